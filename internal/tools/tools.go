@@ -1,0 +1,137 @@
+// Package tools defines what a tool is to the agent: its spec (what the model
+// sees), how a call is handled, and the Result type that keeps apart an error
+// the model sees (the turn goes on) from a Go error that aborts the turn. It
+// also holds the Router that dispatches calls by name.
+//
+// Concrete tools live in subpackages (shell, applypatch, plan, viewimage) and
+// are registered by internal/cli; the agent only knows this package.
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+
+	"github.com/kodex-cli/kodex/internal/model"
+	"github.com/kodex-cli/kodex/internal/protocol"
+)
+
+// Call is one tool call from the model.
+type Call struct {
+	ID    string // the call_id to answer with
+	Name  string
+	Kind  model.ToolKind
+	Input string // function: JSON arguments; custom: free text
+}
+
+// Result is what a tool returns to the model.
+type Result struct {
+	// Output is the text the model sees.
+	Output string
+	// Failed marks a result the model should treat as an error (Codex sends
+	// success=false). The turn goes on either way.
+	Failed bool
+	// Images are attached to the next request as input_image parts (data URLs).
+	Images []string
+}
+
+// ErrorResult returns a failed result the model sees; the turn goes on.
+func ErrorResult(format string, args ...any) Result {
+	return Result{Output: fmt.Sprintf(format, args...), Failed: true}
+}
+
+// Env is what the agent gives a tool for one call: where it runs, under which
+// policies, and how it reports and asks. Tools must not keep it after the call.
+type Env struct {
+	SessionID      string
+	TurnID         string
+	Cwd            string
+	ApprovalPolicy protocol.ApprovalPolicy
+	Sandbox        protocol.SandboxPolicy
+	// Emit sends an event to the session's ordered stream.
+	Emit func(protocol.EventMsg)
+	// Approve asks the user and blocks until a decision or ctx ends. Where no
+	// one can answer (exec), it returns DecisionDenied at once.
+	Approve func(ctx context.Context, req protocol.EventMsg) (protocol.ReviewDecision, string)
+	// Approved reports whether key (a canonical argv or path set) was
+	// approved for the session; Remember records such an approval.
+	Approved func(key string) bool
+	Remember func(key string)
+}
+
+// Tool is one tool the model can call.
+type Tool interface {
+	Spec() model.ToolSpec
+	// Handle runs a call. A returned error aborts the turn; failures the model
+	// should see are Results with Failed set.
+	Handle(ctx context.Context, env *Env, call Call) (Result, error)
+}
+
+// ReadOnly is implemented by tools whose calls never change anything, so the
+// agent may run several of them in parallel.
+type ReadOnly interface {
+	ReadOnly(call Call) bool
+}
+
+// Router dispatches calls to registered tools by name. It is built once and
+// not modified afterwards.
+type Router struct {
+	byName map[string]Tool
+	specs  []model.ToolSpec
+}
+
+// NewRouter returns a router over ts. Names must be unique.
+func NewRouter(ts ...Tool) (*Router, error) {
+	r := &Router{byName: make(map[string]Tool, len(ts))}
+	for _, t := range ts {
+		s := t.Spec()
+		if _, dup := r.byName[s.Name]; dup {
+			return nil, fmt.Errorf("tool %q registered twice", s.Name)
+		}
+		r.byName[s.Name] = t
+		r.specs = append(r.specs, s)
+	}
+	return r, nil
+}
+
+// Specs returns the tools' specs in registration order.
+func (r *Router) Specs() []model.ToolSpec { return r.specs }
+
+// Names returns the registered names, sorted.
+func (r *Router) Names() []string {
+	names := make([]string, 0, len(r.byName))
+	for n := range r.byName {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// ReadOnly reports whether call may run in parallel with other read-only calls.
+func (r *Router) ReadOnly(call Call) bool {
+	t, ok := r.byName[call.Name]
+	if !ok {
+		return false
+	}
+	ro, ok := t.(ReadOnly)
+	return ok && ro.ReadOnly(call)
+}
+
+// Handle dispatches call. An unknown tool is an error the model sees.
+func (r *Router) Handle(ctx context.Context, env *Env, call Call) (Result, error) {
+	t, ok := r.byName[call.Name]
+	if !ok {
+		return ErrorResult("unsupported tool %q; available tools: %v", call.Name, r.Names()), nil
+	}
+	return t.Handle(ctx, env, call)
+}
+
+// DecodeArgs decodes a function call's JSON arguments into v, returning a
+// model-facing message on failure.
+func DecodeArgs(call Call, v any) (Result, bool) {
+	if err := json.Unmarshal([]byte(call.Input), v); err != nil {
+		return ErrorResult("failed to parse function arguments for %s: %v", call.Name, err), false
+	}
+	return Result{}, true
+}
