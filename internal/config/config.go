@@ -1,0 +1,199 @@
+package config
+
+import (
+	"github.com/kodex-cli/kodex/internal/protocol"
+)
+
+// Defaults that callers may need outside a loaded Config.
+const (
+	DefaultModel    = "gpt-5.1-codex"
+	DefaultOSSModel = "gpt-oss:20b"
+)
+
+// Config is the effective configuration: every layer merged, validated and
+// defaulted. Load returns it; nothing changes it afterwards, so it may be
+// shared between goroutines. Map and slice fields must not be modified.
+//
+// Fields with a toml tag are configuration keys (Codex's names); the enum
+// and default tags are the allowed values and the defaults, and are what
+// docs/config.md lists.
+type Config struct {
+	Model          string                  `toml:"model" default:"gpt-5.1-codex"`
+	ModelProvider  string                  `toml:"model_provider" default:"openai"`
+	ModelProviders map[string]ProviderInfo `toml:"model_providers,noprofile"`
+	// OpenAIBaseURL overrides the built-in openai provider's base_url (the
+	// Codex TypeScript SDK passes it with -c).
+	OpenAIBaseURL string `toml:"openai_base_url"`
+
+	ApprovalPolicy         protocol.ApprovalPolicy `toml:"approval_policy" enum:"untrusted,on-failure,on-request,never" default:"on-request"`
+	SandboxMode            protocol.SandboxMode    `toml:"sandbox_mode" enum:"read-only,workspace-write,danger-full-access" default:"workspace-write"`
+	SandboxWorkspaceWrite  SandboxWorkspaceWrite   `toml:"sandbox_workspace_write"`
+	ShellEnvironmentPolicy ShellEnvironmentPolicy  `toml:"shell_environment_policy"`
+
+	ReasoningEffort  string `toml:"model_reasoning_effort" enum:"minimal,low,medium,high,xhigh,none"`
+	ReasoningSummary string `toml:"model_reasoning_summary" enum:"auto,concise,detailed,none" default:"auto"`
+	Verbosity        string `toml:"model_verbosity" enum:"low,medium,high"`
+	ContextWindow    int64  `toml:"model_context_window"`
+	MaxOutputTokens  int64  `toml:"model_max_output_tokens"`
+
+	ProjectDocMaxBytes          int64    `toml:"project_doc_max_bytes" default:"32768"`
+	ProjectDocFallbackFilenames []string `toml:"project_doc_fallback_filenames"`
+
+	// Profile is the active profile: -p, else the profile key, else "".
+	Profile string `toml:"profile,noprofile"`
+	// Profiles lists the names of all [profiles.NAME] tables.
+	Profiles []string `toml:"profiles,profiles,noprofile"`
+	// Projects is keyed by absolute path.
+	Projects   map[string]ProjectConfig `toml:"projects,noprofile,abskeys"`
+	MCPServers map[string]MCPServer     `toml:"mcp_servers,noprofile"`
+
+	// Notify is a program (argv) run with a JSON argument when a turn ends.
+	Notify                 []string `toml:"notify"`
+	HideAgentReasoning     bool     `toml:"hide_agent_reasoning" default:"false"`
+	ShowRawAgentReasoning  bool     `toml:"show_raw_agent_reasoning" default:"false"`
+	History                History  `toml:"history"`
+	TUI                    TUI      `toml:"tui"`
+	FileOpener             string   `toml:"file_opener" enum:"vscode,vscode-insiders,windsurf,cursor,none" default:"vscode"`
+	ShellTimeoutMsMax      int64    `toml:"shell_timeout_ms_max" default:"600000"`
+	OSSProvider            string   `toml:"oss_provider" enum:"ollama,lmstudio" default:"ollama"`
+	DisableResponseStorage bool     `toml:"disable_response_storage" default:"false"`
+	Tools                  Tools    `toml:"tools"`
+
+	// Provider is ModelProviders[ModelProvider], with its ID set.
+	Provider ProviderInfo `toml:"-"`
+	// Home is $KODEX_HOME; Cwd the working directory Load was given.
+	Home string `toml:"-"`
+	Cwd  string `toml:"-"`
+	// UserFile is $KODEX_HOME/config.toml (it may not exist).
+	UserFile string `toml:"-"`
+	// Project describes the project around Cwd.
+	Project ProjectInfo `toml:"-"`
+
+	settings []Setting
+	tmpDir   string // $TMPDIR at load time
+}
+
+// ProviderInfo is a model provider: [model_providers.ID].
+type ProviderInfo struct {
+	ID                 string            `toml:"-"`
+	Name               string            `toml:"name"`
+	BaseURL            string            `toml:"base_url"`
+	EnvKey             string            `toml:"env_key"` // the variable holding the API key; "" for none
+	EnvKeyInstructions string            `toml:"env_key_instructions"`
+	WireAPI            string            `toml:"wire_api" enum:"responses,chat" default:"chat"`
+	QueryParams        map[string]string `toml:"query_params,secret"`
+	HTTPHeaders        map[string]string `toml:"http_headers,secret"`
+	// EnvHTTPHeaders maps a header to the environment variable holding its
+	// value; unset variables send no header.
+	EnvHTTPHeaders      map[string]string `toml:"env_http_headers"`
+	RequestMaxRetries   int               `toml:"request_max_retries" default:"4"`
+	StreamMaxRetries    int               `toml:"stream_max_retries" default:"5"`
+	StreamIdleTimeoutMs int64             `toml:"stream_idle_timeout_ms" default:"300000"`
+}
+
+// Wire APIs a provider may speak.
+const (
+	WireResponses = "responses"
+	WireChat      = "chat"
+)
+
+// SandboxWorkspaceWrite refines the workspace-write sandbox mode.
+type SandboxWorkspaceWrite struct {
+	WritableRoots       []string `toml:"writable_roots,path"`
+	NetworkAccess       bool     `toml:"network_access" default:"false"`
+	ExcludeTmpdirEnvVar bool     `toml:"exclude_tmpdir_env_var" default:"false"`
+	ExcludeSlashTmp     bool     `toml:"exclude_slash_tmp" default:"false"`
+	AllowGitWrites      bool     `toml:"allow_git_writes" default:"true"`
+	DenyRead            []string `toml:"deny_read,path"`
+}
+
+// ShellEnvironmentPolicy decides the environment commands run with.
+type ShellEnvironmentPolicy struct {
+	Inherit               string            `toml:"inherit" enum:"all,core,none" default:"all"`
+	IgnoreDefaultExcludes bool              `toml:"ignore_default_excludes" default:"false"`
+	Exclude               []string          `toml:"exclude,glob"`
+	IncludeOnly           []string          `toml:"include_only,glob"`
+	Set                   map[string]string `toml:"set,secret"`
+	// Allow lists secret-looking variable names that are passed anyway.
+	Allow []string `toml:"allow,glob"`
+}
+
+// ProjectConfig is [projects."/abs/path"].
+type ProjectConfig struct {
+	TrustLevel string `toml:"trust_level" enum:"trusted,untrusted"`
+}
+
+// Trust levels.
+const (
+	Trusted   = "trusted"
+	Untrusted = "untrusted"
+)
+
+// MCPServer is [mcp_servers.NAME]: a stdio server (Command) or a
+// streamable HTTP one (URL).
+type MCPServer struct {
+	Command           string            `toml:"command"`
+	Args              []string          `toml:"args"`
+	Env               map[string]string `toml:"env,secret"`
+	Cwd               string            `toml:"cwd"`
+	URL               string            `toml:"url"`
+	BearerTokenEnvVar string            `toml:"bearer_token_env_var"`
+	StartupTimeoutSec float64           `toml:"startup_timeout_sec" default:"10"`
+	ToolTimeoutSec    float64           `toml:"tool_timeout_sec" default:"60"`
+	Enabled           bool              `toml:"enabled" default:"true"`
+}
+
+// History is the [history] table.
+type History struct {
+	Persistence string `toml:"persistence" enum:"save-all,none" default:"save-all"`
+	MaxBytes    int64  `toml:"max_bytes"` // 0: unlimited
+}
+
+// TUI is the [tui] table.
+type TUI struct {
+	AlternateScreen bool `toml:"alternate_screen" default:"true"`
+	Notifications   bool `toml:"notifications" default:"false"`
+}
+
+// Tools is the [tools] table.
+type Tools struct {
+	ViewImage bool `toml:"view_image" default:"true"`
+	WebSearch bool `toml:"web_search" default:"false"`
+}
+
+// ProjectInfo describes the project around the working directory.
+type ProjectInfo struct {
+	// Root is the nearest ancestor of Cwd (or Cwd) holding .git, else Cwd.
+	Root string
+	// Trust is the trust_level of the nearest listed ancestor of Cwd, or ""
+	// if none is listed.
+	Trust string
+	// TrustedBy is the [projects] path that decided Trust.
+	TrustedBy string
+	// Files are the project config files that were loaded, outermost first
+	// (only for trusted projects).
+	Files []string
+}
+
+// Setting is one effective configuration value, for `kodex config show`.
+type Setting struct {
+	Key    string `json:"key"`    // dotted TOML key
+	Value  string `json:"value"`  // rendered as TOML; secret-looking map values are masked
+	Origin string `json:"origin"` // "default", "/path/config.toml:12", "-c key=value", ...
+}
+
+// Settings returns every effective setting, sorted by key.
+func (c *Config) Settings() []Setting {
+	return append([]Setting(nil), c.settings...)
+}
+
+// Origin returns where the effective value of a dotted key came from, or ""
+// if no layer or default sets it.
+func (c *Config) Origin(key string) string {
+	for _, s := range c.settings {
+		if s.Key == key {
+			return s.Origin
+		}
+	}
+	return ""
+}

@@ -1,0 +1,285 @@
+package rollout
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/kodex-cli/kodex/internal/model"
+)
+
+// ErrNotFound is returned (wrapped) when no rollout matches.
+var ErrNotFound = errors.New("no such session")
+
+// ErrAmbiguous is returned (wrapped, with the candidates) when an id prefix
+// matches more than one rollout.
+var ErrAmbiguous = errors.New("ambiguous session id")
+
+// Summary describes one recorded session for a listing.
+type Summary struct {
+	ID      string
+	Path    string
+	Created time.Time // from the session meta
+	Cwd     string
+	Model   string
+	Totals
+}
+
+// Filter narrows List.
+type Filter struct {
+	// Cwd keeps only sessions that started in this directory ("" for all).
+	Cwd string
+	// Limit caps the number of summaries (0 for no limit).
+	Limit int
+	// PromptMax truncates FirstPrompt to this many runes (0: 120).
+	PromptMax int
+}
+
+// SessionsDir returns the directory rollouts live in.
+func SessionsDir(home string) string { return filepath.Join(home, "sessions") }
+
+// List returns summaries of the sessions under home, newest first. Each file
+// is read as a stream; unreadable or malformed files are skipped.
+func List(home string, filter Filter) ([]Summary, error) {
+	pmax := filter.PromptMax
+	if pmax <= 0 {
+		pmax = 120
+	}
+	var out []Summary
+	err := walkNewest(home, func(path string) (bool, error) {
+		s, err := summarize(path)
+		if err != nil || (filter.Cwd != "" && !samePath(s.Cwd, filter.Cwd)) {
+			return false, nil
+		}
+		s.FirstPrompt = truncate(s.FirstPrompt, pmax)
+		out = append(out, s)
+		return filter.Limit > 0 && len(out) >= filter.Limit, nil
+	})
+	return out, err
+}
+
+// Find returns the path of the session whose id is idOrPrefix, or starts
+// with it. An existing file path is returned as is. More than one match is
+// an ErrAmbiguous error naming them.
+func Find(home, idOrPrefix string) (string, error) {
+	if idOrPrefix == "" {
+		return "", fmt.Errorf("empty session id")
+	}
+	if strings.HasSuffix(idOrPrefix, ".jsonl") {
+		if st, err := os.Stat(idOrPrefix); err == nil && st.Mode().IsRegular() {
+			return idOrPrefix, nil
+		}
+	}
+	want := strings.ToLower(idOrPrefix)
+	var matches []string
+	var exact string
+	err := walkNewest(home, func(path string) (bool, error) {
+		id := idFromName(filepath.Base(path))
+		switch {
+		case id == want:
+			exact = path
+			return true, nil
+		case strings.HasPrefix(id, want):
+			matches = append(matches, path)
+		}
+		return false, nil
+	})
+	switch {
+	case err != nil:
+		return "", err
+	case exact != "":
+		return exact, nil
+	case len(matches) == 1:
+		return matches[0], nil
+	case len(matches) == 0:
+		return "", fmt.Errorf("%w %q under %s (see kodex resume --list)", ErrNotFound, idOrPrefix, SessionsDir(home))
+	}
+	ids := make([]string, 0, len(matches))
+	for _, m := range matches {
+		ids = append(ids, idFromName(filepath.Base(m)))
+	}
+	return "", fmt.Errorf("%w %q matches %d sessions: %s (give more of the id)", ErrAmbiguous, idOrPrefix, len(ids), strings.Join(ids, ", "))
+}
+
+// Last returns the path of the most recently created session, or of the
+// most recent one started in cwd if cwd is not "".
+func Last(home, cwd string) (string, error) {
+	var found string
+	err := walkNewest(home, func(path string) (bool, error) {
+		if cwd == "" {
+			found = path
+			return true, nil
+		}
+		m, err := readMetaFile(path)
+		if err == nil && samePath(m.Cwd, cwd) {
+			found = path
+			return true, nil
+		}
+		return false, nil
+	})
+	if err != nil {
+		return "", err
+	}
+	if found == "" {
+		if cwd != "" {
+			return "", fmt.Errorf("%w recorded for %s", ErrNotFound, cwd)
+		}
+		return "", fmt.Errorf("%w recorded under %s", ErrNotFound, SessionsDir(home))
+	}
+	return found, nil
+}
+
+// Remove deletes the rollout of the session idOrPrefix (see Find), and its
+// day directory if that becomes empty.
+func Remove(home, idOrPrefix string) error {
+	path, err := Find(home, idOrPrefix)
+	if err != nil {
+		return err
+	}
+	if err := os.Remove(path); err != nil {
+		return fmt.Errorf("removing session: %w", err)
+	}
+	dir := filepath.Dir(path)
+	if strings.HasPrefix(dir, SessionsDir(home)) {
+		os.Remove(dir) // fails harmlessly unless empty
+	}
+	return nil
+}
+
+// summarize streams one rollout into a Summary, keeping no history.
+func summarize(path string) (Summary, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Summary{}, err
+	}
+	defer f.Close()
+	var s Summary
+	var meta Meta
+	t := totaler{totals: &s.Totals}
+	_, err = scan(f, func(n int, typ string, payload []byte) error {
+		if n == 1 {
+			if typ != TypeSessionMeta {
+				return fmt.Errorf("not a rollout")
+			}
+			return json.Unmarshal(payload, &meta)
+		}
+		switch typ {
+		case TypeResponseItem:
+			if s.FirstPrompt == "" && bytes.Contains(payload, roleUser) {
+				var it model.Item
+				if json.Unmarshal(payload, &it) == nil {
+					t.item(&it)
+				}
+			}
+		case TypeEvent:
+			return t.event(payload)
+		}
+		return nil
+	}, &s.Updated, false)
+	if err != nil {
+		return Summary{}, err
+	}
+	if meta.ID == "" {
+		return Summary{}, fmt.Errorf("%s: no session meta", path)
+	}
+	t.finish()
+	s.ID, s.Path, s.Created, s.Cwd, s.Model = meta.ID, path, meta.Timestamp, meta.Cwd, meta.Model
+	return s, nil
+}
+
+func readMetaFile(path string) (Meta, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Meta{}, err
+	}
+	defer f.Close()
+	return readMeta(f)
+}
+
+// walkNewest calls fn for every rollout file under home's sessions
+// directory, newest first (by the creation time in the path), until fn
+// returns true or an error. A missing sessions directory is not an error.
+func walkNewest(home string, fn func(path string) (bool, error)) error {
+	root := SessionsDir(home)
+	var walk func(dir string, depth int) (bool, error)
+	walk = func(dir string, depth int) (bool, error) {
+		entries, err := os.ReadDir(dir)
+		if err != nil {
+			if errors.Is(err, fs.ErrNotExist) && depth > 0 {
+				return false, nil
+			}
+			return false, err
+		}
+		slices.Reverse(entries) // ReadDir sorts by name; names sort by time
+		for _, e := range entries {
+			p := filepath.Join(dir, e.Name())
+			var stop bool
+			var err error
+			switch {
+			case depth < 3 && e.IsDir():
+				stop, err = walk(p, depth+1)
+			case depth == 3 && isRolloutName(e.Name()) && !e.IsDir():
+				stop, err = fn(p)
+			}
+			if stop || err != nil {
+				return stop, err
+			}
+		}
+		return false, nil
+	}
+	_, err := walk(root, 0)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("listing sessions: %w", err)
+	}
+	return nil
+}
+
+// Rollout file names: rollout-2006-01-02T15-04-05-<36-char uuid>.jsonl.
+const (
+	namePrefix = "rollout-"
+	nameSuffix = ".jsonl"
+	uuidLen    = 36
+)
+
+func isRolloutName(name string) bool {
+	return strings.HasPrefix(name, namePrefix) && strings.HasSuffix(name, nameSuffix) &&
+		len(name) >= len(namePrefix)+len("2006-01-02T15-04-05-")+uuidLen+len(nameSuffix)
+}
+
+// idFromName returns the session id in a rollout file name ("" if none).
+func idFromName(name string) string {
+	if !isRolloutName(name) {
+		return ""
+	}
+	stem := strings.TrimSuffix(name, nameSuffix)
+	return strings.ToLower(stem[len(stem)-uuidLen:])
+}
+
+var roleUser = []byte(`"role":"user"`)
+
+func samePath(a, b string) bool {
+	return filepath.Clean(a) == filepath.Clean(b)
+}
+
+// truncate shortens s to at most n runes on one line, marking the cut.
+func truncate(s string, n int) string {
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = strings.TrimSpace(s[:i]) + " …"
+	}
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
