@@ -10,12 +10,18 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 
 	"github.com/kodex-cli/kodex/internal/model"
 	"github.com/kodex-cli/kodex/internal/protocol"
 )
+
+// ErrAborted, returned (possibly wrapped) by a tool's Handle, aborts the
+// turn as if the user had interrupted it: the user answered "abort" at an
+// approval prompt.
+var ErrAborted = errors.New("turn aborted by the user")
 
 // Call is one tool call from the model.
 type Call struct {

@@ -1,0 +1,236 @@
+package patch
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"strings"
+)
+
+// newFilePerm is the mode of files a patch adds.
+const newFilePerm fs.FileMode = 0o644
+
+// Plan is a verified patch: every file's new contents, computed in memory.
+// Nothing has been written yet; Commit writes it.
+type Plan struct {
+	// Changes has one entry per hunk, in patch order.
+	Changes []Change
+	files   []*fileState // every touched file, in order of first touch
+}
+
+// fileState is one touched file: as found on disk and as the patch leaves it.
+type fileState struct {
+	name       string
+	origExists bool
+	orig       []byte
+	origMode   fs.FileMode
+	exists     bool
+	data       []byte
+	mode       fs.FileMode
+}
+
+func (f *fileState) changed() bool {
+	return f.exists != f.origExists || !bytes.Equal(f.data, f.orig) || f.exists && f.mode != f.origMode
+}
+
+// Apply verifies p against fsys and, if every hunk applies, writes the
+// result. On error nothing is left changed.
+func Apply(fsys FS, p *Patch) (*Plan, error) {
+	pl, err := Compute(fsys, p)
+	if err != nil {
+		return nil, err
+	}
+	if err := pl.Commit(fsys); err != nil {
+		return nil, err
+	}
+	return pl, nil
+}
+
+// Compute reads the files p touches and computes their new contents without
+// writing anything. Hunks apply in order, so a later hunk sees the result
+// of an earlier one on the same file. The error names the file and, for an
+// update that does not apply, the lines that were not found.
+func Compute(fsys FS, p *Patch) (*Plan, error) {
+	c := &computer{fsys: fsys, byName: map[string]*fileState{}}
+	for _, h := range p.Hunks {
+		var err error
+		switch h.Kind {
+		case Add:
+			err = c.add(h)
+		case Delete:
+			err = c.delete(h)
+		case Update:
+			err = c.update(h)
+		default:
+			err = fmt.Errorf("unknown hunk kind %d for %s", h.Kind, h.Path)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return &Plan{Changes: c.changes, files: c.order}, nil
+}
+
+type computer struct {
+	fsys    FS
+	byName  map[string]*fileState
+	order   []*fileState
+	changes []Change
+}
+
+// load returns the state of name, reading it on first use.
+func (c *computer) load(name string) (*fileState, error) {
+	key := filepath.Clean(name)
+	if f, ok := c.byName[key]; ok {
+		return f, nil
+	}
+	f := &fileState{name: name}
+	info, err := c.fsys.Stat(name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, err
+	case info.IsDir():
+		return nil, fmt.Errorf("%s is a directory", name)
+	case !info.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is not a regular file", name)
+	default:
+		data, err := c.fsys.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		f.origExists, f.orig, f.origMode = true, data, info.Mode().Perm()
+		f.exists, f.data, f.mode = true, data, f.origMode
+	}
+	c.byName[key] = f
+	c.order = append(c.order, f)
+	return f, nil
+}
+
+func (c *computer) add(h Hunk) error {
+	f, err := c.load(h.Path)
+	if err != nil {
+		return fmt.Errorf("cannot add %s: %w", h.Path, err)
+	}
+	if f.exists {
+		return fmt.Errorf("cannot add %s: the file already exists; use *** Update File: to change it", h.Path)
+	}
+	f.exists, f.data, f.mode = true, []byte(h.Contents), newFilePerm
+	c.changes = append(c.changes, Change{Kind: Add, Path: h.Path, NewText: h.Contents,
+		Diff: UnifiedDiff("", h.Contents, 3)})
+	return nil
+}
+
+func (c *computer) delete(h Hunk) error {
+	f, err := c.load(h.Path)
+	if err != nil {
+		return fmt.Errorf("cannot delete %s: %w", h.Path, err)
+	}
+	if !f.exists {
+		return fmt.Errorf("cannot delete %s: the file does not exist", h.Path)
+	}
+	old := decodeText(f.data).text()
+	f.exists, f.data = false, nil
+	c.changes = append(c.changes, Change{Kind: Delete, Path: h.Path, OldText: old,
+		Diff: UnifiedDiff(old, "", 3)})
+	return nil
+}
+
+func (c *computer) update(h Hunk) error {
+	src, err := c.load(h.Path)
+	if err != nil {
+		return fmt.Errorf("cannot update %s: %w", h.Path, err)
+	}
+	if !src.exists {
+		return fmt.Errorf("cannot update %s: the file does not exist", h.Path)
+	}
+	t := decodeText(src.data)
+	old := t.text()
+	lines, err := applyChunks(h.Path, t.lines, h.Chunks)
+	if err != nil {
+		return err
+	}
+	t.lines = lines
+	dst := src
+	move := h.MovePath
+	if move != "" && filepath.Clean(move) == filepath.Clean(h.Path) {
+		move = ""
+	}
+	if move != "" {
+		if dst, err = c.load(move); err != nil {
+			return fmt.Errorf("cannot move %s to %s: %w", h.Path, move, err)
+		}
+		src.exists, src.data = false, nil
+		dst.mode = src.mode
+	}
+	dst.exists, dst.data = true, t.encode()
+	if dst.mode == 0 {
+		dst.mode = newFilePerm
+	}
+	nw := t.text()
+	c.changes = append(c.changes, Change{Kind: Update, Path: h.Path, MovePath: move,
+		OldText: old, NewText: nw, Diff: UnifiedDiff(old, nw, 3)})
+	return nil
+}
+
+// textFile is a file split into lines, remembering how to write it back.
+type textFile struct {
+	bom   bool
+	crlf  bool
+	lines []string // without terminators
+}
+
+const utf8BOM = "\ufeff"
+
+// decodeText splits data into lines. A file whose first line ends in CRLF
+// is a CRLF file: its lines are matched without "\r" and written back with
+// CRLF.
+func decodeText(data []byte) textFile {
+	s := string(data)
+	var t textFile
+	s, t.bom = strings.CutPrefix(s, utf8BOM)
+	if i := strings.IndexByte(s, '\n'); i > 0 && s[i-1] == '\r' {
+		t.crlf = true
+	}
+	if s == "" {
+		return t
+	}
+	t.lines = strings.Split(s, "\n")
+	if t.lines[len(t.lines)-1] == "" {
+		t.lines = t.lines[:len(t.lines)-1]
+	}
+	if t.crlf {
+		for i, l := range t.lines {
+			t.lines[i] = strings.TrimSuffix(l, "\r")
+		}
+	}
+	return t
+}
+
+// text returns the lines joined with "\n", each terminated.
+func (t textFile) text() string {
+	if len(t.lines) == 0 {
+		return ""
+	}
+	return strings.Join(t.lines, "\n") + "\n"
+}
+
+// encode returns the file as written back: the result always ends with a
+// line terminator, as Codex's does.
+func (t textFile) encode() []byte {
+	eol := "\n"
+	if t.crlf {
+		eol = "\r\n"
+	}
+	var b strings.Builder
+	if t.bom {
+		b.WriteString(utf8BOM)
+	}
+	for _, l := range t.lines {
+		b.WriteString(l)
+		b.WriteString(eol)
+	}
+	return []byte(b.String())
+}
