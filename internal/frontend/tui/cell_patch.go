@@ -1,0 +1,117 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	md "github.com/kodex-cli/kodex/internal/frontend/tui/markdown"
+	"github.com/kodex-cli/kodex/internal/protocol"
+)
+
+// patchDiffLines is how many diff lines a patch cell shows before folding.
+const patchDiffLines = 80
+
+// patchCell is a patch being applied, then its outcome.
+type patchCell struct {
+	changes  []protocol.FileChange
+	running  bool
+	failed   bool
+	declined bool   // the user said no: summary only
+	output   string // the error, when failed
+}
+
+// diffStat counts added and removed lines of a unified diff.
+func diffStat(diff string) (add, del int) {
+	for _, l := range strings.Split(diff, "\n") {
+		switch {
+		case strings.HasPrefix(l, "+++"), strings.HasPrefix(l, "---"):
+		case strings.HasPrefix(l, "+"):
+			add++
+		case strings.HasPrefix(l, "-"):
+			del++
+		}
+	}
+	return add, del
+}
+
+func statText(add, del int) string {
+	return md.Fg(md.Green, fmt.Sprintf("+%d", add)) + " " + md.Fg(md.Red, fmt.Sprintf("-%d", del))
+}
+
+func (c *patchCell) render(width int) string {
+	var b strings.Builder
+	verb, glyph := "Edited", md.Fg(md.Green, "✓")
+	switch {
+	case c.running:
+		verb, glyph = "Editing", md.Fg(md.Cyan, "•")
+	case c.failed:
+		verb, glyph = "Failed to edit", md.Fg(md.Red, "✗")
+	case c.declined:
+		verb, glyph = "Declined edits to", md.Fg(md.Red, "✗")
+	}
+	add, del := 0, 0
+	for _, ch := range c.changes {
+		a, d := diffStat(ch.UnifiedDiff)
+		add, del = add+a, del+d
+	}
+	files := "1 file"
+	if len(c.changes) != 1 {
+		files = fmt.Sprintf("%d files", len(c.changes))
+	}
+	fmt.Fprintf(&b, "%s %s %s (%s)", glyph, verb, files, statText(add, del))
+	budget := patchDiffLines
+	if c.declined {
+		budget = 0
+	}
+	b.WriteString("\n" + renderChanges(c.changes, width, budget))
+	if c.failed && c.output != "" {
+		b.WriteString("\n" + indent(md.Fg(md.Red, wrap(sanitize(c.output), width-4)), "  ", "  "))
+	}
+	return b.String()
+}
+
+// renderChanges renders a per-file summary line and the coloured diff of
+// each change, with at most budget diff lines in all.
+func renderChanges(changes []protocol.FileChange, width, budget int) string {
+	var out []string
+	for _, ch := range changes {
+		add, del := diffStat(ch.UnifiedDiff)
+		kind := map[protocol.ChangeKind]string{protocol.ChangeAdd: "A", protocol.ChangeDelete: "D", protocol.ChangeUpdate: "M"}[ch.Kind]
+		name := ch.Path
+		if ch.MovePath != "" {
+			name += " → " + ch.MovePath
+		}
+		out = append(out, fmt.Sprintf("  └ %s %s (%s)", md.Bold(kind), md.Bold(name), statText(add, del)))
+		lines := diffBody(ch.UnifiedDiff)
+		if budget == 0 {
+			continue
+		}
+		if len(lines) > budget {
+			lines = append(lines[:budget:budget], md.Faint(fmt.Sprintf("… +%d lines", len(lines)-budget)))
+			budget = 0
+		} else {
+			budget -= len(lines)
+		}
+		for _, l := range lines {
+			out = append(out, "    "+ansi.Truncate(md.DiffLine(l), width-4, "…"))
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// diffBody drops a diff's ---/+++ header lines, which the summary line
+// already shows.
+func diffBody(diff string) []string {
+	diff = strings.TrimRight(sanitize(diff), "\n")
+	if diff == "" {
+		return nil
+	}
+	lines := strings.Split(diff, "\n")
+	for len(lines) > 0 && (strings.HasPrefix(lines[0], "---") || strings.HasPrefix(lines[0], "+++") ||
+		strings.HasPrefix(lines[0], "diff ") || strings.HasPrefix(lines[0], "index ")) {
+		lines = lines[1:]
+	}
+	return lines
+}

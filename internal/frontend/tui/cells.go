@@ -1,0 +1,164 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	md "github.com/kodex-cli/kodex/internal/frontend/tui/markdown"
+	"github.com/kodex-cli/kodex/internal/protocol"
+)
+
+// A cell is one item of the transcript. render returns the cell's text
+// wrapped to width, without a trailing newline. Cells are immutable once
+// committed to the history, so renderings can be cached by width.
+type cell interface {
+	render(width int) string
+}
+
+// wrap word-wraps s (which may carry ANSI styles) to width.
+func wrap(s string, width int) string { return ansi.Wrap(s, max(width, 1), "") }
+
+// indent prefixes every line of s: first for the first line, rest after.
+func indent(s, first, rest string) string {
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if i == 0 {
+			lines[i] = first + l
+		} else {
+			lines[i] = rest + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+// userCell is a message the user sent.
+type userCell struct {
+	text   string
+	images []string
+}
+
+func (c *userCell) render(width int) string {
+	body := wrap(c.text, width-2)
+	for _, img := range c.images {
+		body += "\n" + md.Fg(md.Magenta, "[image "+img+"]")
+	}
+	return indent(body, md.Bold(md.Fg(md.Cyan, "›"))+" ", "  ")
+}
+
+// agentCell is (a block of) an assistant message, in Markdown.
+type agentCell struct {
+	src string
+	// cont marks a continuation block of a streamed message, drawn without
+	// the bullet so the message reads as one.
+	cont bool
+}
+
+func (c *agentCell) render(width int) string {
+	bullet := md.Bold("•") + " "
+	if c.cont {
+		bullet = "  "
+	}
+	return indent(md.Render(c.src, width-2), bullet, "  ")
+}
+
+// reasoningCell is a reasoning summary, dimmed.
+type reasoningCell struct{ text string }
+
+func (c *reasoningCell) render(width int) string {
+	text := strings.TrimSpace(c.text)
+	// Summaries often start with a **Title**; keep it bold-ish.
+	rendered := md.Render(text, width-2)
+	return md.Faint(md.Italic(indent(rendered, "✻ ", "  ")))
+}
+
+// noticeKind picks a notice's colour and glyph.
+type noticeKind int
+
+const (
+	noticeInfo noticeKind = iota
+	noticeWarning
+	noticeError
+)
+
+// noticeCell is a warning, an error or an informational line, in plain words
+// with what to do.
+type noticeCell struct {
+	kind noticeKind
+	text string
+	hint string
+}
+
+func (c *noticeCell) render(width int) string {
+	glyph, color := "•", md.Gray
+	switch c.kind {
+	case noticeWarning:
+		glyph, color = "⚠", md.Yellow
+	case noticeError:
+		glyph, color = "■", md.Red
+	}
+	body := wrap(c.text, width-2)
+	if c.hint != "" {
+		body += "\n" + md.Faint(wrap(c.hint, width-2))
+	}
+	return indent(md.Fg(color, body), md.Fg(color, glyph)+" ", "  ")
+}
+
+func errorNotice(e protocol.ErrorInfo) *noticeCell {
+	return &noticeCell{kind: noticeError, text: e.Message, hint: e.Hint}
+}
+
+// textCell is preformatted output (/status, /diff, `!cmd`), shown as is
+// under a title.
+type textCell struct {
+	title string
+	body  string
+	diff  bool // colour as a unified diff
+}
+
+func (c *textCell) render(width int) string {
+	var b strings.Builder
+	b.WriteString(md.Bold(c.title))
+	for _, l := range strings.Split(strings.TrimRight(sanitize(c.body), "\n"), "\n") {
+		if c.diff {
+			l = md.DiffLine(l)
+		}
+		b.WriteString("\n  ")
+		b.WriteString(ansi.Hardwrap(l, width-2, true))
+	}
+	return indent(b.String(), md.Fg(md.Gray, "•")+" ", "  ")
+}
+
+// planCell is the agent's plan as a checklist.
+type planCell struct {
+	explanation string
+	items       []protocol.PlanItem
+}
+
+func (c *planCell) render(width int) string {
+	var b strings.Builder
+	done := 0
+	for _, it := range c.items {
+		if it.Status == protocol.PlanCompleted {
+			done++
+		}
+	}
+	fmt.Fprintf(&b, "%s %s", md.Bold("Plan"), md.Faint(fmt.Sprintf("(%d/%d done)", done, len(c.items))))
+	if c.explanation != "" {
+		b.WriteString("\n" + md.Faint(md.Italic(wrap(c.explanation, width-2))))
+	}
+	for _, it := range c.items {
+		var box, text string
+		switch it.Status {
+		case protocol.PlanCompleted:
+			box, text = md.Fg(md.Green, "✔"), md.Faint(md.Strike(it.Step))
+		case protocol.PlanInProgress:
+			box, text = md.Fg(md.Cyan, "□"), md.Bold(it.Step)
+		default:
+			box, text = "□", it.Step
+		}
+		b.WriteString("\n" + indent(wrap(text, width-4), box+" ", "  "))
+	}
+	return indent(b.String(), md.Bold("•")+" ", "  ")
+}

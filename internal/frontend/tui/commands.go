@@ -1,0 +1,388 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"strings"
+	"sync"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kodex-cli/kodex/internal/protocol"
+)
+
+// command is a slash command.
+type command struct {
+	name, desc string
+	run        func(m *model, args string) tea.Cmd
+}
+
+// commands lists the slash commands in popup order.
+func commands() []command {
+	return []command{
+		{"model", "choose the model and reasoning effort", (*model).cmdModel},
+		{"approvals", "choose what kodex may do without asking", (*model).cmdApprovals},
+		{"new", "start a new session", (*model).cmdNew},
+		{"resume", "resume a past session (--all: any directory)", (*model).cmdResume},
+		{"diff", "show git diff, including untracked files", (*model).cmdDiff},
+		{"status", "show model, policies, sandbox and token usage", (*model).cmdStatus},
+		{"init", "ask the agent to write an AGENTS.md", (*model).cmdInit},
+		{"mention", "mention a file (@ search)", (*model).cmdMention},
+		{"copy", "copy the last answer's Markdown", (*model).cmdCopy},
+		{"quit", "exit kodex", func(m *model, _ string) tea.Cmd { return m.quit() }},
+	}
+}
+
+func findCommand(word string) *command {
+	name := strings.TrimPrefix(word, "/")
+	for _, c := range commands() {
+		if c.name == name {
+			return &c
+		}
+	}
+	return nil
+}
+
+func (m *model) unavailable(what string) tea.Cmd {
+	m.notice(noticeWarning, what+" is not available here.", "")
+	return nil
+}
+
+// async runs work off the Update goroutine and applies its result.
+func async(work func() resultMsg) tea.Cmd { return func() tea.Msg { return work() } }
+
+func (m *model) cmdModel(string) tea.Cmd {
+	if len(m.opts.Models) == 0 {
+		m.notice(noticeWarning, "No models to choose from.", "Set `model` in config.toml or start kodex with -m.")
+		return nil
+	}
+	p := &picker{title: "Choose a model"}
+	for _, name := range m.opts.Models {
+		desc := ""
+		if name == m.status.info.Model {
+			desc = "current"
+		}
+		p.items = append(p.items, popupItem{name, desc})
+	}
+	p.choose = func(m *model, i int) tea.Cmd {
+		name := m.opts.Models[i]
+		m.overlay = effortPicker(name)
+		return nil
+	}
+	m.overlay = p
+	return nil
+}
+
+func effortPicker(modelName string) *picker {
+	efforts := []string{"default", "minimal", "low", "medium", "high"}
+	p := &picker{title: "Reasoning effort for " + modelName}
+	for _, e := range efforts {
+		p.items = append(p.items, popupItem{label: e})
+	}
+	p.choose = func(m *model, i int) tea.Cmd {
+		effort := efforts[i]
+		if effort == "default" {
+			effort = ""
+		}
+		m.overrides.model, m.overrides.effort = modelName, effort
+		m.status.info.Model, m.status.info.ReasoningEffort = modelName, effort
+		m.status.version++
+		m.notice(noticeInfo, fmt.Sprintf("Model set to %s%s; it applies from your next message.", modelName, ifSet(" (", effort, ")")), "")
+		return nil
+	}
+	return p
+}
+
+// preset is a named approval policy × sandbox mode (the same table as
+// internal/approval's presets).
+type preset struct {
+	name, desc string
+	policy     protocol.ApprovalPolicy
+	mode       protocol.SandboxMode
+}
+
+var presets = sync.OnceValue(func() []preset {
+	return []preset{
+		{"suggest", "read-only; asks before running anything not known to be safe", protocol.ApprovalUntrusted, protocol.SandboxReadOnly},
+		{"auto-edit", "edits and runs in the workspace sandbox; asks to go beyond it", protocol.ApprovalOnRequest, protocol.SandboxWorkspaceWrite},
+		{"full-auto", "edits and runs in the workspace sandbox, never asks; no network", protocol.ApprovalNever, protocol.SandboxWorkspaceWrite},
+	}
+})
+
+func presetByName(name string) preset {
+	for _, p := range presets() {
+		if p.name == name {
+			return p
+		}
+	}
+	return presets()[0]
+}
+
+func presetName(policy protocol.ApprovalPolicy, mode protocol.SandboxMode) string {
+	for _, p := range presets() {
+		if p.policy == policy && p.mode == mode {
+			return p.name
+		}
+	}
+	return "custom"
+}
+
+func (m *model) applyPreset(p preset) {
+	m.overrides.policy = p.policy
+	m.overrides.sandbox = &protocol.SandboxPolicy{Mode: p.mode}
+	m.status.setPolicy(p.policy, p.mode)
+}
+
+func (m *model) cmdApprovals(string) tea.Cmd {
+	p := &picker{title: "What may kodex do without asking?"}
+	for _, pr := range presets() {
+		p.items = append(p.items, popupItem{pr.name, pr.desc})
+	}
+	p.items = append(p.items, popupItem{"custom", "choose the approval policy and sandbox mode"})
+	p.choose = func(m *model, i int) tea.Cmd {
+		if i == len(presets()) {
+			m.overlay = policyPicker()
+			return nil
+		}
+		m.applyPreset(presets()[i])
+		m.notice(noticeInfo, "Approvals set to "+presets()[i].name+"; it applies from your next message.", "")
+		return nil
+	}
+	m.overlay = p
+	return nil
+}
+
+func policyPicker() *picker {
+	p := &picker{title: "When should kodex ask before running a command?"}
+	for _, pol := range protocol.ApprovalPolicies {
+		p.items = append(p.items, popupItem{label: string(pol)})
+	}
+	p.choose = func(m *model, i int) tea.Cmd {
+		pol := protocol.ApprovalPolicies[i]
+		sp := &picker{title: "What may commands touch?"}
+		for _, mode := range protocol.SandboxModes {
+			sp.items = append(sp.items, popupItem{label: string(mode)})
+		}
+		sp.choose = func(m *model, j int) tea.Cmd {
+			mode := protocol.SandboxModes[j]
+			m.applyPreset(preset{name: "custom", policy: pol, mode: mode})
+			m.notice(noticeInfo, fmt.Sprintf("Approvals set to %s with a %s sandbox; it applies from your next message.", pol, mode), "")
+			return nil
+		}
+		m.overlay = sp
+		return nil
+	}
+	return p
+}
+
+func (m *model) cmdNew(string) tea.Cmd {
+	if m.opts.NewSession == nil {
+		return m.unavailable("/new")
+	}
+	open := m.opts.NewSession
+	return async(func() resultMsg {
+		s, err := open()
+		return func(m *model) tea.Cmd { return m.swapped(s, err, "Started a new session.") }
+	})
+}
+
+func (m *model) cmdResume(args string) tea.Cmd {
+	if m.opts.ListSessions == nil || m.opts.ResumeSession == nil {
+		return m.unavailable("/resume")
+	}
+	all := strings.Contains(args, "--all")
+	list := m.opts.ListSessions
+	return async(func() resultMsg {
+		sessions, err := list(all)
+		return func(m *model) tea.Cmd {
+			if err != nil {
+				m.notice(noticeError, "Could not list sessions: "+err.Error(), "")
+				return nil
+			}
+			m.overlay = m.resumePicker(sessions, all)
+			return nil
+		}
+	})
+}
+
+func (m *model) resumePicker(sessions []SessionSummary, all bool) *picker {
+	title := "Resume a session in this directory"
+	if all {
+		title = "Resume a session (all directories)"
+	}
+	p := &picker{title: title, footer: "↑/↓ select · enter resume · esc cancel"}
+	for _, s := range sessions {
+		desc := s.Updated.Format("2006-01-02 15:04")
+		if all {
+			desc += " · " + s.Cwd
+		}
+		label := strings.Join(strings.Fields(s.Preview), " ")
+		if label == "" {
+			label = s.ID
+		}
+		p.items = append(p.items, popupItem{label, desc})
+	}
+	p.choose = func(m *model, i int) tea.Cmd {
+		id, resume := sessions[i].ID, m.opts.ResumeSession
+		return async(func() resultMsg {
+			s, err := resume(id)
+			return func(m *model) tea.Cmd { return m.swapped(s, err, "Resumed session "+id+".") }
+		})
+	}
+	return p
+}
+
+// swapped replaces the session after /new or /resume. The old session is
+// shut down and its remaining events drained so it never blocks.
+func (m *model) swapped(s Session, err error, note string) tea.Cmd {
+	if err != nil {
+		m.notice(noticeError, err.Error(), "")
+		return nil
+	}
+	if old := m.session; old != nil {
+		m.sink.submit(protocol.Shutdown{})
+		go func() {
+			for range old.Events() {
+			}
+		}()
+	}
+	m.gen++
+	m.session = s
+	m.sink.setSession(s)
+	m.flushStream()
+	m.live.drain()
+	m.approvals, m.queued, m.reason = nil, nil, ""
+	m.turn = turnState{tickGen: m.turn.tickGen + 1}
+	m.status.total, m.status.ctxUsed, m.status.sessionID = protocol.TokenUsage{}, 0, ""
+	m.notice(noticeInfo, note, "")
+	m.replay(s)
+	return m.pump()
+}
+
+func (m *model) cmdStatus(string) tea.Cmd {
+	m.commit(&textCell{title: "Status", body: m.statusReport()})
+	return nil
+}
+
+// initPrompt asks the agent to write AGENTS.md.
+const initPrompt = `Generate a file named AGENTS.md that serves as a contributor guide for this repository.
+Look at the repository first (layout, build and test commands, coding style, how changes are tested and reviewed), then write a concise Markdown document (200–400 words) with short sections such as: Project structure, Build and test commands, Coding style, Testing guidelines, Commit and pull request guidelines. Name only paths and commands that exist. If AGENTS.md already exists, improve it instead of replacing what is still right.`
+
+func (m *model) cmdInit(string) tea.Cmd {
+	if m.turn.running {
+		m.queued = append(m.queued, initPrompt)
+		return nil
+	}
+	return m.submitText(initPrompt, nil)
+}
+
+func (m *model) cmdMention(string) tea.Cmd {
+	m.composer.insert("@")
+	return m.afterEdit()
+}
+
+func (m *model) cmdCopy(string) tea.Cmd {
+	if m.lastAnswer == "" {
+		m.notice(noticeWarning, "Nothing to copy yet.", "")
+		return nil
+	}
+	text := m.lastAnswer
+	if m.opts.Clipboard == nil {
+		m.hint = "Copied (OSC 52)"
+		return tea.SetClipboard(text)
+	}
+	if err := m.opts.Clipboard(text); err != nil {
+		m.notice(noticeError, "Could not copy: "+err.Error(), "")
+		return nil
+	}
+	m.hint = "Copied"
+	return nil
+}
+
+// cmdDiff shows the working tree's changes, untracked files included.
+func (m *model) cmdDiff(string) tea.Cmd {
+	ctx, dir := m.ctx, m.opts.Cwd
+	return async(func() resultMsg {
+		out, err := gitDiff(ctx, dir)
+		return func(m *model) tea.Cmd {
+			switch {
+			case err != nil:
+				m.notice(noticeError, err.Error(), "/diff works inside a git repository.")
+			case strings.TrimSpace(out) == "":
+				m.notice(noticeInfo, "No changes.", "")
+			default:
+				m.commit(&textCell{title: "/diff", body: out, diff: true})
+			}
+			return nil
+		}
+	})
+}
+
+const maxDiffBytes = 256 << 10
+
+func gitDiff(ctx context.Context, dir string) (string, error) {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	run := func(args ...string) (string, error) {
+		cmd := exec.CommandContext(ctx, "git", append([]string{"-c", "color.ui=never", "-c", "core.quotepath=off"}, args...)...)
+		cmd.Dir = dir
+		out, err := cmd.Output()
+		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 && len(out) > 0 {
+			err = nil // diff --no-index exits 1 when files differ
+		}
+		return string(out), err
+	}
+	if _, err := run("rev-parse", "--is-inside-work-tree"); err != nil {
+		return "", fmt.Errorf("not a git repository: %s", dir)
+	}
+	diff, err := run("diff", "HEAD")
+	if err != nil {
+		if diff, err = run("diff"); err != nil { // no commits yet
+			return "", fmt.Errorf("git diff: %w", err)
+		}
+	}
+	untracked, _ := run("ls-files", "--others", "--exclude-standard")
+	for _, f := range strings.Fields(untracked) {
+		if len(diff) > maxDiffBytes {
+			break
+		}
+		d, _ := run("diff", "--no-index", "--", "/dev/null", f)
+		diff += d
+	}
+	if len(diff) > maxDiffBytes {
+		diff = diff[:maxDiffBytes] + "\n… (diff truncated)\n"
+	}
+	return diff, nil
+}
+
+// runUserShell runs `!cmd` and shows its output.
+func (m *model) runUserShell(cmdline string) tea.Cmd {
+	ctx, dir, run := m.ctx, m.opts.Cwd, m.opts.RunUserShell
+	m.commit(&userCell{text: "!" + cmdline})
+	return async(func() resultMsg {
+		var out string
+		var err error
+		if run != nil {
+			out, err = run(ctx, cmdline)
+		} else {
+			c := exec.CommandContext(ctx, "sh", "-c", cmdline)
+			c.Dir = dir
+			var b []byte
+			b, err = c.CombinedOutput()
+			out = string(b)
+		}
+		return func(m *model) tea.Cmd {
+			body := sanitize(out)
+			if err != nil {
+				body += "\n" + err.Error()
+			}
+			if strings.TrimSpace(body) == "" {
+				body = "(no output)"
+			}
+			m.commit(&textCell{title: "$ " + cmdline, body: body})
+			return nil
+		}
+	})
+}

@@ -1,0 +1,220 @@
+package tui
+
+import (
+	"context"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kodex-cli/kodex/internal/protocol"
+)
+
+// model is the root Bubble Tea model. Update only dispatches to the
+// handlers in events.go (protocol events), input.go (keys, paste), and the
+// components; View composes cached renderings.
+type model struct {
+	opts Options
+	ctx  context.Context // the Run context; canceled when Run returns
+	now  func() time.Time
+
+	width, height int
+
+	session Session
+	gen     int // bumps when the session is swapped; stale events are ignored
+	sink    opSink
+
+	status    statusState
+	overrides turnOverrides
+	turn      turnState
+
+	hist   *history
+	live   liveArea
+	stream *stream // the agent message being streamed
+	reason string  // the reasoning summary being streamed
+
+	composer composer
+	prompts  *promptHistory
+	pastes   []paste
+	images   []string
+	queued   []string
+
+	approvals []*approval // [0] is shown
+	overlay   overlay     // a picker (/model, /approvals, /resume) or the trust screen
+	popup     popupState  // slash and @ popups, derived from the composer
+	files     *fileIndex
+
+	ctrlCAt    time.Time
+	lastKeyAt  time.Time
+	hint       string
+	lastAnswer string
+	quitting   bool
+	exited     bool
+
+	frame frameCache
+}
+
+// turnOverrides ride on the next UserTurns after /model or /approvals.
+type turnOverrides struct {
+	model, effort string
+	policy        protocol.ApprovalPolicy
+	sandbox       *protocol.SandboxPolicy
+}
+
+// turnState tracks the running turn and its spinner.
+type turnState struct {
+	running bool
+	started time.Time
+	elapsed time.Duration
+	frame   int
+	tickGen int // ticks of an older turn are ignored
+}
+
+// Messages the model sends itself.
+type (
+	// eventsMsg is a batch of events read without blocking after the first;
+	// closed reports that the channel was closed after them.
+	eventsMsg struct {
+		gen    int
+		events []protocol.Event
+		closed bool
+	}
+	tickMsg struct{ gen int }
+	// resultMsg carries the result of asynchronous work as a function to
+	// apply to the model on the Update goroutine.
+	resultMsg func(m *model) tea.Cmd
+)
+
+func newModel(ctx context.Context, opts Options, sink opSink) *model {
+	m := &model{
+		opts:    opts,
+		ctx:     ctx,
+		now:     opts.now,
+		width:   80,
+		height:  24,
+		session: opts.Session,
+		sink:    sink,
+		hist:    newHistory(opts.AltScreen),
+		prompts: loadPromptHistory(opts.KodexHome),
+	}
+	if m.now == nil {
+		m.now = time.Now
+	}
+	if m.ctx == nil {
+		m.ctx = context.Background()
+	}
+	m.status = newStatus(opts.Status, opts.Cwd)
+	if opts.TrustPrompt != nil {
+		m.overlay = newTrustScreen(opts.Cwd)
+	}
+	return m
+}
+
+// Init starts reading events, replays a resumed session's history and
+// submits the initial prompt unless the trust question comes first.
+func (m *model) Init() tea.Cmd {
+	m.replay(m.session)
+	cmds := []tea.Cmd{m.pump(), m.hist.flush()}
+	if m.overlay == nil {
+		cmds = append(cmds, m.submitInitial())
+	}
+	return tea.Batch(cmds...)
+}
+
+// Update dispatches a message to its handler.
+func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	var cmd tea.Cmd
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.resize(msg.Width, msg.Height)
+	case tea.KeyPressMsg:
+		cmd = m.handleKey(msg)
+	case tea.PasteMsg:
+		cmd = m.handlePaste(msg.Content)
+	case tea.MouseWheelMsg:
+		m.handleWheel(msg)
+	case eventsMsg:
+		cmd = m.handleEvents(msg)
+	case tickMsg:
+		cmd = m.tick(msg)
+	case printedMsg:
+		cmd = m.hist.printed()
+	case resultMsg:
+		cmd = msg(m)
+	}
+	return m, tea.Batch(cmd, m.hist.flush())
+}
+
+func (m *model) resize(w, h int) {
+	if w == m.width && h == m.height {
+		return
+	}
+	m.width, m.height = w, h
+	m.live.version++
+	m.hist.version++
+}
+
+func (m *model) handleWheel(msg tea.MouseWheelMsg) {
+	switch msg.Button {
+	case tea.MouseWheelUp:
+		m.hist.scrollBy(3)
+	case tea.MouseWheelDown:
+		m.hist.scrollBy(-3)
+	}
+}
+
+// pump reads the next batch of events of the current session.
+func (m *model) pump() tea.Cmd {
+	if m.session == nil {
+		return nil
+	}
+	gen, ch := m.gen, m.session.Events()
+	return func() tea.Msg { return readEvents(gen, ch) }
+}
+
+// readEvents blocks for one event, then takes whatever else is already
+// queued (up to a bound), so a burst of deltas costs one update and one
+// frame. Nothing is dropped.
+func readEvents(gen int, ch <-chan protocol.Event) eventsMsg {
+	ev, ok := <-ch
+	if !ok {
+		return eventsMsg{gen: gen, closed: true}
+	}
+	msg := eventsMsg{gen: gen, events: []protocol.Event{ev}}
+	for len(msg.events) < 512 {
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				msg.closed = true
+				return msg
+			}
+			msg.events = append(msg.events, ev)
+		default:
+			return msg
+		}
+	}
+	return msg
+}
+
+// tick advances the spinner; it only runs while a turn runs.
+func (m *model) tick(msg tickMsg) tea.Cmd {
+	if !m.turn.running || msg.gen != m.turn.tickGen {
+		return nil
+	}
+	m.turn.frame++
+	m.turn.elapsed = m.now().Sub(m.turn.started)
+	return m.scheduleTick()
+}
+
+func (m *model) scheduleTick() tea.Cmd {
+	gen := m.turn.tickGen
+	return tea.Tick(100*time.Millisecond, func(time.Time) tea.Msg { return tickMsg{gen} })
+}
+
+// commit moves a finished cell into the history.
+func (m *model) commit(c cell) {
+	m.hist.add(c, m.width)
+}
+
+func (m *model) notice(kind noticeKind, text, hint string) {
+	m.commit(&noticeCell{kind: kind, text: text, hint: hint})
+}

@@ -1,0 +1,139 @@
+package tui
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	md "github.com/kodex-cli/kodex/internal/frontend/tui/markdown"
+)
+
+// overlay takes the keyboard until it closes itself (m.overlay = nil):
+// the pickers of /model, /approvals and /resume, and the trust screen.
+type overlay interface {
+	key(m *model, k tea.KeyPressMsg) tea.Cmd
+	view(width int) string
+}
+
+// picker is a list to choose one item from.
+type picker struct {
+	title  string
+	footer string
+	items  []popupItem
+	sel    int
+	choose func(m *model, i int) tea.Cmd
+	// extra handles keys the picker does not (e.g. Tab in /resume).
+	extra func(m *model, k string) tea.Cmd
+}
+
+const pickerRows = 10
+
+func (p *picker) key(m *model, k tea.KeyPressMsg) tea.Cmd {
+	switch k.String() {
+	case "up", "ctrl+p", "k":
+		p.sel = (p.sel + len(p.items) - 1) % max(len(p.items), 1)
+	case "down", "ctrl+n", "j":
+		p.sel = (p.sel + 1) % max(len(p.items), 1)
+	case "enter":
+		m.overlay = nil
+		if len(p.items) == 0 {
+			return nil
+		}
+		return p.choose(m, p.sel)
+	case "esc", "ctrl+c", "q":
+		m.overlay = nil
+	default:
+		if p.extra != nil {
+			return p.extra(m, k.String())
+		}
+	}
+	return nil
+}
+
+func (p *picker) view(width int) string {
+	var b strings.Builder
+	b.WriteString(md.Bold(p.title) + "\n")
+	if len(p.items) == 0 {
+		b.WriteString(md.Faint("  (nothing to choose)") + "\n")
+	}
+	first := max(0, p.sel-pickerRows+1)
+	for i := first; i < min(len(p.items), first+pickerRows); i++ {
+		it := p.items[i]
+		line := it.label
+		if it.desc != "" {
+			line += "  " + md.Faint(it.desc)
+		}
+		line = ansi.Truncate(line, width-6, "…")
+		if i == p.sel {
+			b.WriteString(md.Fg(md.Cyan, "› ") + md.Bold(line) + "\n")
+		} else {
+			b.WriteString("  " + line + "\n")
+		}
+	}
+	footer := "↑/↓ select · enter choose · esc cancel"
+	if p.footer != "" {
+		footer = p.footer
+	}
+	b.WriteString(md.Faint(footer))
+	return box(b.String(), width, md.Cyan)
+}
+
+// trustScreen asks whether to trust the working directory.
+type trustScreen struct {
+	cwd string
+	sel int
+}
+
+func newTrustScreen(cwd string) *trustScreen { return &trustScreen{cwd: cwd} }
+
+func (t *trustScreen) key(m *model, k tea.KeyPressMsg) tea.Cmd {
+	switch k.String() {
+	case "up", "down", "tab", "k", "j":
+		t.sel = 1 - t.sel
+		return nil
+	case "y", "1":
+		t.sel = 0
+	case "n", "2":
+		t.sel = 1
+	case "enter":
+	case "ctrl+c", "ctrl+d":
+		return m.quit()
+	default:
+		return nil
+	}
+	return m.answerTrust(t.sel == 0)
+}
+
+// answerTrust records the answer, applies its preset and sends the
+// initial prompt.
+func (m *model) answerTrust(trusted bool) tea.Cmd {
+	m.overlay = nil
+	if err := m.opts.TrustPrompt(trusted); err != nil {
+		m.notice(noticeError, "Could not save the trust setting: "+err.Error(), "You will be asked again next time.")
+	}
+	name := "suggest"
+	if trusted {
+		name = "auto-edit"
+	}
+	m.applyPreset(presetByName(name))
+	return m.submitInitial()
+}
+
+func (t *trustScreen) view(width int) string {
+	var b strings.Builder
+	b.WriteString(md.Bold("Do you trust the files in this folder?") + "\n\n")
+	b.WriteString(wrap(md.Fg(md.Cyan, t.cwd), width-4) + "\n\n")
+	b.WriteString(wrap("Trusting it lets kodex edit files here and run commands in the sandbox without asking "+
+		"(auto-edit). Not trusting it keeps kodex read-only and asks before anything else runs (suggest).", width-4) + "\n\n")
+	opts := []string{"Yes, trust this folder (auto-edit)", "No, ask me first (suggest)"}
+	for i, o := range opts {
+		if i == t.sel {
+			b.WriteString(md.Fg(md.Cyan, "› ") + md.Bold(o) + "\n")
+		} else {
+			b.WriteString("  " + o + "\n")
+		}
+	}
+	b.WriteString(md.Faint("y / n, or ↑/↓ and enter"))
+	return box(b.String(), width, md.Cyan)
+}

@@ -1,0 +1,255 @@
+package tui
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"unicode"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/sahilm/fuzzy"
+
+	md "github.com/kodex-cli/kodex/internal/frontend/tui/markdown"
+)
+
+const (
+	popupRows    = 8
+	maxFileIndex = 50000
+)
+
+type popupKind int
+
+const (
+	popupNone popupKind = iota
+	popupSlash
+	popupFile
+)
+
+type popupItem struct{ label, desc string }
+
+// popupState is the slash-command or @-file popup, derived from the
+// composer's text after every edit.
+type popupState struct {
+	kind      popupKind
+	items     []popupItem
+	sel       int
+	dismissed string // composer text the popup was closed for
+	version   int
+}
+
+func (p *popupState) active() bool { return p.kind != popupNone && len(p.items) > 0 }
+
+func (p *popupState) dismiss(text string) {
+	p.kind, p.items, p.dismissed = popupNone, nil, text
+	p.version++
+}
+
+// update recomputes the popup from the composer.
+func (p *popupState) update(m *model) {
+	text := m.composer.value()
+	p.version++
+	p.kind, p.items = popupNone, nil
+	if text == p.dismissed && text != "" {
+		return
+	}
+	p.dismissed = ""
+	if strings.HasPrefix(text, "/") && !strings.ContainsFunc(text, unicode.IsSpace) {
+		p.kind = popupSlash
+		p.items = matchCommands(text[1:])
+	} else if q, ok := m.atToken(); ok {
+		p.kind = popupFile
+		p.items = m.matchFiles(q)
+	}
+	p.sel = min(p.sel, max(len(p.items)-1, 0))
+}
+
+func matchCommands(q string) []popupItem {
+	var out []popupItem
+	cmds := commands()
+	for _, c := range cmds {
+		if strings.HasPrefix(c.name, q) {
+			out = append(out, popupItem{"/" + c.name, c.desc})
+		}
+	}
+	if len(out) == 0 && q != "" {
+		names := make([]string, len(cmds))
+		for i, c := range cmds {
+			names[i] = c.name
+		}
+		for _, match := range fuzzy.Find(q, names) {
+			c := cmds[match.Index]
+			out = append(out, popupItem{"/" + c.name, c.desc})
+		}
+	}
+	return out
+}
+
+// atToken returns the @word the cursor is in, without the @.
+func (m *model) atToken() (string, bool) {
+	c := &m.composer
+	start := c.cur
+	for start > 0 && !unicode.IsSpace(c.buf[start-1]) {
+		start--
+	}
+	word := string(c.buf[start:c.cur])
+	if !strings.HasPrefix(word, "@") {
+		return "", false
+	}
+	return word[1:], true
+}
+
+// popupKey handles keys while a popup is open.
+func (m *model) popupKey(key tea.KeyPressMsg) (tea.Cmd, bool) {
+	p := &m.popup
+	if !p.active() {
+		return nil, false
+	}
+	switch key.String() {
+	case "up", "ctrl+p":
+		p.sel = (p.sel + len(p.items) - 1) % len(p.items)
+	case "down", "ctrl+n":
+		p.sel = (p.sel + 1) % len(p.items)
+	case "tab":
+		m.acceptPopup()
+	case "enter":
+		if p.kind == popupSlash {
+			m.composer.setValue(p.items[p.sel].label)
+			return m.submitComposer(), true
+		}
+		m.acceptPopup()
+	default:
+		return nil, false
+	}
+	p.version++
+	return nil, true
+}
+
+// acceptPopup completes the selected item into the composer.
+func (m *model) acceptPopup() {
+	p := &m.popup
+	item := p.items[p.sel].label
+	if p.kind == popupSlash {
+		m.composer.setValue(item + " ")
+	} else {
+		c := &m.composer
+		start := c.cur
+		for start > 0 && !unicode.IsSpace(c.buf[start-1]) {
+			start--
+		}
+		c.deleteTo(start)
+		if strings.ContainsRune(item, ' ') {
+			item = `"` + item + `"`
+		}
+		c.insert(item + " ")
+	}
+	p.update(m)
+}
+
+func (p *popupState) view(width int) string {
+	var lines []string
+	first := max(0, p.sel-popupRows+1)
+	for i := first; i < min(len(p.items), first+popupRows); i++ {
+		it := p.items[i]
+		label := it.label
+		if p.kind == popupSlash {
+			label = ansi.Truncate(label, 14, "…")
+			label += strings.Repeat(" ", 14-ansi.StringWidth(label))
+		}
+		line := label + "  " + md.Faint(it.desc)
+		line = ansi.Truncate(line, width-4, "…")
+		if i == p.sel {
+			line = md.Fg(md.Cyan, "› ") + md.Bold(line)
+		} else {
+			line = "  " + line
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
+}
+
+// fileIndex is the repository's file list for @ search, loaded once.
+type fileIndex struct {
+	files   []string
+	loading bool
+	started bool
+}
+
+// matchFiles fuzzy-matches the index, loading it first if needed.
+func (m *model) matchFiles(q string) []popupItem {
+	if m.files == nil {
+		m.files = &fileIndex{loading: true}
+		return []popupItem{{label: "…", desc: "indexing files"}}
+	}
+	if m.files.loading {
+		return []popupItem{{label: "…", desc: "indexing files"}}
+	}
+	var out []popupItem
+	if q == "" {
+		for _, f := range m.files.files[:min(popupRows, len(m.files.files))] {
+			out = append(out, popupItem{label: f})
+		}
+		return out
+	}
+	for _, match := range fuzzy.Find(q, m.files.files) {
+		out = append(out, popupItem{label: match.Str})
+		if len(out) == popupRows*4 {
+			break
+		}
+	}
+	return out
+}
+
+// afterEdit refreshes the popup after the composer changed, starting the
+// file index load the first time an @ appears.
+func (m *model) afterEdit() tea.Cmd {
+	m.popup.update(m)
+	if m.files == nil || !m.files.loading || m.files.started {
+		return nil
+	}
+	m.files.started = true
+	ctx, dir := m.ctx, m.opts.Cwd
+	return func() tea.Msg {
+		files := listFiles(ctx, dir)
+		return resultMsg(func(m *model) tea.Cmd {
+			m.files.files, m.files.loading = files, false
+			m.popup.update(m)
+			return nil
+		})
+	}
+}
+
+// listFiles lists the repository's files: `git ls-files` (tracked and
+// untracked, minus ignored) in a git repository, else a bounded walk that
+// skips hidden directories.
+func listFiles(ctx context.Context, dir string) []string {
+	cmd := exec.CommandContext(ctx, "git", "ls-files", "-co", "--exclude-standard")
+	cmd.Dir = dir
+	if out, err := cmd.Output(); err == nil && len(out) > 0 {
+		files := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
+		if len(files) > maxFileIndex {
+			files = files[:maxFileIndex]
+		}
+		return files
+	}
+	var files []string
+	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || len(files) >= maxFileIndex {
+			return filepath.SkipDir
+		}
+		name := d.Name()
+		if d.IsDir() {
+			if p != dir && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "target" || name == "vendor") {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if rel, err := filepath.Rel(dir, p); err == nil {
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	return files
+}

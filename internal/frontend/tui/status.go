@@ -1,0 +1,168 @@
+package tui
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	md "github.com/kodex-cli/kodex/internal/frontend/tui/markdown"
+	"github.com/kodex-cli/kodex/internal/protocol"
+)
+
+// statusState is what the status line and /status show.
+type statusState struct {
+	info      StatusInfo
+	cwd       string
+	sessionID string
+	mechanism string
+	rollout   string
+	total     protocol.TokenUsage
+	ctxUsed   int64
+	version   int
+}
+
+func newStatus(info StatusInfo, cwd string) statusState {
+	if info.ApprovalPreset == "" && info.ApprovalPolicy != "" {
+		info.ApprovalPreset = presetName(info.ApprovalPolicy, info.SandboxMode)
+	}
+	return statusState{info: info, cwd: cwd}
+}
+
+func (s *statusState) configure(e protocol.SessionConfigured) {
+	s.sessionID, s.mechanism, s.rollout = e.SessionID, e.SandboxMechanism, e.RolloutPath
+	if e.Model != "" {
+		s.info.Model = e.Model
+	}
+	if e.Provider != "" {
+		s.info.Provider = e.Provider
+	}
+	if e.ReasoningEffort != "" {
+		s.info.ReasoningEffort = e.ReasoningEffort
+	}
+	if e.ContextWindow > 0 {
+		s.info.ContextWindow = e.ContextWindow
+	}
+	if e.Cwd != "" {
+		s.cwd = e.Cwd
+	}
+	if e.ApprovalPolicy != "" {
+		s.setPolicy(e.ApprovalPolicy, e.Sandbox.Mode)
+	}
+	s.version++
+}
+
+func (s *statusState) setPolicy(p protocol.ApprovalPolicy, mode protocol.SandboxMode) {
+	s.info.ApprovalPolicy, s.info.SandboxMode = p, mode
+	s.info.ApprovalPreset = presetName(p, mode)
+	s.version++
+}
+
+func (s *statusState) tokens(e protocol.TokenCount) {
+	s.total = e.Total
+	if e.ContextWindow > 0 {
+		s.info.ContextWindow = e.ContextWindow
+	}
+	s.ctxUsed = e.ContextUsed
+	s.version++
+}
+
+// contextPercent is how full the context window is, or -1 if unknown.
+func (s *statusState) contextPercent() int {
+	if s.info.ContextWindow <= 0 || s.ctxUsed <= 0 {
+		return -1
+	}
+	return int(min(100, s.ctxUsed*100/s.info.ContextWindow))
+}
+
+// line renders the status line: model, preset, sandbox, context, tokens.
+func (s *statusState) line(width int, hint string) string {
+	var parts []string
+	modelName := s.info.Model
+	if s.info.ReasoningEffort != "" {
+		modelName += " " + s.info.ReasoningEffort
+	}
+	if modelName != "" {
+		parts = append(parts, modelName)
+	}
+	if s.info.ApprovalPreset != "" {
+		parts = append(parts, s.info.ApprovalPreset)
+	}
+	if s.info.SandboxMode != "" {
+		parts = append(parts, string(s.info.SandboxMode))
+	}
+	if p := s.contextPercent(); p >= 0 {
+		parts = append(parts, fmt.Sprintf("%d%% context used", p))
+	}
+	if s.total.TotalTokens > 0 {
+		parts = append(parts, formatTokens(s.total.TotalTokens)+" tokens")
+	}
+	left := " " + strings.Join(parts, " · ")
+	if hint == "" {
+		return md.Faint(ansi.Truncate(left, width, "…"))
+	}
+	gap := width - ansi.StringWidth(left) - ansi.StringWidth(hint) - 1
+	if gap < 1 {
+		return md.Faint(ansi.Truncate(left, max(width-ansi.StringWidth(hint)-2, 0), "…")) + "  " + hint
+	}
+	return md.Faint(left) + strings.Repeat(" ", gap) + hint
+}
+
+func formatTokens(n int64) string {
+	switch {
+	case n >= 1_000_000:
+		return fmt.Sprintf("%.1fM", float64(n)/1e6)
+	case n >= 10_000:
+		return fmt.Sprintf("%dk", n/1000)
+	case n >= 1000:
+		return fmt.Sprintf("%.1fk", float64(n)/1e3)
+	}
+	return fmt.Sprint(n)
+}
+
+// spinnerFrames animate the "Working" line while a turn runs.
+var spinnerFrames = [...]string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
+
+func (t *turnState) line() string {
+	secs := int(t.elapsed.Seconds())
+	return md.Fg(md.Cyan, spinnerFrames[t.frame%len(spinnerFrames)]) + " " + md.Bold("Working") +
+		md.Faint(fmt.Sprintf(" (%ds · esc to interrupt)", secs))
+}
+
+// statusReport is the /status cell's text.
+func (m *model) statusReport() string {
+	s := &m.status
+	rows := [][2]string{
+		{"Model", s.info.Model + ifSet(" (", s.info.ReasoningEffort, ")")},
+		{"Provider", s.info.Provider},
+		{"Directory", s.cwd},
+		{"Approvals", fmt.Sprintf("%s (%s)", s.info.ApprovalPreset, s.info.ApprovalPolicy)},
+		{"Sandbox", fmt.Sprintf("%s — %s", s.info.SandboxMode, orUnknown(s.mechanism))},
+		{"Session", orUnknown(s.sessionID)},
+		{"Tokens", fmt.Sprintf("%s total (%s in, %s cached, %s out)", formatTokens(s.total.TotalTokens),
+			formatTokens(s.total.InputTokens), formatTokens(s.total.CachedInputTokens), formatTokens(s.total.OutputTokens))},
+	}
+	if p := s.contextPercent(); p >= 0 {
+		rows = append(rows, [2]string{"Context", fmt.Sprintf("%d%% used, %s of %s left", p,
+			formatTokens(s.info.ContextWindow-s.ctxUsed), formatTokens(s.info.ContextWindow))})
+	}
+	var b strings.Builder
+	for _, r := range rows {
+		fmt.Fprintf(&b, "%-10s %s\n", r[0]+":", r[1])
+	}
+	return b.String()
+}
+
+func ifSet(pre, s, post string) string {
+	if s == "" {
+		return ""
+	}
+	return pre + s + post
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}

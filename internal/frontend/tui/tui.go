@@ -1,0 +1,115 @@
+// Package tui is kodex's interactive terminal UI: a Bubble Tea v2 program that
+// is a pure frontend of one session's protocol stream. It submits
+// protocol.Ops through [Session.Submit] and renders the protocol.Events it
+// reads from [Session.Events]; it never imports the agent or any other core
+// package, only internal/protocol.
+//
+// # Layout
+//
+// Inline by default: finished history cells (user and agent messages,
+// reasoning, commands, patches, plans, notices) are printed once into the
+// terminal's normal scrollback and dropped from memory, so native scrolling,
+// search and copy work; only the live area (the running cell, the approval
+// modal or popups, the composer and the status line) is redrawn. With
+// [Options.AltScreen] the UI takes the full screen and keeps a bounded,
+// lazily rendered transcript it scrolls itself (PgUp/PgDn, mouse wheel).
+//
+// # Keys
+//
+//	Enter             submit (queued while a turn runs, sent when it ends)
+//	Shift+Enter, Ctrl+J  newline
+//	Up/Down           prompt history ($KODEX_HOME/history.jsonl) when the composer is empty or shows a recalled entry
+//	Esc               interrupt the running turn; close a popup
+//	Ctrl+C            interrupt (or clear the composer); twice within 1.5 s quits
+//	Ctrl+D            quit when the composer is empty
+//	/                 slash commands (/model /approvals /new /resume /diff /status /init /mention /copy /quit)
+//	@                 fuzzy file search in the repo
+//	!cmd              run cmd yourself through [Options.RunUserShell]
+//	y / a / n / Esc   approval modal: yes, yes for this session, no, abort the turn
+//
+// # Performance
+//
+// Nothing ticks while idle: the spinner runs only while a turn runs. Events
+// are read in batches (without dropping any) so a burst of deltas costs one
+// update and one frame. Every part of the view caches its rendering, so the
+// cost of a frame does not depend on transcript length. Markdown is rendered
+// by the small [markdown] package, which has no start-up cost.
+//
+// The package must not write to the terminal outside Bubble Tea, keep
+// package-level mutable state, or read session files itself: history of a
+// resumed session comes from the session (see [Replayer]).
+package tui
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/kodex-cli/kodex/internal/protocol"
+)
+
+// Session is the TUI's view of a running session.
+type Session interface {
+	Submit(ctx context.Context, op protocol.Op) error
+	// Events is closed after ShutdownComplete.
+	Events() <-chan protocol.Event
+}
+
+// Replayer is implemented by a resumed Session that can hand the TUI the
+// recorded history to show before live events. Items are rendered as finished
+// cells (only the last [maxReplay] in inline mode).
+type Replayer interface {
+	Replay() []protocol.EventMsg
+}
+
+// StatusInfo is what the status line shows before the session reports it.
+type StatusInfo struct {
+	Model           string
+	Provider        string
+	ReasoningEffort string
+	ApprovalPreset  string // "suggest", "auto-edit", "full-auto" or "custom"
+	ApprovalPolicy  protocol.ApprovalPolicy
+	SandboxMode     protocol.SandboxMode
+	ContextWindow   int64
+}
+
+// SessionSummary is one row of the /resume picker.
+type SessionSummary struct {
+	ID      string
+	Cwd     string
+	Updated time.Time
+	Preview string // the first user message, or a title
+}
+
+// Options configure [Run]. Only Session is required; a nil hook makes the
+// matching slash command say it is unavailable.
+type Options struct {
+	Session Session
+	In      io.Reader // nil: os.Stdin
+	Out     io.Writer // nil: os.Stdout
+
+	AltScreen     bool
+	InitialPrompt string // submitted at once (after the trust question)
+	KodexHome     string // history.jsonl lives here; "" disables persistence
+	Cwd           string
+	Status        StatusInfo
+
+	ListSessions  func(all bool) ([]SessionSummary, error) // /resume picker
+	ResumeSession func(id string) (Session, error)         // swap to a resumed session
+	NewSession    func() (Session, error)                  // /new
+	Models        []string                                 // /model choices
+	// TrustPrompt, if set, makes the UI ask "trust this directory?" first
+	// and calls it with the answer (trusted: auto-edit, else suggest).
+	TrustPrompt  func(trusted bool) error
+	RunUserShell func(ctx context.Context, cmd string) (string, error) // `!cmd` and /diff; nil: sh -c
+	Clipboard    func(text string) error                               // /copy; nil: OSC 52
+
+	// now is the clock (tests); nil: time.Now.
+	now func() time.Time
+}
+
+// Summary is what the caller prints on exit.
+type Summary struct {
+	SessionID string
+	Usage     protocol.TokenUsage
+}

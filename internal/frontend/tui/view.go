@@ -1,0 +1,189 @@
+package tui
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	md "github.com/kodex-cli/kodex/internal/frontend/tui/markdown"
+)
+
+// frameCache keeps the expensive parts of the last frame: the live area
+// and, in the alternate screen, the transcript rows.
+type frameCache struct {
+	liveKey  [3]int // live version, width, stream length
+	live     []string
+	transKey [4]int // history version, width, height, scroll
+	trans    []string
+}
+
+// View composes the frame: [transcript] live area, overlay or modal,
+// spinner, composer, popup, status line.
+func (m *model) View() tea.View {
+	if m.exited {
+		return tea.NewView("")
+	}
+	content, cursor := m.render()
+	v := tea.NewView(content)
+	v.AltScreen = m.opts.AltScreen
+	if m.opts.AltScreen {
+		v.MouseMode = tea.MouseModeCellMotion
+	}
+	v.Cursor = cursor
+	v.WindowTitle = "kodex"
+	return v
+}
+
+func (m *model) render() (string, *tea.Cursor) {
+	w := max(m.width, 20)
+	var top []string
+	if m.overlay != nil {
+		top = append(top, m.overlay.view(w))
+	} else {
+		top = append(top, m.liveLines(w)...)
+		if len(m.approvals) > 0 {
+			top = append(top, m.approvals[0].view(w))
+		}
+	}
+	var bottom []string
+	switch {
+	case m.quitting:
+		bottom = append(bottom, md.Faint("Shutting down…"))
+	case m.turn.running:
+		bottom = append(bottom, m.turn.line())
+	default:
+		bottom = append(bottom, "")
+	}
+	rows, crow, ccol := m.composerView(w)
+	composerAt := len(bottom)
+	bottom = append(bottom, rows...)
+	if m.popup.active() && m.overlay == nil {
+		bottom = append(bottom, m.popup.view(w))
+	}
+	bottom = append(bottom, m.status.line(w, m.footerHint()))
+
+	topText := strings.Join(top, "\n")
+	bottomText := strings.Join(bottom, "\n")
+	topRows := lineCount(topText)
+	bottomRows := lineCount(bottomText)
+	if avail := m.height - bottomRows; topRows > avail && !m.opts.AltScreen {
+		topText = lastRows(topText, max(avail, 0)) // inline: never taller than the screen
+		topRows = max(avail, 0)
+	}
+	var b strings.Builder
+	b.Grow(len(topText) + len(bottomText) + 80*max(m.height, 0))
+	if m.opts.AltScreen {
+		for _, l := range m.transcriptRows(w, m.height-topRows-bottomRows) {
+			b.WriteString(l)
+			b.WriteByte('\n')
+		}
+	}
+	prefix := b.Len() > 0 || topText != ""
+	if topText != "" {
+		b.WriteString(topText)
+	}
+	before := lineCount(b.String())
+	if !prefix {
+		before = 0
+	} else {
+		b.WriteByte('\n')
+	}
+	b.WriteString(bottomText)
+	var cur *tea.Cursor
+	if m.overlay == nil && !m.quitting && (len(m.approvals) == 0 || m.approvals[0].feedback == nil) {
+		cur = tea.NewCursor(2+ccol, before+composerAt+crow)
+	}
+	return b.String(), cur
+}
+
+func lineCount(s string) int {
+	if s == "" {
+		return 0
+	}
+	return strings.Count(s, "\n") + 1
+}
+
+func lastRows(s string, n int) string {
+	if n == 0 {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
+}
+
+func (m *model) footerHint() string {
+	switch {
+	case m.hint != "":
+		return md.Fg(md.Yellow, m.hint)
+	case m.opts.AltScreen && m.hist.scroll > 0:
+		return md.Faint("scrolled · pgdn to return")
+	}
+	return ""
+}
+
+// liveLines renders the running cells, the streaming message and the
+// queued messages, cached until one of them changes.
+func (m *model) liveLines(w int) []string {
+	streamLen := 0
+	if m.stream != nil {
+		streamLen = m.stream.committed + len(m.stream.pending)
+	}
+	key := [3]int{m.live.version, w, streamLen}
+	if key == m.frame.liveKey && m.frame.live != nil {
+		return m.frame.live
+	}
+	var out []string
+	for _, c := range m.live.cells {
+		out = append(out, "", c.render(w))
+	}
+	if r := strings.TrimSpace(m.reason); r != "" {
+		last := r[strings.LastIndexByte(r, '\n')+1:]
+		out = append(out, "", md.Faint(md.Italic(ansi.Truncate("✻ "+last, w, "…"))))
+	}
+	if s := m.stream; s != nil && strings.TrimSpace(s.pending) != "" {
+		out = append(out, "", (&agentCell{src: s.pending, cont: s.cont}).render(w))
+	}
+	for _, q := range m.queued {
+		first, _, _ := strings.Cut(q, "\n")
+		out = append(out, md.Faint(ansi.Truncate("↳ queued: "+first, w, "…")))
+	}
+	if out == nil {
+		out = []string{}
+	}
+	m.frame.liveKey, m.frame.live = key, out
+	return out
+}
+
+// transcriptRows renders the visible part of the alt-screen transcript.
+func (m *model) transcriptRows(w, h int) []string {
+	key := [4]int{m.hist.version, w, h, m.hist.scroll}
+	if key != m.frame.transKey || m.frame.trans == nil {
+		m.frame.trans = m.hist.view(w, h)
+		m.frame.transKey = key
+	}
+	return m.frame.trans
+}
+
+// composerWidth is the text width inside the "› " prompt.
+func (m *model) composerWidth() int { return max(m.width, 20) - 3 }
+
+// composerView renders the prompt rows and the cursor's place in them.
+func (m *model) composerView(w int) (rows []string, crow, ccol int) {
+	if m.composer.empty() {
+		ph := "Ask kodex to do anything"
+		if m.turn.running {
+			ph = "Type to queue a message"
+		}
+		return []string{md.Bold(md.Fg(md.Cyan, "›")) + " " + md.Faint(ph)}, 0, 0
+	}
+	text, crow, ccol := m.composer.view(m.composerWidth(), composerRows)
+	for i, t := range text {
+		if i == 0 && crow >= 0 {
+			rows = append(rows, md.Bold(md.Fg(md.Cyan, "›"))+" "+t)
+		} else {
+			rows = append(rows, "  "+t)
+		}
+	}
+	return rows, crow, ccol
+}
