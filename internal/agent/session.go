@@ -1,0 +1,316 @@
+// Package agent owns a kodex session: one goroutine (the actor) reads Ops in
+// order, runs turns, and publishes Events on one ordered, lossless stream.
+// A turn assembles the model request (instructions, opening context items,
+// history), streams the model, dispatches the tool calls it asks for through
+// tools.Router, asks approvals through the event stream, records the rollout,
+// and repeats until the model answers without tool calls.
+//
+// The agent never imports frontends, cobra, the TUI libraries or concrete
+// tool packages: internal/cli builds those and hands them in through Options.
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+
+	"github.com/kodex-cli/kodex/internal/events"
+	"github.com/kodex-cli/kodex/internal/model"
+	"github.com/kodex-cli/kodex/internal/protocol"
+	"github.com/kodex-cli/kodex/internal/tools"
+)
+
+// Settings are the per-session choices a turn runs with. A UserTurn's
+// overrides replace them for that turn and the ones after it.
+type Settings struct {
+	Model            string
+	Provider         string
+	ReasoningEffort  string
+	ReasoningSummary string
+	Cwd              string
+	ApprovalPolicy   protocol.ApprovalPolicy
+	Sandbox          protocol.SandboxPolicy
+	SandboxMechanism string
+	ContextWindow    int64
+}
+
+// Recorder persists a session (see internal/rollout). Errors are reported as
+// warnings; the session goes on.
+type Recorder interface {
+	RecordItems(items ...model.Item) error
+	RecordEvent(ev protocol.EventMsg) error
+}
+
+// Options configure a Session.
+type Options struct {
+	SessionID    string
+	Model        model.Client
+	Tools        *tools.Router
+	Settings     Settings
+	Instructions string
+	// Opening returns the items that open every request before the history
+	// (project docs, environment context) for the turn's settings.
+	Opening func(s Settings) []model.Item
+	// History is the restored conversation of a resumed session.
+	History []model.Item
+	Resumed bool
+	// Recorder, if set, receives every model-visible item and every
+	// non-delta event.
+	Recorder    Recorder
+	RolloutPath string
+	// Interactive: someone can answer approval requests. When false (exec),
+	// requests that would ask are declined at once and the model is told.
+	Interactive bool
+	// LoadImage turns a local image path into a data URL for input_image.
+	LoadImage func(path string) (string, error)
+	Logger    *slog.Logger
+}
+
+// Session is a running kodex session. Create it with New, start it with
+// Start, drive it with Submit, and read Events until the channel closes.
+type Session struct {
+	opts     Options
+	settings Settings // owned by the actor and, during a turn, by the turn
+	history  []model.Item
+	total    protocol.TokenUsage
+	log      *slog.Logger
+
+	ops    chan protocol.Submission
+	bus    *events.Bus
+	events <-chan protocol.Event
+	nextID int
+
+	mu       sync.Mutex
+	pending  map[string]chan protocol.ReviewDecision // approvals in flight, by call id
+	feedback map[string]string
+	session  map[string]bool // approved for session, by canonical key
+	started  bool
+}
+
+// New returns a session ready to Start. Its Events channel is subscribed
+// before anything is published, so no event is ever missed.
+func New(opts Options) *Session {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Session{
+		opts:     opts,
+		settings: opts.Settings,
+		history:  append([]model.Item(nil), opts.History...),
+		log:      log,
+		ops:      make(chan protocol.Submission),
+		bus:      events.New(),
+		pending:  map[string]chan protocol.ReviewDecision{},
+		feedback: map[string]string{},
+		session:  map[string]bool{},
+	}
+	s.events, _ = s.bus.Subscribe(256)
+	return s
+}
+
+// Events returns the session's event stream. It is closed after
+// ShutdownComplete.
+func (s *Session) Events() <-chan protocol.Event { return s.events }
+
+// Submit sends op to the session and returns its submission id. It blocks
+// until the actor takes the op or ctx ends.
+func (s *Session) Submit(ctx context.Context, op protocol.Op) (string, error) {
+	s.mu.Lock()
+	s.nextID++
+	id := strconv.Itoa(s.nextID)
+	s.mu.Unlock()
+	select {
+	case s.ops <- protocol.Submission{ID: id, Op: op}:
+		return id, nil
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+}
+
+// Start runs the actor until a Shutdown op or until ctx is cancelled (which
+// acts as an interrupt followed by a shutdown).
+func (s *Session) Start(ctx context.Context) {
+	s.mu.Lock()
+	if s.started {
+		s.mu.Unlock()
+		panic("agent: Session.Start called twice")
+	}
+	s.started = true
+	s.mu.Unlock()
+	go s.run(ctx)
+}
+
+type turnDone struct{}
+
+func (s *Session) run(ctx context.Context) {
+	defer s.bus.Close()
+	s.emit("", protocol.SessionConfigured{
+		SessionID:        s.opts.SessionID,
+		ProtocolVersion:  protocol.Version,
+		Model:            s.settings.Model,
+		Provider:         s.settings.Provider,
+		ReasoningEffort:  s.settings.ReasoningEffort,
+		Cwd:              s.settings.Cwd,
+		ApprovalPolicy:   s.settings.ApprovalPolicy,
+		Sandbox:          s.settings.Sandbox,
+		SandboxMechanism: s.settings.SandboxMechanism,
+		RolloutPath:      s.opts.RolloutPath,
+		ContextWindow:    s.settings.ContextWindow,
+		Resumed:          s.opts.Resumed,
+		History:          len(s.opts.History),
+	})
+
+	var (
+		queue   []protocol.Submission
+		running bool
+		cancel  context.CancelFunc = func() {}
+		done                       = make(chan turnDone, 1)
+		closing bool
+	)
+	start := func(sub protocol.Submission) {
+		ut := sub.Op.(protocol.UserTurn)
+		var tctx context.Context
+		tctx, cancel = context.WithCancel(ctx)
+		running = true
+		go func() {
+			s.runTurn(tctx, sub.ID, ut)
+			done <- turnDone{}
+		}()
+	}
+	for {
+		if !running && closing {
+			s.emit("", protocol.ShutdownComplete{})
+			return
+		}
+		if !running && len(queue) > 0 {
+			next := queue[0]
+			queue = queue[1:]
+			start(next)
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			cancel()
+			closing, queue = true, nil
+			if running {
+				<-done
+				running = false
+			}
+		case <-done:
+			running = false
+			cancel()
+		case sub := <-s.ops:
+			switch op := sub.Op.(type) {
+			case protocol.UserTurn:
+				if closing {
+					continue
+				}
+				queue = append(queue, sub)
+			case protocol.Interrupt:
+				queue = nil
+				cancel()
+			case protocol.ExecApproval:
+				s.decide(sub.ID, op.CallID, op.Decision, "")
+			case protocol.PatchApproval:
+				s.decide(sub.ID, op.CallID, op.Decision, op.Feedback)
+			case protocol.Shutdown:
+				closing, queue = true, nil
+				cancel()
+			default:
+				s.emit(sub.ID, protocol.Error{ErrorInfo: protocol.ErrorInfo{Code: "bad_op", Message: fmt.Sprintf("unsupported op %T", op)}})
+			}
+		}
+	}
+}
+
+// decide delivers an approval decision to the tool waiting for it.
+func (s *Session) decide(subID, callID string, d protocol.ReviewDecision, feedback string) {
+	s.mu.Lock()
+	ch, ok := s.pending[callID]
+	if ok {
+		delete(s.pending, callID)
+		s.feedback[callID] = feedback
+	}
+	s.mu.Unlock()
+	if !ok {
+		s.emit(subID, protocol.Error{ErrorInfo: protocol.ErrorInfo{Code: "bad_op", Message: fmt.Sprintf("no approval is pending for call %q", callID)}})
+		return
+	}
+	ch <- d // buffered
+}
+
+// emit publishes msg and records it unless it is a delta.
+func (s *Session) emit(id string, msg protocol.EventMsg) {
+	s.bus.Publish(context.Background(), msg, id)
+	if s.opts.Recorder == nil {
+		return
+	}
+	switch msg.(type) {
+	case protocol.AgentMessageDelta, protocol.ReasoningDelta, protocol.ExecOutputDelta:
+		return
+	}
+	if err := s.opts.Recorder.RecordEvent(msg); err != nil {
+		s.log.Warn("recording event", "err", err)
+	}
+}
+
+// record appends items to the history and the rollout.
+func (s *Session) record(items ...model.Item) {
+	s.history = append(s.history, items...)
+	if s.opts.Recorder == nil {
+		return
+	}
+	if err := s.opts.Recorder.RecordItems(items...); err != nil {
+		s.bus.Publish(context.Background(), protocol.Warning{Message: "could not record the session transcript: " + err.Error()}, "")
+	}
+}
+
+// errorInfo turns an error into what frontends show.
+func errorInfo(err error) protocol.ErrorInfo {
+	var me *model.Error
+	if errors.As(err, &me) {
+		return protocol.ErrorInfo{Code: modelCode(me.Kind), Message: me.Kind.String() + messageSuffix(me.Message), Hint: me.Hint}
+	}
+	return protocol.ErrorInfo{Code: "internal", Message: err.Error()}
+}
+
+func messageSuffix(m string) string {
+	if m == "" {
+		return ""
+	}
+	return ": " + m
+}
+
+func modelCode(k model.ErrorKind) string {
+	switch k {
+	case model.ErrMissingKey:
+		return "missing_key"
+	case model.ErrAuth:
+		return "auth"
+	case model.ErrUnknownModel:
+		return "unknown_model"
+	case model.ErrContextWindow:
+		return "context_window"
+	case model.ErrRateLimit:
+		return "rate_limit"
+	case model.ErrServer:
+		return "server"
+	case model.ErrNetwork:
+		return "network"
+	case model.ErrBadRequest:
+		return "bad_request"
+	case model.ErrStream:
+		return "stream"
+	case model.ErrResponseFailed:
+		return "response_failed"
+	case model.ErrIncomplete:
+		return "incomplete"
+	case model.ErrUnknown:
+		return "model"
+	}
+	return "model"
+}

@@ -1,0 +1,352 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/kodex-cli/kodex/internal/model"
+	"github.com/kodex-cli/kodex/internal/protocol"
+	"github.com/kodex-cli/kodex/internal/tools"
+)
+
+// maxSteps bounds the model round trips of one turn, so a model stuck in a
+// tool loop ends with an error instead of running forever.
+const maxSteps = 500
+
+// runTurn runs one turn to completion, abortion or failure. It owns
+// s.history and s.settings while it runs.
+func (s *Session) runTurn(ctx context.Context, turnID string, ut protocol.UserTurn) {
+	s.applyOverrides(ut)
+	s.emit(turnID, protocol.TurnStarted{TurnID: turnID})
+	user, warn := s.userItem(ut.Items)
+	if warn != "" {
+		s.emit(turnID, protocol.Warning{Message: warn})
+	}
+	s.record(user)
+
+	var turnUsage protocol.TokenUsage
+	var last string
+	for step := 0; ; step++ {
+		if step == maxSteps {
+			s.fail(turnID, protocol.ErrorInfo{Code: "internal", Message: fmt.Sprintf("the model made %d requests in one turn without finishing", maxSteps), Hint: "interrupt and rephrase the task"})
+			return
+		}
+		res, err := s.sample(ctx, turnID, s.request(ut))
+		if err != nil {
+			s.endWithError(ctx, turnID, err)
+			return
+		}
+		if res.usage != nil {
+			turnUsage = turnUsage.Add(*res.usage)
+			s.total = s.total.Add(*res.usage)
+			s.emit(turnID, protocol.TokenCount{Last: *res.usage, Turn: turnUsage, Total: s.total, ContextWindow: s.settings.ContextWindow, ContextUsed: res.usage.TotalTokens})
+		}
+		s.record(res.items...)
+		if res.message != "" {
+			last = res.message
+		}
+		if len(res.calls) == 0 {
+			s.emit(turnID, protocol.TurnComplete{TurnID: turnID, LastMessage: last})
+			return
+		}
+		outputs, images, err := s.runCalls(ctx, turnID, res.calls)
+		s.record(outputs...)
+		if len(images) > 0 {
+			s.record(imageMessage(images))
+		}
+		if err != nil {
+			s.endWithError(ctx, turnID, err)
+			return
+		}
+	}
+}
+
+func (s *Session) endWithError(ctx context.Context, turnID string, err error) {
+	switch {
+	case errors.Is(err, tools.ErrAborted):
+		s.emit(turnID, protocol.TurnAborted{TurnID: turnID, Reason: "approval_aborted"})
+	case ctx.Err() != nil:
+		s.emit(turnID, protocol.TurnAborted{TurnID: turnID, Reason: "interrupted"})
+	default:
+		s.fail(turnID, errorInfo(err))
+	}
+}
+
+func (s *Session) fail(turnID string, info protocol.ErrorInfo) {
+	s.emit(turnID, protocol.TurnFailed{TurnID: turnID, Error: info})
+}
+
+func (s *Session) applyOverrides(ut protocol.UserTurn) {
+	if ut.Cwd != "" {
+		s.settings.Cwd = ut.Cwd
+	}
+	if ut.Model != "" {
+		s.settings.Model = ut.Model
+	}
+	if ut.ReasoningEffort != "" {
+		s.settings.ReasoningEffort = ut.ReasoningEffort
+	}
+	if ut.ApprovalPolicy != "" {
+		s.settings.ApprovalPolicy = ut.ApprovalPolicy
+	}
+	if ut.Sandbox != nil {
+		s.settings.Sandbox = *ut.Sandbox
+	}
+}
+
+// userItem converts user input into a message item. Images that cannot be
+// loaded become a note to the model and a warning to the user.
+func (s *Session) userItem(in []protocol.InputItem) (model.Item, string) {
+	it := model.Item{Type: model.ItemMessage, Role: model.RoleUser}
+	var warns []string
+	for _, x := range in {
+		switch x.Type {
+		case protocol.InputText:
+			it.Content = append(it.Content, model.ContentPart{Type: model.PartInputText, Text: x.Text})
+		case protocol.InputImage:
+			it.Content = append(it.Content, model.ContentPart{Type: model.PartInputImage, ImageURL: x.ImageURL})
+		case protocol.InputLocalImage:
+			url, err := s.loadImage(x.Path)
+			if err != nil {
+				warns = append(warns, err.Error())
+				it.Content = append(it.Content, model.ContentPart{Type: model.PartInputText, Text: fmt.Sprintf("(the user attached the image %s, but it could not be read: %v)", x.Path, err)})
+				continue
+			}
+			it.Content = append(it.Content, model.ContentPart{Type: model.PartInputImage, ImageURL: url})
+		}
+	}
+	return it, strings.Join(warns, "; ")
+}
+
+func (s *Session) loadImage(path string) (string, error) {
+	if s.opts.LoadImage == nil {
+		return "", fmt.Errorf("images are not supported here")
+	}
+	return s.opts.LoadImage(path)
+}
+
+func imageMessage(urls []string) model.Item {
+	it := model.Item{Type: model.ItemMessage, Role: model.RoleUser}
+	for _, u := range urls {
+		it.Content = append(it.Content, model.ContentPart{Type: model.PartInputImage, ImageURL: u})
+	}
+	return it
+}
+
+// request assembles the model request for the next step of a turn.
+func (s *Session) request(ut protocol.UserTurn) *model.Request {
+	var input []model.Item
+	if s.opts.Opening != nil {
+		input = append(input, s.opts.Opening(s.settings)...)
+	}
+	input = append(input, s.history...)
+	req := &model.Request{
+		Model:             s.settings.Model,
+		Instructions:      s.opts.Instructions,
+		Input:             input,
+		ParallelToolCalls: true,
+		OutputSchema:      ut.OutputSchema,
+		SessionID:         s.opts.SessionID,
+	}
+	if s.opts.Tools != nil {
+		req.Tools = s.opts.Tools.Specs()
+	}
+	if s.settings.ReasoningEffort != "" || s.settings.ReasoningSummary != "" {
+		req.Reasoning = &model.Reasoning{Effort: s.settings.ReasoningEffort, Summary: s.settings.ReasoningSummary}
+	}
+	return req
+}
+
+// sampled is the outcome of one model response.
+type sampled struct {
+	items   []model.Item // every output item, in order
+	calls   []tools.Call
+	message string // the last assistant message's text
+	usage   *protocol.TokenUsage
+}
+
+// sample streams one response, publishing deltas and completed items.
+func (s *Session) sample(ctx context.Context, turnID string, req *model.Request) (sampled, error) {
+	var res sampled
+	for ev, err := range s.opts.Model.Stream(ctx, req) {
+		if err != nil {
+			return sampled{}, err
+		}
+		switch ev.Kind {
+		case model.EventRetry:
+			res = sampled{}
+			s.emit(turnID, protocol.Warning{Message: fmt.Sprintf("model stream interrupted (%v); reconnecting (attempt %d)", ev.Err, ev.Attempt)})
+		case model.EventTextDelta:
+			s.emit(turnID, protocol.AgentMessageDelta{ItemID: ev.ItemID, Delta: ev.Delta})
+		case model.EventReasoningDelta:
+			s.emit(turnID, protocol.ReasoningDelta{ItemID: ev.ItemID, Delta: ev.Delta})
+		case model.EventItemDone:
+			if ev.Item != nil {
+				s.itemDone(turnID, &res, *ev.Item)
+			}
+		case model.EventCompleted:
+			if ev.Usage != nil {
+				u := protocol.TokenUsage(*ev.Usage)
+				res.usage = &u
+			}
+		case model.EventCreated, model.EventItemAdded, model.EventToolArgsDelta:
+		}
+	}
+	return res, ctx.Err()
+}
+
+func (s *Session) itemDone(turnID string, res *sampled, it model.Item) {
+	res.items = append(res.items, it)
+	switch it.Type {
+	case model.ItemMessage:
+		if it.Role == model.RoleAssistant {
+			res.message = it.Text()
+			s.emit(turnID, protocol.AgentMessage{ItemID: it.ID, Text: res.message})
+		}
+	case model.ItemReasoning:
+		if text := it.Text(); text != "" {
+			s.emit(turnID, protocol.Reasoning{ItemID: it.ID, Text: text})
+		}
+	case model.ItemFunctionCall:
+		res.calls = append(res.calls, tools.Call{ID: it.CallID, Name: it.Name, Kind: model.ToolFunction, Input: it.Arguments})
+	case model.ItemCustomToolCall:
+		res.calls = append(res.calls, tools.Call{ID: it.CallID, Name: it.Name, Kind: model.ToolCustom, Input: it.Input})
+	case model.ItemFunctionCallOutput, model.ItemCustomToolCallOutput:
+	}
+}
+
+// runCalls runs the calls of one response and returns their outputs in call
+// order. Consecutive read-only calls run in parallel. Every call gets an
+// output, even when the turn is interrupted, so the history stays valid.
+func (s *Session) runCalls(ctx context.Context, turnID string, calls []tools.Call) ([]model.Item, []string, error) {
+	outs := make([]model.Item, len(calls))
+	results := make([]tools.Result, len(calls))
+	var firstErr error
+	for i := 0; i < len(calls); {
+		j := i + 1
+		if s.readOnly(calls[i]) {
+			for j < len(calls) && s.readOnly(calls[j]) {
+				j++
+			}
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, j-i)
+		for k := i; k < j; k++ {
+			if ctx.Err() != nil || firstErr != nil {
+				results[k] = tools.ErrorResult("aborted: the turn was interrupted before this call ran")
+				continue
+			}
+			wg.Add(1)
+			go func(k int) {
+				defer wg.Done()
+				results[k], errs[k-i] = s.handle(ctx, turnID, calls[k])
+			}(k)
+			if j-i == 1 {
+				wg.Wait()
+			}
+		}
+		wg.Wait()
+		for _, e := range errs {
+			if e != nil && firstErr == nil {
+				firstErr = e
+			}
+		}
+		i = j
+	}
+	var images []string
+	for i, c := range calls {
+		outs[i] = outputItem(c, results[i], firstErr)
+		images = append(images, results[i].Images...)
+	}
+	if firstErr == nil {
+		firstErr = ctx.Err()
+	}
+	return outs, images, firstErr
+}
+
+func outputItem(c tools.Call, r tools.Result, turnErr error) model.Item {
+	out := r.Output
+	if out == "" && turnErr != nil {
+		out = "aborted: " + turnErr.Error()
+	}
+	typ := model.ItemFunctionCallOutput
+	if c.Kind == model.ToolCustom {
+		typ = model.ItemCustomToolCallOutput
+	}
+	return model.Item{Type: typ, CallID: c.ID, Output: out}
+}
+
+func (s *Session) readOnly(c tools.Call) bool {
+	return s.opts.Tools != nil && s.opts.Tools.ReadOnly(c)
+}
+
+// handle runs one call with an Env bound to this turn.
+func (s *Session) handle(ctx context.Context, turnID string, c tools.Call) (tools.Result, error) {
+	if s.opts.Tools == nil {
+		return tools.ErrorResult("no tools are available in this session"), nil
+	}
+	env := &tools.Env{
+		SessionID:      s.opts.SessionID,
+		TurnID:         turnID,
+		Cwd:            s.settings.Cwd,
+		ApprovalPolicy: s.settings.ApprovalPolicy,
+		Sandbox:        s.settings.Sandbox,
+		Emit:           func(m protocol.EventMsg) { s.emit(turnID, m) },
+		Approve: func(ctx context.Context, req protocol.EventMsg) (protocol.ReviewDecision, string) {
+			return s.approve(ctx, turnID, req)
+		},
+		Approved: s.approvedForSession,
+		Remember: s.rememberForSession,
+	}
+	return s.opts.Tools.Handle(ctx, env, c)
+}
+
+// approve publishes an approval request and waits for the decision. In a
+// non-interactive session it declines at once.
+func (s *Session) approve(ctx context.Context, turnID string, req protocol.EventMsg) (protocol.ReviewDecision, string) {
+	if !s.opts.Interactive {
+		return protocol.DecisionDenied, "no one can approve in this mode (kodex exec); run with a policy that does not ask, e.g. --full-auto, or interactively"
+	}
+	var callID string
+	switch r := req.(type) {
+	case protocol.ExecApprovalRequest:
+		callID = r.CallID
+	case protocol.PatchApprovalRequest:
+		callID = r.CallID
+	default:
+		return protocol.DecisionDenied, fmt.Sprintf("unsupported approval request %T", req)
+	}
+	ch := make(chan protocol.ReviewDecision, 1)
+	s.mu.Lock()
+	s.pending[callID] = ch
+	s.mu.Unlock()
+	s.emit(turnID, req)
+	select {
+	case d := <-ch:
+		s.mu.Lock()
+		fb := s.feedback[callID]
+		delete(s.feedback, callID)
+		s.mu.Unlock()
+		return d, fb
+	case <-ctx.Done():
+		s.mu.Lock()
+		delete(s.pending, callID)
+		s.mu.Unlock()
+		return protocol.DecisionAbort, ""
+	}
+}
+
+func (s *Session) approvedForSession(key string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.session[key]
+}
+
+func (s *Session) rememberForSession(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.session[key] = true
+}

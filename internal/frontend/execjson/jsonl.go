@@ -1,0 +1,218 @@
+package execjson
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/kodex-cli/kodex/internal/protocol"
+)
+
+// The JSONL shapes of `codex exec --json`.
+type (
+	threadStarted struct {
+		Type          string `json:"type"`
+		ThreadID      string `json:"thread_id"`
+		SchemaVersion int    `json:"schema_version"`
+	}
+	typeOnly struct {
+		Type string `json:"type"`
+	}
+	itemEvent struct {
+		Type string `json:"type"`
+		Item any    `json:"item"`
+	}
+	turnCompleted struct {
+		Type  string `json:"type"`
+		Usage usage  `json:"usage"`
+	}
+	usage struct {
+		InputTokens           int64 `json:"input_tokens"`
+		CachedInputTokens     int64 `json:"cached_input_tokens"`
+		CacheWriteInputTokens int64 `json:"cache_write_input_tokens"`
+		OutputTokens          int64 `json:"output_tokens"`
+		ReasoningOutputTokens int64 `json:"reasoning_output_tokens"`
+	}
+	turnFailed struct {
+		Type  string       `json:"type"`
+		Error errorMessage `json:"error"`
+	}
+	errorMessage struct {
+		Message string `json:"message"`
+	}
+	errorEvent struct {
+		Type    string `json:"type"`
+		Message string `json:"message"`
+	}
+
+	agentMessageItem struct {
+		ID   string `json:"id"`
+		Type string `json:"type"`
+		Text string `json:"text"`
+	}
+	errorItem struct {
+		ID      string `json:"id"`
+		Type    string `json:"type"`
+		Message string `json:"message"`
+	}
+	commandItem struct {
+		ID               string `json:"id"`
+		Type             string `json:"type"`
+		Command          string `json:"command"`
+		AggregatedOutput string `json:"aggregated_output"`
+		ExitCode         *int   `json:"exit_code"`
+		Status           string `json:"status"`
+	}
+	fileChangeItem struct {
+		ID      string       `json:"id"`
+		Type    string       `json:"type"`
+		Changes []fileChange `json:"changes"`
+		Status  string       `json:"status"`
+	}
+	fileChange struct {
+		Path string `json:"path"`
+		Kind string `json:"kind"`
+	}
+	todoListItem struct {
+		ID    string     `json:"id"`
+		Type  string     `json:"type"`
+		Items []todoItem `json:"items"`
+	}
+	todoItem struct {
+		Text      string `json:"text"`
+		Completed bool   `json:"completed"`
+	}
+)
+
+// jsonPrinter translates protocol events into Codex's exec JSONL.
+type jsonPrinter struct {
+	w       io.Writer
+	next    int
+	execs   map[string]commandItem // running commands by call id
+	todo    *todoListItem          // the turn's plan, once it has one
+	usage   protocol.TokenUsage    // this turn
+	started bool
+}
+
+func newJSONPrinter(w io.Writer) *jsonPrinter {
+	return &jsonPrinter{w: w, execs: map[string]commandItem{}}
+}
+
+func (p *jsonPrinter) id() string {
+	id := fmt.Sprintf("item_%d", p.next)
+	p.next++
+	return id
+}
+
+func (p *jsonPrinter) emit(v any) error { return writeJSONLine(p.w, v) }
+
+func (p *jsonPrinter) item(typ string, it any) error {
+	return p.emit(itemEvent{Type: typ, Item: it})
+}
+
+func (p *jsonPrinter) print(ev protocol.Event) error {
+	switch m := ev.Msg.(type) {
+	case protocol.SessionConfigured:
+		return p.emit(threadStarted{Type: "thread.started", ThreadID: m.SessionID, SchemaVersion: SchemaVersion})
+	case protocol.TurnStarted:
+		p.usage, p.todo = protocol.TokenUsage{}, nil
+		return p.emit(typeOnly{Type: "turn.started"})
+	case protocol.AgentMessage:
+		return p.item("item.completed", agentMessageItem{ID: p.id(), Type: "agent_message", Text: m.Text})
+	case protocol.Reasoning:
+		return p.item("item.completed", agentMessageItem{ID: p.id(), Type: "reasoning", Text: m.Text})
+	case protocol.ExecBegin:
+		it := commandItem{ID: p.id(), Type: "command_execution", Command: ShellJoin(m.Command), Status: "in_progress"}
+		p.execs[m.CallID] = it
+		return p.item("item.started", it)
+	case protocol.ExecEnd:
+		return p.execEnd(m)
+	case protocol.PatchApplyEnd:
+		return p.patchEnd(m)
+	case protocol.PlanUpdate:
+		return p.plan(m)
+	case protocol.TokenCount:
+		p.usage = m.Turn
+		return nil
+	case protocol.Warning:
+		return p.item("item.completed", errorItem{ID: p.id(), Type: "error", Message: m.Message})
+	case protocol.Error:
+		return p.emit(errorEvent{Type: "error", Message: m.ErrorInfo.String()})
+	case protocol.TurnComplete:
+		if err := p.finishTodo(); err != nil {
+			return err
+		}
+		u := p.usage
+		return p.emit(turnCompleted{Type: "turn.completed", Usage: usage{
+			InputTokens: u.InputTokens, CachedInputTokens: u.CachedInputTokens,
+			OutputTokens: u.OutputTokens, ReasoningOutputTokens: u.ReasoningOutputTokens,
+		}})
+	case protocol.TurnFailed:
+		if err := p.emit(errorEvent{Type: "error", Message: m.Error.String()}); err != nil {
+			return err
+		}
+		return p.emit(turnFailed{Type: "turn.failed", Error: errorMessage{Message: m.Error.String()}})
+	case protocol.TurnAborted:
+		return p.emit(turnFailed{Type: "turn.failed", Error: errorMessage{Message: "turn aborted: " + m.Reason}})
+	case protocol.AgentMessageDelta, protocol.ReasoningDelta, protocol.ExecOutputDelta,
+		protocol.PatchApplyBegin, protocol.ExecApprovalRequest, protocol.PatchApprovalRequest,
+		protocol.ShutdownComplete:
+		return nil
+	}
+	return nil
+}
+
+func (p *jsonPrinter) execEnd(m protocol.ExecEnd) error {
+	it, ok := p.execs[m.CallID]
+	if !ok { // declined before it began
+		it = commandItem{ID: p.id(), Type: "command_execution"}
+	}
+	delete(p.execs, m.CallID)
+	code := m.ExitCode
+	it.ExitCode = &code
+	it.AggregatedOutput = m.AggregatedOutput
+	switch {
+	case m.Declined:
+		it.Status, it.ExitCode = "declined", nil
+	case m.ExitCode == 0:
+		it.Status = "completed"
+	default:
+		it.Status = "failed"
+	}
+	return p.item("item.completed", it)
+}
+
+func (p *jsonPrinter) patchEnd(m protocol.PatchApplyEnd) error {
+	it := fileChangeItem{ID: p.id(), Type: "file_change", Status: "completed"}
+	if !m.Success {
+		it.Status = "failed"
+	}
+	for _, c := range m.Changes {
+		it.Changes = append(it.Changes, fileChange{Path: c.Path, Kind: string(c.Kind)})
+	}
+	if it.Changes == nil {
+		it.Changes = []fileChange{}
+	}
+	return p.item("item.completed", it)
+}
+
+func (p *jsonPrinter) plan(m protocol.PlanUpdate) error {
+	typ := "item.updated"
+	if p.todo == nil {
+		p.todo = &todoListItem{ID: p.id(), Type: "todo_list"}
+		typ = "item.started"
+	}
+	p.todo.Items = p.todo.Items[:0]
+	for _, s := range m.Plan {
+		p.todo.Items = append(p.todo.Items, todoItem{Text: s.Step, Completed: s.Status == protocol.PlanCompleted})
+	}
+	return p.item(typ, *p.todo)
+}
+
+func (p *jsonPrinter) finishTodo() error {
+	if p.todo == nil {
+		return nil
+	}
+	t := *p.todo
+	p.todo = nil
+	return p.item("item.completed", t)
+}

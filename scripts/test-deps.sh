@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what the test suite needs beyond Go, idempotently: Debian packages
+# (git, tmux, python3 for the sandbox escape suite's legitimate-work checks)
+# and the npm packages of the SDK interop test. Safe to run repeatedly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need=()
+for pair in git:git tmux:tmux python3:python3 file:file; do
+  bin=${pair%%:*} pkg=${pair##*:}
+  command -v "$bin" >/dev/null 2>&1 || need+=("$pkg")
+done
+if ((${#need[@]})); then
+  if [[ $(id -u) -eq 0 ]]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+  else
+    echo "test-deps: missing ${need[*]} and not root: install them first" >&2
+    exit 1
+  fi
+fi
+
+if [[ -f test/sdk/package.json ]]; then
+  if [[ ! -d test/sdk/node_modules/@openai/codex-sdk ]]; then
+    (cd test/sdk && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+fi

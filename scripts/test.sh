@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it (`make test`). Each step names itself;
+# the first failure stops the run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+step() { printf '\n==> %s\n' "$*"; }
+
+step "test dependencies"
+./scripts/test-deps.sh
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go'))
+if [[ -n $unformatted ]]; then echo "gofmt would change:"; echo "$unformatted"; exit 1; fi
+
+step "go mod tidy"
+go mod tidy -diff
+(cd tools && go mod tidy -diff)
+
+step "go vet"
+go vet ./...
+
+step "golangci-lint"
+go tool -modfile=tools/go.mod golangci-lint run ./...
+
+step "go test -race"
+go test -race -count=1 ./...
+
+step "cross-compile"
+./scripts/cross.sh
+
+step "static binary"
+CGO_ENABLED=0 go build -trimpath -o /tmp/kodex-static-check ./cmd/kodex
+file /tmp/kodex-static-check | tee /dev/stderr | grep -q 'statically linked'
+/tmp/kodex-static-check --version
+rm -f /tmp/kodex-static-check
+echo
+echo "all checks passed"
