@@ -151,7 +151,7 @@ type History struct {
 
 // TUI is the [tui] table.
 type TUI struct {
-	AlternateScreen bool `toml:"alternate_screen" default:"true"`
+	AlternateScreen bool `toml:"alternate_screen" default:"false"`
 	Notifications   bool `toml:"notifications" default:"false"`
 }
 

@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kodex-cli/kodex/internal/agent/prompt"
+	"github.com/kodex-cli/kodex/internal/approval"
+	"github.com/kodex-cli/kodex/internal/config"
+	"github.com/kodex-cli/kodex/internal/frontend/tui"
+	"github.com/kodex-cli/kodex/internal/model"
+	"github.com/kodex-cli/kodex/internal/protocol"
+	"github.com/kodex-cli/kodex/internal/rollout"
+)
+
+// interactiveOptions are the flags of the interactive UI.
+type interactiveOptions struct {
+	altScreen  bool
+	resume     bool
+	resumeLast bool
+	resumeID   string
+}
+
+// NewCmdResume builds `kodex resume`: the UI on a recorded session.
+func NewCmdResume(f *Factory, g *GlobalOptions) *cobra.Command {
+	io := &interactiveOptions{resume: true}
+	cmd := &cobra.Command{
+		Use:   "resume [--last | SESSION_ID]",
+		Short: "Open the interactive UI on a recorded session",
+		Example: `  kodex resume --last
+  kodex resume 0199a7c2`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch {
+			case io.resumeLast && len(args) > 0:
+				return &UsageError{Msg: "pass a session id or --last, not both"}
+			case !io.resumeLast && len(args) == 0:
+				return &UsageError{Msg: "resume needs a session id or --last (list them with kodex sessions list)"}
+			case len(args) == 1:
+				io.resumeID = args[0]
+			}
+			return runInteractive(cmd.Context(), f, g, io, nil)
+		},
+	}
+	cmd.Flags().BoolVar(&io.resumeLast, "last", false, "resume the most recent session in this directory")
+	cmd.Flags().BoolVar(&io.altScreen, "alt-screen", false, "use the full-screen mode")
+	return cmd
+}
+
+// runInteractive opens the terminal UI (`kodex [PROMPT]`, `kodex resume`).
+func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *interactiveOptions, args []string) error {
+	if !f.IO.StdinTTY || !f.IO.StdoutTTY {
+		return &UsageError{Msg: "the interactive UI needs a terminal on stdin and stdout; for headless runs use kodex exec"}
+	}
+	rt, err := newRuntime(ctx, f, g)
+	if err != nil {
+		return err
+	}
+	so := sessionOptions{interactive: true, resume: io.resume, resumeLast: io.resumeLast, resumeID: io.resumeID}
+	sess, err := rt.newSession(ctx, so)
+	if err != nil {
+		return err
+	}
+	var current *session = sess
+	defer func() { current.close() }()
+	swap := func(so sessionOptions) (tui.Session, error) {
+		next, err := rt.newSession(ctx, so)
+		if err != nil {
+			return nil, err
+		}
+		current.close()
+		current = next
+		return tuiSession{next}, nil
+	}
+	opts := tui.Options{
+		Session:       tuiSession{sess},
+		AltScreen:     io.altScreen || rt.cfg.TUI.AlternateScreen,
+		InitialPrompt: strings.Join(args, " "),
+		KodexHome:     rt.home,
+		Cwd:           rt.cwd,
+		Status: tui.StatusInfo{
+			Model: rt.cfg.Model, Provider: rt.cfg.Provider.ID, ReasoningEffort: rt.cfg.ReasoningEffort,
+			ApprovalPreset: approval.PresetName(rt.cfg.ApprovalPolicy, rt.cfg.SandboxMode),
+			ApprovalPolicy: rt.cfg.ApprovalPolicy, SandboxMode: rt.cfg.SandboxMode,
+			ContextWindow: rt.cfg.ContextWindow,
+		},
+		ListSessions: func(all bool) ([]tui.SessionSummary, error) { return rt.listSessions(all) },
+		ResumeSession: func(id string) (tui.Session, error) {
+			return swap(sessionOptions{interactive: true, resume: true, resumeID: id})
+		},
+		NewSession: func() (tui.Session, error) { return swap(sessionOptions{interactive: true}) },
+		Models:     models(rt.cfg),
+	}
+	if rt.cfg.Project.Trust == "" && !io.resume {
+		root := rt.cfg.Project.Root
+		opts.TrustPrompt = func(trusted bool) error {
+			level := config.Untrusted
+			if trusted {
+				level = config.Trusted
+			}
+			return config.SetProjectTrust(rt.home, root, level)
+		}
+	}
+	sum, err := tui.Run(ctx, opts)
+	if sum.SessionID != "" {
+		fmt.Fprintf(f.IO.Out, "Token usage: %d total (%d input, %d output)\nTo continue this session, run kodex resume %s\n",
+			sum.Usage.TotalTokens, sum.Usage.InputTokens, sum.Usage.OutputTokens, sum.SessionID)
+	}
+	if err != nil && (errors.Is(err, context.Canceled) || ctx.Err() != nil) {
+		return &silentError{errInterrupted}
+	}
+	return err
+}
+
+// models lists the /model choices: the configured model first.
+func models(cfg *config.Config) []string {
+	out := []string{cfg.Model}
+	for _, m := range []string{"gpt-5.1-codex", "gpt-5.1-codex-mini", "gpt-5.1", "gpt-5"} {
+		if m != cfg.Model {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+func (rt *runtime) listSessions(all bool) ([]tui.SessionSummary, error) {
+	filter := rollout.Filter{Limit: 50, PromptMax: 80}
+	if !all {
+		filter.Cwd = rt.cwd
+	}
+	list, err := rollout.List(rt.home, filter)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]tui.SessionSummary, 0, len(list))
+	for _, s := range list {
+		out = append(out, tui.SessionSummary{ID: s.ID, Cwd: s.Cwd, Updated: s.Updated, Preview: s.FirstPrompt})
+	}
+	return out, nil
+}
+
+// tuiSession adapts a session to the TUI's Session interface, and replays a
+// resumed session's history.
+type tuiSession struct{ s *session }
+
+func (t tuiSession) Submit(ctx context.Context, op protocol.Op) error {
+	_, err := t.s.Submit(ctx, op)
+	return err
+}
+
+func (t tuiSession) Events() <-chan protocol.Event { return t.s.Events() }
+
+// Replay turns the restored history into events the UI shows as finished
+// cells: user prompts (not injected context), answers and reasoning.
+func (t tuiSession) Replay() []protocol.EventMsg {
+	var out []protocol.EventMsg
+	for _, it := range t.s.history {
+		if it.Type != model.ItemMessage && it.Type != model.ItemReasoning {
+			continue
+		}
+		text := it.Text()
+		switch {
+		case it.Type == model.ItemReasoning:
+			if text != "" {
+				out = append(out, protocol.Reasoning{ItemID: it.ID, Text: text})
+			}
+		case it.Role == model.RoleUser && !prompt.IsInjected(text):
+			out = append(out, tui.UserMessage{Text: text})
+		case it.Role == model.RoleAssistant:
+			out = append(out, protocol.AgentMessage{ItemID: it.ID, Text: text})
+		}
+	}
+	return out
+}

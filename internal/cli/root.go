@@ -1,0 +1,93 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kodex-cli/kodex/internal/version"
+)
+
+// GlobalOptions are the flags shared by the interactive UI and exec.
+type GlobalOptions struct {
+	Model     string
+	Profile   string
+	Overrides []string
+	Cd        string
+	Sandbox   string
+	Approval  string
+	FullAuto  bool
+	Yolo      bool
+	AddDirs   []string
+	Images    []string
+	OSS       bool
+}
+
+// NewCmdRoot builds the kodex command tree.
+func NewCmdRoot(f *Factory) *cobra.Command {
+	root, _ := newRoot(f, nil)
+	return root
+}
+
+// newRoot builds the command tree; execRun, when set, replaces the run of
+// `kodex exec` (tests of flag parsing).
+func newRoot(f *Factory, execRun func(context.Context, *ExecOptions) error) (*cobra.Command, *GlobalOptions) {
+	g := &GlobalOptions{}
+	io := &interactiveOptions{}
+	root := &cobra.Command{
+		Use:   "kodex [flags] [PROMPT]",
+		Short: "A local AI coding agent",
+		Long: `kodex is a local AI coding agent: it talks to a model, reads and searches your
+repository, edits files with patches and runs commands inside an OS sandbox,
+showing every step.`,
+		Example: `  # Ask a question about the repository, headless
+  kodex exec "where is the HTTP retry logic?"
+
+  # Let the agent work on its own inside the sandbox
+  kodex exec --full-auto "make the failing test pass"
+
+  # Use a local model served by Ollama
+  kodex exec --oss -m qwen3-coder "explain main.go"
+
+  # Show the effective configuration and where each value comes from
+  kodex config show`,
+		Version:       version.String(),
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runInteractive(cmd.Context(), f, g, io, args)
+		},
+	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
+		return &UsageError{Msg: err.Error() + "\nRun '" + cmd.CommandPath() + " --help' for usage."}
+	})
+
+	root.Flags().BoolVar(&io.altScreen, "alt-screen", false, "use the full-screen mode instead of the inline one")
+	pf := root.PersistentFlags()
+	pf.StringVarP(&g.Model, "model", "m", "", "model to use")
+	pf.StringVarP(&g.Profile, "profile", "p", "", "configuration profile from config.toml")
+	pf.StringArrayVarP(&g.Overrides, "config", "c", nil, "override a config value: `key=value` (dotted key; value parsed as TOML, else a string)")
+	pf.StringVarP(&g.Cd, "cd", "C", "", "run as if started in `DIR`")
+	pf.StringVarP(&g.Sandbox, "sandbox", "s", "", "sandbox mode: read-only, workspace-write or danger-full-access")
+	pf.StringVarP(&g.Approval, "ask-for-approval", "a", "", "when to ask: untrusted, on-failure, on-request or never")
+	pf.BoolVar(&g.FullAuto, "full-auto", false, "run commands without asking, inside the workspace-write sandbox with network off")
+	pf.BoolVar(&g.Yolo, "dangerously-bypass-approvals-and-sandbox", false, "no sandbox and no approvals (only inside an externally sandboxed environment)")
+	pf.StringArrayVar(&g.AddDirs, "add-dir", nil, "additional writable `DIR` (repeatable)")
+	pf.StringArrayVarP(&g.Images, "image", "i", nil, "attach an image `FILE` to the prompt (repeatable)")
+	pf.BoolVar(&g.OSS, "oss", false, "use a local model provider (oss_provider, default ollama)")
+
+	root.AddCommand(
+		NewCmdExec(f, g, execRun),
+		NewCmdConfig(f, g, nil),
+		NewCmdResume(f, g),
+		NewCmdSessions(f),
+		NewCmdApplyPatch(f, g),
+		NewCmdSandbox(f, g, nil),
+	)
+	return root, g
+}

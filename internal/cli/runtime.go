@@ -1,0 +1,380 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/google/uuid"
+
+	"github.com/kodex-cli/kodex/internal/agent"
+	"github.com/kodex-cli/kodex/internal/agent/prompt"
+	"github.com/kodex-cli/kodex/internal/config"
+	"github.com/kodex-cli/kodex/internal/model"
+	"github.com/kodex-cli/kodex/internal/model/openai"
+	"github.com/kodex-cli/kodex/internal/protocol"
+	"github.com/kodex-cli/kodex/internal/rollout"
+	"github.com/kodex-cli/kodex/internal/tools"
+	"github.com/kodex-cli/kodex/internal/tools/viewimage"
+	"github.com/kodex-cli/kodex/internal/version"
+)
+
+// runtime is everything a session needs that comes from the configuration.
+type runtime struct {
+	f      *Factory
+	g      *GlobalOptions
+	cfg    *config.Config
+	cwd    string
+	home   string
+	policy protocol.SandboxPolicy
+	client model.Client
+}
+
+// loadConfig resolves $KODEX_HOME, loads its .env, and loads the
+// configuration with the global flags applied.
+func loadConfig(f *Factory, g *GlobalOptions) (*config.Config, string, error) {
+	home, err := config.DefaultHome(f.Getenv)
+	if err != nil {
+		return nil, "", &ConfigError{err}
+	}
+	vars, err := config.LoadDotEnv(home, f.Getenv)
+	if err != nil {
+		return nil, "", &ConfigError{err}
+	}
+	for k, v := range vars {
+		if err := f.Setenv(k, v); err != nil {
+			return nil, "", fmt.Errorf("applying %s from .env: %w", k, err)
+		}
+	}
+	cwd, err := resolveCwd(f, g.Cd)
+	if err != nil {
+		return nil, "", err
+	}
+	flags, err := flagOverrides(g)
+	if err != nil {
+		return nil, "", err
+	}
+	cfg, err := config.Load(config.Options{
+		Home:      home,
+		Cwd:       cwd,
+		Profile:   g.Profile,
+		Overrides: g.Overrides,
+		Flags:     flags,
+		OSS:       g.OSS,
+		Getenv:    f.Getenv,
+	})
+	if err != nil {
+		return nil, "", &ConfigError{err}
+	}
+	return cfg, cwd, nil
+}
+
+func resolveCwd(f *Factory, cd string) (string, error) {
+	wd, err := f.Getwd()
+	if err != nil {
+		return "", fmt.Errorf("finding the working directory: %w", err)
+	}
+	if cd == "" {
+		return wd, nil
+	}
+	if !filepath.IsAbs(cd) {
+		cd = filepath.Join(wd, cd)
+	}
+	st, err := os.Stat(cd)
+	if err != nil || !st.IsDir() {
+		return "", &UsageError{Msg: fmt.Sprintf("-C %s: not a directory", cd)}
+	}
+	return filepath.Clean(cd), nil
+}
+
+// flagOverrides turns the global flags into the highest-precedence layer.
+func flagOverrides(g *GlobalOptions) ([]config.FlagOverride, error) {
+	var fl []config.FlagOverride
+	add := func(key string, v any, flag string) {
+		fl = append(fl, config.FlagOverride{Key: key, Value: v, Flag: flag})
+	}
+	if g.FullAuto && g.Yolo {
+		return nil, &UsageError{Msg: "--full-auto and --dangerously-bypass-approvals-and-sandbox cannot be combined"}
+	}
+	if g.FullAuto {
+		add("sandbox_mode", string(protocol.SandboxWorkspaceWrite), "--full-auto")
+		add("approval_policy", string(protocol.ApprovalNever), "--full-auto")
+	}
+	if g.Yolo {
+		add("sandbox_mode", string(protocol.SandboxDangerFullAccess), "--dangerously-bypass-approvals-and-sandbox")
+		add("approval_policy", string(protocol.ApprovalNever), "--dangerously-bypass-approvals-and-sandbox")
+	}
+	if g.Model != "" {
+		add("model", g.Model, "--model")
+	}
+	if g.Sandbox != "" {
+		add("sandbox_mode", g.Sandbox, "--sandbox")
+	}
+	if g.Approval != "" {
+		add("approval_policy", g.Approval, "--ask-for-approval")
+	}
+	return fl, nil
+}
+
+// newRuntime loads the configuration and builds the model client.
+func newRuntime(ctx context.Context, f *Factory, g *GlobalOptions) (*runtime, error) {
+	cfg, cwd, err := loadConfig(f, g)
+	if err != nil {
+		return nil, err
+	}
+	rt := &runtime{f: f, g: g, cfg: cfg, cwd: cwd, home: cfg.Home}
+	addDirs := make([]string, 0, len(g.AddDirs))
+	for _, d := range g.AddDirs {
+		addDirs = append(addDirs, rt.abs(d))
+	}
+	rt.policy = cfg.SandboxPolicy(cwd, addDirs)
+	client, err := rt.modelClient()
+	if err != nil {
+		return nil, err
+	}
+	rt.client = client
+	return rt, nil
+}
+
+func (rt *runtime) abs(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(rt.cwd, p)
+}
+
+// modelClient builds the client for the selected provider.
+func (rt *runtime) modelClient() (model.Client, error) {
+	p := rt.cfg.ResolveProvider(rt.f.Getenv)
+	key := p.APIKey
+	if key == "" && p.ID == "openai" {
+		// Codex's exec mode and its SDK pass the key as CODEX_API_KEY.
+		key = firstEnv(rt.f.Getenv, "KODEX_API_KEY", "CODEX_API_KEY")
+	}
+	c, err := openai.New(openai.Options{
+		ProviderID:         p.ID,
+		ProviderName:       p.Name,
+		BaseURL:            p.BaseURL,
+		WireAPI:            p.WireAPI,
+		APIKey:             key,
+		EnvKey:             p.EnvKey,
+		EnvKeyInstructions: p.EnvKeyInstructions,
+		RequiresKey:        p.EnvKey != "",
+		QueryParams:        p.QueryParams,
+		Headers:            p.Headers,
+		RequestMaxRetries:  retries(p.RequestMaxRetries),
+		StreamMaxRetries:   retries(p.StreamMaxRetries),
+		StreamIdleTimeout:  p.StreamIdleTimeout(),
+		Originator:         "kodex_exec",
+		Version:            version.Version,
+		Logger:             rt.f.Logger,
+	})
+	if err != nil {
+		return nil, &ConfigError{fmt.Errorf("model provider %q: %w", p.ID, err)}
+	}
+	return c, nil
+}
+
+// retries maps config's "0 retries" to the client's "none".
+func retries(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
+}
+
+func firstEnv(getenv func(string) string, names ...string) string {
+	for _, n := range names {
+		if v := getenv(n); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// sessionOptions choose between a new and a resumed session.
+type sessionOptions struct {
+	ephemeral   bool
+	resume      bool
+	resumeLast  bool
+	resumeID    string
+	interactive bool
+}
+
+// session is a started agent session plus what must be closed after it.
+type session struct {
+	*agent.Session
+	rec *rollout.Recorder
+	// history is the restored conversation of a resumed session.
+	history []model.Item
+}
+
+func (s *session) Submit(ctx context.Context, op protocol.Op) (string, error) {
+	return s.Session.Submit(ctx, op)
+}
+
+func (s *session) close() {
+	if s.rec != nil {
+		_ = s.rec.Close()
+	}
+}
+
+// newSession builds tools, the rollout and the agent, and starts it.
+func (rt *runtime) newSession(ctx context.Context, so sessionOptions) (*session, error) {
+	router, mechanism, err := rt.tools()
+	if err != nil {
+		return nil, err
+	}
+	var (
+		history []model.Item
+		id      string
+		rec     *rollout.Recorder
+	)
+	if so.resume {
+		path, err := rt.findSession(so)
+		if err != nil {
+			return nil, err
+		}
+		loaded, err := rollout.Load(path)
+		if err != nil {
+			return nil, fmt.Errorf("loading session: %w", err)
+		}
+		history, id = loaded.History, loaded.Meta.ID
+		if !so.ephemeral {
+			if rec, err = rollout.Open(path); err != nil {
+				return nil, err
+			}
+		}
+	} else {
+		u, err := uuid.NewV7()
+		if err != nil {
+			return nil, fmt.Errorf("making a session id: %w", err)
+		}
+		id = u.String()
+		if !so.ephemeral {
+			rec, err = rollout.Create(rollout.Options{
+				Home: rt.home, Cwd: rt.cwd, Model: rt.cfg.Model, Provider: rt.cfg.Provider.ID,
+				Version: version.Version, Git: rollout.CollectGit(ctx, rt.cwd), ID: id,
+			})
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
+	opts := agent.Options{
+		SessionID: id,
+		Model:     rt.client,
+		Tools:     router,
+		Settings: agent.Settings{
+			Model:            rt.cfg.Model,
+			Provider:         rt.cfg.Provider.ID,
+			ReasoningEffort:  rt.cfg.ReasoningEffort,
+			ReasoningSummary: rt.reasoningSummary(),
+			Cwd:              rt.cwd,
+			ApprovalPolicy:   rt.cfg.ApprovalPolicy,
+			Sandbox:          rt.policy,
+			SandboxMechanism: mechanism,
+			ContextWindow:    rt.cfg.ContextWindow,
+		},
+		Instructions: prompt.Instructions(),
+		Opening:      rt.opening(),
+		History:      history,
+		Resumed:      so.resume,
+		Interactive:  so.interactive,
+		LoadImage:    viewimage.LoadImage,
+		Logger:       rt.f.Logger,
+	}
+	if rec != nil {
+		opts.Recorder = recorder{rec}
+		opts.RolloutPath = rec.Path()
+	}
+	s := agent.New(opts)
+	s.Start(ctx)
+	return &session{Session: s, rec: rec, history: history}, nil
+}
+
+// reasoningSummary sends a summary request only with an effort set, so
+// models without reasoning are not sent reasoning parameters.
+func (rt *runtime) reasoningSummary() string {
+	if rt.cfg.ReasoningEffort == "" || rt.cfg.ReasoningSummary == "none" {
+		return ""
+	}
+	return rt.cfg.ReasoningSummary
+}
+
+func (rt *runtime) findSession(so sessionOptions) (string, error) {
+	if so.resumeLast {
+		path, err := rollout.Last(rt.home, rt.cwd)
+		if errors.Is(err, rollout.ErrNotFound) {
+			return "", &UsageError{Msg: fmt.Sprintf("no recorded session for %s; start one with kodex exec", rt.cwd)}
+		}
+		return path, err
+	}
+	path, err := rollout.Find(rt.home, so.resumeID)
+	if errors.Is(err, rollout.ErrNotFound) {
+		return "", &UsageError{Msg: fmt.Sprintf("no session %q; list them with kodex sessions list", so.resumeID)}
+	}
+	return path, err
+}
+
+// opening returns the function that builds the items opening every request:
+// AGENTS.md and the environment context. They depend on the turn's cwd and
+// policies only, so they are cached per combination: the request prefix
+// stays byte-identical and the provider's prompt cache keeps working.
+func (rt *runtime) opening() func(agent.Settings) []model.Item {
+	var (
+		mu    sync.Mutex
+		cache = map[string][]model.Item{}
+	)
+	now := rt.f.Now()
+	return func(s agent.Settings) []model.Item {
+		key, _ := json.Marshal([]any{s.Cwd, s.ApprovalPolicy, s.Sandbox})
+		mu.Lock()
+		defer mu.Unlock()
+		if items, ok := cache[string(key)]; ok {
+			return items
+		}
+		docs, _, _ := prompt.LoadProjectDocs(prompt.DocsOptions{
+			Home: rt.home, Cwd: s.Cwd, MaxBytes: projectDocMax(rt.cfg.ProjectDocMaxBytes),
+			FallbackFilenames: rt.cfg.ProjectDocFallbackFilenames,
+		})
+		items := prompt.InitialItems(prompt.Initial{
+			ProjectDocs: docs,
+			Env: prompt.EnvContext{
+				Cwd: s.Cwd, ApprovalPolicy: s.ApprovalPolicy, Sandbox: s.Sandbox,
+				Shell: prompt.ShellName(), Now: now, Timezone: prompt.LocalTimezone(),
+			},
+		})
+		cache[string(key)] = items
+		return items
+	}
+}
+
+// projectDocMax maps Codex's project_doc_max_bytes (0 = off) to the prompt
+// package's convention (negative = off).
+func projectDocMax(n int64) int {
+	if n <= 0 {
+		return -1
+	}
+	return int(n)
+}
+
+// recorder adapts a rollout.Recorder to the agent.
+type recorder struct{ r *rollout.Recorder }
+
+func (r recorder) RecordItems(items ...model.Item) error { return r.r.AppendItems(items...) }
+func (r recorder) RecordEvent(msg protocol.EventMsg) error {
+	return r.r.AppendEvent(protocol.Event{Msg: msg})
+}
+
+// tools builds the tool router for a session and names the sandbox
+// mechanism commands will run under.
+func (rt *runtime) tools() (*tools.Router, string, error) {
+	return buildTools(rt)
+}
+
+func jsonValid(b []byte) bool { return json.Valid(b) }

@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/kodex-cli/kodex/internal/model/modeltest"
+	"github.com/kodex-cli/kodex/internal/sandbox"
+)
+
+// TestMain lets the test binary act as the real kodex binary in end-to-end
+// scripts (testscript puts it on PATH as "kodex"), including as the
+// re-executed sandbox helper.
+func TestMain(m *testing.M) {
+	if len(os.Args) > 1 && os.Args[1] == sandbox.HelperArg {
+		os.Exit(sandbox.HelperMain(os.Args[2:]))
+	}
+	testscript.Main(m, map[string]func(){
+		"kodex": func() { os.Exit(Main(context.Background(), os.Args)) },
+		// kodex-exit CODE ARGS… runs kodex ARGS… and succeeds only if it
+		// exits with CODE, so scripts can check exit codes exactly.
+		"kodex-exit": func() {
+			want := os.Args[1]
+			got := Main(context.Background(), append([]string{"kodex"}, os.Args[2:]...))
+			if strconv.Itoa(got) != want {
+				fmt.Fprintf(os.Stderr, "kodex exited with %d, want %s\n", got, want)
+				os.Exit(1)
+			}
+		},
+	})
+}
+
+// TestScripts runs testdata/script/*.txtar through the real binary against a
+// scripted model. A script that ships model.json gets a fake model server
+// serving it; its URL is in $MODEL_URL, and the commands below inspect what
+// the model received.
+func TestScripts(t *testing.T) {
+	t.Parallel()
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		Setup:               setupScript,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"modelreqs": cmdModelReqs,
+			"modelreq":  cmdModelReq,
+		},
+	})
+}
+
+type modelKey struct{}
+
+func setupScript(env *testscript.Env) error {
+	user := filepath.Join(env.WorkDir, "home")
+	home := filepath.Join(user, ".kodex")
+	if err := os.MkdirAll(home, 0o700); err != nil {
+		return err
+	}
+	env.Setenv("KODEX_HOME", home)
+	env.Setenv("HOME", user)
+	env.Setenv("OPENAI_API_KEY", "sk-test")
+	env.Setenv("NO_COLOR", "1")
+	scriptPath := filepath.Join(env.WorkDir, "model.json")
+	if _, err := os.Stat(scriptPath); err != nil {
+		return nil
+	}
+	script, err := modeltest.LoadScript(scriptPath)
+	if err != nil {
+		return err
+	}
+	srv := modeltest.NewServer(modeltest.Options{Script: script.Responses, Loop: script.Loop})
+	env.Defer(srv.Close)
+	env.Values[modelKey{}] = srv
+	env.Setenv("MODEL_URL", srv.URL())
+	return nil
+}
+
+func server(ts *testscript.TestScript) *modeltest.Server {
+	srv, _ := ts.Value(modelKey{}).(*modeltest.Server)
+	if srv == nil {
+		ts.Fatalf("no model.json in this script")
+	}
+	return srv
+}
+
+// cmdModelReqs asserts how many requests the model received and that the
+// script was used up: modelreqs N
+func cmdModelReqs(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: modelreqs N")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	srv := server(ts)
+	got := len(srv.Requests())
+	if (got == want) == neg {
+		ts.Fatalf("model received %d requests, want %d", got, want)
+	}
+	if !neg && srv.Pending() != 0 {
+		ts.Fatalf("%d scripted responses were never requested", srv.Pending())
+	}
+}
+
+// cmdModelReq prints request N (1-based): its path, headers and raw body,
+// for stdout assertions: modelreq N
+func cmdModelReq(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 || neg {
+		ts.Fatalf("usage: modelreq N")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	reqs := server(ts).Requests()
+	if n < 1 || n > len(reqs) {
+		ts.Fatalf("no request %d (got %d)", n, len(reqs))
+	}
+	r := reqs[n-1]
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s\n", r.Method, r.Path)
+	for k, v := range r.Header {
+		fmt.Fprintf(&b, "%s: %s\n", strings.ToLower(k), strings.Join(v, ","))
+	}
+	b.WriteString("\n")
+	b.Write(r.Raw)
+	b.WriteString("\n")
+	_, _ = ts.Stdout().Write([]byte(b.String()))
+}
