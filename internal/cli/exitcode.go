@@ -60,8 +60,11 @@ func ExitCode(ctx context.Context, err error) int {
 		cfg   *ConfigError
 		turn  *TurnError
 		merr  *model.Error
+		cmd   *CommandExitError
 	)
 	switch {
+	case errors.As(err, &cmd): // kodex sandbox passes the command's status through
+		return cmd.Code
 	case errors.Is(err, errInterrupted), errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		return ExitInterrupted
 	case errors.As(err, &usage):

@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kodex-cli/kodex/internal/model"
@@ -126,7 +127,10 @@ func (c *Client) authHint() string {
 	return fmt.Sprintf("check that %s is valid for %s", env, c.providerName())
 }
 
-var contextWindowRE = regexp.MustCompile(`(?i)context (length|window)|maximum context|too many tokens|prompt is too long`)
+// Compiled on first use: error paths must not cost start-up time.
+var contextWindowRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)context (length|window)|maximum context|too many tokens|prompt is too long`)
+})
 
 // classifyCode sets e's Kind and Hint from a provider error code (or
 // message), reporting whether it recognised one.
@@ -155,7 +159,7 @@ func (c *Client) classifyCode(e *model.Error, typ string) bool {
 			e.Code = typ
 			return c.classifyCode(e, "")
 		}
-		if contextWindowRE.MatchString(e.Message) {
+		if contextWindowRE().MatchString(e.Message) {
 			e.Kind = model.ErrContextWindow
 			e.Hint = "start a new session, or compact this one with /compact"
 			return true
@@ -187,11 +191,13 @@ func (c *Client) failure(ae apiError) error {
 	return e
 }
 
-var tryAgainRE = regexp.MustCompile(`(?i)try again in ([0-9.]+)\s*(ms|s|seconds?)`)
+var tryAgainRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)try again in ([0-9.]+)\s*(ms|s|seconds?)`)
+})
 
 // tryAgainIn parses "Please try again in 1.5s" from a rate-limit message.
 func tryAgainIn(msg string) time.Duration {
-	m := tryAgainRE.FindStringSubmatch(msg)
+	m := tryAgainRE().FindStringSubmatch(msg)
 	if m == nil {
 		return 0
 	}

@@ -1,0 +1,115 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// confineExec is stage 2: in a new session (no controlling terminal), on one
+// locked OS thread, it applies every restriction to that thread — which is
+// what execve carries into the command — and execs the command. The
+// order: no_new_privs, Landlock, seccomp, capabilities, fds, rlimits, exec.
+func confineExec(s spec, argv []string) int {
+	runtime.LockOSThread() // never unlocked: execve or exit ends this thread
+	path, err := exec.LookPath(argv[0])
+	if err != nil {
+		code := 127
+		if errors.Is(err, os.ErrPermission) {
+			code = 126
+		}
+		fmtStderr("%s: %v", argv[0], err)
+		return code
+	}
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return helperFail("setting no_new_privs: %v", err)
+	}
+	if err := applyLandlock(s); err != nil {
+		return helperFail("applying Landlock: %v", err)
+	}
+	if err := applySeccomp(!s.Network); err != nil {
+		return helperFail("installing seccomp filter: %v", err)
+	}
+	if err := dropCapabilities(); err != nil {
+		return helperFail("dropping capabilities: %v", err)
+	}
+	// Mark every inherited fd above stderr close-on-exec (closing them now
+	// could pull fds from under the Go runtime).
+	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return helperFail("closing inherited file descriptors: %v", err)
+	}
+	if err := setRlimits(s); err != nil {
+		return helperFail("setting resource limits: %v", err)
+	}
+	err = syscall.Exec(path, argv, os.Environ())
+	code := 126
+	if errors.Is(err, os.ErrNotExist) {
+		code = 127
+	}
+	fmtStderr("%s: %v", argv[0], err)
+	return code
+}
+
+func fmtStderr(format string, a ...any) {
+	os.Stderr.WriteString(StderrPrefix + fmt.Sprintf(format, a...) + "\n")
+}
+
+// dropCapabilities empties the bounding and ambient sets (so execve grants
+// nothing, even to uid 0) and the thread's own sets.
+func dropCapabilities() error {
+	last := 40
+	if b, err := os.ReadFile("/proc/sys/kernel/cap_last_cap"); err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+			last = n
+		}
+	}
+	hdr := unix.CapUserHeader{Version: unix.LINUX_CAPABILITY_VERSION_3}
+	var data [2]unix.CapUserData
+	if err := unix.Capget(&hdr, &data[0]); err != nil {
+		return err
+	}
+	hasSetpcap := data[0].Effective&(1<<unix.CAP_SETPCAP) != 0
+	for c := 0; c <= last && hasSetpcap; c++ {
+		if err := unix.Prctl(unix.PR_CAPBSET_DROP, uintptr(c), 0, 0, 0); err != nil && err != unix.EINVAL {
+			return err
+		}
+	}
+	if err := unix.Prctl(unix.PR_CAP_AMBIENT, unix.PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0); err != nil && err != unix.EINVAL {
+		return err
+	}
+	data = [2]unix.CapUserData{}
+	return unix.Capset(&hdr, &data[0])
+}
+
+// setRlimits: no core dumps, a file-size cap, and (for non-root users, whose
+// process count the kernel enforces) a process cap against fork bombs.
+func setRlimits(s spec) error {
+	if err := unix.Setrlimit(unix.RLIMIT_CORE, &unix.Rlimit{}); err != nil {
+		return err
+	}
+	if err := lowerRlimit(unix.RLIMIT_FSIZE, uint64(s.MaxFileSize)); err != nil {
+		return err
+	}
+	if s.MaxProcs > 0 && os.Getuid() != 0 {
+		return lowerRlimit(unix.RLIMIT_NPROC, uint64(s.MaxProcs))
+	}
+	return nil
+}
+
+func lowerRlimit(res int, v uint64) error {
+	var r unix.Rlimit
+	if err := unix.Getrlimit(res, &r); err != nil {
+		return err
+	}
+	if r.Max != unix.RLIM_INFINITY && r.Max < v {
+		v = r.Max
+	}
+	return unix.Setrlimit(res, &unix.Rlimit{Cur: v, Max: v})
+}

@@ -1,0 +1,14 @@
+//go:build !windows
+
+package sandbox
+
+import "syscall"
+
+// fileID returns the device and inode of p (not following a final symlink).
+func fileID(p string) (dev, ino uint64, ok bool) {
+	var st syscall.Stat_t
+	if err := syscall.Lstat(p, &st); err != nil {
+		return 0, 0, false
+	}
+	return uint64(st.Dev), uint64(st.Ino), true
+}

@@ -1,0 +1,219 @@
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/kodex-cli/kodex/internal/protocol"
+)
+
+// setupMounts runs in the supervisor, inside new user, mount and PID
+// namespaces. It makes mounts private, gives workspace-write commands a
+// private /tmp and /dev/shm (writable roots under /tmp are bound back), mounts
+// a /proc for the new PID namespace, pins .git, binds protected paths
+// read-only and hides the deny-read secrets.
+func setupMounts(s *spec) error {
+	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
+		return fmt.Errorf("making mounts private: %w", err)
+	}
+	// Everything read-only first (chmod, chown, utime and truncate outside
+	// the roots then fail with EROFS, which Landlock alone cannot stop).
+	if err := remountAllReadOnly(); err != nil {
+		return err
+	}
+	if s.Mode == protocol.SandboxWorkspaceWrite {
+		if err := privateTmp(s); err != nil {
+			return err
+		}
+		s.TmpDir = "/tmp"
+		if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+			if err := unix.Mount("tmpfs", "/dev/shm", "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=1777"); err != nil {
+				return fmt.Errorf("mounting a private /dev/shm: %w", err)
+			}
+		}
+	}
+	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
+		return fmt.Errorf("mounting /proc: %w", err)
+	}
+	for _, w := range s.Writable {
+		if err := bindWritable(w); err != nil {
+			return err
+		}
+	}
+	for _, p := range s.Pin {
+		if err := unix.Mount(p, p, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return fmt.Errorf("pinning %s: %w", p, err)
+		}
+	}
+	for _, p := range s.ReadOnly {
+		if err := bindReadOnly(p, p); err != nil {
+			return err
+		}
+	}
+	for _, p := range s.DenyRead {
+		if err := hide(p); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// privateTmp mounts a tmpfs on /tmp and binds back the writable roots and
+// the working directory that lived under the old /tmp.
+func privateTmp(s *spec) error {
+	keep := append([]string{s.Cwd}, s.Writable...)
+	type kept struct {
+		path string
+		fd   int
+		dir  bool
+	}
+	var ks []kept
+	for _, p := range keep {
+		if !under(p, "/tmp") || p == "/tmp" {
+			continue
+		}
+		fd, err := unix.Open(p, unix.O_PATH|unix.O_CLOEXEC, 0)
+		if err != nil {
+			return fmt.Errorf("opening %s: %w", p, err)
+		}
+		defer unix.Close(fd)
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil {
+			return fmt.Errorf("stat %s: %w", p, err)
+		}
+		ks = append(ks, kept{p, fd, st.Mode&unix.S_IFMT == unix.S_IFDIR})
+	}
+	if err := unix.Mount("tmpfs", "/tmp", "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=1777"); err != nil {
+		return fmt.Errorf("mounting a private /tmp: %w", err)
+	}
+	for _, k := range ks {
+		if k.dir {
+			if err := os.MkdirAll(k.path, 0o755); err != nil {
+				return err
+			}
+		} else {
+			if err := os.MkdirAll(filepath.Dir(k.path), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(k.path, nil, 0o644); err != nil {
+				return err
+			}
+		}
+		src := "/proc/self/fd/" + strconv.Itoa(k.fd)
+		if err := unix.Mount(src, k.path, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+			return fmt.Errorf("binding %s into the private /tmp: %w", k.path, err)
+		}
+	}
+	return nil
+}
+
+// remountAllReadOnly makes every mount read-only except the kernel's
+// pseudo filesystems (/proc, /sys) and /dev (device writes are checked by
+// Landlock).
+func remountAllReadOnly() error {
+	b, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		return fmt.Errorf("reading mountinfo: %w", err)
+	}
+	seen := map[string]bool{}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 5 {
+			continue
+		}
+		mp := unescapeMount(f[4])
+		if seen[mp] || under(mp, "/proc") || under(mp, "/sys") || under(mp, "/dev") {
+			continue
+		}
+		seen[mp] = true
+		if err := remount(mp, true); err != nil && !errors.Is(err, unix.ENOENT) && !errors.Is(err, unix.EACCES) {
+			return err
+		}
+	}
+	return nil
+}
+
+// unescapeMount decodes mountinfo's octal escapes (\040 for a space, …).
+func unescapeMount(s string) string {
+	if !strings.Contains(s, "\\") {
+		return s
+	}
+	var out []byte
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' && i+3 < len(s) {
+			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
+				out = append(out, byte(n))
+				i += 3
+				continue
+			}
+		}
+		out = append(out, s[i])
+	}
+	return string(out)
+}
+
+// bindWritable binds writable root w onto itself and makes that mount
+// writable again on top of the read-only tree.
+func bindWritable(w string) error {
+	if err := unix.Mount(w, w, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return fmt.Errorf("binding writable root %s: %w", w, err)
+	}
+	return remount(w, false)
+}
+
+// remount changes a mount's read-only flag, keeping the flags the kernel
+// locks on mounts inherited from a more privileged namespace.
+func remount(dst string, readOnly bool) error {
+	var st unix.Statfs_t
+	if err := unix.Statfs(dst, &st); err != nil {
+		return fmt.Errorf("statfs %s: %w", dst, err)
+	}
+	flags := uintptr(unix.MS_BIND | unix.MS_REMOUNT)
+	if readOnly {
+		flags |= unix.MS_RDONLY
+	}
+	for _, f := range [][2]int64{
+		{unix.ST_NOSUID, unix.MS_NOSUID}, {unix.ST_NODEV, unix.MS_NODEV},
+		{unix.ST_NOEXEC, unix.MS_NOEXEC}, {unix.ST_NOATIME, unix.MS_NOATIME},
+		{unix.ST_NODIRATIME, unix.MS_NODIRATIME}, {unix.ST_RELATIME, unix.MS_RELATIME},
+	} {
+		if st.Flags&f[0] != 0 {
+			flags |= uintptr(f[1])
+		}
+	}
+	if err := unix.Mount("", dst, "", flags, ""); err != nil {
+		return fmt.Errorf("remounting %s (read-only=%v): %w", dst, readOnly, err)
+	}
+	return nil
+}
+
+// bindReadOnly bind-mounts src on dst read-only, keeping the flags the
+// kernel locks on mounts inherited from a more privileged namespace.
+func bindReadOnly(src, dst string) error {
+	if err := unix.Mount(src, dst, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
+		return fmt.Errorf("binding %s: %w", dst, err)
+	}
+	return remount(dst, true)
+}
+
+// hide covers a secret: an empty, unreadable, read-only tmpfs over a
+// directory, /dev/null (read-only) over anything else.
+func hide(p string) error {
+	fi, err := os.Stat(p)
+	if err != nil {
+		return nil // vanished since the parent looked: nothing to hide
+	}
+	if fi.IsDir() {
+		if err := unix.Mount("tmpfs", p, "tmpfs", unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "mode=000,size=4k"); err != nil {
+			return fmt.Errorf("hiding %s: %w", p, err)
+		}
+		return nil
+	}
+	return bindReadOnly("/dev/null", p)
+}

@@ -1,0 +1,60 @@
+package sandbox
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/kodex-cli/kodex/internal/protocol"
+)
+
+// TestSandboxOverhead prints the median wall time of `true` run directly and
+// through the sandbox at each level (the helper is this test binary, as
+// `kodex sandbox -- true` re-executes kodex). Set KODEX_BENCH_RUNS (default
+// 50); skipped in -short mode.
+func TestSandboxOverhead(t *testing.T) {
+	if testing.Short() {
+		t.Skip("benchmark")
+	}
+	runs := 50
+	if n, err := strconv.Atoi(os.Getenv("KODEX_BENCH_RUNS")); err == nil && n > 0 {
+		runs = n
+	}
+	self, _ := os.Executable()
+	ws := t.TempDir()
+	median := func(mk func() *exec.Cmd) time.Duration {
+		var ds []time.Duration
+		for range runs {
+			cmd := mk()
+			start := time.Now()
+			if err := cmd.Run(); err != nil {
+				t.Fatalf("%v: %v", cmd.Args, err)
+			}
+			ds = append(ds, time.Since(start))
+		}
+		slices.Sort(ds)
+		return ds[len(ds)/2]
+	}
+	truePath, _ := exec.LookPath("true")
+	base := median(func() *exec.Cmd { return exec.Command(truePath) })
+	t.Logf("%-45s median %8v", "true (direct)", base)
+	for _, mode := range []protocol.SandboxMode{protocol.SandboxReadOnly, protocol.SandboxWorkspaceWrite} {
+		for _, nons := range []bool{false, true} {
+			var mech string
+			d := median(func() *exec.Cmd {
+				cmd, info, err := Command(context.Background(), Request{Argv: []string{"true"}, Cwd: ws,
+					Env: FilterEnv(os.Environ()), Policy: PolicyFor(mode, ws, nil, false), Self: self, NoNamespaces: nons})
+				if err != nil {
+					t.Fatal(err)
+				}
+				mech = info.Mechanism
+				return cmd
+			})
+			t.Logf("%-45s median %8v  overhead %8v", string(mode)+" / "+mech, d, d-base)
+		}
+	}
+}

@@ -1,0 +1,93 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"io"
+	"os"
+	"os/exec"
+	"strings"
+
+	"github.com/kodex-cli/kodex/internal/protocol"
+)
+
+// PolicyFor builds the policy `kodex sandbox` and the agent use for mode:
+// the writable roots are cwd then addDirs; network only when asked for in
+// workspace-write; git writes allowed (sandbox_workspace_write.allow_git_writes
+// defaults to on).
+func PolicyFor(mode protocol.SandboxMode, cwd string, addDirs []string, network bool) protocol.SandboxPolicy {
+	p := protocol.SandboxPolicy{Mode: mode, AllowGitWrites: true}
+	if mode == protocol.SandboxWorkspaceWrite {
+		p.WritableRoots = append([]string{cwd}, addDirs...)
+		p.NetworkAccess = network
+	}
+	return p
+}
+
+// envAllowed are the variables FilterEnv keeps (plus LC_*).
+var envAllowed = map[string]bool{"PATH": true, "HOME": true, "LANG": true, "LANGUAGE": true,
+	"TERM": true, "USER": true, "LOGNAME": true, "SHELL": true, "TMPDIR": true, "TZ": true,
+	"COLORTERM": true, "NO_COLOR": true}
+
+// FilterEnv keeps an allowlist of variables (PATH, HOME, LANG, LC_*, TERM,
+// USER, SHELL, TMPDIR, …) and never anything that looks like a credential.
+// It is the minimal policy of `kodex sandbox`; the agent uses the configured
+// shell_environment_policy (internal/proc) instead.
+func FilterEnv(env []string) []string {
+	var out []string
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if (envAllowed[k] || strings.HasPrefix(k, "LC_")) && !secretName(k) {
+			out = append(out, kv)
+		}
+	}
+	return out
+}
+
+// secretName reports whether an environment variable name looks like it
+// holds a credential.
+func secretName(k string) bool {
+	u := strings.ToUpper(k)
+	for _, s := range []string{"KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "CREDENTIAL"} {
+		if strings.Contains(u, s) {
+			return true
+		}
+	}
+	return strings.HasPrefix(u, "AWS_") || u == "SSH_AUTH_SOCK"
+}
+
+// Stdio is where a command run by Run reads and writes.
+type Stdio struct {
+	In       io.Reader
+	Out, Err io.Writer
+	// ExtraFiles are passed to the helper as fds 3, 4, … (the helper closes
+	// them before the command runs; tests use this to check exactly that).
+	ExtraFiles []*os.File
+}
+
+// Run runs req under the sandbox with the given stdio and returns the
+// command's exit status: what `kodex sandbox -- CMD` does. A Go error means
+// the command could not be started (it wraps ErrUnavailable when no sandbox
+// can be applied).
+func Run(ctx context.Context, req Request, stdio Stdio) (int, Info, error) {
+	cmd, info, err := Command(ctx, req)
+	if err != nil {
+		return 0, info, err
+	}
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.In, stdio.Out, stdio.Err
+	cmd.ExtraFiles = stdio.ExtraFiles
+	err = cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		if code := ee.ExitCode(); code >= 0 {
+			return code, info, nil
+		}
+		if st, ok := exitSignal(ee); ok {
+			return 128 + st, info, nil
+		}
+	}
+	if err != nil {
+		return 0, info, err
+	}
+	return 0, info, nil
+}
