@@ -1,11 +1,52 @@
 // Package approval is kodex's pure approval policy: given the approval
 // policy, the sandbox policy and a command or a patch, it decides whether to
-// run it, ask the user, or refuse. It also owns the list of known-safe
-// read-only commands and the canonical form of an argv used to remember
-// "approved for this session". No I/O, no state.
+// run it (inside or outside the sandbox), ask the user, or refuse. It also
+// owns the list of known-safe read-only commands, a small parser for the
+// `bash -lc "<script>"` subset those may be combined in, the canonical form of
+// an argv used to remember "approved for this session", and the named presets.
+//
+// It does no I/O and keeps no state: callers resolve paths (symlinks
+// included) before asking, remember session approvals themselves, and
+// enforce the answer (internal/tools/shell, internal/sandbox).
+//
+// # Policies
+//
+//   - untrusted: known-safe read-only commands run in the sandbox; every other
+//     command, and every patch, asks first.
+//   - on-failure: commands run in the sandbox without asking; when one fails
+//     because the sandbox blocked it, [AfterFailure] says to ask whether to
+//     rerun it outside the sandbox.
+//   - on-request (the default): commands run in the sandbox; the user is asked
+//     only when the model requests escalation (sandbox_permissions =
+//     "require_escalated"), which would run the command outside the sandbox.
+//   - never: nobody is asked. Commands run in the sandbox, escalation requests
+//     and patches outside the writable roots are denied with a reason the
+//     model sees, and a sandbox denial is simply reported to the model.
+//
+// In danger-full-access mode commands run outside the sandbox, and only
+// untrusted still asks (for commands that are not known-safe, and patches).
+//
+// # Presets
+//
+// The presets map to (approval policy, sandbox mode) pairs:
+//
+//	suggest    read-only       + untrusted   everything but safe reads asks
+//	auto-edit  workspace-write + on-request  edits in the workspace and commands run sandboxed; escalation asks
+//	full-auto  workspace-write + never       commands run without asking, inside the sandbox, network off
+//
+// full-auto uses never rather than on-failure or on-request because its
+// promise is "without asking": a command the sandbox blocks is reported to
+// the model (with a note that the sandbox likely caused it), which can then
+// work around it; the user is never interrupted.
 package approval
 
 import (
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
 	"github.com/kodex-cli/kodex/internal/protocol"
 )
 
@@ -19,11 +60,24 @@ const (
 	Deny                   // refuse without asking; tell the model Reason
 )
 
+// String returns the action's name, for logs and test failures.
+func (a Action) String() string {
+	switch a {
+	case Run:
+		return "run"
+	case Ask:
+		return "ask"
+	case Deny:
+		return "deny"
+	}
+	return fmt.Sprintf("Action(%d)", int(a))
+}
+
 // Decision is the outcome of a policy check.
 type Decision struct {
 	Action Action
 	// Unsandboxed: run outside the sandbox (danger-full-access, or an
-	// approved escalation).
+	// escalation, once approved).
 	Unsandboxed bool
 	// Reason says why approval is needed or why it was denied, in words fit
 	// for the user and the model.
@@ -39,27 +93,244 @@ type Command struct {
 	Escalate bool
 }
 
-// ForCommand decides what to do with cmd before it runs.
-func ForCommand(policy protocol.ApprovalPolicy, sb protocol.SandboxPolicy, cmd Command) Decision {
-	// Placeholder until the table-tested implementation lands.
-	return Decision{Action: Run, Unsandboxed: sb.Mode == protocol.SandboxDangerFullAccess}
+// Reasons shown to the user and the model.
+const (
+	ReasonNotKnownSafe   = "command is not on the list of known-safe read-only commands"
+	ReasonEscalation     = "the model asks to run this command outside the sandbox"
+	ReasonRerun          = "command failed in the sandbox; rerun without it?"
+	ReasonEscalateDenied = `escalation denied: the approval policy is "never", so commands always run inside the sandbox and the user is not asked; do the task without it or tell the user what is needed`
+	ReasonEmptyCommand   = "empty command"
+)
+
+// normalize maps an unset or unknown policy to the default, on-request.
+func normalize(p protocol.ApprovalPolicy) protocol.ApprovalPolicy {
+	switch p {
+	case protocol.ApprovalUntrusted, protocol.ApprovalOnFailure, protocol.ApprovalOnRequest, protocol.ApprovalNever:
+		return p
+	}
+	return protocol.ApprovalOnRequest
 }
 
-// ForPatch decides what to do with a patch touching paths (absolute,
-// resolved) in a session whose cwd is cwd.
+// ForCommand decides what to do with cmd before it runs. An Ask decision
+// with Unsandboxed set means the command runs outside the sandbox once
+// approved; without it, the approved command still runs sandboxed.
+func ForCommand(policy protocol.ApprovalPolicy, sb protocol.SandboxPolicy, cmd Command) Decision {
+	if len(cmd.Argv) == 0 || cmd.Argv[0] == "" {
+		return Decision{Action: Deny, Reason: ReasonEmptyCommand}
+	}
+	full := sb.Mode == protocol.SandboxDangerFullAccess
+	switch normalize(policy) {
+	case protocol.ApprovalUntrusted:
+		if IsKnownSafe(cmd.Argv) && !cmd.Escalate {
+			return Decision{Action: Run, Unsandboxed: full}
+		}
+		if cmd.Escalate && !full {
+			return Decision{Action: Ask, Unsandboxed: true, Reason: ReasonEscalation}
+		}
+		return Decision{Action: Ask, Unsandboxed: full, Reason: ReasonNotKnownSafe}
+	case protocol.ApprovalNever:
+		if cmd.Escalate && !full {
+			return Decision{Action: Deny, Reason: ReasonEscalateDenied}
+		}
+		return Decision{Action: Run, Unsandboxed: full}
+	default: // on-failure, on-request
+		if cmd.Escalate && !full {
+			return Decision{Action: Ask, Unsandboxed: true, Reason: ReasonEscalation}
+		}
+		return Decision{Action: Run, Unsandboxed: full}
+	}
+}
+
+// AfterFailure decides what follows a sandboxed command that failed;
+// sandboxDenied says whether the failure looks like the sandbox's doing
+// (see proc.LikelySandboxDenied). Ask (with Unsandboxed set and Reason
+// [ReasonRerun]) means: ask the user whether to rerun it outside the sandbox.
+// Any other action means: report the failure to the model, adding Reason,
+// when not empty, as a hint.
+func AfterFailure(policy protocol.ApprovalPolicy, sandboxDenied bool) Decision {
+	if !sandboxDenied {
+		return Decision{Action: Deny}
+	}
+	switch normalize(policy) {
+	case protocol.ApprovalOnFailure:
+		return Decision{Action: Ask, Unsandboxed: true, Reason: ReasonRerun}
+	case protocol.ApprovalNever:
+		return Decision{Action: Deny, Reason: "the sandbox likely blocked this command; running outside the sandbox is not allowed under approval policy \"never\""}
+	default: // on-request, untrusted
+		return Decision{Action: Deny, Reason: `the sandbox likely blocked this command; if it needs more access, rerun it with "sandbox_permissions": "require_escalated" and a one-sentence "justification"`}
+	}
+}
+
+// ForPatch decides what to do with a patch touching paths in a session whose
+// cwd is cwd. Paths should be absolute and resolved (relative ones are taken
+// against cwd). A patch runs without asking only when every path is inside a
+// writable root (sb.WritableRoots, or cwd when there are none) and outside the
+// protected directories .git and .kodex directly under a root; otherwise it
+// asks, or under never is denied. Untrusted always asks; danger-full-access
+// otherwise always runs.
 func ForPatch(policy protocol.ApprovalPolicy, sb protocol.SandboxPolicy, cwd string, paths []string) Decision {
-	return Decision{Action: Run}
+	policy = normalize(policy)
+	if policy == protocol.ApprovalUntrusted {
+		return Decision{Action: Ask, Reason: "approval policy \"untrusted\" asks before every edit"}
+	}
+	if sb.Mode == protocol.SandboxDangerFullAccess {
+		return Decision{Action: Run}
+	}
+	reason := patchReason(sb, cwd, paths)
+	if reason == "" {
+		return Decision{Action: Run}
+	}
+	if policy == protocol.ApprovalNever {
+		return Decision{Action: Deny, Reason: reason + "; edits there are not allowed under approval policy \"never\""}
+	}
+	return Decision{Action: Ask, Reason: reason}
+}
+
+// patchReason returns why paths may not be written without asking, or "".
+func patchReason(sb protocol.SandboxPolicy, cwd string, paths []string) string {
+	if sb.Mode != protocol.SandboxWorkspaceWrite {
+		return "the sandbox is read-only"
+	}
+	roots := sb.WritableRoots
+	if len(roots) == 0 && cwd != "" {
+		roots = []string{cwd}
+	}
+	for _, p := range paths {
+		if !filepath.IsAbs(p) {
+			p = filepath.Join(cwd, p)
+		}
+		p = filepath.Clean(p)
+		root, ok := rootOf(roots, p)
+		if !ok {
+			return fmt.Sprintf("%s is outside the writable roots", p)
+		}
+		for _, prot := range ProtectedDirs {
+			if within(filepath.Join(root, prot), p) {
+				return fmt.Sprintf("%s is inside the protected directory %s", p, filepath.Join(root, prot))
+			}
+		}
+	}
+	return ""
+}
+
+// ProtectedDirs are kept read-only directly under every writable root.
+var ProtectedDirs = []string{".git", ".kodex"}
+
+// rootOf returns the longest root containing p.
+func rootOf(roots []string, p string) (string, bool) {
+	best, found := "", false
+	for _, r := range roots {
+		r = filepath.Clean(r)
+		if within(r, p) && (!found || len(r) > len(best)) {
+			best, found = r, true
+		}
+	}
+	return best, found
+}
+
+// within reports whether p is dir or below it (both clean).
+func within(dir, p string) bool {
+	if p == dir {
+		return true
+	}
+	if !strings.HasSuffix(dir, string(filepath.Separator)) {
+		dir += string(filepath.Separator)
+	}
+	return strings.HasPrefix(p, dir)
+}
+
+// Preset names.
+const (
+	PresetSuggest  = "suggest"
+	PresetAutoEdit = "auto-edit"
+	PresetFullAuto = "full-auto"
+	PresetCustom   = "custom"
+)
+
+type preset struct {
+	name   string
+	policy protocol.ApprovalPolicy
+	mode   protocol.SandboxMode
+}
+
+var presets = []preset{
+	{PresetSuggest, protocol.ApprovalUntrusted, protocol.SandboxReadOnly},
+	{PresetAutoEdit, protocol.ApprovalOnRequest, protocol.SandboxWorkspaceWrite},
+	{PresetFullAuto, protocol.ApprovalNever, protocol.SandboxWorkspaceWrite},
+}
+
+// PresetNames lists the presets in documentation order.
+func PresetNames() []string {
+	names := make([]string, len(presets))
+	for i, p := range presets {
+		names[i] = p.name
+	}
+	return names
+}
+
+// Preset returns the approval policy and sandbox mode of a named preset.
+func Preset(name string) (protocol.ApprovalPolicy, protocol.SandboxMode, error) {
+	for _, p := range presets {
+		if p.name == name {
+			return p.policy, p.mode, nil
+		}
+	}
+	return "", "", fmt.Errorf("unknown preset %q (want %s)", name, strings.Join(PresetNames(), ", "))
+}
+
+// PresetName names the preset matching policy and mode, or returns "custom".
+func PresetName(policy protocol.ApprovalPolicy, mode protocol.SandboxMode) string {
+	for _, p := range presets {
+		if p.policy == policy && p.mode == mode {
+			return p.name
+		}
+	}
+	return PresetCustom
 }
 
 // CanonicalKey returns the key under which an approval of argv is remembered
-// for the session.
+// for the session. It is unambiguous: two argvs get the same key only if they
+// run the same thing. A `bash -lc "<script>"` whose script is in the subset
+// [ParseScript] accepts is keyed by its parsed commands, so quoting and
+// spacing differences do not matter; any other argv is keyed by its words.
 func CanonicalKey(argv []string) string {
-	b := []byte{}
-	for i, a := range argv {
-		if i > 0 {
-			b = append(b, 0)
+	if shell, script, ok := shellScript(argv); ok {
+		if cmds, err := ParseScript(script); err == nil {
+			b, _ := json.Marshal(struct {
+				Shell  []string        `json:"shell"`
+				Script []ScriptCommand `json:"script"`
+			}{shell, cmds})
+			return string(b)
 		}
-		b = append(b, a...)
 	}
+	if argv == nil {
+		argv = []string{}
+	}
+	b, _ := json.Marshal(argv)
 	return string(b)
+}
+
+// shells are the interpreters whose `-c`/`-lc` scripts are looked into.
+var shells = map[string]bool{
+	"bash": true, "sh": true, "zsh": true,
+	"/bin/bash": true, "/bin/sh": true, "/bin/zsh": true,
+	"/usr/bin/bash": true, "/usr/bin/zsh": true,
+}
+
+// shellScript splits argv of the form [shell, -c|-lc, script].
+func shellScript(argv []string) (shell []string, script string, ok bool) {
+	if len(argv) != 3 || !shells[argv[0]] || (argv[1] != "-c" && argv[1] != "-lc") {
+		return nil, "", false
+	}
+	return argv[:2], argv[2], true
+}
+
+// sortedKeys is used by tests and docs to list the safe commands.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

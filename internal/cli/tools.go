@@ -1,17 +1,95 @@
 package cli
 
 import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/kodex-cli/kodex/internal/patch"
+	"github.com/kodex-cli/kodex/internal/proc"
+	"github.com/kodex-cli/kodex/internal/protocol"
+	"github.com/kodex-cli/kodex/internal/sandbox"
 	"github.com/kodex-cli/kodex/internal/tools"
+	"github.com/kodex-cli/kodex/internal/tools/applypatch"
 	"github.com/kodex-cli/kodex/internal/tools/plan"
+	"github.com/kodex-cli/kodex/internal/tools/shell"
 	"github.com/kodex-cli/kodex/internal/tools/viewimage"
 )
 
-// buildTools registers the tools the model sees.
+// buildTools registers the tools the model sees and names the sandbox
+// mechanism commands will run under. When the policy asks for a sandbox and
+// none can be applied, it fails with sandbox.ErrUnavailable before the
+// session starts, never silently running commands unconfined.
 func buildTools(rt *runtime) (*tools.Router, string, error) {
-	ts := []tools.Tool{plan.New()}
+	self, err := rt.f.Executable()
+	if err != nil {
+		return nil, "", fmt.Errorf("finding the kodex binary for the sandbox helper: %w", err)
+	}
+	mechanism, err := probeSandbox(rt.policy, self)
+	if err != nil {
+		return nil, "", err
+	}
+	ap := applypatch.New(applypatch.Options{})
+	sp := rt.cfg.ShellEnvironmentPolicy
+	sh := shell.New(shell.Options{
+		Self: self,
+		EnvPolicy: proc.EnvPolicy{
+			Inherit:               proc.Inherit(sp.Inherit),
+			IgnoreDefaultExcludes: sp.IgnoreDefaultExcludes,
+			Allow:                 sp.Allow,
+			Exclude:               sp.Exclude,
+			IncludeOnly:           sp.IncludeOnly,
+			Set:                   sp.Set,
+		},
+		Environ:    rt.f.Environ,
+		MaxTimeout: time.Duration(rt.cfg.ShellTimeoutMsMax) * time.Millisecond,
+		// apply_patch sent through the shell (argv or a bash heredoc) goes to
+		// the patch engine, not to a process.
+		Intercept: func(ctx context.Context, env *tools.Env, call tools.Call, argv []string, workdir string) (tools.Result, bool, error) {
+			text, dir, ok := patch.ExtractFromShell(argv)
+			if !ok {
+				return tools.Result{}, false, nil
+			}
+			if dir != "" {
+				dir = joinDir(workdir, dir)
+			} else {
+				dir = workdir
+			}
+			res, err := ap.HandleShell(ctx, env, call, text, dir)
+			return res, true, err
+		},
+		Logger: rt.f.Logger,
+	})
+	ts := []tools.Tool{sh, ap, plan.New()}
 	if rt.cfg.Tools.ViewImage {
 		ts = append(ts, viewimage.New())
 	}
 	r, err := tools.NewRouter(ts...)
-	return r, "none", err
+	return r, mechanism, err
+}
+
+// probeSandbox reports the mechanism commands will run under, or why none
+// can be applied.
+func probeSandbox(policy protocol.SandboxPolicy, self string) (string, error) {
+	if policy.Mode == protocol.SandboxDangerFullAccess {
+		return sandbox.MechNone, nil
+	}
+	// Build (but do not run) a confined command: this runs the probe and
+	// fails exactly when a real command would.
+	cmd, info, err := sandbox.Command(context.Background(), sandbox.Request{
+		Argv: []string{"true"}, Cwd: os.TempDir(), Policy: policy, Self: self,
+	})
+	if err != nil {
+		return "", err
+	}
+	_ = cmd
+	return info.Mechanism, nil
+}
+
+func joinDir(base, dir string) string {
+	if len(dir) > 0 && dir[0] == '/' {
+		return dir
+	}
+	return base + string(os.PathSeparator) + dir
 }

@@ -109,7 +109,7 @@ type SandboxWorkspaceWrite struct {
 
 // ShellEnvironmentPolicy decides the environment commands run with.
 type ShellEnvironmentPolicy struct {
-	Inherit               string            `toml:"inherit" enum:"all,core,none" default:"all"`
+	Inherit               string            `toml:"inherit" enum:"all,core,none" default:"core"`
 	IgnoreDefaultExcludes bool              `toml:"ignore_default_excludes" default:"false"`
 	Exclude               []string          `toml:"exclude,glob"`
 	IncludeOnly           []string          `toml:"include_only,glob"`
