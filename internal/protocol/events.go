@@ -103,7 +103,8 @@ type ExecOutputDelta struct {
 
 // ExecEnd reports that a command finished.
 type ExecEnd struct {
-	CallID string `json:"call_id"`
+	CallID  string   `json:"call_id"`
+	Command []string `json:"command"`
 	// ExitCode is the command's exit status; -1 if it was killed or never ran.
 	ExitCode int      `json:"exit_code"`
 	Duration Duration `json:"duration_ms"`

@@ -3,6 +3,7 @@ package execjson
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -19,6 +20,7 @@ type humanPrinter struct {
 	pending string
 	has     bool
 	werr    error
+	cwd     string // paths under it are shown relative
 }
 
 func newHumanPrinter(out, err io.Writer, verbose bool) *humanPrinter {
@@ -65,6 +67,7 @@ func (p *humanPrinter) print(ev protocol.Event) error {
 func (p *humanPrinter) other(msg protocol.EventMsg) {
 	switch m := msg.(type) {
 	case protocol.SessionConfigured:
+		p.cwd = m.Cwd
 		p.logf("kodex · model %s (%s) · approval %s · sandbox %s [%s]\nsession %s\n",
 			m.Model, m.Provider, m.ApprovalPolicy, m.Sandbox.Mode, m.SandboxMechanism, m.SessionID)
 	case protocol.Reasoning:
@@ -107,7 +110,8 @@ func (p *humanPrinter) execEnd(m protocol.ExecEnd) {
 	d := time.Duration(m.Duration).Round(time.Millisecond)
 	switch {
 	case m.Declined:
-		p.logf("  declined\n")
+		p.logf("$ %s\n  declined: %s\n", ShellJoin(m.Command), m.AggregatedOutput)
+		return
 	case m.TimedOut:
 		p.logf("  timed out after %s\n", d)
 	case m.SandboxDenied:
@@ -130,11 +134,22 @@ func (p *humanPrinter) patchEnd(m protocol.PatchApplyEnd) {
 	for _, c := range m.Changes {
 		letter := map[protocol.ChangeKind]string{protocol.ChangeAdd: "A", protocol.ChangeDelete: "D", protocol.ChangeUpdate: "M"}[c.Kind]
 		if c.MovePath != "" {
-			p.logf("  %s %s → %s\n", letter, c.Path, c.MovePath)
+			p.logf("  %s %s → %s\n", letter, p.rel(c.Path), p.rel(c.MovePath))
 			continue
 		}
-		p.logf("  %s %s\n", letter, c.Path)
+		p.logf("  %s %s\n", letter, p.rel(c.Path))
 	}
+}
+
+// rel shows path relative to the session's cwd when it is inside it.
+func (p *humanPrinter) rel(path string) string {
+	if p.cwd == "" {
+		return path
+	}
+	if r, err := filepath.Rel(p.cwd, path); err == nil && r != ".." && !strings.HasPrefix(r, "../") {
+		return r
+	}
+	return path
 }
 
 func lastLines(s string, n int) string {

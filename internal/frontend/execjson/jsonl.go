@@ -90,7 +90,6 @@ type jsonPrinter struct {
 	execs   map[string]commandItem // running commands by call id
 	todo    *todoListItem          // the turn's plan, once it has one
 	usage   protocol.TokenUsage    // this turn
-	started bool
 }
 
 func newJSONPrinter(w io.Writer) *jsonPrinter {
@@ -164,7 +163,7 @@ func (p *jsonPrinter) print(ev protocol.Event) error {
 func (p *jsonPrinter) execEnd(m protocol.ExecEnd) error {
 	it, ok := p.execs[m.CallID]
 	if !ok { // declined before it began
-		it = commandItem{ID: p.id(), Type: "command_execution"}
+		it = commandItem{ID: p.id(), Type: "command_execution", Command: ShellJoin(m.Command)}
 	}
 	delete(p.execs, m.CallID)
 	code := m.ExitCode

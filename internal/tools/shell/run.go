@@ -45,7 +45,7 @@ func (t *Tool) run(ctx context.Context, env *tools.Env, call tools.Call, req req
 			msg = fmt.Sprintf("command not run: %v (kodex never runs a sandboxed command without its sandbox)", err)
 		}
 		emit(env, protocol.ExecBegin{CallID: call.ID, Command: req.argv, Cwd: req.workdir, Sandbox: "unavailable"})
-		emit(env, protocol.ExecEnd{CallID: call.ID, ExitCode: -1, AggregatedOutput: msg})
+		emit(env, protocol.ExecEnd{CallID: call.ID, Command: req.argv, ExitCode: -1, AggregatedOutput: msg})
 		res := tools.ErrorResult("%s", msg)
 		return outcome{}, &res, nil
 	}
@@ -59,7 +59,7 @@ func (t *Tool) run(ctx context.Context, env *tools.Env, call tools.Call, req req
 	})
 	if err != nil {
 		msg := fmt.Sprintf("execution error: %v", err)
-		emit(env, protocol.ExecEnd{CallID: call.ID, ExitCode: -1, Duration: protocol.Duration(res.Duration), AggregatedOutput: msg})
+		emit(env, protocol.ExecEnd{CallID: call.ID, Command: req.argv, ExitCode: -1, Duration: protocol.Duration(res.Duration), AggregatedOutput: msg})
 		if cerr := ctx.Err(); cerr != nil {
 			return outcome{}, nil, cerr
 		}
@@ -76,6 +76,7 @@ func (t *Tool) run(ctx context.Context, env *tools.Env, call tools.Call, req req
 	}
 	emit(env, protocol.ExecEnd{
 		CallID:           call.ID,
+		Command:          req.argv,
 		ExitCode:         res.ExitCode,
 		Duration:         protocol.Duration(res.Duration),
 		AggregatedOutput: res.Output,

@@ -244,7 +244,7 @@ func (t *Tool) Handle(ctx context.Context, env *tools.Env, call tools.Call) (too
 		after := approval.AfterFailure(env.ApprovalPolicy, true)
 		switch after.Action {
 		case approval.Ask:
-			ok, err := t.ask(ctx, env, call, req, after.Reason, true, sessionKey(req.argv, true))
+			ok, _, err := t.ask(ctx, env, call, req, after.Reason, true, sessionKey(req.argv, true))
 			if err != nil {
 				return tools.Result{}, err
 			}
@@ -299,18 +299,22 @@ func (t *Tool) authorize(ctx context.Context, env *tools.Env, call tools.Call, r
 		if !d.Unsandboxed && approved(env, sessionKey(req.argv, true)) {
 			return true, nil, nil // approved for more already
 		}
-		ok, err := t.ask(ctx, env, call, req, d.Reason, d.Unsandboxed, sessionKey(req.argv, d.Unsandboxed))
+		ok, feedback, err := t.ask(ctx, env, call, req, d.Reason, d.Unsandboxed, sessionKey(req.argv, d.Unsandboxed))
 		if err != nil {
 			return false, nil, err
 		}
 		if !ok {
-			emit(env, protocol.ExecEnd{CallID: call.ID, ExitCode: -1, Declined: true, AggregatedOutput: MsgRejected})
-			res := tools.ErrorResult("%s", MsgRejected)
+			msg := MsgRejected
+			if feedback != "" {
+				msg += ": " + feedback
+			}
+			emit(env, protocol.ExecEnd{CallID: call.ID, Command: req.argv, ExitCode: -1, Declined: true, AggregatedOutput: msg})
+			res := tools.ErrorResult("%s", msg)
 			return false, &res, nil
 		}
 		return d.Unsandboxed, nil, nil
 	default:
-		emit(env, protocol.ExecEnd{CallID: call.ID, ExitCode: -1, Declined: true, AggregatedOutput: d.Reason})
+		emit(env, protocol.ExecEnd{CallID: call.ID, Command: req.argv, ExitCode: -1, Declined: true, AggregatedOutput: d.Reason})
 		res := tools.ErrorResult("%s", d.Reason)
 		return false, &res, nil
 	}
@@ -322,11 +326,11 @@ func approved(env *tools.Env, key string) bool {
 
 // ask asks the user and reports whether the command may run. An abort
 // returns ErrAborted; a context that ends while asking returns its error.
-func (t *Tool) ask(ctx context.Context, env *tools.Env, call tools.Call, req request, reason string, escalated bool, key string) (bool, error) {
+func (t *Tool) ask(ctx context.Context, env *tools.Env, call tools.Call, req request, reason string, escalated bool, key string) (bool, string, error) {
 	if env.Approve == nil {
-		return false, nil
+		return false, "", nil
 	}
-	decision, _ := env.Approve(ctx, protocol.ExecApprovalRequest{
+	decision, feedback := env.Approve(ctx, protocol.ExecApprovalRequest{
 		CallID:        call.ID,
 		Command:       req.argv,
 		Cwd:           req.workdir,
@@ -335,21 +339,21 @@ func (t *Tool) ask(ctx context.Context, env *tools.Env, call tools.Call, req req
 		Escalated:     escalated,
 	})
 	if err := ctx.Err(); err != nil {
-		return false, err
+		return false, "", err
 	}
 	t.opts.Logger.Debug("exec approval", "call_id", call.ID, "decision", decision, "escalated", escalated)
 	switch decision {
 	case protocol.DecisionApproved:
-		return true, nil
+		return true, "", nil
 	case protocol.DecisionApprovedForSession:
 		if env.Remember != nil {
 			env.Remember(key)
 		}
-		return true, nil
+		return true, "", nil
 	case protocol.DecisionAbort:
-		return false, ErrAborted
+		return false, "", ErrAborted
 	default:
-		return false, nil
+		return false, feedback, nil
 	}
 }
 
