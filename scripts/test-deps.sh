@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pair in git:git tmux:tmux python3:python3 file:file; do
+for pair in git:git tmux:tmux python3:python3 file:file node:nodejs npm:npm; do
   bin=${pair%%:*} pkg=${pair##*:}
   command -v "$bin" >/dev/null 2>&1 || need+=("$pkg")
 done

@@ -228,7 +228,7 @@ func inputOf(r modeltest.Request) []wireItem {
 	var out []wireItem
 	for _, it := range in {
 		w := wireItem{Type: it.Type, Role: it.Role, CallID: it.CallID, Name: it.Name, Args: it.Arguments + it.Input, Output: it.Output}
-		if it.Type == model.ItemMessage {
+		if it.Type == model.ItemMessage || it.Type == model.ItemReasoning {
 			w.Text = it.Text()
 		}
 		out = append(out, w)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -423,4 +424,79 @@ func TestRecorderErrorIsAWarning(t *testing.T) {
 	if len(warns) == 0 || !strings.Contains(warns[0].Message, "disk full") {
 		t.Errorf("warnings = %+v, want one about the recording error", warns)
 	}
+}
+
+// orderRecorder holds back the recording of Warning "A" until Warning "B"
+// has been recorded, or for a short while: with Publish and RecordEvent not
+// atomic, B (published after A) can overtake A in the rollout.
+type orderRecorder struct {
+	fakeRecorder
+	aPublished chan struct{} // closed when A reaches the recorder (it is on the stream)
+	bRecorded  chan struct{}
+}
+
+func (r *orderRecorder) RecordEvent(ev protocol.EventMsg) error {
+	if w, ok := ev.(protocol.Warning); ok {
+		switch w.Message {
+		case "A":
+			close(r.aPublished)
+			// A bound, not a synchronisation: a correct session never lets
+			// B reach the recorder before A is recorded, so this wait ends
+			// by the timer.
+			timer := time.NewTimer(250 * time.Millisecond)
+			defer timer.Stop()
+			select {
+			case <-r.bRecorded:
+			case <-timer.C:
+			}
+		case "B":
+			defer close(r.bRecorded)
+		}
+	}
+	return r.fakeRecorder.RecordEvent(ev)
+}
+
+// TestRecorderKeepsStreamOrder: events emitted by parallel tools are
+// recorded in stream order.
+func TestRecorderKeepsStreamOrder(t *testing.T) {
+	t.Parallel()
+	rec := &orderRecorder{aPublished: make(chan struct{}), bRecorded: make(chan struct{})}
+	emitA := &roTool{fnTool{name: "a", handle: func(_ context.Context, env *tools.Env, _ tools.Call) (tools.Result, error) {
+		env.Emit(protocol.Warning{Message: "A"})
+		return tools.Result{Output: "a"}, nil
+	}}}
+	emitB := &roTool{fnTool{name: "b", handle: func(ctx context.Context, env *tools.Env, _ tools.Call) (tools.Result, error) {
+		if err := waitChan(ctx, rec.aPublished); err != nil {
+			return tools.ErrorResult("%v", err), nil
+		}
+		env.Emit(protocol.Warning{Message: "B"})
+		return tools.Result{Output: "b"}, nil
+	}}}
+	h := newHarness(t, agent.Options{Tools: router(t, emitA, emitB), Recorder: rec},
+		modeltest.Calls(call("ca", "a", "{}"), call("cb", "b", "{}")), modeltest.Text("done"))
+	var stream []string
+	for _, w := range msgsOf[protocol.Warning](h.turn("go")) {
+		stream = append(stream, w.Message)
+	}
+	h.submit(protocol.Shutdown{})
+	h.expectClose()
+	_, events := rec.snapshot()
+	var recorded []string
+	for _, w := range msgsOf[protocol.Warning](eventsOf(events)) {
+		recorded = append(recorded, w.Message)
+	}
+	if diff := cmp.Diff([]string{"A", "B"}, stream); diff != "" {
+		t.Fatalf("stream warnings mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(stream, recorded); diff != "" {
+		t.Errorf("recorded order differs from the stream's (-stream +recorded):\n%s", diff)
+	}
+}
+
+func eventsOf(msgs []protocol.EventMsg) []protocol.Event {
+	out := make([]protocol.Event, len(msgs))
+	for i, m := range msgs {
+		out[i].Msg = m
+	}
+	return out
 }

@@ -143,25 +143,35 @@ func TestFailedTurnKeepsSession(t *testing.T) {
 	}
 }
 
+// TestStreamRetry cuts the stream at each stage of a response: the
+// reconnect is a Warning, and each completed item is reported and recorded
+// once.
 func TestStreamRetry(t *testing.T) {
 	t.Parallel()
-	const text = "hello there world"
-	// Responses frames of Text(text): created, item added, 3 deltas, item
-	// done, completed.
+	const (
+		thought = "thinking hard"
+		text    = "hello there world"
+	)
+	resp := modeltest.Response{Reasoning: thought, Text: text}
+	// Responses frames of resp: 1 created, 2 reasoning added, 3-4 reasoning
+	// deltas, 5 reasoning done, 6 message added, 7-9 text deltas, 10 message
+	// done, 11 completed.
 	tests := []struct {
 		name     string
 		cutAfter int
 	}{
-		{"cut during the deltas", 4},
-		{"cut before the message item is done", 5},
-		{"cut after the message item is done", 6},
+		{"during the reasoning", 4},
+		{"after the reasoning item is done", 5},
+		{"during the text deltas", 8},
+		{"before the message item is done", 9},
+		{"after the message item is done", 10},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			h := newHarness(t, agent.Options{},
-				modeltest.CutAfter(tt.cutAfter, modeltest.Text(text)),
-				modeltest.Text(text),
+				modeltest.CutAfter(tt.cutAfter, resp),
+				resp,
 				modeltest.Text("second answer"),
 			)
 			evs := h.turn("hi")
@@ -172,12 +182,17 @@ func TestStreamRetry(t *testing.T) {
 			if len(warns) != 1 || !strings.Contains(warns[0].Message, "reconnecting") {
 				t.Errorf("warnings = %+v, want one about reconnecting", warns)
 			}
-			var msgs []string
-			for _, m := range msgsOf[protocol.AgentMessage](evs) {
-				msgs = append(msgs, m.Text)
+			var done []string
+			for _, ev := range evs {
+				switch m := ev.Msg.(type) {
+				case protocol.Reasoning:
+					done = append(done, "reasoning: "+m.Text)
+				case protocol.AgentMessage:
+					done = append(done, "message: "+m.Text)
+				}
 			}
-			if diff := cmp.Diff([]string{text}, msgs); diff != "" {
-				t.Errorf("AgentMessage texts mismatch (-want +got):\n%s", diff)
+			if diff := cmp.Diff([]string{"reasoning: " + thought, "message: " + text}, done); diff != "" {
+				t.Errorf("completed items reported mismatch (-want +got):\n%s", diff)
 			}
 			// The deltas after the warning spell the message once.
 			var after strings.Builder
@@ -196,9 +211,9 @@ func TestStreamRetry(t *testing.T) {
 				t.Errorf("LastMessage = %q, want %q", tc.LastMessage, text)
 			}
 
-			// The history holds the message once.
+			// The history holds each item once.
 			h.turn("again")
-			want := []wireItem{userItem("hi"), assistantItem(text), userItem("again")}
+			want := []wireItem{userItem("hi"), {Type: model.ItemReasoning, Text: thought}, assistantItem(text), userItem("again")}
 			if diff := cmp.Diff(want, inputOf(h.request(2))); diff != "" {
 				t.Errorf("next request input mismatch (-want +got):\n%s", diff)
 			}
@@ -230,6 +245,9 @@ func TestResumeAndOpening(t *testing.T) {
 		t.Errorf("SessionConfigured = %+v, want Resumed with History 2", sc)
 	}
 	h.turn("new question")
+	if diff := cmp.Diff([]string{"/repo", "/repo"}, openedWith); diff != "" {
+		t.Errorf("Opening calls mismatch (-want +got):\n%s", diff)
+	}
 
 	open := wireItem{Type: model.ItemMessage, Role: model.RoleDeveloper, Text: "opening for /repo"}
 	old := []wireItem{open, userItem("old question"), assistantItem("old answer"), userItem("new question")}

@@ -231,6 +231,9 @@ func (m *model) turnEnded(n *noticeCell) tea.Cmd {
 	}
 	m.approvals = nil
 	m.turn.running = false
+	if m.hint == "Interrupting…" {
+		m.hint = ""
+	}
 	m.live.version++
 	if len(m.queued) > 0 && !m.quitting {
 		next := m.queued[0]

@@ -35,6 +35,9 @@ type Options struct {
 	// Script is served in order (or round and round, with Loop).
 	Script []Response
 	Loop   bool
+	// KeepRequests, if positive, keeps only the last KeepRequests requests
+	// for Requests (long benchmarks would otherwise measure the recorder).
+	KeepRequests int
 }
 
 // Server is a running fake model server.
@@ -49,6 +52,8 @@ type Server struct {
 	next       int
 	loop       bool
 	reqs       []Request
+	total      int // requests received, including those no longer kept
+	keep       int
 	unexpected int
 }
 
@@ -69,7 +74,7 @@ func New(t testing.TB, responses ...Response) *Server {
 
 // NewServer starts a server on 127.0.0.1.
 func NewServer(opts Options) *Server {
-	s := &Server{t: opts.T, script: opts.Script, loop: opts.Loop, done: make(chan struct{})}
+	s := &Server{t: opts.T, script: opts.Script, loop: opts.Loop, keep: opts.KeepRequests, done: make(chan struct{})}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.handle))
 	if s.t != nil {
 		s.t.Helper()
@@ -146,7 +151,11 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	_ = json.Unmarshal(raw, &rec.Body)
 
 	s.mu.Lock()
-	n := len(s.reqs)
+	n := s.total
+	s.total++
+	if s.keep > 0 && len(s.reqs) >= s.keep {
+		s.reqs = append(s.reqs[:0], s.reqs[len(s.reqs)-s.keep+1:]...)
+	}
 	s.reqs = append(s.reqs, rec)
 	resp, ok := Response{}, false
 	switch {
