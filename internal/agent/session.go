@@ -83,6 +83,10 @@ type Session struct {
 	events <-chan protocol.Event
 	nextID int
 
+	// emitMu makes publishing and recording one event atomic, so the
+	// rollout records events in stream order.
+	emitMu sync.Mutex
+
 	mu       sync.Mutex
 	pending  map[string]chan protocol.ReviewDecision // approvals in flight, by call id
 	feedback map[string]string
@@ -245,6 +249,8 @@ func (s *Session) decide(subID, callID string, d protocol.ReviewDecision, feedba
 
 // emit publishes msg and records it unless it is a delta.
 func (s *Session) emit(id string, msg protocol.EventMsg) {
+	s.emitMu.Lock()
+	defer s.emitMu.Unlock()
 	s.bus.Publish(context.Background(), msg, id)
 	if s.opts.Recorder == nil {
 		return

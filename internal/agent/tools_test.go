@@ -11,6 +11,7 @@ import (
 	"github.com/kodex-cli/kodex/internal/agent"
 	"github.com/kodex-cli/kodex/internal/model"
 	"github.com/kodex-cli/kodex/internal/model/modeltest"
+	"github.com/kodex-cli/kodex/internal/model/openai"
 	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/tools"
 )
@@ -255,5 +256,25 @@ func TestToolImages(t *testing.T) {
 	want := model.Item{Type: model.ItemMessage, Role: model.RoleUser, Content: []model.ContentPart{{Type: model.PartInputImage, ImageURL: url}}}
 	if diff := cmp.Diff(want, in[3]); diff != "" {
 		t.Errorf("image message mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// TestChatWire runs a tool call through the Chat Completions wire: the
+// output goes back to the model as a tool message.
+func TestChatWire(t *testing.T) {
+	t.Parallel()
+	srv := modeltest.New(t, modeltest.Calls(call("c1", "echo", `{"q":1}`)), modeltest.Response{EchoToolOutput: true})
+	c, err := openai.New(openai.Options{ProviderID: "local", BaseURL: srv.URL(), WireAPI: openai.WireChat,
+		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, agent.Options{Model: c, Tools: router(t, echo("echo"))})
+	evs := h.turn("go")
+	if diff := cmp.Diff(protocol.TurnComplete{TurnID: "1", LastMessage: `echo({"q":1})`}, evs[len(evs)-1].Msg); diff != "" {
+		t.Errorf("turn end mismatch (-want +got):\n%s", diff)
+	}
+	if got := srv.Requests(); len(got) != 2 || got[1].Wire() != "chat" {
+		t.Errorf("got %d requests, want 2 on the chat wire", len(got))
 	}
 }

@@ -66,10 +66,10 @@ func (s *Session) runTurn(ctx context.Context, turnID string, ut protocol.UserTu
 
 func (s *Session) endWithError(ctx context.Context, turnID string, err error) {
 	switch {
+	case ctx.Err() != nil: // before ErrAborted: an interrupt also ends pending approvals
+		s.emit(turnID, protocol.TurnAborted{TurnID: turnID, Reason: "interrupted"})
 	case errors.Is(err, tools.ErrAborted):
 		s.emit(turnID, protocol.TurnAborted{TurnID: turnID, Reason: "approval_aborted"})
-	case ctx.Err() != nil:
-		s.emit(turnID, protocol.TurnAborted{TurnID: turnID, Reason: "interrupted"})
 	default:
 		s.fail(turnID, errorInfo(err))
 	}
@@ -166,6 +166,11 @@ type sampled struct {
 	calls   []tools.Call
 	message string // the last assistant message's text
 	usage   *protocol.TokenUsage
+	// done holds the completed-item events of this response. They are
+	// published when the response completes, so a retried stream does not
+	// report an item twice and an interrupted one reports nothing that is
+	// not in the history.
+	done []protocol.EventMsg
 }
 
 // sample streams one response, publishing deltas and completed items.
@@ -188,6 +193,9 @@ func (s *Session) sample(ctx context.Context, turnID string, req *model.Request)
 				s.itemDone(turnID, &res, *ev.Item)
 			}
 		case model.EventCompleted:
+			for _, m := range res.done {
+				s.emit(turnID, m)
+			}
 			if ev.Usage != nil {
 				u := protocol.TokenUsage(*ev.Usage)
 				res.usage = &u
@@ -204,11 +212,11 @@ func (s *Session) itemDone(turnID string, res *sampled, it model.Item) {
 	case model.ItemMessage:
 		if it.Role == model.RoleAssistant {
 			res.message = it.Text()
-			s.emit(turnID, protocol.AgentMessage{ItemID: it.ID, Text: res.message})
+			res.done = append(res.done, protocol.AgentMessage{ItemID: it.ID, Text: res.message})
 		}
 	case model.ItemReasoning:
 		if text := it.Text(); text != "" {
-			s.emit(turnID, protocol.Reasoning{ItemID: it.ID, Text: text})
+			res.done = append(res.done, protocol.Reasoning{ItemID: it.ID, Text: text})
 		}
 	case model.ItemFunctionCall:
 		res.calls = append(res.calls, tools.Call{ID: it.CallID, Name: it.Name, Kind: model.ToolFunction, Input: it.Arguments})
@@ -334,6 +342,7 @@ func (s *Session) approve(ctx context.Context, turnID string, req protocol.Event
 	case <-ctx.Done():
 		s.mu.Lock()
 		delete(s.pending, callID)
+		delete(s.feedback, callID)
 		s.mu.Unlock()
 		return protocol.DecisionAbort, ""
 	}

@@ -65,7 +65,7 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 	if err != nil {
 		return err
 	}
-	var current *session = sess
+	current := sess
 	defer func() { current.close() }()
 	swap := func(so sessionOptions) (tui.Session, error) {
 		next, err := rt.newSession(ctx, so)

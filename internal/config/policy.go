@@ -20,6 +20,7 @@ func (c *Config) SandboxPolicy(cwd string, addDirs []string) protocol.SandboxPol
 	switch c.SandboxMode {
 	case protocol.SandboxDangerFullAccess:
 		return p
+	case protocol.SandboxReadOnly:
 	case protocol.SandboxWorkspaceWrite:
 		cwd = filepath.Clean(cwd)
 		roots := []string{cwd}

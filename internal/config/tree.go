@@ -78,6 +78,7 @@ func (o origin) where() string {
 		return "flag " + o.name
 	case oEnv:
 		return "env " + o.name
+	case oDefault:
 	}
 	return "default"
 }

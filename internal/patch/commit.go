@@ -21,7 +21,7 @@ func (pl *Plan) Commit(fsys FS) error {
 	run := func(f *fileState) error {
 		if err := apply(fsys, f); err != nil {
 			if rerr := rollback(fsys, done); rerr != nil {
-				return fmt.Errorf("%w (and restoring the files already changed failed: %v)", err, rerr)
+				return fmt.Errorf("%w (and restoring the files already changed failed: %w)", err, rerr)
 			}
 			return err
 		}

@@ -95,7 +95,7 @@ func applyChunks(name string, lines []string, chunks []Chunk) ([]string, error) 
 		if c.Context != "" {
 			ctxAt = seekSequence(lines, []string{c.Context}, idx, false)
 			if ctxAt < 0 {
-				return nil, fmt.Errorf("Failed to find context '%s' in %s", c.Context, name)
+				return nil, fmt.Errorf("Failed to find context '%s' in %s", c.Context, name) //nolint:staticcheck // Codex's wording, which models know
 			}
 			idx = ctxAt + 1
 		}
@@ -105,7 +105,7 @@ func applyChunks(name string, lines []string, chunks []Chunk) ([]string, error) 
 		}
 		at, old, nw := locate(lines, c, idx, ctxAt)
 		if at < 0 {
-			return nil, fmt.Errorf("Failed to find expected lines in %s:\n%s", name, strings.Join(c.Old, "\n"))
+			return nil, fmt.Errorf("Failed to find expected lines in %s:\n%s", name, strings.Join(c.Old, "\n")) //nolint:staticcheck // Codex's wording, which models know
 		}
 		repls = append(repls, replacement{at, len(old), keepContext(lines[at:at+len(old)], old, nw)})
 		idx = at + len(old)

@@ -162,8 +162,8 @@ type TokenCount struct {
 	Turn          TokenUsage `json:"turn"`  // this turn so far
 	Total         TokenUsage `json:"total"` // the session so far
 	ContextWindow int64      `json:"context_window,omitempty"`
-	// ContextUsed is the size of the latest request's input: how full the
-	// context window is.
+	// ContextUsed is the latest response's total tokens (its input plus
+	// its output): how full the context window is for the next request.
 	ContextUsed int64 `json:"context_used,omitempty"`
 }
 

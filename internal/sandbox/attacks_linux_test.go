@@ -40,10 +40,6 @@ func notIn(marker string) func(*fixture, string, int) bool {
 	return func(_ *fixture, out string, _ int) bool { return !strings.Contains(out, marker) }
 }
 
-func outHas(s string) func(*fixture, string, int) bool {
-	return func(_ *fixture, out string, code int) bool { return strings.Contains(out, s) }
-}
-
 func ok(s string) func(*fixture, string, int) bool {
 	return func(_ *fixture, out string, code int) bool { return code == 0 && strings.Contains(out, s) }
 }

@@ -75,7 +75,7 @@ func build(dir string) error {
 	cmd.Dir = filepath.Dir(gomod)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("building kodex: %v\n%s", err, out)
+		return fmt.Errorf("building kodex: %w\n%s", err, out)
 	}
 	return nil
 }

@@ -85,11 +85,11 @@ type (
 
 // jsonPrinter translates protocol events into Codex's exec JSONL.
 type jsonPrinter struct {
-	w       io.Writer
-	next    int
-	execs   map[string]commandItem // running commands by call id
-	todo    *todoListItem          // the turn's plan, once it has one
-	usage   protocol.TokenUsage    // this turn
+	w     io.Writer
+	next  int
+	execs map[string]commandItem // running commands by call id
+	todo  *todoListItem          // the turn's plan, once it has one
+	usage protocol.TokenUsage    // this turn
 }
 
 func newJSONPrinter(w io.Writer) *jsonPrinter {

@@ -97,6 +97,7 @@ func (c *noticeCell) render(width int) string {
 		glyph, color = "⚠", md.Yellow
 	case noticeError:
 		glyph, color = "■", md.Red
+	case noticeInfo:
 	}
 	body := wrap(c.text, width-2)
 	if c.hint != "" {

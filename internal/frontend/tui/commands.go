@@ -2,6 +2,7 @@ package tui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os/exec"
 	"strings"
@@ -329,7 +330,8 @@ func gitDiff(ctx context.Context, dir string) (string, error) {
 		cmd := exec.CommandContext(ctx, "git", append([]string{"-c", "color.ui=never", "-c", "core.quotepath=off"}, args...)...)
 		cmd.Dir = dir
 		out, err := cmd.Output()
-		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 1 && len(out) > 0 {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) && ee.ExitCode() == 1 && len(out) > 0 {
 			err = nil // diff --no-index exits 1 when files differ
 		}
 		return string(out), err

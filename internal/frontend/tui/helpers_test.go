@@ -59,12 +59,10 @@ type recSink struct {
 	session Session
 }
 
-func (r *recSink) submit(op protocol.Op)   { r.ops = append(r.ops, op) }
-func (r *recSink) setSession(s Session)    { r.session = s }
-func (r *recSink) last() protocol.Op       { return r.ops[len(r.ops)-1] }
-func (r *recSink) reset() []protocol.Op    { ops := r.ops; r.ops = nil; return ops }
-func (r *recSink) count() int              { return len(r.ops) }
-func (r *recSink) has(op protocol.Op) bool { return cmp.Equal(r.ops[len(r.ops)-1], op) }
+func (r *recSink) submit(op protocol.Op) { r.ops = append(r.ops, op) }
+func (r *recSink) setSession(s Session)  { r.session = s }
+func (r *recSink) reset() []protocol.Op  { ops := r.ops; r.ops = nil; return ops }
+func (r *recSink) count() int            { return len(r.ops) }
 
 // clock is a settable test clock.
 type clock struct{ t time.Time }

@@ -363,8 +363,9 @@ func retryable(e *model.Error) bool {
 		return true
 	case model.ErrRateLimit:
 		return e.Code != "insufficient_quota"
+	default:
+		return false
 	}
-	return false
 }
 
 func (c *Client) setHeaders(h *http.Request, req *model.Request) {

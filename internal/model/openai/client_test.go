@@ -129,6 +129,7 @@ func summarize(t *testing.T, evs []model.Event) summary {
 			s.Done = append(s.Done, it)
 		case model.EventCompleted:
 			s.Usage = *ev.Usage
+		case model.EventCreated, model.EventItemAdded:
 		}
 	}
 	return s
@@ -617,7 +618,7 @@ func TestRequestBodyGolden(t *testing.T) {
 			indented.WriteByte('\n')
 			path := filepath.Join("testdata", wire+"-request.golden.json")
 			if *update {
-				if err := os.WriteFile(path, []byte(indented.String()), 0o644); err != nil {
+				if err := os.WriteFile(path, indented.Bytes(), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}

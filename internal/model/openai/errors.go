@@ -187,8 +187,9 @@ func (c *Client) failure(ae apiError) error {
 			return e
 		}
 		return &streamErr{err: e, delay: tryAgainIn(e.Message)}
+	default:
+		return e
 	}
-	return e
 }
 
 var tryAgainRE = sync.OnceValue(func() *regexp.Regexp {

@@ -168,6 +168,7 @@ func (t *Tool) approve(ctx context.Context, env *tools.Env, callID string, chang
 		}
 		res := tools.ErrorResult("patch rejected: %s", reason)
 		return false, &res, nil
+	case approval.Ask:
 	}
 	if approvedForSession(env, paths) {
 		return true, nil, nil
@@ -192,6 +193,7 @@ func (t *Tool) approve(ctx context.Context, env *tools.Env, callID string, chang
 		return false, nil, nil
 	case protocol.DecisionAbort:
 		return false, nil, ErrAborted
+	case protocol.DecisionDenied:
 	}
 	msg := "patch rejected by user"
 	if f := strings.TrimSpace(feedback); f != "" {
