@@ -127,7 +127,7 @@ func models(cfg *config.Config) []string {
 	return out
 }
 
-func (rt *runtime) listSessions(all bool) ([]tui.SessionSummary, error) {
+func (rt *kodexRuntime) listSessions(all bool) ([]tui.SessionSummary, error) {
 	filter := rollout.Filter{Limit: 50, PromptMax: 80}
 	if !all {
 		filter.Cwd = rt.cwd

@@ -88,6 +88,7 @@ showing every step.`,
 		NewCmdSessions(f),
 		NewCmdApplyPatch(f, g),
 		NewCmdSandbox(f, g, nil),
+		NewCmdDoctor(f, g),
 	)
 	return root, g
 }

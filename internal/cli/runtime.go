@@ -23,8 +23,8 @@ import (
 	"github.com/kodex-cli/kodex/internal/version"
 )
 
-// runtime is everything a session needs that comes from the configuration.
-type runtime struct {
+// kodexRuntime is everything a session needs that comes from the configuration.
+type kodexRuntime struct {
 	f      *Factory
 	g      *GlobalOptions
 	cfg    *config.Config
@@ -121,12 +121,12 @@ func flagOverrides(g *GlobalOptions) ([]config.FlagOverride, error) {
 }
 
 // newRuntime loads the configuration and builds the model client.
-func newRuntime(ctx context.Context, f *Factory, g *GlobalOptions) (*runtime, error) {
+func newRuntime(ctx context.Context, f *Factory, g *GlobalOptions) (*kodexRuntime, error) {
 	cfg, cwd, err := loadConfig(f, g)
 	if err != nil {
 		return nil, err
 	}
-	rt := &runtime{f: f, g: g, cfg: cfg, cwd: cwd, home: cfg.Home}
+	rt := &kodexRuntime{f: f, g: g, cfg: cfg, cwd: cwd, home: cfg.Home}
 	addDirs := make([]string, 0, len(g.AddDirs))
 	for _, d := range g.AddDirs {
 		addDirs = append(addDirs, rt.abs(d))
@@ -140,7 +140,7 @@ func newRuntime(ctx context.Context, f *Factory, g *GlobalOptions) (*runtime, er
 	return rt, nil
 }
 
-func (rt *runtime) abs(p string) string {
+func (rt *kodexRuntime) abs(p string) string {
 	if filepath.IsAbs(p) {
 		return p
 	}
@@ -148,7 +148,7 @@ func (rt *runtime) abs(p string) string {
 }
 
 // modelClient builds the client for the selected provider.
-func (rt *runtime) modelClient() (model.Client, error) {
+func (rt *kodexRuntime) modelClient() (model.Client, error) {
 	p := rt.cfg.ResolveProvider(rt.f.Getenv)
 	key := p.APIKey
 	if key == "" && p.ID == "openai" {
@@ -169,7 +169,7 @@ func (rt *runtime) modelClient() (model.Client, error) {
 		RequestMaxRetries:  retries(p.RequestMaxRetries),
 		StreamMaxRetries:   retries(p.StreamMaxRetries),
 		StreamIdleTimeout:  p.StreamIdleTimeout(),
-		Originator:         "kodex_exec",
+		Originator:         originator(rt.f.Getenv),
 		Version:            version.Version,
 		Logger:             rt.f.Logger,
 	})
@@ -177,6 +177,15 @@ func (rt *runtime) modelClient() (model.Client, error) {
 		return nil, &ConfigError{fmt.Errorf("model provider %q: %w", p.ID, err)}
 	}
 	return c, nil
+}
+
+// originator names the client in the originator header: kodex_exec, or
+// what Codex's SDK asks for when it drives kodex.
+func originator(getenv func(string) string) string {
+	if o := getenv("CODEX_INTERNAL_ORIGINATOR_OVERRIDE"); o != "" {
+		return o
+	}
+	return "kodex_exec"
 }
 
 // retries maps config's "0 retries" to the client's "none".
@@ -224,7 +233,7 @@ func (s *session) close() {
 }
 
 // newSession builds tools, the rollout and the agent, and starts it.
-func (rt *runtime) newSession(ctx context.Context, so sessionOptions) (*session, error) {
+func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*session, error) {
 	router, mechanism, err := rt.tools()
 	if err != nil {
 		return nil, err
@@ -299,14 +308,14 @@ func (rt *runtime) newSession(ctx context.Context, so sessionOptions) (*session,
 
 // reasoningSummary sends a summary request only with an effort set, so
 // models without reasoning are not sent reasoning parameters.
-func (rt *runtime) reasoningSummary() string {
+func (rt *kodexRuntime) reasoningSummary() string {
 	if rt.cfg.ReasoningEffort == "" || rt.cfg.ReasoningSummary == "none" {
 		return ""
 	}
 	return rt.cfg.ReasoningSummary
 }
 
-func (rt *runtime) findSession(so sessionOptions) (string, error) {
+func (rt *kodexRuntime) findSession(so sessionOptions) (string, error) {
 	if so.resumeLast {
 		path, err := rollout.Last(rt.home, rt.cwd)
 		if errors.Is(err, rollout.ErrNotFound) {
@@ -325,7 +334,7 @@ func (rt *runtime) findSession(so sessionOptions) (string, error) {
 // AGENTS.md and the environment context. They depend on the turn's cwd and
 // policies only, so they are cached per combination: the request prefix
 // stays byte-identical and the provider's prompt cache keeps working.
-func (rt *runtime) opening() func(agent.Settings) []model.Item {
+func (rt *kodexRuntime) opening() func(agent.Settings) []model.Item {
 	var (
 		mu    sync.Mutex
 		cache = map[string][]model.Item{}
@@ -373,7 +382,7 @@ func (r recorder) RecordEvent(msg protocol.EventMsg) error {
 
 // tools builds the tool router for a session and names the sandbox
 // mechanism commands will run under.
-func (rt *runtime) tools() (*tools.Router, string, error) {
+func (rt *kodexRuntime) tools() (*tools.Router, string, error) {
 	return buildTools(rt)
 }
 

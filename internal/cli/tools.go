@@ -21,7 +21,7 @@ import (
 // mechanism commands will run under. When the policy asks for a sandbox and
 // none can be applied, it fails with sandbox.ErrUnavailable before the
 // session starts, never silently running commands unconfined.
-func buildTools(rt *runtime) (*tools.Router, string, error) {
+func buildTools(rt *kodexRuntime) (*tools.Router, string, error) {
 	self, err := rt.f.Executable()
 	if err != nil {
 		return nil, "", fmt.Errorf("finding the kodex binary for the sandbox helper: %w", err)
