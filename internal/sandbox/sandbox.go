@@ -13,6 +13,17 @@
 // stage locks itself to one OS thread, applies Landlock, seccomp, capability
 // drops, fd closing and rlimits to that thread, then execve's the command.
 //
+// Landlock and seccomp are applied with raw syscalls (golang.org/x/sys/unix)
+// rather than go-landlock or a seccomp library, on purpose: go-landlock's
+// BestEffort mode silently restricts nothing on a kernel without Landlock and
+// drops to no restriction at all when Refer is asked for on ABI 1, its cgo
+// path hangs inside a PID namespace, and the helper must apply exactly the
+// rights the probed ABI supports to one locked thread right before execve —
+// about 200 lines we can test against the real kernel (the escape suite).
+// The seccomp filter is a small hand-written BPF program for the same
+// reason: it must compare 32-bit arguments on their low word and kill
+// foreign-architecture syscalls, which generic libraries do not do for us.
+//
 // Kernel facts are probed once per process (sync.OnceValue) and per helper
 // binary (a memo keyed by path): both are write-once caches of immutable facts,
 // not mutable state. The package has no init side effects.
