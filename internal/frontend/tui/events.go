@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"path/filepath"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -29,6 +30,7 @@ func (m *model) handleEvents(msg eventsMsg) tea.Cmd {
 
 // handleEvent applies one event. Replayed history goes through here too.
 func (m *model) handleEvent(ev protocol.EventMsg) tea.Cmd {
+	ev = relativize(ev, m.opts.Cwd)
 	switch e := ev.(type) {
 	case protocol.SessionConfigured:
 		m.status.configure(e)
@@ -284,4 +286,43 @@ func (m *model) replay(s Session) {
 	}
 	m.turn.running = false
 	m.approvals = nil
+}
+
+// relativize shows the paths of file changes relative to cwd when they are
+// inside it, as a person reads them.
+func relativize(ev protocol.EventMsg, cwd string) protocol.EventMsg {
+	if cwd == "" {
+		return ev
+	}
+	switch e := ev.(type) {
+	case protocol.PatchApprovalRequest:
+		e.Changes = relChanges(e.Changes, cwd)
+		return e
+	case protocol.PatchApplyBegin:
+		e.Changes = relChanges(e.Changes, cwd)
+		return e
+	case protocol.PatchApplyEnd:
+		e.Changes = relChanges(e.Changes, cwd)
+		return e
+	}
+	return ev
+}
+
+func relChanges(changes []protocol.FileChange, cwd string) []protocol.FileChange {
+	out := make([]protocol.FileChange, len(changes))
+	for i, c := range changes {
+		c.Path, c.MovePath = relPath(c.Path, cwd), relPath(c.MovePath, cwd)
+		out[i] = c
+	}
+	return out
+}
+
+func relPath(p, cwd string) string {
+	if p == "" || !filepath.IsAbs(p) {
+		return p
+	}
+	if r, err := filepath.Rel(cwd, p); err == nil && r != ".." && !strings.HasPrefix(r, ".."+string(filepath.Separator)) {
+		return r
+	}
+	return p
 }
