@@ -5,17 +5,16 @@ GO        ?= go
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT    ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
 LDFLAGS   := -s -w -X github.com/kodex-cli/kodex/internal/version.Version=$(VERSION) -X github.com/kodex-cli/kodex/internal/version.Commit=$(COMMIT)
-export CGO_ENABLED = 0
 
 .PHONY: build install test check lint fmt vet tidy cross bench
 
 ## build: static binary in ./bin/kodex
 build:
-	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/kodex ./cmd/kodex
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/kodex ./cmd/kodex
 
 ## install: static binary into $(go env GOPATH)/bin
 install:
-	$(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/kodex
+	CGO_ENABLED=0 $(GO) install -trimpath -ldflags '$(LDFLAGS)' ./cmd/kodex
 
 ## test: everything CI checks: deps, format, tidy, vet, lint, race tests, cross-compile
 test:
