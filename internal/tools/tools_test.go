@@ -18,7 +18,9 @@ type fakeTool struct {
 	err      error
 }
 
-func (f fakeTool) Spec() model.ToolSpec { return model.ToolSpec{Kind: model.ToolFunction, Name: f.name} }
+func (f fakeTool) Spec() model.ToolSpec {
+	return model.ToolSpec{Kind: model.ToolFunction, Name: f.name}
+}
 func (f fakeTool) Handle(context.Context, *Env, Call) (Result, error) {
 	return Result{Output: f.out}, f.err
 }
