@@ -32,6 +32,10 @@ type kodexRuntime struct {
 	home   string
 	policy protocol.SandboxPolicy
 	client model.Client
+	// sandboxProbe reports the mechanism commands will run under. The
+	// probe re-executes kodex, so it starts in the background as soon as
+	// the policy is known and overlaps the rest of the session set-up.
+	sandboxProbe func() (string, error)
 }
 
 // loadConfig resolves $KODEX_HOME, loads its .env, and loads the
@@ -132,6 +136,7 @@ func newRuntime(ctx context.Context, f *Factory, g *GlobalOptions) (*kodexRuntim
 		addDirs = append(addDirs, rt.abs(d))
 	}
 	rt.policy = cfg.SandboxPolicy(cwd, addDirs)
+	rt.sandboxProbe = startProbe(f, rt.policy)
 	client, err := rt.modelClient()
 	if err != nil {
 		return nil, err
@@ -234,6 +239,13 @@ func (s *session) close() {
 
 // newSession builds tools, the rollout and the agent, and starts it.
 func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*session, error) {
+	// The git metadata of a new rollout runs git three times; collect it
+	// while the sandbox probe finishes.
+	git := func() *rollout.GitInfo { return nil }
+	if !so.resume && !so.ephemeral {
+		git = sync.OnceValue(func() *rollout.GitInfo { return rollout.CollectGit(ctx, rt.cwd) })
+		go git()
+	}
 	router, mechanism, err := rt.tools()
 	if err != nil {
 		return nil, err
@@ -267,7 +279,7 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 		if !so.ephemeral {
 			rec, err = rollout.Create(rollout.Options{
 				Home: rt.home, Cwd: rt.cwd, Model: rt.cfg.Model, Provider: rt.cfg.Provider.ID,
-				Version: version.Version, Git: rollout.CollectGit(ctx, rt.cwd), ID: id,
+				Version: version.Version, Git: git(), ID: id,
 			})
 			if err != nil {
 				return nil, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/kodex-cli/kodex/internal/patch"
@@ -26,7 +27,7 @@ func buildTools(rt *kodexRuntime) (*tools.Router, string, error) {
 	if err != nil {
 		return nil, "", fmt.Errorf("finding the kodex binary for the sandbox helper: %w", err)
 	}
-	mechanism, err := probeSandbox(rt.policy, self)
+	mechanism, err := rt.sandboxProbe()
 	if err != nil {
 		return nil, "", err
 	}
@@ -67,6 +68,20 @@ func buildTools(rt *kodexRuntime) (*tools.Router, string, error) {
 	}
 	r, err := tools.NewRouter(ts...)
 	return r, mechanism, err
+}
+
+// startProbe starts probing the sandbox in the background and returns a
+// function that waits for the result.
+func startProbe(f *Factory, policy protocol.SandboxPolicy) func() (string, error) {
+	probe := sync.OnceValues(func() (string, error) {
+		self, err := f.Executable()
+		if err != nil {
+			return "", fmt.Errorf("finding the kodex binary for the sandbox helper: %w", err)
+		}
+		return probeSandbox(policy, self)
+	})
+	go probe()
+	return probe
 }
 
 // probeSandbox reports the mechanism commands will run under, or why none
