@@ -115,7 +115,13 @@ func (c *computer) add(h Hunk) error {
 		return fmt.Errorf("cannot add %s: %w", h.Path, err)
 	}
 	if f.exists {
-		return fmt.Errorf("cannot add %s: the file already exists; use *** Update File: to change it", h.Path)
+		// As in Codex, Add File over an existing file replaces it; it is
+		// reported as an update so the diff shows what was replaced.
+		old := decodeText(f.data).text()
+		f.data = []byte(h.Contents)
+		c.changes = append(c.changes, Change{Kind: Update, Path: h.Path, OldText: old, NewText: h.Contents,
+			Diff: UnifiedDiff(old, h.Contents, 3)})
+		return nil
 	}
 	f.exists, f.data, f.mode = true, []byte(h.Contents), newFilePerm
 	c.changes = append(c.changes, Change{Kind: Add, Path: h.Path, NewText: h.Contents,
