@@ -57,7 +57,10 @@ type Config struct {
 	ShellTimeoutMsMax      int64    `toml:"shell_timeout_ms_max" default:"600000"`
 	OSSProvider            string   `toml:"oss_provider" enum:"ollama,lmstudio" default:"ollama"`
 	DisableResponseStorage bool     `toml:"disable_response_storage" default:"false"`
-	Tools                  Tools    `toml:"tools"`
+	// WebSearch is accepted for compatibility with Codex's SDK, which sets
+	// it; kodex offers the model no web search tool.
+	WebSearch string `toml:"web_search" enum:"disabled,cached,live" default:"disabled"`
+	Tools     Tools  `toml:"tools"`
 
 	// Provider is ModelProviders[ModelProvider], with its ID set.
 	Provider ProviderInfo `toml:"-"`

@@ -87,7 +87,7 @@ func TestDefaults(t *testing.T) {
 		Model: "gpt-5.1-codex", Provider: "openai", BaseURL: "https://api.openai.com/v1", WireAPI: "responses",
 		Approval: protocol.ApprovalOnRequest, Sandbox: protocol.SandboxWorkspaceWrite,
 		Retries: 4, StreamRetries: 5, Idle: 300000, DocMax: 32768, ShellMax: 600000,
-		AllowGit: true, Inherit: "all", Providers: []string{"lmstudio", "ollama", "openai"},
+		AllowGit: true, Inherit: "core", Providers: []string{"lmstudio", "ollama", "openai"},
 	}
 	g := got{
 		c.Model, c.Provider.ID, c.Provider.BaseURL, c.Provider.WireAPI, c.ApprovalPolicy, c.SandboxMode,
