@@ -2,6 +2,8 @@ package markdown
 
 import (
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 )
@@ -15,6 +17,12 @@ func Inline(s string) string {
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
+		// An '_' inside a word (snake_case, x__init__) opens nothing.
+		if s[i] == '_' && i > 0 && isWordRune(lastRune(s[:i])) {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
 		if n, out := inlineSpan(s[i:]); n > 0 {
 			b.WriteString(out)
 			i += n
@@ -44,7 +52,7 @@ func inlineSpan(s string) (int, string) {
 		return 2*n + end, Fg(Cyan, code)
 	case '*', '_':
 		if len(s) > 2 && s[1] == s[0] {
-			if n, inner, ok := delimited(s, s[:2]); ok {
+			if n, inner, ok := delimited(s, s[:2]); ok && (s[0] == '*' || wordBoundary(s, n)) {
 				return n, Bold(Inline(inner))
 			}
 		}
@@ -83,32 +91,63 @@ func delimited(s, delim string) (int, string, bool) {
 	return 2*len(delim) + end, rest[:end], true
 }
 
-// wordBoundary reports whether the byte after an underscore span is not a
-// word character (so snake_case_names stay as they are).
+// wordBoundary reports whether the character after an underscore span is not
+// a word character (so snake_case_names stay as they are).
 func wordBoundary(s string, n int) bool {
 	if n >= len(s) {
 		return true
 	}
-	c := s[n]
-	return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_')
+	r, _ := utf8.DecodeRuneInString(s[n:])
+	return !isWordRune(r)
 }
 
+func isWordRune(r rune) bool {
+	return r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+func lastRune(s string) rune {
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return r
+}
+
+// link parses [text](url) at the start of s. The text runs to the ']' that
+// balances the '[', which must be followed by '('; the URL runs to the ')'
+// that balances that '(' (so it may contain balanced parentheses).
 func link(s string) (int, string) {
-	closeText := strings.Index(s, "](")
-	if closeText < 0 || strings.Contains(s[:closeText], "\n") {
+	closeText := matching(s, '[', ']')
+	if closeText < 0 || closeText+1 >= len(s) || s[closeText+1] != '(' {
 		return 0, ""
 	}
-	closeURL := strings.IndexByte(s[closeText:], ')')
+	closeURL := matching(s[closeText+1:], '(', ')')
 	if closeURL < 0 {
 		return 0, ""
 	}
 	text := s[1:closeText]
-	url := s[closeText+2 : closeText+closeURL]
-	n := closeText + closeURL + 1
+	url := s[closeText+2 : closeText+1+closeURL]
+	n := closeText + closeURL + 2
 	styled := Fg(Blue, Underline(Inline(text)))
 	if url == "" || url == text {
 		return n, styled
 	}
 	// OSC 8 hyperlink plus the URL in plain text so it survives copying.
 	return n, ansi.SetHyperlink(url) + styled + ansi.ResetHyperlink() + Faint(" ("+url+")")
+}
+
+// matching returns the index of the close byte that balances the open byte
+// at s[0], or -1 if there is none before the end of s or a newline.
+func matching(s string, open, close byte) int {
+	depth := 0
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case open:
+			depth++
+		case close:
+			if depth--; depth == 0 {
+				return i
+			}
+		case '\n':
+			return -1
+		}
+	}
+	return -1
 }

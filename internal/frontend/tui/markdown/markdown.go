@@ -62,7 +62,7 @@ func (r *renderer) blocks(lines []string) {
 			i++
 		case isRule(trimmed):
 			r.gap()
-			r.line(Faint(strings.Repeat("─", min(r.width, 40))))
+			r.line(Faint(strings.Repeat("─", max(min(r.width, 40), 1))))
 			i++
 		case strings.HasPrefix(trimmed, ">"):
 			i = r.quote(lines, i)
@@ -77,7 +77,27 @@ func (r *renderer) blocks(lines []string) {
 }
 
 func isFence(trimmed string) bool {
-	return strings.HasPrefix(trimmed, "```") || strings.HasPrefix(trimmed, "~~~")
+	_, n := fenceRun(trimmed)
+	return n >= 3
+}
+
+// fenceRun returns the fence character (` or ~) that trimmed starts with and
+// how many times it repeats, or 0, 0.
+func fenceRun(trimmed string) (byte, int) {
+	if trimmed == "" || (trimmed[0] != '`' && trimmed[0] != '~') {
+		return 0, 0
+	}
+	n := 1
+	for n < len(trimmed) && trimmed[n] == trimmed[0] {
+		n++
+	}
+	return trimmed[0], n
+}
+
+// closesFence reports whether trimmed closes a fence opened with n c's: a
+// run of at least n c's and nothing else (CommonMark).
+func closesFence(trimmed string, c byte, n int) bool {
+	return len(trimmed) >= n && strings.Trim(trimmed, string(c)) == ""
 }
 
 func headingLevel(s string) int {
@@ -109,7 +129,7 @@ func isRule(s string) bool {
 
 func (r *renderer) heading(s string) {
 	level := headingLevel(s)
-	text := Inline(strings.TrimSpace(strings.TrimRight(s[level:], "# ")))
+	text := Inline(headingText(s[level:]))
 	r.gap()
 	switch level {
 	case 1:
@@ -123,30 +143,52 @@ func (r *renderer) heading(s string) {
 	r.gap()
 }
 
+// headingText strips the spaces around a heading's text and an optional
+// closing run of '#'s, which must be preceded by a space or be all there is:
+// "Title ##" is "Title", "Learn C#" stays as it is.
+func headingText(s string) string {
+	s = strings.TrimSpace(s)
+	if t := strings.TrimRight(s, "#"); t == "" || strings.HasSuffix(t, " ") {
+		return strings.TrimSpace(t)
+	}
+	return s
+}
+
 // code renders a fenced code block starting at lines[i] and returns the index
 // after it. An unclosed fence (still streaming) runs to the end.
 func (r *renderer) code(lines []string, i int) int {
+	lang, body, next := fenced(lines, i)
+	r.codeBlock(lang, body)
+	return next
+}
+
+// fenced splits the fenced code block opening at lines[i] into its info
+// string and body lines, and returns the index after its closing fence (the
+// end of lines if it is not closed yet).
+func fenced(lines []string, i int) (lang string, body []string, next int) {
 	open := strings.TrimSpace(lines[i])
-	fence := open[:3]
-	lang := strings.TrimSpace(strings.TrimLeft(open, fence[:1]))
-	var body []string
+	c, n := fenceRun(open)
 	j := i + 1
-	for ; j < len(lines); j++ {
-		if strings.HasPrefix(strings.TrimSpace(lines[j]), fence) {
-			j++
-			break
-		}
-		body = append(body, lines[j])
+	for j < len(lines) && !closesFence(strings.TrimSpace(lines[j]), c, n) {
+		j++
 	}
+	body = lines[i+1 : j]
+	if j < len(lines) {
+		j++
+	}
+	return strings.TrimSpace(open[n:]), body, j
+}
+
+// codeBlock writes highlighted, indented and hard-wrapped code.
+func (r *renderer) codeBlock(lang string, body []string) {
 	r.gap()
 	for _, l := range Highlight(lang, strings.Join(body, "\n")) {
 		l = strings.ReplaceAll(l, "\t", "    ")
-		for _, part := range strings.Split(ansi.Hardwrap(l, r.width-2, true), "\n") {
+		for _, part := range strings.Split(ansi.Hardwrap(l, max(r.width-2, 1), true), "\n") {
 			r.line("  " + part)
 		}
 	}
 	r.gap()
-	return j
 }
 
 func (r *renderer) quote(lines []string, i int) int {
@@ -158,7 +200,8 @@ func (r *renderer) quote(lines []string, i int) int {
 		}
 		body = append(body, strings.TrimPrefix(strings.TrimPrefix(t, ">"), " "))
 	}
-	sub := renderer{width: r.width - 2}
+	// Nested quotes narrow the width; keep it positive however deep they go.
+	sub := renderer{width: max(r.width-2, 1)}
 	sub.blocks(body)
 	r.gap()
 	for _, l := range strings.Split(strings.TrimRight(sub.out.String(), "\n"), "\n") {
@@ -174,7 +217,7 @@ func (r *renderer) paragraph(lines []string, i int) int {
 	for ; i < len(lines); i++ {
 		t := strings.TrimSpace(lines[i])
 		if t == "" || isFence(t) || headingLevel(t) > 0 || strings.HasPrefix(t, ">") ||
-			(len(parts) > 0 && listMarker(lines[i]) != nil) {
+			(len(parts) > 0 && (listMarker(lines[i]) != nil || isTableStart(lines, i))) {
 			break
 		}
 		// A trailing double space or backslash is a hard break.
@@ -182,6 +225,11 @@ func (r *renderer) paragraph(lines []string, i int) int {
 			t = strings.TrimSuffix(t, "\\") + "\n"
 		}
 		parts = append(parts, t)
+	}
+	// A hard break at the end of a paragraph is ignored, and its backslash is
+	// literal text (CommonMark).
+	if n := len(parts); n > 0 && strings.HasSuffix(parts[n-1], "\n") {
+		parts[n-1] = strings.TrimSpace(lines[i-1])
 	}
 	text := strings.ReplaceAll(strings.Join(parts, " "), "\n ", "\n")
 	r.gap()
@@ -200,82 +248,4 @@ func (r *renderer) wrapped(text, first, rest string) {
 			r.line(rest + l)
 		}
 	}
-}
-
-type marker struct {
-	indent  int    // columns before the marker
-	bullet  string // "-", "*", "+" or "12."
-	ordered bool
-	task    int // 0 none, 1 unchecked, 2 checked
-	text    string
-}
-
-// listMarker parses a list item line, or returns nil.
-func listMarker(line string) *marker {
-	expanded := strings.ReplaceAll(line, "\t", "    ")
-	body := strings.TrimLeft(expanded, " ")
-	m := &marker{indent: len(expanded) - len(body)}
-	switch {
-	case len(body) >= 2 && strings.ContainsRune("-*+", rune(body[0])) && body[1] == ' ':
-		m.bullet, m.text = body[:1], body[2:]
-	default:
-		n := 0
-		for n < len(body) && n < 9 && body[n] >= '0' && body[n] <= '9' {
-			n++
-		}
-		if n == 0 || n+1 >= len(body) || (body[n] != '.' && body[n] != ')') || body[n+1] != ' ' {
-			return nil
-		}
-		m.bullet, m.text, m.ordered = body[:n+1], body[n+2:], true
-	}
-	switch {
-	case strings.HasPrefix(m.text, "[ ] "):
-		m.task, m.text = 1, m.text[4:]
-	case strings.HasPrefix(m.text, "[x] "), strings.HasPrefix(m.text, "[X] "):
-		m.task, m.text = 2, m.text[4:]
-	}
-	return m
-}
-
-// list renders consecutive list items (with nesting by indentation and lazy
-// continuation lines).
-func (r *renderer) list(lines []string, i int) int {
-	r.gap()
-	for i < len(lines) {
-		m := listMarker(lines[i])
-		if m == nil {
-			break
-		}
-		text := strings.TrimSpace(m.text)
-		i++
-		// Continuation lines: indented, non-blank, not a new item.
-		for i < len(lines) && strings.TrimSpace(lines[i]) != "" && listMarker(lines[i]) == nil &&
-			strings.HasPrefix(lines[i], " ") {
-			text += " " + strings.TrimSpace(lines[i])
-			i++
-		}
-		pad := strings.Repeat(" ", min(m.indent/2*2, 8))
-		bullet := "• "
-		if m.indent >= 2 {
-			bullet = "◦ "
-		}
-		if m.ordered {
-			bullet = m.bullet + " "
-		}
-		switch m.task {
-		case 1:
-			bullet = "☐ "
-		case 2:
-			bullet = Fg(Green, "✔") + " "
-			text = Strike(text)
-		}
-		first := pad + bullet
-		r.wrapped(Inline(text), first, strings.Repeat(" ", ansi.StringWidth(first)))
-		// A blank line followed by another item keeps the list together.
-		if i+1 < len(lines) && strings.TrimSpace(lines[i]) == "" && listMarker(lines[i+1]) != nil {
-			i++
-		}
-	}
-	r.gap()
-	return i
 }

@@ -30,13 +30,33 @@ func splitRow(line string) []string {
 }
 
 // table renders a pipe table with aligned columns; columns are shrunk
-// proportionally and cells truncated when the table is wider than the width.
+// proportionally and cells truncated when the table is wider than the width,
+// and rows that still do not fit (too many columns) are clipped with "…".
 func (r *renderer) table(lines []string, i int) int {
 	rows := [][]string{splitRow(lines[i])}
 	i += 2
 	for ; i < len(lines) && strings.Contains(lines[i], "|") && strings.TrimSpace(lines[i]) != ""; i++ {
 		rows = append(rows, splitRow(lines[i]))
 	}
+	widths := columnWidths(rows)
+	fitColumns(widths, r.width-3*(len(widths)-1))
+	r.gap()
+	for n, row := range rows {
+		r.line(ansi.Truncate(tableRow(row, widths, n == 0), r.width, "…"))
+		if n == 0 {
+			var sep []string
+			for _, w := range widths {
+				sep = append(sep, strings.Repeat("─", w))
+			}
+			r.line(Fg(Gray, ansi.Truncate(strings.Join(sep, "─┼─"), r.width, "")))
+		}
+	}
+	r.gap()
+	return i
+}
+
+// columnWidths returns the display width of the widest cell of each column.
+func columnWidths(rows [][]string) []int {
 	ncol := 0
 	for _, row := range rows {
 		ncol = max(ncol, len(row))
@@ -47,35 +67,32 @@ func (r *renderer) table(lines []string, i int) int {
 			widths[c] = max(widths[c], ansi.StringWidth(cell))
 		}
 	}
-	fitColumns(widths, r.width-3*(ncol-1))
-	r.gap()
-	for n, row := range rows {
-		var b strings.Builder
-		for c := range ncol {
-			cell := ""
-			if c < len(row) {
-				cell = ansi.Truncate(row[c], widths[c], "…")
-			}
-			if n == 0 {
-				cell = Bold(cell)
-			}
-			b.WriteString(cell)
-			if c < ncol-1 {
-				b.WriteString(strings.Repeat(" ", widths[c]-ansi.StringWidth(cell)))
-				b.WriteString(Fg(Gray, " │ "))
-			}
+	return widths
+}
+
+// tableRow lays out one row: cells truncated and padded to the column
+// widths, separated by a gray " │ ". A header row is bold.
+func tableRow(row []string, widths []int, header bool) string {
+	var b strings.Builder
+	for c := range widths {
+		cell := ""
+		if c < len(row) {
+			cell = ansi.Truncate(row[c], widths[c], "…")
 		}
-		r.line(b.String())
-		if n == 0 {
-			var sep []string
-			for _, w := range widths {
-				sep = append(sep, strings.Repeat("─", w))
-			}
-			r.line(Fg(Gray, strings.Join(sep, "─┼─")))
+		// Measured before styling: invalid UTF-8 next to an escape sequence
+		// can measure wider than the column, and the padding must not be
+		// negative.
+		pad := max(widths[c]-ansi.StringWidth(cell), 0)
+		if header {
+			cell = Bold(cell)
+		}
+		b.WriteString(cell)
+		if c < len(widths)-1 {
+			b.WriteString(strings.Repeat(" ", pad))
+			b.WriteString(Fg(Gray, " │ "))
 		}
 	}
-	r.gap()
-	return i
+	return b.String()
 }
 
 // fitColumns shrinks the widest columns until the sum fits in total.
