@@ -92,8 +92,9 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 		ResumeSession: func(id string) (tui.Session, error) {
 			return swap(sessionOptions{interactive: true, resume: true, resumeID: id})
 		},
-		NewSession: func() (tui.Session, error) { return swap(sessionOptions{interactive: true}) },
-		Models:     models(rt.cfg),
+		NewSession:    func() (tui.Session, error) { return swap(sessionOptions{interactive: true}) },
+		Models:        models(rt.cfg),
+		HideReasoning: rt.cfg.HideAgentReasoning,
 	}
 	if rt.cfg.Project.Trust == "" && !io.resume {
 		root := rt.cfg.Project.Root

@@ -244,7 +244,7 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 	git := func() *rollout.GitInfo { return nil }
 	if !so.resume && !so.ephemeral {
 		git = sync.OnceValue(func() *rollout.GitInfo { return rollout.CollectGit(ctx, rt.cwd) })
-		go git()
+		go func() { _ = git() }()
 	}
 	router, mechanism, err := rt.tools()
 	if err != nil {

@@ -80,7 +80,7 @@ func startProbe(f *Factory, policy protocol.SandboxPolicy) func() (string, error
 		}
 		return probeSandbox(policy, self)
 	})
-	go probe()
+	go func() { _, _ = probe() }()
 	return probe
 }
 

@@ -12,7 +12,9 @@ import (
 
 // A cell is one item of the transcript. render returns the cell's text
 // wrapped to width, without a trailing newline. Cells are immutable once
-// committed to the history, so renderings can be cached by width.
+// committed to the history, so renderings can be cached by width; the one
+// exception, a reasoning cell's expansion, is changed through
+// [history.setReasoningExpanded], which drops the cached renderings.
 type cell interface {
 	render(width int) string
 }
@@ -61,16 +63,6 @@ func (c *agentCell) render(width int) string {
 		bullet = "  "
 	}
 	return indent(md.Render(c.src, width-2), bullet, "  ")
-}
-
-// reasoningCell is a reasoning summary, dimmed.
-type reasoningCell struct{ text string }
-
-func (c *reasoningCell) render(width int) string {
-	text := strings.TrimSpace(c.text)
-	// Summaries often start with a **Title**; keep it bold-ish.
-	rendered := md.Render(text, width-2)
-	return md.Faint(md.Italic(indent(rendered, "✻ ", "  ")))
 }
 
 // noticeKind picks a notice's colour and glyph.

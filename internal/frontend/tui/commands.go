@@ -193,12 +193,22 @@ func (m *model) cmdResume(args string) tea.Cmd {
 	if m.opts.ListSessions == nil || m.opts.ResumeSession == nil {
 		return m.unavailable("/resume")
 	}
-	all := strings.Contains(args, "--all")
+	return m.listForResume(strings.Contains(args, "--all"), nil)
+}
+
+// listForResume lists the sessions of this directory (or of all) and shows
+// them in the /resume picker. from is the picker Tab was pressed in: the
+// new list replaces it only if it is still open.
+func (m *model) listForResume(all bool, from *picker) tea.Cmd {
 	list := m.opts.ListSessions
 	return async(func() resultMsg {
 		sessions, err := list(all)
 		return func(m *model) tea.Cmd {
+			if from != nil && m.overlay != overlay(from) {
+				return nil // closed while loading
+			}
 			if err != nil {
+				m.overlay = nil
 				m.notice(noticeError, "Could not list sessions: "+err.Error(), "")
 				return nil
 			}
@@ -209,11 +219,11 @@ func (m *model) cmdResume(args string) tea.Cmd {
 }
 
 func (m *model) resumePicker(sessions []SessionSummary, all bool) *picker {
-	title := "Resume a session in this directory"
+	title, footer := "Resume a session in this directory", "↑/↓ select · enter resume · tab all directories · esc cancel"
 	if all {
-		title = "Resume a session (all directories)"
+		title, footer = "Resume a session (all directories)", "↑/↓ select · enter resume · tab this directory · esc cancel"
 	}
-	p := &picker{title: title, footer: "↑/↓ select · enter resume · esc cancel"}
+	p := &picker{title: title, footer: footer}
 	for _, s := range sessions {
 		desc := s.Updated.Format("2006-01-02 15:04")
 		if all {
@@ -231,6 +241,12 @@ func (m *model) resumePicker(sessions []SessionSummary, all bool) *picker {
 			s, err := resume(id)
 			return func(m *model) tea.Cmd { return m.swapped(s, err, "Resumed session "+id+".") }
 		})
+	}
+	p.extra = func(m *model, k string) tea.Cmd {
+		if k != "tab" {
+			return nil
+		}
+		return m.listForResume(!all, p)
 	}
 	return p
 }
@@ -254,7 +270,7 @@ func (m *model) swapped(s Session, err error, note string) tea.Cmd {
 	m.sink.setSession(s)
 	m.flushStream()
 	m.live.drain()
-	m.approvals, m.queued, m.reason = nil, nil, ""
+	m.approvals, m.queued, m.reason.text = nil, nil, ""
 	m.turn = turnState{tickGen: m.turn.tickGen + 1}
 	m.status.total, m.status.ctxUsed, m.status.sessionID = protocol.TokenUsage{}, 0, ""
 	m.notice(noticeInfo, note, "")

@@ -46,15 +46,8 @@ func (m *model) handleEvent(ev protocol.EventMsg) tea.Cmd {
 		m.agentDelta(e.ItemID, e.Delta)
 	case protocol.AgentMessage:
 		m.agentMessage(e.ItemID, e.Text)
-	case protocol.ReasoningDelta:
-		m.reason += e.Delta
-		m.live.version++
-	case protocol.Reasoning:
-		m.reason = ""
-		m.live.version++
-		if strings.TrimSpace(e.Text) != "" {
-			m.commit(&reasoningCell{text: e.Text})
-		}
+	case protocol.ReasoningDelta, protocol.Reasoning:
+		m.reasoningEvent(e)
 	case protocol.ExecBegin, protocol.ExecOutputDelta, protocol.ExecEnd,
 		protocol.PatchApplyBegin, protocol.PatchApplyEnd:
 		m.toolEvent(ev)
@@ -218,10 +211,8 @@ func (m *model) turnStarted() tea.Cmd {
 // dropped, and the next queued message, if any, submitted.
 func (m *model) turnEnded(n *noticeCell) tea.Cmd {
 	m.flushStream()
-	if m.reason != "" {
-		m.commit(&reasoningCell{text: m.reason})
-		m.reason = ""
-	}
+	m.commitReasoning(m.reason.text)
+	m.reason.text = ""
 	for _, c := range m.live.drain() {
 		if e, ok := c.(*execCell); ok && e.running {
 			e.running, e.aborted = false, true

@@ -36,7 +36,10 @@ func TestCellsGolden(t *testing.T) {
 	}{
 		{"user", &userCell{text: "Fix the flaky test in internal/sse, please.\nIt fails one run in ten.", images: []string{"screenshot.png"}}},
 		{"agent", &agentCell{src: sampleMarkdown}},
-		{"reasoning", &reasoningCell{text: "**Looking at the decoder**\n\nThe loop bound looks wrong; checking the tests."}},
+		{"reasoning", &reasoningCell{text: "**Looking at the decoder**\n\nThe loop bound looks wrong; checking the tests.", expanded: true}},
+		{"reasoning_collapsed", &reasoningCell{text: "**Looking at the decoder**\n\nThe loop bound looks wrong; checking the tests."}},
+		{"reasoning_collapsed_wrapped", &reasoningCell{text: "The decoder reads one byte past the end of the buffer when the frame ends exactly at a chunk boundary, so the loop bound must be strict."}},
+		{"reasoning_one_line", &reasoningCell{text: "Checking the loop bound."}},
 		{"exec_running", running},
 		{"exec_ok", &execCell{command: []string{"git", "status", "--short"}, output: " M sse.go\n?? sse_test.go\n", duration: 120 * time.Millisecond}},
 		{"exec_failed_folded", &execCell{command: []string{"go", "test", "./internal/sse"}, exitCode: 1, output: numbered(30), duration: 2300 * time.Millisecond}},

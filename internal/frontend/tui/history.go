@@ -131,3 +131,15 @@ func (h *history) scrollBy(rows int) {
 	h.scroll = max(0, h.scroll+rows)
 	h.version++
 }
+
+// setReasoningExpanded expands or collapses every reasoning cell of the
+// alt-screen transcript and drops their cached renderings.
+func (h *history) setReasoningExpanded(on bool) {
+	for _, c := range h.cells {
+		if r, ok := c.(*reasoningCell); ok && r.expanded != on {
+			r.expanded = on
+			delete(h.cache, c)
+		}
+	}
+	h.version++
+}

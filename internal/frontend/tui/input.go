@@ -54,7 +54,7 @@ func (m *model) handleKey(key tea.KeyPressMsg) tea.Cmd {
 	return m.composerKey(key)
 }
 
-// globalKey handles Esc, Ctrl+C, Ctrl+D and scrolling.
+// globalKey handles Esc, Ctrl+C, Ctrl+D, Ctrl+T and scrolling.
 func (m *model) globalKey(key tea.KeyPressMsg) (tea.Cmd, bool) {
 	switch key.String() {
 	case "esc":
@@ -74,6 +74,9 @@ func (m *model) globalKey(key tea.KeyPressMsg) (tea.Cmd, bool) {
 		if m.composer.empty() {
 			return m.quit(), true
 		}
+	case "ctrl+t":
+		m.toggleReasoning()
+		return nil, true
 	case "pgup":
 		m.hist.scrollBy(max(m.height-composerRows, 1))
 		return nil, true
@@ -133,6 +136,8 @@ func (m *model) composerKey(key tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case "tab":
 		return nil
+	case "ctrl+v":
+		return m.pasteClipboardImage()
 	}
 	m.composer.editKey(k, key.Text)
 	return m.afterEdit()
@@ -173,10 +178,7 @@ func (m *model) handlePaste(text string) tea.Cmd {
 		return nil
 	}
 	if p, ok := imagePath(text, m.opts.Cwd); ok {
-		m.images = append(m.images, p)
-		chip := fmt.Sprintf("[image %s]", filepath.Base(p))
-		m.composer.atoms = append(m.composer.atoms, chip)
-		m.composer.insert(chip)
+		m.attachImage(p)
 		return nil
 	}
 	lines := strings.Count(text, "\n") + 1
@@ -214,7 +216,7 @@ func imagePath(text, cwd string) (string, bool) {
 func (m *model) submitComposer() tea.Cmd {
 	raw := m.composer.value()
 	text := strings.TrimSpace(raw)
-	if text == "" && len(m.images) == 0 {
+	if text == "" { // image chips are text too
 		return nil
 	}
 	if strings.HasPrefix(text, "/") && !strings.ContainsAny(text, "\n") {
@@ -225,8 +227,8 @@ func (m *model) submitComposer() tea.Cmd {
 		}
 	}
 	m.prompts.add(raw, m.now())
+	images := m.attachedImages(raw)
 	full := m.expandPastes(raw)
-	images := m.images
 	m.composer.reset()
 	m.pastes, m.images = nil, nil
 	m.popup.update(m)
@@ -246,9 +248,23 @@ func (m *model) expandPastes(s string) string {
 		s = strings.Replace(s, p.placeholder, p.text, 1)
 	}
 	for _, img := range m.images {
-		s = strings.Replace(s, fmt.Sprintf("[image %s]", filepath.Base(img)), "", 1)
+		s = strings.Replace(s, imageChip(img), "", 1)
 	}
 	return strings.TrimSpace(s)
+}
+
+// attachedImages returns the images whose chips are still in the text (a
+// chip deleted with Backspace drops its image).
+func (m *model) attachedImages(text string) []string {
+	var out []string
+	for _, img := range m.images {
+		chip := imageChip(img)
+		if i := strings.Index(text, chip); i >= 0 {
+			text = text[:i] + text[i+len(chip):]
+			out = append(out, img)
+		}
+	}
+	return out
 }
 
 // submitText starts a turn with the text (and images), carrying any

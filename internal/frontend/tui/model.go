@@ -30,7 +30,7 @@ type model struct {
 	hist   *history
 	live   liveArea
 	stream *stream // the agent message being streamed
-	reason string  // the reasoning summary being streamed
+	reason reasoningState
 
 	composer composer
 	prompts  *promptHistory

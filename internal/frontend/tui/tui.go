@@ -22,10 +22,13 @@
 //	Esc               interrupt the running turn; close a popup
 //	Ctrl+C            interrupt (or clear the composer); twice within 1.5 s quits
 //	Ctrl+D            quit when the composer is empty
+//	Ctrl+V            attach the clipboard's image (see [Options.ClipboardImage])
+//	Ctrl+T            expand or collapse reasoning summaries
 //	/                 slash commands (/model /approvals /new /resume /diff /status /init /mention /copy /quit)
 //	@                 fuzzy file search in the repo
 //	!cmd              run cmd yourself through [Options.RunUserShell]
 //	y / a / n / Esc   approval modal: yes, yes for this session, no, abort the turn
+//	Tab               /resume picker: this directory's sessions or all directories'
 //
 // # Performance
 //
@@ -103,6 +106,13 @@ type Options struct {
 	TrustPrompt  func(trusted bool) error
 	RunUserShell func(ctx context.Context, cmd string) (string, error) // `!cmd` and /diff; nil: sh -c
 	Clipboard    func(text string) error                               // /copy; nil: OSC 52
+	// ClipboardImage (Ctrl+V) saves the clipboard's image as a PNG file and
+	// returns its path, or [ErrNoClipboardImage]. nil: wl-paste or xclip
+	// (Linux), pngpaste (macOS), PowerShell (Windows), whichever is on PATH,
+	// writing a kodex-*.png under os.TempDir().
+	ClipboardImage func(ctx context.Context) (path string, err error)
+	// HideReasoning hides reasoning summaries (config hide_agent_reasoning).
+	HideReasoning bool
 
 	// now is the clock (tests); nil: time.Now.
 	now func() time.Time

@@ -137,9 +137,8 @@ func (m *model) liveLines(w int) []string {
 	for _, c := range m.live.cells {
 		out = append(out, "", c.render(w))
 	}
-	if r := strings.TrimSpace(m.reason); r != "" {
-		last := r[strings.LastIndexByte(r, '\n')+1:]
-		out = append(out, "", md.Faint(md.Italic(ansi.Truncate("✻ "+last, w, "…"))))
+	if r := m.liveReasoning(w); r != "" {
+		out = append(out, "", r)
 	}
 	if s := m.stream; s != nil && strings.TrimSpace(s.pending) != "" {
 		out = append(out, "", (&agentCell{src: s.pending, cont: s.cont}).render(w))
