@@ -73,7 +73,6 @@ type Config struct {
 	Project ProjectInfo `toml:"-"`
 
 	settings []Setting
-	tmpDir   string // $TMPDIR at load time
 }
 
 // ProviderInfo is a model provider: [model_providers.ID].
@@ -102,8 +101,11 @@ const (
 
 // SandboxWorkspaceWrite refines the workspace-write sandbox mode.
 type SandboxWorkspaceWrite struct {
-	WritableRoots       []string `toml:"writable_roots,path"`
-	NetworkAccess       bool     `toml:"network_access" default:"false"`
+	WritableRoots []string `toml:"writable_roots,path"`
+	NetworkAccess bool     `toml:"network_access" default:"false"`
+	// ExcludeTmpdirEnvVar and ExcludeSlashTmp are accepted from Codex
+	// configs; kodex never makes the shared /tmp or $TMPDIR writable (each
+	// command gets a private temp dir), so they change nothing.
 	ExcludeTmpdirEnvVar bool     `toml:"exclude_tmpdir_env_var" default:"false"`
 	ExcludeSlashTmp     bool     `toml:"exclude_slash_tmp" default:"false"`
 	AllowGitWrites      bool     `toml:"allow_git_writes" default:"true"`

@@ -467,8 +467,9 @@ enabled = false
 		t.Errorf("tool timeout = %dms", got)
 	}
 	want := protocol.SandboxPolicy{
-		Mode:           protocol.SandboxWorkspaceWrite,
-		WritableRoots:  []string{"/w", "/w/extra", "/abs", "/home/u/scratch", "/data", "/var/tmp/x"},
+		Mode: protocol.SandboxWorkspaceWrite,
+		// No shared /tmp or $TMPDIR: commands get a private temp dir.
+		WritableRoots:  []string{"/w", "/w/extra", "/abs", "/home/u/scratch", "/data"},
 		NetworkAccess:  true,
 		AllowGitWrites: true,
 		DenyRead:       []string{"/secrets"},

@@ -160,7 +160,7 @@ func (l *loader) load() (*Config, error) {
 		}
 	}
 
-	c := &Config{Home: l.opts.Home, Cwd: l.cwd, UserFile: l.userFile, Project: project, tmpDir: l.getenv("TMPDIR")}
+	c := &Config{Home: l.opts.Home, Cwd: l.cwd, UserFile: l.userFile, Project: project}
 	d := &decoder{home: l.userHome, defaults: true, record: true, fields: l.fields}
 	d.table(merged, reflect.ValueOf(c).Elem(), nil)
 	l.errs = append(l.errs, d.errs...)

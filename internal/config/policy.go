@@ -3,7 +3,6 @@ package config
 import (
 	"maps"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"time"
 
@@ -30,13 +29,11 @@ func (c *Config) SandboxPolicy(cwd string, addDirs []string) protocol.SandboxPol
 			}
 			roots = append(roots, filepath.Clean(d))
 		}
+		// No shared /tmp or $TMPDIR: every sandboxed command gets a temp
+		// dir of its own (a private /tmp with namespaces, else a private
+		// TMPDIR while the shared /tmp stays read-only). A user who wants
+		// the shared one writable lists it in writable_roots.
 		roots = append(roots, sw.WritableRoots...)
-		if !sw.ExcludeSlashTmp && runtime.GOOS != "windows" {
-			roots = append(roots, "/tmp")
-		}
-		if !sw.ExcludeTmpdirEnvVar && c.tmpDir != "" && filepath.IsAbs(c.tmpDir) {
-			roots = append(roots, filepath.Clean(c.tmpDir))
-		}
 		var uniq []string
 		for _, r := range roots {
 			if !slices.Contains(uniq, r) {
