@@ -139,7 +139,10 @@ func TestRunTimeoutEscalatesToKill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !res.TimedOut || res.Signal != "SIGKILL" || res.Output != "ready\n" {
+	// Either the shell itself dies of the SIGKILL, or (when the signal
+	// reaches its child first) it reports the child's SIGKILL as 137.
+	killed := res.Signal == "SIGKILL" || res.ExitCode == 128+9
+	if !res.TimedOut || !killed || !strings.HasPrefix(res.Output, "ready\n") {
 		t.Errorf("Run = %+v, want timed out by SIGKILL after printing ready", res)
 	}
 }

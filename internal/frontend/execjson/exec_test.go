@@ -110,8 +110,11 @@ func TestGolden(t *testing.T) {
 			}
 			golden(t, tt.name, got)
 			// The prompt is submitted once, after SessionConfigured.
-			if _, ok := s.ops[0].(protocol.UserTurn); !ok {
-				t.Errorf("first op = %T, want UserTurn", s.ops[0])
+			s.mu.Lock()
+			first := s.ops[0]
+			s.mu.Unlock()
+			if _, ok := first.(protocol.UserTurn); !ok {
+				t.Errorf("first op = %T, want UserTurn", first)
 			}
 			if res.SessionID == "" {
 				t.Error("outcome has no session id")
