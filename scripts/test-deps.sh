@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond Go, idempotently: Debian packages
-# (git, tmux, python3 for the sandbox escape suite's legitimate-work checks)
-# and the npm packages of the SDK interop test. Safe to run repeatedly.
+# (git; python3, unshare and useradd for the sandbox escape suite; file for
+# the static-binary check; node and npm for the SDK interop test) and the npm
+# packages of that test. Safe to run repeatedly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pair in git:git tmux:tmux python3:python3 file:file node:nodejs npm:npm; do
+for pair in git:git python3:python3 unshare:util-linux useradd:passwd file:file node:nodejs npm:npm; do
   bin=${pair%%:*} pkg=${pair##*:}
   command -v "$bin" >/dev/null 2>&1 || need+=("$pkg")
 done
