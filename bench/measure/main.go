@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"slices"
-	"syscall"
 	"time"
 )
 
@@ -40,10 +39,9 @@ func main() {
 			os.Exit(1)
 		}
 		walls = append(walls, time.Since(start))
-		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-			cpus = append(cpus, time.Duration(ru.Utime.Nano()+ru.Stime.Nano()))
-			maxRSS = max(maxRSS, ru.Maxrss) // KiB on Linux
-		}
+		ps := cmd.ProcessState
+		cpus = append(cpus, ps.UserTime()+ps.SystemTime())
+		maxRSS = max(maxRSS, peakRSSKiB(ps))
 	}
 	fmt.Printf("%-28s wall %8s  cpu %8s  peak RSS %6.1f MiB  (median of %d)\n",
 		*label, median(walls).Round(10*time.Microsecond), median(cpus).Round(10*time.Microsecond), float64(maxRSS)/1024, *n)
