@@ -86,7 +86,7 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 			Model: rt.cfg.Model, Provider: rt.cfg.Provider.ID, ReasoningEffort: rt.cfg.ReasoningEffort,
 			ApprovalPreset: approval.PresetName(rt.cfg.ApprovalPolicy, rt.cfg.SandboxMode),
 			ApprovalPolicy: rt.cfg.ApprovalPolicy, SandboxMode: rt.cfg.SandboxMode,
-			ContextWindow: rt.cfg.ContextWindow,
+			ContextWindow: rt.contextWindow(),
 		},
 		ListSessions: func(all bool) ([]tui.SessionSummary, error) { return rt.listSessions(all) },
 		ResumeSession: func(id string) (tui.Session, error) {

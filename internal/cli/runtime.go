@@ -299,7 +299,7 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 			ApprovalPolicy:   rt.cfg.ApprovalPolicy,
 			Sandbox:          rt.policy,
 			SandboxMechanism: mechanism,
-			ContextWindow:    rt.cfg.ContextWindow,
+			ContextWindow:    rt.contextWindow(),
 		},
 		Instructions: prompt.Instructions(),
 		Opening:      rt.opening(),
@@ -316,6 +316,15 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 	s := agent.New(opts)
 	s.Start(ctx)
 	return &session{Session: s, rec: rec, history: history}, nil
+}
+
+// contextWindow is the configured model_context_window, else the known
+// window of the model.
+func (rt *kodexRuntime) contextWindow() int64 {
+	if rt.cfg.ContextWindow > 0 {
+		return rt.cfg.ContextWindow
+	}
+	return model.KnownContextWindow(rt.cfg.Model)
 }
 
 // reasoningSummary sends a summary request only with an effort set, so

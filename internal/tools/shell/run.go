@@ -98,6 +98,9 @@ type modelOutput struct {
 type modelMetadata struct {
 	ExitCode        int     `json:"exit_code"`
 	DurationSeconds float64 `json:"duration_seconds"`
+	// Sandbox names the confinement the command ran under (kodex's
+	// addition to Codex's metadata), e.g. "landlock+seccomp+namespaces".
+	Sandbox string `json:"sandbox,omitempty"`
 }
 
 // answer formats a finished run for the model: the output, cut head+tail,
@@ -121,6 +124,7 @@ func (t *Tool) answer(out outcome, req request, note string) tools.Result {
 		Metadata: modelMetadata{
 			ExitCode:        out.res.ExitCode,
 			DurationSeconds: math.Round(out.res.Duration.Seconds()*10) / 10,
+			Sandbox:         out.mechanism,
 		},
 	})
 	if err != nil { // cannot happen: strings and numbers only

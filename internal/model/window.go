@@ -1,0 +1,27 @@
+package model
+
+import "strings"
+
+// KnownContextWindow returns the context window, in tokens, of well-known
+// models by name, or 0 when the model is not known (then only the
+// configured model_context_window applies). Longer prefixes are checked
+// first, so "gpt-4.1" does not match "gpt-4".
+func KnownContextWindow(name string) int64 {
+	n := strings.ToLower(name)
+	if i := strings.LastIndex(n, "/"); i >= 0 { // provider/model names (OpenRouter)
+		n = n[i+1:]
+	}
+	switch {
+	case strings.HasPrefix(n, "gpt-5"), strings.HasPrefix(n, "codex-"):
+		return 272_000
+	case strings.HasPrefix(n, "gpt-4.1"):
+		return 1_047_576
+	case strings.HasPrefix(n, "gpt-4o"):
+		return 128_000
+	case strings.HasPrefix(n, "o3"), strings.HasPrefix(n, "o4-mini"), strings.HasPrefix(n, "o1"):
+		return 200_000
+	case strings.HasPrefix(n, "gpt-oss"):
+		return 131_072
+	}
+	return 0
+}

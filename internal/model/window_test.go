@@ -1,0 +1,27 @@
+package model
+
+import "testing"
+
+func TestKnownContextWindow(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		want int64
+	}{
+		{"gpt-5.1-codex", 272_000},
+		{"GPT-5", 272_000},
+		{"gpt-4.1-mini", 1_047_576},
+		{"gpt-4o", 128_000},
+		{"o3", 200_000},
+		{"o4-mini", 200_000},
+		{"gpt-oss:20b", 131_072},
+		{"openai/gpt-oss-120b", 131_072},
+		{"llama3", 0},
+		{"", 0},
+	}
+	for _, tt := range tests {
+		if got := KnownContextWindow(tt.name); got != tt.want {
+			t.Errorf("KnownContextWindow(%q) = %d, want %d", tt.name, got, tt.want)
+		}
+	}
+}
