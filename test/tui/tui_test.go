@@ -519,12 +519,14 @@ var (
 	durationRE = regexp.MustCompile(`\b\d+(\.\d+)?(ms|µs|s|m)\b`)
 	spinnerRE  = regexp.MustCompile(`[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]`)
 	tokensRE   = regexp.MustCompile(`\b\d+(\.\d+)?k? tokens\b`)
+	contextRE  = regexp.MustCompile(`\b\d+% context used\b`)
 )
 
 // comparable blanks what changes from run to run, keeping the layout.
 func comparable(screen string) string {
 	screen = durationRE.ReplaceAllString(screen, "<t>")
 	screen = spinnerRE.ReplaceAllString(screen, "*")
+	screen = contextRE.ReplaceAllString(screen, "<n>% context used")
 	return tokensRE.ReplaceAllString(screen, "<n> tokens")
 }
 

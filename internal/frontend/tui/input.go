@@ -122,7 +122,21 @@ func (m *model) quit() tea.Cmd {
 // with the transcript, not a stale composer.
 func (m *model) exit() tea.Cmd {
 	m.exited = true
-	return tea.Quit
+	return m.quitWhenPrinted()
+}
+
+// quitWhenPrinted quits once every committed cell has reached the terminal's
+// scrollback; until then the printedMsg handler calls it again. Quitting
+// earlier would drop the last lines of the transcript (a print racing
+// tea.Quit).
+func (m *model) quitWhenPrinted() tea.Cmd {
+	if m.hist.printHook != nil {
+		m.hist.flush() // tests print synchronously
+	}
+	if m.hist.alt || (!m.hist.printing && len(m.hist.queue) == 0) {
+		return tea.Quit
+	}
+	return nil
 }
 
 // composerKey edits the composer, browses history or submits.

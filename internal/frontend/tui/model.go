@@ -138,6 +138,9 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.tick(msg)
 	case printedMsg:
 		cmd = m.hist.printed()
+		if m.exited {
+			cmd = tea.Batch(cmd, m.quitWhenPrinted())
+		}
 	case resultMsg:
 		cmd = msg(m)
 	}
