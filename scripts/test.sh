@@ -32,7 +32,9 @@ step "cross-compile"
 
 step "static binary"
 CGO_ENABLED=0 go build -trimpath -o /tmp/kodex-static-check ./cmd/kodex
-file /tmp/kodex-static-check | tee /dev/stderr | grep -q 'statically linked'
+kind=$(file /tmp/kodex-static-check)
+echo "$kind"
+grep -q 'statically linked' <<<"$kind"
 /tmp/kodex-static-check --version
 rm -f /tmp/kodex-static-check
 echo
