@@ -4,6 +4,7 @@ package main
 
 import (
 	"os"
+	"runtime"
 	"syscall"
 )
 
@@ -14,7 +15,7 @@ func peakRSSKiB(ps *os.ProcessState) int64 {
 	if !ok {
 		return 0
 	}
-	if isDarwin {
+	if runtime.GOOS == "darwin" { // bytes there, KiB on Linux
 		return ru.Maxrss / 1024
 	}
 	return ru.Maxrss

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -208,7 +209,7 @@ func readSchema(path string) ([]byte, error) {
 	if err != nil {
 		return nil, &UsageError{Msg: fmt.Sprintf("reading --output-schema: %v", err)}
 	}
-	if !jsonValid(b) {
+	if !json.Valid(b) {
 		return nil, &UsageError{Msg: fmt.Sprintf("--output-schema %s is not valid JSON", path)}
 	}
 	return b, nil

@@ -18,7 +18,6 @@ import (
 	"github.com/kodex-cli/kodex/internal/model/openai"
 	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/rollout"
-	"github.com/kodex-cli/kodex/internal/tools"
 	"github.com/kodex-cli/kodex/internal/tools/viewimage"
 	"github.com/kodex-cli/kodex/internal/version"
 )
@@ -246,7 +245,7 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 		git = sync.OnceValue(func() *rollout.GitInfo { return rollout.CollectGit(ctx, rt.cwd) })
 		go func() { _ = git() }()
 	}
-	router, mechanism, err := rt.tools()
+	router, mechanism, err := buildTools(rt)
 	if err != nil {
 		return nil, err
 	}
@@ -400,11 +399,3 @@ func (r recorder) RecordItems(items ...model.Item) error { return r.r.AppendItem
 func (r recorder) RecordEvent(msg protocol.EventMsg) error {
 	return r.r.AppendEvent(protocol.Event{Msg: msg})
 }
-
-// tools builds the tool router for a session and names the sandbox
-// mechanism commands will run under.
-func (rt *kodexRuntime) tools() (*tools.Router, string, error) {
-	return buildTools(rt)
-}
-
-func jsonValid(b []byte) bool { return json.Valid(b) }

@@ -92,13 +92,12 @@ func probeSandbox(policy protocol.SandboxPolicy, self string) (string, error) {
 	}
 	// Build (but do not run) a confined command: this runs the probe and
 	// fails exactly when a real command would.
-	cmd, info, err := sandbox.Command(context.Background(), sandbox.Request{
+	_, info, err := sandbox.Command(context.Background(), sandbox.Request{
 		Argv: []string{"true"}, Cwd: os.TempDir(), Policy: policy, Self: self,
 	})
 	if err != nil {
 		return "", err
 	}
-	_ = cmd
 	return info.Mechanism, nil
 }
 

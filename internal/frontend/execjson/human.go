@@ -132,7 +132,7 @@ func (p *humanPrinter) patchEnd(m protocol.PatchApplyEnd) {
 		return
 	}
 	for _, c := range m.Changes {
-		letter := map[protocol.ChangeKind]string{protocol.ChangeAdd: "A", protocol.ChangeDelete: "D", protocol.ChangeUpdate: "M"}[c.Kind]
+		letter := changeLetter(c.Kind)
 		if c.MovePath != "" {
 			p.logf("  %s %s → %s\n", letter, p.rel(c.Path), p.rel(c.MovePath))
 			continue
@@ -163,3 +163,16 @@ func lastLines(s string, n int) string {
 func indent(s string) string { return "  " + strings.ReplaceAll(s, "\n", "\n  ") }
 
 func indentTail(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n  ") }
+
+// changeLetter is the A/M/D mark of a file change, as apply_patch prints it.
+func changeLetter(k protocol.ChangeKind) string {
+	switch k {
+	case protocol.ChangeAdd:
+		return "A"
+	case protocol.ChangeDelete:
+		return "D"
+	case protocol.ChangeUpdate:
+		return "M"
+	}
+	return "?"
+}
