@@ -75,6 +75,7 @@ var rules = []rule{
 	{pkg: "internal/proc", allow: nil},
 	{pkg: "internal/events", allow: []string{"internal/protocol"}},
 	{pkg: "internal/config", allow: []string{"internal/protocol"}},
+	{pkg: "internal/policy", allow: []string{"internal/protocol"}},
 	{pkg: "internal/sandbox", allow: []string{"internal/protocol", "internal/proc"}},
 	{pkg: "internal/rollout", allow: []string{"internal/protocol", "internal/model"}},
 	{pkg: "internal/tools", allow: []string{"internal/tools", "internal/model", "internal/protocol", "internal/approval", "internal/sandbox", "internal/proc", "internal/patch"}, forbid: charm},
