@@ -182,7 +182,9 @@ func TestInitial(t *testing.T) {
 		{"exec, untrusted: read-only, never", with(func(s *policy.Start) { s.Headless, s.Trust = true, policy.Untrusted }), ro, never, false},
 		{"exec, trusted: read-only, never", with(func(s *policy.Start) { s.Headless, s.Trust = true, policy.Trusted }), ro, never, false},
 		{"exec --full-auto", with(func(s *policy.Start) { s.Headless, s.ModeSet, s.ApprovalSet, s.Approval = true, true, true, never }), ww, never, false},
-		{"exec, yolo", with(func(s *policy.Start) { s.Headless, s.Mode, s.ModeSet, s.Approval, s.ApprovalSet = true, full, true, never, true }), full, never, false},
+		{"exec, yolo", with(func(s *policy.Start) {
+			s.Headless, s.Mode, s.ModeSet, s.Approval, s.ApprovalSet = true, full, true, never, true
+		}), full, never, false},
 		{"exec, config sets the mode only", with(func(s *policy.Start) { s.Headless, s.ModeSet = true, true }), ww, never, false},
 		{"exec, config sets the approval only", with(func(s *policy.Start) { s.Headless, s.Approval, s.ApprovalSet = true, untr, true }), ro, untr, false},
 	}
