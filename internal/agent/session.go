@@ -24,7 +24,8 @@ import (
 )
 
 // Settings are the per-session choices a turn runs with. A UserTurn's
-// overrides replace them for that turn and the ones after it.
+// overrides replace them for that turn and the ones after it. Sandbox is
+// always a complete, resolved policy for Cwd (see Options.ResolvePolicy).
 type Settings struct {
 	Model            string
 	Provider         string
@@ -61,6 +62,12 @@ type Options struct {
 	// non-delta event.
 	Recorder    Recorder
 	RolloutPath string
+	// ResolvePolicy turns a sandbox mode and a working directory into the
+	// complete policy commands run under (internal/cli builds it from
+	// policy.Resolve, the configuration and --add-dir). The session calls it
+	// when a UserTurn changes the mode or the cwd; without it such a change
+	// keeps the current policy and warns.
+	ResolvePolicy func(mode protocol.SandboxMode, cwd string) protocol.SandboxPolicy
 	// Interactive: someone can answer approval requests. When false (exec),
 	// requests that would ask are declined at once and the model is told.
 	Interactive bool

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -19,8 +20,11 @@ const maxSteps = 500
 // runTurn runs one turn to completion, abortion or failure. It owns
 // s.history and s.settings while it runs.
 func (s *Session) runTurn(ctx context.Context, turnID string, ut protocol.UserTurn) {
-	s.applyOverrides(ut)
+	warn := s.applyOverrides(ut)
 	s.emit(turnID, protocol.TurnStarted{TurnID: turnID})
+	if warn != "" {
+		s.emit(turnID, protocol.Warning{Message: warn})
+	}
 	user, warn := s.userItem(ut.Items)
 	if warn != "" {
 		s.emit(turnID, protocol.Warning{Message: warn})
@@ -79,10 +83,9 @@ func (s *Session) fail(turnID string, info protocol.ErrorInfo) {
 	s.emit(turnID, protocol.TurnFailed{TurnID: turnID, Error: info})
 }
 
-func (s *Session) applyOverrides(ut protocol.UserTurn) {
-	if ut.Cwd != "" {
-		s.settings.Cwd = ut.Cwd
-	}
+// applyOverrides applies a UserTurn's overrides to the session settings.
+// It returns a warning for the user when an override could not be applied.
+func (s *Session) applyOverrides(ut protocol.UserTurn) string {
 	if ut.Model != "" {
 		s.settings.Model = ut.Model
 	}
@@ -92,9 +95,31 @@ func (s *Session) applyOverrides(ut protocol.UserTurn) {
 	if ut.ApprovalPolicy != "" {
 		s.settings.ApprovalPolicy = ut.ApprovalPolicy
 	}
-	if ut.Sandbox != nil {
-		s.settings.Sandbox = *ut.Sandbox
+	mode, resolve := s.settings.Sandbox.Mode, false
+	if ut.Cwd != "" && ut.Cwd != s.settings.Cwd {
+		s.settings.Cwd, resolve = ut.Cwd, true
 	}
+	if ut.SandboxMode != nil {
+		mode, resolve = *ut.SandboxMode, true
+	}
+	if !resolve {
+		return ""
+	}
+	return s.resolveSandbox(mode)
+}
+
+// resolveSandbox makes the session's policy the complete policy for mode
+// in the session's cwd. It returns a warning when it cannot.
+func (s *Session) resolveSandbox(mode protocol.SandboxMode) string {
+	current := s.settings.Sandbox.Mode
+	if !slices.Contains(protocol.SandboxModes, mode) {
+		return fmt.Sprintf("unknown sandbox mode %q (want read-only, workspace-write or danger-full-access); commands keep running under %s", mode, current)
+	}
+	if s.opts.ResolvePolicy == nil {
+		return fmt.Sprintf("this session cannot change its sandbox; commands keep running under %s", current)
+	}
+	s.settings.Sandbox = s.opts.ResolvePolicy(mode, s.settings.Cwd)
+	return ""
 }
 
 // userItem converts user input into a message item. Images that cannot be

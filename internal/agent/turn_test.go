@@ -271,8 +271,9 @@ func TestUserTurnOverrides(t *testing.T) {
 		return tools.Result{Output: s}, nil
 	}}
 	h := newHarness(t, agent.Options{
-		Settings: agent.Settings{Model: "base-model", Cwd: "/base", ApprovalPolicy: protocol.ApprovalOnRequest, Sandbox: protocol.SandboxPolicy{Mode: protocol.SandboxReadOnly}},
-		Tools:    router(t, probe),
+		Settings:      agent.Settings{Model: "base-model", Cwd: "/base", ApprovalPolicy: protocol.ApprovalOnRequest, Sandbox: protocol.SandboxPolicy{Mode: protocol.SandboxReadOnly}},
+		Tools:         router(t, probe),
+		ResolvePolicy: resolver(),
 	},
 		modeltest.Calls(call("c1", "probe", "{}")), modeltest.Text("one"),
 		modeltest.Calls(call("c2", "probe", "{}")), modeltest.Text("two"),
@@ -283,7 +284,8 @@ func TestUserTurnOverrides(t *testing.T) {
 	ut.Cwd = "/override"
 	ut.ApprovalPolicy = protocol.ApprovalNever
 	ut.ReasoningEffort = "high"
-	ut.Sandbox = &protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess}
+	full := protocol.SandboxDangerFullAccess
+	ut.SandboxMode = &full
 	h.submit(ut)
 	h.until(turnEnd)
 	// Overrides stick for later turns.

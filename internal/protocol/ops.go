@@ -18,13 +18,18 @@ type Op interface{ OpType() string }
 
 // UserTurn starts a turn with the user's input. Zero-valued overrides keep
 // the session's settings; set ones apply to this turn and those after it.
+//
+// A frontend chooses a sandbox MODE, never a policy: the session resolves
+// the mode, with its working directory, the --add-dir directories and the
+// configuration, into the complete policy commands run under (see
+// internal/policy). A new Cwd re-resolves the current mode for it.
 type UserTurn struct {
 	Items           []InputItem     `json:"items"`
 	Cwd             string          `json:"cwd,omitempty"`
 	Model           string          `json:"model,omitempty"`
 	ReasoningEffort string          `json:"reasoning_effort,omitempty"`
 	ApprovalPolicy  ApprovalPolicy  `json:"approval_policy,omitempty"`
-	Sandbox         *SandboxPolicy  `json:"sandbox_policy,omitempty"`
+	SandboxMode     *SandboxMode    `json:"sandbox_mode,omitempty"`
 	OutputSchema    json.RawMessage `json:"output_schema,omitempty"`
 }
 

@@ -16,7 +16,7 @@ import (
 
 // Version is the protocol version. Bump it on any incompatible change to the
 // JSON shape of Ops or Events.
-const Version = 1
+const Version = 2
 
 // ApprovalPolicy says when the user is asked before a command runs.
 type ApprovalPolicy string

@@ -48,7 +48,7 @@ func sampleEvents() []EventMsg {
 func sampleOps() []Op {
 	return []Op{
 		UserTurn{Items: []InputItem{{Type: InputText, Text: "fix it"}, {Type: InputLocalImage, Path: "/repo/shot.png"}},
-			Model: "gpt-5.1", ApprovalPolicy: ApprovalNever, Sandbox: &SandboxPolicy{Mode: SandboxReadOnly}, OutputSchema: json.RawMessage(`{"type":"object"}`)},
+			Model: "gpt-5.1", ApprovalPolicy: ApprovalNever, SandboxMode: ptr(SandboxReadOnly), OutputSchema: json.RawMessage(`{"type":"object"}`)},
 		Interrupt{},
 		ExecApproval{CallID: "c1", Decision: DecisionApprovedForSession},
 		PatchApproval{CallID: "c2", Decision: DecisionDenied, Feedback: "not now"},
@@ -142,3 +142,5 @@ func golden(t *testing.T, name string, got []byte) {
 		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

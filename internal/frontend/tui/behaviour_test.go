@@ -273,7 +273,7 @@ func TestSlashCommands(t *testing.T) {
 	h.key("enter")
 	want := userTurn("go")
 	want.Model, want.ReasoningEffort = "gpt-5-codex", "low"
-	want.ApprovalPolicy, want.Sandbox = protocol.ApprovalNever, &protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite}
+	want.ApprovalPolicy, want.SandboxMode = protocol.ApprovalNever, modePtr(protocol.SandboxWorkspaceWrite)
 	wantOps(t, h.sink, want)
 	if f := h.frame(); !strings.Contains(f, "gpt-5-codex low · full-auto · workspace-write") {
 		t.Errorf("status line not updated:\n%s", f)
@@ -320,7 +320,7 @@ func TestTrustPrompt(t *testing.T) {
 		t.Fatalf("TrustPrompt not called with true")
 	}
 	want := userTurn("hi")
-	want.ApprovalPolicy, want.Sandbox = protocol.ApprovalOnRequest, &protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite}
+	want.ApprovalPolicy, want.SandboxMode = protocol.ApprovalOnRequest, modePtr(protocol.SandboxWorkspaceWrite)
 	wantOps(t, h.sink, want)
 }
 

@@ -130,10 +130,12 @@ func presetName(policy protocol.ApprovalPolicy, mode protocol.SandboxMode) strin
 	return "custom"
 }
 
+// applyPreset makes the next turn carry the preset's approval policy and
+// sandbox mode (the session resolves the mode into a complete policy), and
+// shows them in the status line at once.
 func (m *model) applyPreset(p preset) {
-	m.overrides.policy = p.policy
-	m.overrides.sandbox = &protocol.SandboxPolicy{Mode: p.mode}
-	m.status.setPolicy(p.policy, p.mode)
+	m.overrides.policy, m.overrides.mode = p.policy, p.mode
+	m.status.choosePolicy(p.policy, p.mode)
 }
 
 func (m *model) cmdApprovals(string) tea.Cmd {

@@ -296,11 +296,7 @@ func (m *model) submitText(text string, images []string) tea.Cmd {
 	for _, img := range images {
 		items = append(items, protocol.InputItem{Type: protocol.InputLocalImage, Path: img})
 	}
-	o := m.overrides
-	m.sink.submit(protocol.UserTurn{
-		Items: items, Model: o.model, ReasoningEffort: o.effort, ApprovalPolicy: o.policy, Sandbox: o.sandbox,
-	})
-	m.overrides = turnOverrides{} // applied to this turn and those after it
+	m.sink.submit(m.userTurn(items))
 	return nil
 }
 

@@ -53,11 +53,27 @@ type model struct {
 	frame frameCache
 }
 
-// turnOverrides ride on the next UserTurns after /model or /approvals.
+// turnOverrides ride on the next UserTurn after /model, /approvals or the
+// trust question; the session keeps them for the turns after it. The UI
+// chooses a sandbox mode, never a policy: the session resolves the mode
+// into the complete policy (writable roots, network, …).
 type turnOverrides struct {
 	model, effort string
 	policy        protocol.ApprovalPolicy
-	sandbox       *protocol.SandboxPolicy
+	mode          protocol.SandboxMode // "" keeps the session's
+}
+
+// userTurn builds the next UserTurn with the pending overrides, which it
+// hands over to the session and clears.
+func (m *model) userTurn(items []protocol.InputItem) protocol.UserTurn {
+	o := m.overrides
+	ut := protocol.UserTurn{Items: items, Model: o.model, ReasoningEffort: o.effort, ApprovalPolicy: o.policy}
+	if o.mode != "" {
+		ut.SandboxMode = &o.mode
+	}
+	m.overrides = turnOverrides{}
+	m.status.policySent()
+	return ut
 }
 
 // turnState tracks the running turn and its spinner.

@@ -20,6 +20,10 @@ type statusState struct {
 	total     protocol.TokenUsage
 	ctxUsed   int64
 	version   int
+	// pending: the policy shown was chosen here (/approvals, the trust
+	// question) and rides on the next turn, so it is what the next command
+	// runs under; the session's SessionConfigured does not replace it.
+	pending bool
 }
 
 func newStatus(info StatusInfo, cwd string) statusState {
@@ -46,7 +50,8 @@ func (s *statusState) configure(e protocol.SessionConfigured) {
 	if e.Cwd != "" {
 		s.cwd = e.Cwd
 	}
-	if e.ApprovalPolicy != "" {
+	if e.ApprovalPolicy != "" && !s.pending {
+		// The session's resolved policy, not what the UI was started with.
 		s.setPolicy(e.ApprovalPolicy, e.Sandbox.Mode)
 	}
 	s.version++
@@ -57,6 +62,16 @@ func (s *statusState) setPolicy(p protocol.ApprovalPolicy, mode protocol.Sandbox
 	s.info.ApprovalPreset = presetName(p, mode)
 	s.version++
 }
+
+// choosePolicy shows a policy chosen in the UI that the next turn carries.
+func (s *statusState) choosePolicy(p protocol.ApprovalPolicy, mode protocol.SandboxMode) {
+	s.setPolicy(p, mode)
+	s.pending = true
+}
+
+// policySent records that the chosen policy went to the session with a
+// turn: from now on the session's own reports are what is in force.
+func (s *statusState) policySent() { s.pending = false }
 
 func (s *statusState) tokens(e protocol.TokenCount) {
 	s.total = e.Total
