@@ -2,8 +2,13 @@ package archtest
 
 import (
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -12,6 +17,8 @@ const mod = "github.com/kodex-cli/kodex"
 
 type pkg struct {
 	ImportPath string
+	Dir        string
+	GoFiles    []string
 	Doc        string
 	Name       string
 	Imports    []string
@@ -77,9 +84,12 @@ var rules = []rule{
 	{pkg: "internal/config", allow: []string{"internal/protocol"}},
 	{pkg: "internal/policy", allow: []string{"internal/protocol"}},
 	{pkg: "internal/sandbox", allow: []string{"internal/protocol", "internal/proc"}},
-	{pkg: "internal/rollout", allow: []string{"internal/protocol", "internal/model"}},
+	// gitx runs every git command kodex runs itself; it stands alone so that
+	// any package may use it.
+	{pkg: "internal/gitx", allow: nil, forbid: append([]string{"github.com/spf13/cobra"}, charm...)},
+	{pkg: "internal/rollout", allow: []string{"internal/protocol", "internal/model", "internal/gitx"}},
 	{pkg: "internal/tools", allow: []string{"internal/tools", "internal/model", "internal/protocol", "internal/approval", "internal/sandbox", "internal/proc", "internal/patch"}, forbid: charm},
-	{pkg: "internal/agent", allow: []string{"internal/agent", "internal/model", "internal/protocol", "internal/tools", "internal/events", "internal/rollout"}, forbid: append([]string{"github.com/spf13/cobra"}, charm...)},
+	{pkg: "internal/agent", allow: []string{"internal/agent", "internal/model", "internal/protocol", "internal/tools", "internal/events", "internal/rollout", "internal/gitx"}, forbid: append([]string{"github.com/spf13/cobra"}, charm...)},
 	{pkg: "internal/frontend", allow: []string{"internal/protocol", "internal/jsonrpc", "internal/frontend"}},
 }
 
@@ -133,6 +143,61 @@ func TestPackageDocs(t *testing.T) {
 			t.Errorf("package %s has no doc comment saying what it owns", internal(p.ImportPath))
 		}
 	}
+}
+
+// TestGitOnlyThroughGitx: kodex runs git itself only through internal/gitx,
+// which hardens it against the repository. A call exec.Command("git", …) or
+// exec.CommandContext(ctx, "git", …) anywhere else fails (tests may run git
+// to build fixtures).
+func TestGitOnlyThroughGitx(t *testing.T) {
+	t.Parallel()
+	fset := token.NewFileSet()
+	for _, p := range listPackages(t) {
+		if internal(p.ImportPath) == "internal/gitx" {
+			continue
+		}
+		for _, name := range p.GoFiles {
+			path := filepath.Join(p.Dir, name)
+			f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				if call, ok := n.(*ast.CallExpr); ok && runsGit(call) {
+					t.Errorf("%s runs git directly; use internal/gitx (hardened against the repository)", fset.Position(call.Pos()))
+				}
+				return true
+			})
+		}
+	}
+}
+
+// runsGit reports whether call is exec.Command("git", …) or
+// exec.CommandContext(ctx, "git", …).
+func runsGit(call *ast.CallExpr) bool {
+	sel, ok := call.Fun.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	if x, ok := sel.X.(*ast.Ident); !ok || x.Name != "exec" {
+		return false
+	}
+	arg := -1
+	switch sel.Sel.Name {
+	case "Command":
+		arg = 0
+	case "CommandContext":
+		arg = 1
+	}
+	if arg < 0 || len(call.Args) <= arg {
+		return false
+	}
+	lit, ok := call.Args[arg].(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING {
+		return false
+	}
+	prog, err := strconv.Unquote(lit.Value)
+	return err == nil && (prog == "git" || strings.HasSuffix(prog, "/git"))
 }
 
 // ruleFor returns the most specific rule for a package.

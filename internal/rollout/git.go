@@ -3,22 +3,29 @@ package rollout
 import (
 	"context"
 	"net/url"
-	"os/exec"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/kodex-cli/kodex/internal/gitx"
 )
 
 // GitTimeout bounds CollectGit.
 const GitTimeout = 2 * time.Second
 
 // CollectGit returns the branch, commit and origin URL of the repository
-// containing dir, running git with a short timeout. It is best-effort: nil
-// when dir is not in a repository or git is unavailable, partial fields when
-// some queries fail. Credentials in the origin URL are removed.
+// containing dir, running git through gitx (hardened against the
+// repository) with a short timeout. It is best-effort: nil when dir is not
+// in a repository, gitx refuses the repository or git is unavailable,
+// partial fields when some queries fail. Credentials in the origin URL are
+// removed.
 func CollectGit(ctx context.Context, dir string) *GitInfo {
 	ctx, cancel := context.WithTimeout(ctx, GitTimeout)
 	defer cancel()
+	repo, err := gitx.Open(ctx, dir)
+	if err != nil {
+		return nil
+	}
 	queries := [][]string{
 		{"rev-parse", "HEAD"},
 		{"rev-parse", "--abbrev-ref", "HEAD"},
@@ -27,7 +34,11 @@ func CollectGit(ctx context.Context, dir string) *GitInfo {
 	out := make([]string, len(queries))
 	var wg sync.WaitGroup
 	for i, q := range queries {
-		wg.Go(func() { out[i] = git(ctx, dir, q...) })
+		wg.Go(func() {
+			if b, err := repo.Run(ctx, q...); err == nil {
+				out[i] = strings.TrimSpace(string(b))
+			}
+		})
 	}
 	wg.Wait()
 	if out[0] == "" && out[1] == "" {
@@ -38,16 +49,6 @@ func CollectGit(ctx context.Context, dir string) *GitInfo {
 		info.Branch = ""
 	}
 	return info
-}
-
-func git(ctx context.Context, dir string, args ...string) string {
-	cmd := exec.CommandContext(ctx, "git", append([]string{"-C", dir}, args...)...)
-	cmd.Env = append(cmd.Environ(), "GIT_TERMINAL_PROMPT=0", "GIT_OPTIONAL_LOCKS=0")
-	b, err := cmd.Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(b))
 }
 
 // redactURL drops user info (tokens) from a URL; scp-like remotes

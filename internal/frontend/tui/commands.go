@@ -322,9 +322,9 @@ func (m *model) cmdCopy(string) tea.Cmd {
 
 // cmdDiff shows the working tree's changes, untracked files included.
 func (m *model) cmdDiff(string) tea.Cmd {
-	ctx, dir := m.ctx, m.opts.Cwd
+	ctx, git := m.ctx, m.opts.Git
 	return async(func() resultMsg {
-		out, err := gitDiff(ctx, dir)
+		out, err := gitDiff(ctx, git)
 		return func(m *model) tea.Cmd {
 			switch {
 			case err != nil:
@@ -341,30 +341,34 @@ func (m *model) cmdDiff(string) tea.Cmd {
 
 const maxDiffBytes = 256 << 10
 
-func gitDiff(ctx context.Context, dir string) (string, error) {
+// gitDiff runs git through git (Options.Git): the diff against HEAD (or the
+// index, before the first commit), then each untracked file against
+// /dev/null.
+func gitDiff(ctx context.Context, git func(context.Context, ...string) ([]byte, error)) (string, error) {
+	if git == nil {
+		return "", errors.New("git is not available here")
+	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	run := func(args ...string) (string, error) {
-		cmd := exec.CommandContext(ctx, "git", append([]string{"-c", "color.ui=never", "-c", "core.quotepath=off"}, args...)...)
-		cmd.Dir = dir
-		out, err := cmd.Output()
+		out, err := git(ctx, args...)
 		var ee *exec.ExitError
 		if errors.As(err, &ee) && ee.ExitCode() == 1 && len(out) > 0 {
 			err = nil // diff --no-index exits 1 when files differ
 		}
 		return string(out), err
 	}
-	if _, err := run("rev-parse", "--is-inside-work-tree"); err != nil {
-		return "", fmt.Errorf("not a git repository: %s", dir)
-	}
 	diff, err := run("diff", "HEAD")
 	if err != nil {
 		if diff, err = run("diff"); err != nil { // no commits yet
-			return "", fmt.Errorf("git diff: %w", err)
+			return "", err
 		}
 	}
-	untracked, _ := run("ls-files", "--others", "--exclude-standard")
-	for _, f := range strings.Fields(untracked) {
+	untracked, _ := run("ls-files", "-z", "--others", "--exclude-standard")
+	for f := range strings.SplitSeq(untracked, "\x00") {
+		if f == "" {
+			continue
+		}
 		if len(diff) > maxDiffBytes {
 			break
 		}

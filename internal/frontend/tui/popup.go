@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"unicode"
@@ -210,9 +209,9 @@ func (m *model) afterEdit() tea.Cmd {
 		return nil
 	}
 	m.files.started = true
-	ctx, dir := m.ctx, m.opts.Cwd
+	ctx, dir, git := m.ctx, m.opts.Cwd, m.opts.Git
 	return func() tea.Msg {
-		files := listFiles(ctx, dir)
+		files := listFiles(ctx, dir, git)
 		return resultMsg(func(m *model) tea.Cmd {
 			m.files.files, m.files.loading = files, false
 			m.popup.update(m)
@@ -222,17 +221,17 @@ func (m *model) afterEdit() tea.Cmd {
 }
 
 // listFiles lists the repository's files: `git ls-files` (tracked and
-// untracked, minus ignored) in a git repository, else a bounded walk that
-// skips hidden directories.
-func listFiles(ctx context.Context, dir string) []string {
-	cmd := exec.CommandContext(ctx, "git", "ls-files", "-co", "--exclude-standard")
-	cmd.Dir = dir
-	if out, err := cmd.Output(); err == nil && len(out) > 0 {
-		files := strings.Split(strings.TrimRight(string(out), "\n"), "\n")
-		if len(files) > maxFileIndex {
-			files = files[:maxFileIndex]
+// untracked, minus ignored) through git (Options.Git) in a git repository,
+// else a bounded walk that skips hidden directories.
+func listFiles(ctx context.Context, dir string, git func(context.Context, ...string) ([]byte, error)) []string {
+	if git != nil {
+		if out, err := git(ctx, "ls-files", "-z", "-co", "--exclude-standard"); err == nil && len(out) > 0 {
+			files := strings.Split(strings.TrimRight(string(out), "\x00"), "\x00")
+			if len(files) > maxFileIndex {
+				files = files[:maxFileIndex]
+			}
+			return files
 		}
-		return files
 	}
 	var files []string
 	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {

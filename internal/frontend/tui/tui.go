@@ -111,6 +111,10 @@ type Options struct {
 	// (Linux), pngpaste (macOS), PowerShell (Windows), whichever is on PATH,
 	// writing a kodex-*.png under os.TempDir().
 	ClipboardImage func(ctx context.Context) (path string, err error)
+	// Git runs `git <args>` in Cwd's repository, hardened against it (the
+	// cli passes internal/gitx): /diff and the @ file list. nil: /diff is
+	// unavailable and the file list walks Cwd.
+	Git func(ctx context.Context, args ...string) ([]byte, error)
 	// HideReasoning hides reasoning summaries (config hide_agent_reasoning).
 	HideReasoning bool
 
