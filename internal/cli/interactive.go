@@ -12,6 +12,7 @@ import (
 	"github.com/kodex-cli/kodex/internal/approval"
 	"github.com/kodex-cli/kodex/internal/config"
 	"github.com/kodex-cli/kodex/internal/frontend/tui"
+	"github.com/kodex-cli/kodex/internal/gitx"
 	"github.com/kodex-cli/kodex/internal/model"
 	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/rollout"
@@ -76,6 +77,8 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 		current = next
 		return tuiSession{next}, nil
 	}
+	// Pinned now: git in a layout a command changes later is refused.
+	repo, gitErr := gitx.Open(ctx, rt.cwd)
 	opts := tui.Options{
 		Session:       tuiSession{sess},
 		AltScreen:     io.altScreen || rt.cfg.TUI.AlternateScreen,
@@ -95,6 +98,12 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 		NewSession:    func() (tui.Session, error) { return swap(sessionOptions{interactive: true}) },
 		Models:        models(rt.cfg),
 		HideReasoning: rt.cfg.HideAgentReasoning,
+		Git: func(ctx context.Context, args ...string) ([]byte, error) {
+			if gitErr != nil {
+				return nil, gitErr
+			}
+			return repo.Run(ctx, args...)
+		},
 	}
 	if rt.cfg.Project.Trust == "" && !io.resume {
 		root := rt.cfg.Project.Root
