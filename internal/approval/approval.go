@@ -2,17 +2,38 @@
 // policy, the sandbox policy and a command or a patch, it decides whether to
 // run it (inside or outside the sandbox), ask the user, or refuse. It also
 // owns the list of known-safe read-only commands, a small parser for the
-// `bash -lc "<script>"` subset those may be combined in, the canonical form of
-// an argv used to remember "approved for this session", and the named presets.
+// `bash -lc "<script>"` subset those may be combined in, the protected
+// locations a patch may not write without asking, the canonical form of an
+// argv used to remember "approved for this session", and the named presets.
 //
 // It does no I/O and keeps no state: callers resolve paths (symlinks
 // included) before asking, remember session approvals themselves, and
-// enforce the answer (internal/tools/shell, internal/sandbox).
+// enforce the answer (internal/tools/shell, internal/sandbox). It must not
+// approve anything that could execute or write whatever the repository or
+// working tree contains, unless the sandbox confines it.
+//
+// # Known-safe commands
+//
+// [Classify] sorts commands into two tiers. SafeAnywhere commands (cat, ls,
+// grep, head, wc, sed -n Np, find without -exec, rg without --pre, ...)
+// cannot run another program or write a file whatever the repository
+// contains. SafeInSandbox commands (git's read subcommands; go version, env
+// and list) only read, but obey configuration the repository controls that
+// can name programs (textconv, diff drivers, fsmonitor, filters, pager; the
+// toolchain a go.mod asks for), so they run without asking only inside the
+// sandbox. Options that write or run programs in any case (git -c,
+// --git-dir, --ext-diff, --output; go list -mod=mod, -toolexec; rg --pre;
+// find -fprint; sort --compress-program; ...) make a command not safe at
+// all. Wrappers (env, xargs, timeout, nice) and pagers (less, man) are not
+// on the list.
 //
 // # Policies
 //
-//   - untrusted: known-safe read-only commands run in the sandbox; every other
-//     command, and every patch, asks first.
+//   - untrusted: SafeAnywhere commands run without asking (in the sandbox,
+//     or outside it in danger-full-access); SafeInSandbox commands run
+//     without asking only when sandboxed (read-only or workspace-write) and
+//     ask in danger-full-access; every other command, and every patch, asks
+//     first.
 //   - on-failure: commands run in the sandbox without asking; when one fails
 //     because the sandbox blocked it, [AfterFailure] says to ask whether to
 //     rerun it outside the sandbox.
@@ -20,11 +41,23 @@
 //     only when the model requests escalation (sandbox_permissions =
 //     "require_escalated"), which would run the command outside the sandbox.
 //   - never: nobody is asked. Commands run in the sandbox, escalation requests
-//     and patches outside the writable roots are denied with a reason the
-//     model sees, and a sandbox denial is simply reported to the model.
+//     and patches outside the writable roots or into a protected location
+//     are denied with a reason the model sees, and a sandbox denial is simply
+//     reported to the model.
 //
 // In danger-full-access mode commands run outside the sandbox, and only
-// untrusted still asks (for commands that are not known-safe, and patches).
+// untrusted still asks (for commands that are not SafeAnywhere, and
+// patches).
+//
+// # Patches
+//
+// A patch runs without asking only when every path is inside a writable
+// root (an empty list of roots means nothing is writable) and in no
+// protected location: .git or .kodex at any depth, and shell start-up and
+// tool configuration files (.bashrc, .profile, .zshrc, .gitconfig, .ssh,
+// .config/fish, .config/git, ...) at any depth below a root, names compared
+// as case-insensitive and Windows file systems resolve them (see
+// protect.go).
 //
 // # Presets
 //
@@ -43,7 +76,6 @@ package approval
 import (
 	"encoding/json"
 	"fmt"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -121,8 +153,17 @@ func ForCommand(policy protocol.ApprovalPolicy, sb protocol.SandboxPolicy, cmd C
 	full := sb.Mode == protocol.SandboxDangerFullAccess
 	switch normalize(policy) {
 	case protocol.ApprovalUntrusted:
-		if IsKnownSafe(cmd.Argv) && !cmd.Escalate {
-			return Decision{Action: Run, Unsandboxed: full}
+		if !cmd.Escalate {
+			switch safety, why := Classify(cmd.Argv); safety {
+			case SafeAnywhere:
+				return Decision{Action: Run, Unsandboxed: full}
+			case SafeInSandbox:
+				if confined(sb.Mode) {
+					return Decision{Action: Run}
+				}
+				return Decision{Action: Ask, Unsandboxed: full, Reason: why}
+			case NotSafe:
+			}
 		}
 		if cmd.Escalate && !full {
 			return Decision{Action: Ask, Unsandboxed: true, Reason: ReasonEscalation}
@@ -139,6 +180,11 @@ func ForCommand(policy protocol.ApprovalPolicy, sb protocol.SandboxPolicy, cmd C
 		}
 		return Decision{Action: Run, Unsandboxed: full}
 	}
+}
+
+// confined reports whether commands run inside the sandbox in mode.
+func confined(mode protocol.SandboxMode) bool {
+	return mode == protocol.SandboxReadOnly || mode == protocol.SandboxWorkspaceWrite
 }
 
 // AfterFailure decides what follows a sandboxed command that failed;
@@ -163,11 +209,13 @@ func AfterFailure(policy protocol.ApprovalPolicy, sandboxDenied bool) Decision {
 
 // ForPatch decides what to do with a patch touching paths in a session whose
 // cwd is cwd. Paths should be absolute and resolved (relative ones are taken
-// against cwd). A patch runs without asking only when every path is inside a
-// writable root (sb.WritableRoots, or cwd when there are none) and outside the
-// protected directories .git and .kodex directly under a root; otherwise it
-// asks, or under never is denied. Untrusted always asks; danger-full-access
-// otherwise always runs.
+// against cwd). A patch runs without asking only when every path is inside
+// one of sb.WritableRoots (an empty list means nothing is writable: cwd is
+// not implied) and not in a protected location (see protect.go: .git and
+// .kodex at any depth, shell start-up and tool configuration files);
+// otherwise it asks, or under never is denied, with a reason naming the
+// path. Untrusted always asks; danger-full-access otherwise always runs,
+// since its commands may write anywhere without asking anyway.
 func ForPatch(policy protocol.ApprovalPolicy, sb protocol.SandboxPolicy, cwd string, paths []string) Decision {
 	policy = normalize(policy)
 	if policy == protocol.ApprovalUntrusted {
@@ -184,59 +232,6 @@ func ForPatch(policy protocol.ApprovalPolicy, sb protocol.SandboxPolicy, cwd str
 		return Decision{Action: Deny, Reason: reason + "; edits there are not allowed under approval policy \"never\""}
 	}
 	return Decision{Action: Ask, Reason: reason}
-}
-
-// patchReason returns why paths may not be written without asking, or "".
-func patchReason(sb protocol.SandboxPolicy, cwd string, paths []string) string {
-	if sb.Mode != protocol.SandboxWorkspaceWrite {
-		return "the sandbox is read-only"
-	}
-	roots := sb.WritableRoots
-	if len(roots) == 0 && cwd != "" {
-		roots = []string{cwd}
-	}
-	for _, p := range paths {
-		if !filepath.IsAbs(p) {
-			p = filepath.Join(cwd, p)
-		}
-		p = filepath.Clean(p)
-		root, ok := rootOf(roots, p)
-		if !ok {
-			return fmt.Sprintf("%s is outside the writable roots", p)
-		}
-		for _, prot := range ProtectedDirs {
-			if within(filepath.Join(root, prot), p) {
-				return fmt.Sprintf("%s is inside the protected directory %s", p, filepath.Join(root, prot))
-			}
-		}
-	}
-	return ""
-}
-
-// ProtectedDirs are kept read-only directly under every writable root.
-var ProtectedDirs = []string{".git", ".kodex"}
-
-// rootOf returns the longest root containing p.
-func rootOf(roots []string, p string) (string, bool) {
-	best, found := "", false
-	for _, r := range roots {
-		r = filepath.Clean(r)
-		if within(r, p) && (!found || len(r) > len(best)) {
-			best, found = r, true
-		}
-	}
-	return best, found
-}
-
-// within reports whether p is dir or below it (both clean).
-func within(dir, p string) bool {
-	if p == dir {
-		return true
-	}
-	if !strings.HasSuffix(dir, string(filepath.Separator)) {
-		dir += string(filepath.Separator)
-	}
-	return strings.HasPrefix(p, dir)
 }
 
 // Preset names.

@@ -1,6 +1,7 @@
 package approval
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -82,6 +83,62 @@ func TestForCommand(t *testing.T) {
 	}
 }
 
+// TestForCommandRepoTier: under untrusted, commands that obey the
+// repository's configuration run without asking only inside the sandbox;
+// commands that are safe whatever the repository contains run in every mode.
+func TestForCommandRepoTier(t *testing.T) {
+	t.Parallel()
+	bare := protocol.SandboxPolicy{Mode: ""} // unset: not known to be confined
+	askGit := Decision{Action: Ask, Unsandboxed: true, Reason: ReasonGitOutsideSandbox}
+	askGo := Decision{Action: Ask, Unsandboxed: true, Reason: ReasonGoOutsideSandbox}
+	askUnsafe := Decision{Action: Ask, Unsandboxed: true, Reason: ReasonNotKnownSafe}
+	askUnsafeBoxed := Decision{Action: Ask, Reason: ReasonNotKnownSafe}
+	run := Decision{Action: Run}
+	runFree := Decision{Action: Run, Unsandboxed: true}
+	tests := []struct {
+		argv      []string
+		full      Decision // untrusted + danger-full-access
+		boxed     Decision // untrusted + read-only and + workspace-write
+		unsetMode Decision // untrusted + an unset sandbox mode
+	}{
+		{[]string{"git", "show"}, askGit, run, Decision{Action: Ask, Reason: ReasonGitOutsideSandbox}},
+		{[]string{"git", "-C", "bare", "log", "-p"}, askGit, run, Decision{Action: Ask, Reason: ReasonGitOutsideSandbox}},
+		{[]string{"git", "diff"}, askGit, run, Decision{Action: Ask, Reason: ReasonGitOutsideSandbox}},
+		{[]string{"git", "blame", "x"}, askGit, run, Decision{Action: Ask, Reason: ReasonGitOutsideSandbox}},
+		{[]string{"git", "grep", "x"}, askGit, run, Decision{Action: Ask, Reason: ReasonGitOutsideSandbox}},
+		{[]string{"git", "status"}, askGit, run, Decision{Action: Ask, Reason: ReasonGitOutsideSandbox}},
+		{[]string{"bash", "-lc", "ls && git log -p"}, askGit, run, Decision{Action: Ask, Reason: ReasonGitOutsideSandbox}},
+		{[]string{"go", "list", "./..."}, askGo, run, Decision{Action: Ask, Reason: ReasonGoOutsideSandbox}},
+		{[]string{"go", "version"}, askGo, run, Decision{Action: Ask, Reason: ReasonGoOutsideSandbox}},
+		// Never safe: asks even in the sandbox.
+		{[]string{"go", "list", "-mod=mod", "./..."}, askUnsafe, askUnsafeBoxed, askUnsafeBoxed},
+		{[]string{"git", "diff", "--ext-diff"}, askUnsafe, askUnsafeBoxed, askUnsafeBoxed},
+		{[]string{"git", "-c", "core.pager=sh", "log"}, askUnsafe, askUnsafeBoxed, askUnsafeBoxed},
+		// Safe whatever the repository contains.
+		{[]string{"ls"}, runFree, run, run},
+		{[]string{"cat", "README.md"}, runFree, run, run},
+		{[]string{"bash", "-lc", "cat x | grep y"}, runFree, run, run},
+	}
+	for _, tt := range tests {
+		t.Run(CanonicalKey(tt.argv), func(t *testing.T) {
+			t.Parallel()
+			for _, c := range []struct {
+				sb   protocol.SandboxPolicy
+				want Decision
+			}{{fullAcc, tt.full}, {readOnly, tt.boxed}, {workspace, tt.boxed}, {bare, tt.unsetMode}} {
+				got := ForCommand(protocol.ApprovalUntrusted, c.sb, Command{Argv: tt.argv, Cwd: "/work/proj"})
+				if diff := cmp.Diff(c.want, got); diff != "" {
+					t.Errorf("ForCommand(untrusted, %q) mismatch (-want +got):\n%s", c.sb.Mode, diff)
+				}
+			}
+			// Other policies do not look at the list.
+			if got := ForCommand(protocol.ApprovalOnRequest, fullAcc, Command{Argv: tt.argv}); got != runFree {
+				t.Errorf("ForCommand(on-request, danger-full-access) = %+v, want %+v", got, runFree)
+			}
+		})
+	}
+}
+
 func TestAfterFailure(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
@@ -120,8 +177,9 @@ func TestForPatch(t *testing.T) {
 	gitDir := []string{"/work/proj/.git/config"}
 	gitExact := []string{"/work/proj/.git"}
 	kodexDir := []string{"/tmp/extra/.kodex/config.toml"}
-	nestedGit := []string{"/work/proj/vendor/.git/x"} // only directly under a root is protected
+	nestedGit := []string{"/work/proj/vendor/.git/x"}
 	relative := []string{"sub/b.go"}
+	noRoots := protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite}
 
 	tests := []struct {
 		name   string
@@ -133,7 +191,7 @@ func TestForPatch(t *testing.T) {
 		{"on-request inside", protocol.ApprovalOnRequest, workspace, inside, Run},
 		{"on-request extra root", protocol.ApprovalOnRequest, workspace, extra, Run},
 		{"on-request relative", protocol.ApprovalOnRequest, workspace, relative, Run},
-		{"on-request nested .git", protocol.ApprovalOnRequest, workspace, nestedGit, Run},
+		{"on-request nested .git", protocol.ApprovalOnRequest, workspace, nestedGit, Ask},
 		{"on-request outside", protocol.ApprovalOnRequest, workspace, outside, Ask},
 		{"on-request dotdot", protocol.ApprovalOnRequest, workspace, dotdot, Ask},
 		{"on-request prefix", protocol.ApprovalOnRequest, workspace, prefix, Ask},
@@ -143,17 +201,22 @@ func TestForPatch(t *testing.T) {
 		{"on-request read-only", protocol.ApprovalOnRequest, readOnly, inside, Ask},
 		{"on-failure inside", protocol.ApprovalOnFailure, workspace, inside, Run},
 		{"on-failure outside", protocol.ApprovalOnFailure, workspace, outside, Ask},
+		{"on-failure nested .kodex", protocol.ApprovalOnFailure, workspace, []string{"/work/proj/src/.kodex/config.toml"}, Ask},
 		{"never inside", protocol.ApprovalNever, workspace, inside, Run},
 		{"never outside", protocol.ApprovalNever, workspace, outside, Deny},
 		{"never .git", protocol.ApprovalNever, workspace, gitDir, Deny},
+		{"never nested .git", protocol.ApprovalNever, workspace, nestedGit, Deny},
 		{"never read-only", protocol.ApprovalNever, readOnly, inside, Deny},
 		{"untrusted inside", protocol.ApprovalUntrusted, workspace, inside, Ask},
 		{"untrusted read-only", protocol.ApprovalUntrusted, readOnly, inside, Ask},
 		{"untrusted full access", protocol.ApprovalUntrusted, fullAcc, outside, Ask},
 		{"on-request full access", protocol.ApprovalOnRequest, fullAcc, outside, Run},
 		{"never full access", protocol.ApprovalNever, fullAcc, gitDir, Run},
-		{"no roots uses cwd", protocol.ApprovalOnRequest, protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite}, inside, Run},
-		{"no roots outside cwd", protocol.ApprovalOnRequest, protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite}, extra, Ask},
+		// No writable roots: nothing is writable, cwd included.
+		{"no roots, cwd", protocol.ApprovalOnRequest, noRoots, inside, Ask},
+		{"no roots, relative", protocol.ApprovalOnRequest, noRoots, relative, Ask},
+		{"no roots, never", protocol.ApprovalNever, noRoots, inside, Deny},
+		{"empty roots", protocol.ApprovalOnRequest, protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, WritableRoots: []string{}}, inside, Ask},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -166,6 +229,94 @@ func TestForPatch(t *testing.T) {
 				t.Errorf("ForPatch = %+v: a %v needs a reason", got, got.Action)
 			}
 		})
+	}
+}
+
+// TestForPatchProtected: a patch into a protected location asks (never:
+// is denied) with a reason naming the path, whatever the depth and case;
+// near misses run.
+func TestForPatchProtected(t *testing.T) {
+	t.Parallel()
+	home := protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, WritableRoots: []string{"/home/u", "/work/proj"}}
+	homes := protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, WritableRoots: []string{"/home", "/work/proj"}}
+	tests := []struct {
+		name      string
+		sb        protocol.SandboxPolicy
+		path      string
+		protected bool
+	}{
+		{"nested .kodex", workspace, "/work/proj/src/.kodex/config.toml", true},
+		{"nested .GIT hooks", workspace, "/work/proj/sub/.GIT/hooks/x", true},
+		{".Kodex at the root", workspace, "/work/proj/.Kodex/x", true},
+		{"deep .git", workspace, "/work/proj/a/b/c/.git/config", true},
+		{".git pointer file", workspace, "/work/proj/sub/.git", true},
+		{".git with trailing dot (Windows)", workspace, "/work/proj/.git./hooks/x", true},
+		{".git with trailing space (Windows)", workspace, "/work/proj/.git /hooks/x", true},
+		{".git NTFS stream", workspace, "/work/proj/.git::$INDEX_ALLOCATION/hooks/x", true},
+		{"8.3 short name GIT~1", workspace, "/work/proj/GIT~1/hooks/x", true},
+		{"8.3 short name kodex~2", workspace, "/work/proj/kodex~2/config.toml", true},
+		{".git with an HFS+-ignorable joiner", workspace, "/work/proj/.g\u200cit/hooks/x", true},
+		{"Kelvin sign folds to k", workspace, "/work/proj/.\u212aodex/config.toml", true},
+		{"home .bashrc", home, "/home/u/.bashrc", true},
+		{"home .BASH_PROFILE", home, "/home/u/.BASH_PROFILE", true},
+		{"home .bash_login", home, "/home/u/.bash_login", true},
+		{"home .profile", home, "/home/u/.profile", true},
+		{"home .bash_logout", home, "/home/u/.bash_logout", true},
+		{"home .zshrc", home, "/home/u/.zshrc", true},
+		{"home .zshenv", home, "/home/u/.zshenv", true},
+		{"home .zprofile", home, "/home/u/.zprofile", true},
+		{"home .zlogin", home, "/home/u/.zlogin", true},
+		{"home .zlogout", home, "/home/u/.zlogout", true},
+		{"home .gitconfig", home, "/home/u/.gitconfig", true},
+		{"home .ssh/authorized_keys", home, "/home/u/.ssh/authorized_keys", true},
+		{"home .ssh itself", home, "/home/u/.ssh", true},
+		{"home .config/fish", home, "/home/u/.config/fish/config.fish", true},
+		{"home .config/fish/conf.d", home, "/home/u/.config/fish/conf.d/x.fish", true},
+		{"home .config/git/config", home, "/home/u/.config/git/config", true},
+		{"home .Config/Git", home, "/home/u/.Config/Git/attributes", true},
+		{"home .kodex", home, "/home/u/.kodex/config.toml", true},
+		{"root is an ancestor of the home", homes, "/home/u/.bashrc", true},
+		{"root is an ancestor of the home, .ssh", homes, "/home/u/.ssh/config", true},
+		// Near misses: ordinary project files.
+		{".github workflow", workspace, "/work/proj/.github/workflows/ci.yml", false},
+		{".gitignore", workspace, "/work/proj/.gitignore", false},
+		{".gitattributes", workspace, "/work/proj/sub/.gitattributes", false},
+		{"name containing .git", workspace, "/work/proj/my.git/x", false},
+		{".kodexignore-like name", workspace, "/work/proj/.kodexrc", false},
+		{".config elsewhere", home, "/home/u/.config/nvim/init.lua", false},
+		{"fish outside .config", home, "/home/u/fish/config.fish", false},
+		{".profile.d is not .profile", home, "/home/u/.profile.d/x", false},
+		{"tilde without digits", workspace, "/work/proj/backup~/x", false},
+		{"home ordinary file", home, "/home/u/notes.txt", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			got := ForPatch(protocol.ApprovalOnRequest, tt.sb, "/work/proj", []string{"/work/proj/ok.go", tt.path})
+			if !tt.protected {
+				if got.Action != Run {
+					t.Errorf("ForPatch(%q) = %+v, want run", tt.path, got)
+				}
+				return
+			}
+			if got.Action != Ask || !strings.Contains(got.Reason, tt.path) || !strings.Contains(got.Reason, "protected") {
+				t.Errorf("ForPatch(%q) = %+v, want ask with a reason naming the path as protected", tt.path, got)
+			}
+			never := ForPatch(protocol.ApprovalNever, tt.sb, "/work/proj", []string{tt.path})
+			if never.Action != Deny || !strings.Contains(never.Reason, tt.path) {
+				t.Errorf("ForPatch(never, %q) = %+v, want deny naming the path", tt.path, never)
+			}
+		})
+	}
+}
+
+// TestForPatchProtectedUnderAnyRoot: a path is checked relative to every
+// root containing it, so a narrower root does not hide the home's files.
+func TestForPatchProtectedUnderAnyRoot(t *testing.T) {
+	t.Parallel()
+	sb := protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, WritableRoots: []string{"/home/u", "/home/u/.ssh"}}
+	if got := ForPatch(protocol.ApprovalOnRequest, sb, "/home/u", []string{"/home/u/.ssh/authorized_keys"}); got.Action != Ask {
+		t.Errorf("ForPatch = %+v, want ask", got)
 	}
 }
 

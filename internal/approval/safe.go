@@ -1,64 +1,138 @@
 package approval
 
 import (
+	"fmt"
 	"strings"
 )
 
-// IsKnownSafe reports whether argv is a known-safe read-only command: one on
-// the list below with no option that writes files or runs other programs, or
-// a `bash -lc "<script>"` (also sh/zsh, -c) whose script [ParseScript]
-// accepts and whose every command is known-safe. Commands are matched by
-// name, not by path. The check is conservative: an option it cannot rule out
-// (including a GNU-style abbreviation of a dangerous long option) makes the
-// command unsafe.
-func IsKnownSafe(argv []string) bool {
+// Safety says where a command may run without asking under approval policy
+// untrusted.
+type Safety int
+
+// Safety levels, from least to most safe.
+const (
+	// NotSafe: the command may write files or run other programs, or it is
+	// not on the list at all. It asks.
+	NotSafe Safety = iota
+	// SafeInSandbox: the command only reads when it runs confined, but it
+	// reads configuration the repository or working tree controls, and that
+	// configuration can name programs to run (git's textconv, diff drivers,
+	// fsmonitor, filters and pager; the toolchain a go.mod asks for). It
+	// runs without asking only inside the sandbox.
+	SafeInSandbox
+	// SafeAnywhere: the command cannot run another program or write a file,
+	// whatever the repository and working tree contain. It runs without
+	// asking even outside the sandbox (danger-full-access).
+	SafeAnywhere
+)
+
+// String returns the level's name, for logs and test failures.
+func (s Safety) String() string {
+	switch s {
+	case NotSafe:
+		return "not-safe"
+	case SafeInSandbox:
+		return "safe-in-sandbox"
+	case SafeAnywhere:
+		return "safe-anywhere"
+	}
+	return fmt.Sprintf("Safety(%d)", int(s))
+}
+
+// Reasons a SafeInSandbox command asks when it would run outside the sandbox.
+const (
+	ReasonGitOutsideSandbox = "git may run programs the repository configures (textconv, diff drivers, fsmonitor, filters, pager); outside the sandbox this needs approval"
+	ReasonGoOutsideSandbox  = "the go command may rewrite go.mod, download modules, or download and run the toolchain go.mod asks for; outside the sandbox this needs approval"
+)
+
+// Classify returns how safe argv is to run without asking and, for
+// SafeInSandbox, why it is not safe outside the sandbox. A command is judged
+// by name (not by path: "/bin/ls" is NotSafe) and by its options: one that
+// writes files or runs other programs makes it NotSafe, and so does an
+// option the check cannot rule out (including a GNU-style abbreviation of a
+// dangerous long option). A `bash -lc "<script>"` (also sh/zsh, -c) is as
+// safe as the least safe command of its script when [ParseScript] accepts
+// the script, and NotSafe otherwise.
+func Classify(argv []string) (Safety, string) {
 	if len(argv) == 0 {
-		return false
+		return NotSafe, ""
 	}
 	if _, script, ok := shellScript(argv); ok {
 		cmds, err := ParseScript(script)
 		if err != nil {
-			return false
+			return NotSafe, ""
 		}
+		least, why := SafeAnywhere, ""
 		for _, c := range cmds {
-			if _, _, nested := shellScript(c.Argv); nested || !IsKnownSafe(c.Argv) {
-				return false
+			if _, _, nested := shellScript(c.Argv); nested {
+				return NotSafe, ""
+			}
+			s, w := Classify(c.Argv)
+			if s < least {
+				least, why = s, w
 			}
 		}
-		return true
+		return least, why
 	}
-	check, ok := safeCommands[argv[0]]
-	return ok && check(argv[1:])
+	c, ok := safeCommands[argv[0]]
+	if !ok || !c.check(argv[1:]) {
+		return NotSafe, ""
+	}
+	if c.sandboxOnly != "" {
+		return SafeInSandbox, c.sandboxOnly
+	}
+	return SafeAnywhere, ""
 }
 
-// SafeCommandNames lists the names IsKnownSafe knows, sorted.
+// IsKnownSafe reports whether argv only reads when it runs inside the
+// sandbox: [Classify] says SafeInSandbox or SafeAnywhere. It says nothing
+// about running outside the sandbox; approval decisions use [ForCommand].
+func IsKnownSafe(argv []string) bool {
+	s, _ := Classify(argv)
+	return s != NotSafe
+}
+
+// SafeCommandNames lists the names Classify knows, sorted.
 func SafeCommandNames() []string { return sortedKeys(safeCommands) }
+
+// safeCommand is an entry of the known-safe list.
+type safeCommand struct {
+	// check reports whether the arguments keep the command read-only.
+	check func(args []string) bool
+	// sandboxOnly, when set, makes the command SafeInSandbox and says why.
+	sandboxOnly string
+}
 
 func anyArgs([]string) bool { return true }
 
-// safeCommands maps a command name to a check of its arguments.
-var safeCommands = map[string]func(args []string) bool{
-	// Always read-only whatever the arguments.
-	"basename": anyArgs, "cat": anyArgs, "cd": anyArgs, "cksum": anyArgs, "cmp": anyArgs,
-	"cut": anyArgs, "df": anyArgs, "diff": anyArgs, "dirname": anyArgs, "du": anyArgs,
-	"echo": anyArgs, "false": anyArgs, "grep": anyArgs, "head": anyArgs, "id": anyArgs,
-	"ls": anyArgs, "md5sum": anyArgs, "nl": anyArgs, "printf": anyArgs, "pwd": anyArgs,
-	"readlink": anyArgs, "realpath": anyArgs, "rev": anyArgs, "seq": anyArgs,
-	"sha1sum": anyArgs, "sha256sum": anyArgs, "sha512sum": anyArgs, "stat": anyArgs,
-	"tac": anyArgs, "tail": anyArgs, "tr": anyArgs, "true": anyArgs, "uname": anyArgs,
-	"wc": anyArgs, "which": anyArgs, "whoami": anyArgs,
+// safeCommands maps a command name to its entry. Not on the list, on
+// purpose: wrappers that run another command (env, xargs, timeout, nice,
+// nohup, sudo, command, exec), pagers and viewers with shell escapes (less,
+// more, man, vi), and anything that writes.
+var safeCommands = map[string]safeCommand{
+	// Read-only whatever the arguments.
+	"basename": {check: anyArgs}, "cat": {check: anyArgs}, "cd": {check: anyArgs},
+	"cksum": {check: anyArgs}, "cmp": {check: anyArgs}, "cut": {check: anyArgs},
+	"df": {check: anyArgs}, "diff": {check: anyArgs}, "dirname": {check: anyArgs},
+	"du": {check: anyArgs}, "echo": {check: anyArgs}, "false": {check: anyArgs},
+	"grep": {check: anyArgs}, "head": {check: anyArgs}, "id": {check: anyArgs},
+	"ls": {check: anyArgs}, "md5sum": {check: anyArgs}, "nl": {check: anyArgs},
+	"pwd": {check: anyArgs}, "readlink": {check: anyArgs}, "realpath": {check: anyArgs},
+	"rev": {check: anyArgs}, "seq": {check: anyArgs}, "sha1sum": {check: anyArgs},
+	"sha256sum": {check: anyArgs}, "sha512sum": {check: anyArgs}, "stat": {check: anyArgs},
+	"tac": {check: anyArgs}, "tail": {check: anyArgs}, "tr": {check: anyArgs},
+	"true": {check: anyArgs}, "uname": {check: anyArgs}, "wc": {check: anyArgs},
+	"which": {check: anyArgs}, "whoami": {check: anyArgs},
 
 	// Read-only unless given an option that writes or executes.
-	"date": safeDate,
-	"file": func(args []string) bool { return !hasOption(args, "C", "compile") },
-	"find": safeFind,
-	"git":  safeGit,
-	"go":   safeGo,
-	"rg":   func(args []string) bool { return !hasOption(args, "z", "pre", "search-zip", "hostname-bin") },
-	"sed":  safeSed,
-	"sort": func(args []string) bool { return !hasOption(args, "o", "output", "compress-program") },
-	"tree": func(args []string) bool { return !hasOption(args, "oR") },
-	"uniq": safeUniq,
+	"date": {check: safeDate}, "file": {check: safeFile}, "find": {check: safeFind},
+	"printf": {check: safePrintf}, "rg": {check: safeRg}, "sed": {check: safeSed},
+	"sort": {check: safeSort}, "tree": {check: safeTree}, "uniq": {check: safeUniq},
+
+	// Read-only inside the sandbox only: they obey configuration the
+	// repository controls (see saferepo.go).
+	"git": {check: safeGit, sandboxOnly: ReasonGitOutsideSandbox},
+	"go":  {check: safeGo, sandboxOnly: ReasonGoOutsideSandbox},
 }
 
 // hasOption reports whether args hold a dangerous option: a short option
@@ -84,6 +158,31 @@ func hasOption(args []string, shorts string, longs ...string) bool {
 	return false
 }
 
+// safeFile rejects compiling a magic file (-C writes magic.mgc).
+func safeFile(args []string) bool { return !hasOption(args, "C", "compile") }
+
+// safeRg rejects the options that run programs: preprocessors (--pre),
+// decompressors (-z) and the hostname program.
+func safeRg(args []string) bool {
+	return !hasOption(args, "z", "pre", "search-zip", "hostname-bin")
+}
+
+// safeSort rejects writing an output file or temporary files in a chosen
+// directory, and running a compression program.
+func safeSort(args []string) bool {
+	return !hasOption(args, "oT", "output", "compress-program", "temporary-directory")
+}
+
+// safeTree rejects writing an output file (-o, also what -R does).
+func safeTree(args []string) bool { return !hasOption(args, "oR", "output") }
+
+// safePrintf rejects leading options: the shell builtin's -v assigns a
+// variable (`printf -v PATH .` in a script would change which program the
+// next command runs).
+func safePrintf(args []string) bool {
+	return len(args) == 0 || !strings.HasPrefix(args[0], "-") || args[0] == "--"
+}
+
 // safeFind rejects the actions that run commands or write files.
 func safeFind(args []string) bool {
 	for _, a := range args {
@@ -96,7 +195,8 @@ func safeFind(args []string) bool {
 	return true
 }
 
-// safeSed allows only `sed -n Np` and `sed -n M,Np` (and $) with file operands.
+// safeSed allows only `sed -n Np` and `sed -n M,Np` (and $) with file
+// operands: no script command that writes (w) or executes (e) can appear.
 func safeSed(args []string) bool {
 	if len(args) < 2 || args[0] != "-n" || !isLineRangePrint(args[1]) {
 		return false
@@ -156,20 +256,35 @@ func safeUniq(args []string) bool {
 	return operands <= 1
 }
 
-// safeDate rejects setting the clock: -s/--set and a MMDDhhmm operand.
+// safeDate allows only displaying the date: options of GNU and BSD date that
+// do not set the clock, and +FORMAT operands (any other operand sets it).
 func safeDate(args []string) bool {
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
-		case a == "-d" || a == "-r" || a == "-f" || a == "--date" || a == "--reference" || a == "--file":
-			i++ // value
+		case a == "--":
+			for _, op := range args[i+1:] {
+				if !strings.HasPrefix(op, "+") {
+					return false
+				}
+			}
+			return true
 		case strings.HasPrefix(a, "--"):
-			if hasOption([]string{a}, "", "set") {
+			name, _, hasValue := strings.Cut(a[2:], "=")
+			takesValue, ok := dateLong(name)
+			if !ok {
 				return false
 			}
+			if takesValue && !hasValue {
+				i++
+			}
 		case strings.HasPrefix(a, "-") && len(a) > 1:
-			if strings.ContainsRune(a[1:], 's') {
+			skip, ok := dateShorts(a[1:])
+			if !ok {
 				return false
+			}
+			if skip {
+				i++
 			}
 		case !strings.HasPrefix(a, "+"):
 			return false
@@ -178,116 +293,50 @@ func safeDate(args []string) bool {
 	return true
 }
 
-// safeGo allows go version, go env (not -w/-u) and go list (without the
-// flags that build or run tools).
-func safeGo(args []string) bool {
-	if len(args) == 0 {
-		return false
-	}
-	rest := args[1:]
-	switch args[0] {
-	case "version":
-		return true
-	case "env":
-		return !hasGoFlag(rest, "w", "u")
-	case "list":
-		return !hasGoFlag(rest, "export", "compiled", "toolexec", "exec", "overlay", "modfile", "pgo")
-	}
-	return false
+// dateLongs are GNU date's long options that only display; true marks
+// those that take a value (as the next argument unless given with =).
+var dateLongs = map[string]bool{
+	"date": true, "file": true, "reference": true, "rfc-3339": true,
+	"debug": false, "iso-8601": false, "resolution": false, "rfc-email": false,
+	"rfc-2822": false, "utc": false, "universal": false, "help": false, "version": false,
 }
 
-// hasGoFlag reports whether args hold one of the Go flags names (-name,
-// --name, with or without =value).
-func hasGoFlag(args []string, names ...string) bool {
-	for _, a := range args {
-		if !strings.HasPrefix(a, "-") {
-			continue
-		}
-		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		for _, n := range names {
-			if name == n {
-				return true
+// dateLong resolves a long option of date, which may be abbreviated. ok is
+// false when it is, or may abbreviate, --set, or is unknown; takesValue is
+// true only when every option it may stand for takes a value, so that an
+// operand is never skipped unchecked.
+func dateLong(name string) (takesValue, ok bool) {
+	if strings.HasPrefix("set", name) {
+		return false, false
+	}
+	if v, exact := dateLongs[name]; exact {
+		return v, true
+	}
+	matches, values := 0, 0
+	for l, v := range dateLongs {
+		if strings.HasPrefix(l, name) {
+			matches++
+			if v {
+				values++
 			}
 		}
 	}
-	return false
+	return matches > 0 && values == matches, matches > 0
 }
 
-// gitSafeSubcommands are git's read-only subcommands; branch is further
-// limited to listing.
-var gitSafeSubcommands = map[string]bool{
-	"status": true, "log": true, "diff": true, "show": true, "branch": true,
-	"rev-parse": true, "ls-files": true, "blame": true, "grep": true,
-}
-
-// safeGit allows `git [-C dir] [--no-pager] <read-only subcommand> ...`
-// without options that write files or start other programs.
-func safeGit(args []string) bool {
-	i := 0
-globals:
-	for i < len(args) {
-		switch a := args[i]; {
-		case a == "-C" && i+1 < len(args):
-			i += 2
-		case a == "--no-pager" || a == "-P":
-			i++
-		case strings.HasPrefix(a, "-"):
-			return false // -c, --git-dir, --exec-path, ...: not known safe
+// dateShorts checks a cluster of short options of date (without the dash):
+// -u -R -j -n, -I[FMT], and -d -r -f -v -z with a value attached or next.
+func dateShorts(cluster string) (skipNext, ok bool) {
+	for j := 0; j < len(cluster); j++ {
+		switch c := cluster[j]; {
+		case strings.IndexByte("uRjn", c) >= 0:
+		case c == 'I':
+			return false, true
+		case strings.IndexByte("drfvz", c) >= 0:
+			return j == len(cluster)-1, true
 		default:
-			break globals
+			return false, false
 		}
 	}
-	if i >= len(args) || !gitSafeSubcommands[args[i]] {
-		return false
-	}
-	sub, rest := args[i], args[i+1:]
-	if hasOption(rest, "", "output", "ext-diff", "open-files-in-pager") {
-		return false
-	}
-	switch sub {
-	case "grep":
-		return !hasOption(rest, "O")
-	case "branch":
-		return gitBranchListsOnly(rest)
-	}
-	return true
-}
-
-// gitBranchListValueFlags take a value (as the next argument unless given
-// with =).
-var gitBranchListValueFlags = map[string]bool{
-	"--contains": true, "--no-contains": true, "--merged": true, "--no-merged": true,
-	"--points-at": true, "--sort": true, "--format": true, "--color": false, "--column": false,
-}
-
-// gitBranchListFlags are the options of `git branch` that only list.
-var gitBranchListFlags = map[string]bool{
-	"-a": true, "--all": true, "-r": true, "--remotes": true, "-l": true, "--list": true,
-	"-v": true, "-vv": true, "--verbose": true, "--show-current": true, "-i": true,
-	"--ignore-case": true, "--no-color": true, "--color": true, "--no-column": true,
-	"--column": true, "--omit-empty": true,
-}
-
-// gitBranchListsOnly reports whether `git branch args` only lists branches:
-// known listing flags, and patterns only in --list mode.
-func gitBranchListsOnly(args []string) bool {
-	list, patterns := false, false
-	for i := 0; i < len(args); i++ {
-		a := args[i]
-		name, _, hasValue := strings.Cut(a, "=")
-		switch {
-		case a == "-l" || a == "--list":
-			list = true
-		case gitBranchListValueFlags[name]:
-			if !hasValue {
-				i++
-			}
-		case gitBranchListFlags[name]:
-		case strings.HasPrefix(a, "-"):
-			return false
-		default:
-			patterns = true
-		}
-	}
-	return !patterns || list
+	return false, true
 }
