@@ -91,6 +91,8 @@ var rules = []rule{
 	{pkg: "internal/tools", allow: []string{"internal/tools", "internal/model", "internal/protocol", "internal/approval", "internal/sandbox", "internal/proc", "internal/patch"}, forbid: charm},
 	{pkg: "internal/agent", allow: []string{"internal/agent", "internal/model", "internal/protocol", "internal/tools", "internal/events", "internal/rollout", "internal/gitx"}, forbid: append([]string{"github.com/spf13/cobra"}, charm...)},
 	{pkg: "internal/frontend", allow: []string{"internal/protocol", "internal/jsonrpc", "internal/frontend"}},
+	// termtext is shared by the frontends and knows none of them.
+	{pkg: "internal/frontend/termtext", allow: nil},
 }
 
 // TestImportRules fails on any dependency edge DESIGN.md does not allow.

@@ -7,11 +7,17 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kodex-cli/kodex/internal/frontend/termtext"
 	"github.com/kodex-cli/kodex/internal/protocol"
 )
 
 // humanPrinter shows progress on stderr and only the final answer on stdout,
 // so `kodex exec "…" > answer.md` captures just the answer.
+//
+// Everything it writes to stderr from an event (commands, their output,
+// paths, the model's words) goes through termtext in logf: no control
+// character or invisible code point reaches the terminal. The answer on
+// stdout is written as the model wrote it, since it is the product.
 type humanPrinter struct {
 	out, err io.Writer
 	verbose  bool
@@ -27,7 +33,16 @@ func newHumanPrinter(out, err io.Writer, verbose bool) *humanPrinter {
 	return &humanPrinter{out: out, err: err, verbose: verbose}
 }
 
+// logf writes to stderr with every string argument made safe to draw.
 func (p *humanPrinter) logf(format string, args ...any) {
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			args[i] = termtext.Text(v)
+		case fmt.Stringer:
+			args[i] = termtext.Text(v.String())
+		}
+	}
 	if p.werr == nil {
 		_, p.werr = fmt.Fprintf(p.err, format, args...)
 	}
@@ -73,7 +88,7 @@ func (p *humanPrinter) other(msg protocol.EventMsg) {
 	case protocol.Reasoning:
 		p.logf("thinking: %s\n", indentTail(m.Text))
 	case protocol.ExecBegin:
-		p.logf("$ %s\n", ShellJoin(m.Command))
+		p.logf("$ %s\n", command(m.Command))
 	case protocol.ExecEnd:
 		p.execEnd(m)
 	case protocol.PatchApplyEnd:
@@ -92,7 +107,7 @@ func (p *humanPrinter) other(msg protocol.EventMsg) {
 			p.logf("  %s %s\n", mark, s.Step)
 		}
 	case protocol.ExecApprovalRequest:
-		p.logf("approval needed to run %s (declined: no one can approve in exec mode)\n", ShellJoin(m.Command))
+		p.logf("approval needed to run %s (declined: no one can approve in exec mode)\n", command(m.Command))
 	case protocol.PatchApprovalRequest:
 		p.logf("approval needed to apply a patch (declined: no one can approve in exec mode)\n")
 	case protocol.Warning:
@@ -110,7 +125,7 @@ func (p *humanPrinter) execEnd(m protocol.ExecEnd) {
 	d := time.Duration(m.Duration).Round(time.Millisecond)
 	switch {
 	case m.Declined:
-		p.logf("$ %s\n  declined: %s\n", ShellJoin(m.Command), m.AggregatedOutput)
+		p.logf("$ %s\n  declined: %s\n", command(m.Command), m.AggregatedOutput)
 		return
 	case m.TimedOut:
 		p.logf("  timed out after %s\n", d)
@@ -120,7 +135,7 @@ func (p *humanPrinter) execEnd(m protocol.ExecEnd) {
 		p.logf("  exit %d · %s\n", m.ExitCode, d)
 	}
 	if p.verbose || m.ExitCode != 0 {
-		if out := strings.TrimRight(m.AggregatedOutput, "\n"); out != "" {
+		if out := strings.TrimRight(termtext.Output(m.AggregatedOutput), "\n"); out != "" {
 			p.logf("%s\n", indent(lastLines(out, 20)))
 		}
 	}
@@ -150,6 +165,13 @@ func (p *humanPrinter) rel(path string) string {
 		return r
 	}
 	return path
+}
+
+// command shows argv as a shell command line, every character visible; the
+// lines after the first of a multi-line command start with "> ", as the
+// shell's continuation prompt, so none of them reads as kodex's own output.
+func command(argv []string) string {
+	return strings.ReplaceAll(termtext.Text(ShellJoin(argv)), "\n", "\n> ")
 }
 
 func lastLines(s string, n int) string {

@@ -1,7 +1,6 @@
 package tui
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -33,6 +32,11 @@ type approval struct {
 	guarded bool
 	// feedback is non-nil while the user types why a patch is denied.
 	feedback *composer
+
+	// scroll is the first body row shown. page and maxScroll are the body's
+	// height and last start row in the last frame drawn (set by view), so
+	// paging moves by what the user saw.
+	scroll, page, maxScroll int
 }
 
 // pushApproval queues a request; the first in the queue is shown.
@@ -60,11 +64,16 @@ func (a *approval) armed(now time.Time) bool {
 	return !a.guarded || now.Sub(a.shownAt) >= armDelay
 }
 
-// approvalKey handles a key for the shown modal.
+// approvalKey handles a key for the shown modal: scrolling its body, or
+// the decision.
 func (m *model) approvalKey(key tea.KeyPressMsg) tea.Cmd {
 	a := m.approvals[0]
 	if a.feedback != nil {
 		return m.feedbackKey(a, key)
+	}
+	if a.scrollKey(key.String()) {
+		m.live.version++
+		return nil
 	}
 	switch key.String() {
 	case "y", "Y":
@@ -97,6 +106,29 @@ func (m *model) feedbackKey(a *approval, key tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// scrollKey scrolls the modal's body: j/k and the arrows by a row, PgUp and
+// PgDn by a page, Home and End to either end.
+func (a *approval) scrollKey(k string) bool {
+	switch k {
+	case "j", "down":
+		a.scroll++
+	case "k", "up":
+		a.scroll--
+	case "pgdown":
+		a.scroll += max(a.page-1, 1)
+	case "pgup":
+		a.scroll -= max(a.page-1, 1)
+	case "home":
+		a.scroll = 0
+	case "end":
+		a.scroll = a.maxScroll
+	default:
+		return false
+	}
+	a.scroll = min(max(a.scroll, 0), a.maxScroll)
+	return true
+}
+
 // decide submits the answer and shows the next request.
 func (m *model) decide(a *approval, d protocol.ReviewDecision, feedback string) tea.Cmd {
 	m.approvals = m.approvals[1:]
@@ -111,44 +143,6 @@ func (m *model) decide(a *approval, d protocol.ReviewDecision, feedback string) 
 	m.showApproval()
 	m.live.version++
 	return nil
-}
-
-// view renders the modal.
-func (a *approval) view(width int) string {
-	inner := width - 4
-	var b strings.Builder
-	if a.exec != nil {
-		e := a.exec
-		b.WriteString(md.Bold("Allow this command?") + "\n\n")
-		b.WriteString(indent(wrap(md.Bold(md.Fg(md.Yellow, "$ "+displayCommand(e.Command))), inner), "", "") + "\n")
-		b.WriteString(md.Faint("in "+e.Cwd) + "\n")
-		if e.Justification != "" {
-			b.WriteString("\n" + wrap(md.Italic(e.Justification), inner) + "\n")
-		}
-		if e.Reason != "" {
-			b.WriteString("\n" + md.Faint(wrap("Why: "+e.Reason, inner)) + "\n")
-		}
-		if e.Escalated {
-			b.WriteString(md.Fg(md.Red, wrap("This would run outside the sandbox.", inner)) + "\n")
-		}
-	} else {
-		p := a.patch
-		files := len(p.Changes)
-		b.WriteString(md.Bold(fmt.Sprintf("Apply these changes to %d file%s?", files, plural(files))) + "\n\n")
-		b.WriteString(renderChanges(p.Changes, inner, modalDiffLines) + "\n")
-		if p.Reason != "" {
-			b.WriteString("\n" + md.Faint(wrap("Why: "+p.Reason, inner)) + "\n")
-		}
-	}
-	b.WriteString("\n")
-	if a.feedback != nil {
-		b.WriteString(md.Bold("Tell the model why (Enter to send, empty to just deny, Esc to go back):") + "\n")
-		b.WriteString("› " + a.feedback.value())
-	} else {
-		b.WriteString(keyHelp("y", "yes") + "   " + keyHelp("a", "yes, for this session") + "   " +
-			keyHelp("n", "no") + "   " + keyHelp("esc", "abort the turn"))
-	}
-	return box(b.String(), width, md.Yellow)
 }
 
 func keyHelp(key, what string) string { return md.Bold(md.Fg(md.Cyan, key)) + " " + what }

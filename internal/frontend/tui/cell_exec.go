@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/kodex-cli/kodex/internal/frontend/termtext"
 	md "github.com/kodex-cli/kodex/internal/frontend/tui/markdown"
 	"github.com/kodex-cli/kodex/internal/protocol"
 )
@@ -73,7 +73,7 @@ func shellQuote(s string) string {
 
 func (c *execCell) render(width int) string {
 	var b strings.Builder
-	cmd := md.Bold(displayCommand(c.command))
+	cmd := md.Bold(safeText(displayCommand(c.command)))
 	switch {
 	case c.running:
 		b.WriteString(md.Fg(md.Cyan, "•") + " Running " + cmd)
@@ -141,25 +141,8 @@ func formatDuration(d time.Duration) string {
 	}
 }
 
-// sanitize makes command output safe to draw: valid UTF-8, no escape
-// sequences or carriage-return overprinting, tabs expanded.
-func sanitize(s string) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "�")
-	}
-	s = ansi.Strip(s)
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	if strings.ContainsRune(s, '\r') {
-		lines := strings.Split(s, "\n")
-		for i, l := range lines {
-			if j := strings.LastIndexByte(strings.TrimRight(l, "\r"), '\r'); j >= 0 {
-				lines[i] = l[j+1:]
-			}
-		}
-		s = strings.Join(lines, "\n")
-	}
-	return strings.ReplaceAll(s, "\t", "    ")
-}
+// sanitize makes command output safe to draw (see termtext.Output).
+func sanitize(s string) string { return termtext.Output(s) }
 
 func splitOutput(s string) []string {
 	s = strings.TrimRight(sanitize(s), "\n")

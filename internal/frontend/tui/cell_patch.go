@@ -79,9 +79,9 @@ func renderChanges(changes []protocol.FileChange, width, budget int) string {
 	for _, ch := range changes {
 		add, del := diffStat(ch.UnifiedDiff)
 		kind := map[protocol.ChangeKind]string{protocol.ChangeAdd: "A", protocol.ChangeDelete: "D", protocol.ChangeUpdate: "M"}[ch.Kind]
-		name := ch.Path
+		name := safeLine(ch.Path)
 		if ch.MovePath != "" {
-			name += " → " + ch.MovePath
+			name += " → " + safeLine(ch.MovePath)
 		}
 		out = append(out, fmt.Sprintf("  └ %s %s (%s)", md.Bold(kind), md.Bold(name), statText(add, del)))
 		lines := diffBody(ch.UnifiedDiff)

@@ -37,15 +37,6 @@ func (m *model) View() tea.View {
 
 func (m *model) render() (string, *tea.Cursor) {
 	w := max(m.width, 20)
-	var top []string
-	if m.overlay != nil {
-		top = append(top, m.overlay.view(w))
-	} else {
-		top = append(top, m.liveLines(w)...)
-		if len(m.approvals) > 0 {
-			top = append(top, m.approvals[0].view(w))
-		}
-	}
 	var bottom []string
 	switch {
 	case m.quitting:
@@ -62,13 +53,24 @@ func (m *model) render() (string, *tea.Cursor) {
 		bottom = append(bottom, m.popup.view(w))
 	}
 	bottom = append(bottom, m.status.line(w, m.footerHint()))
-
-	topText := strings.Join(top, "\n")
 	bottomText := strings.Join(bottom, "\n")
-	topRows := lineCount(topText)
 	bottomRows := lineCount(bottomText)
-	if avail := m.height - bottomRows; topRows > avail && !m.opts.AltScreen {
-		topText = lastRows(topText, max(avail, 0)) // inline: never taller than the screen
+
+	var top []string
+	if m.overlay != nil {
+		top = append(top, m.overlay.view(w))
+	} else {
+		top = append(top, m.liveLines(w)...)
+		if len(m.approvals) > 0 { // the modal fits the screen; live lines above it give way
+			top = append(top, m.approvals[0].view(w, m.height-bottomRows))
+		}
+	}
+	topText := strings.Join(top, "\n")
+	topRows := lineCount(topText)
+	if avail := m.height - bottomRows; topRows > avail && (!m.opts.AltScreen || len(m.approvals) > 0) {
+		// Never taller than the screen: inline always, in the alt screen while
+		// a modal is up (the live lines above it give way).
+		topText = lastRows(topText, max(avail, 0))
 		topRows = max(avail, 0)
 	}
 	var b strings.Builder
