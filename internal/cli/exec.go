@@ -158,7 +158,7 @@ func readAll(r io.Reader) (string, error) {
 }
 
 func runExec(ctx context.Context, f *Factory, opts *ExecOptions) error {
-	rt, err := newRuntime(ctx, f, opts.Global)
+	rt, err := newRuntime(ctx, f, opts.Global, true)
 	if err != nil {
 		return err
 	}

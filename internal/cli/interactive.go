@@ -14,6 +14,7 @@ import (
 	"github.com/kodex-cli/kodex/internal/frontend/tui"
 	"github.com/kodex-cli/kodex/internal/gitx"
 	"github.com/kodex-cli/kodex/internal/model"
+	"github.com/kodex-cli/kodex/internal/policy"
 	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/rollout"
 )
@@ -57,7 +58,7 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 	if !f.IO.StdinTTY || !f.IO.StdoutTTY {
 		return &UsageError{Msg: "the interactive UI needs a terminal on stdin and stdout; for headless runs use kodex exec"}
 	}
-	rt, err := newRuntime(ctx, f, g)
+	rt, err := newRuntime(ctx, f, g, false)
 	if err != nil {
 		return err
 	}
@@ -87,8 +88,8 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 		Cwd:           rt.cwd,
 		Status: tui.StatusInfo{
 			Model: rt.cfg.Model, Provider: rt.cfg.Provider.ID, ReasoningEffort: rt.cfg.ReasoningEffort,
-			ApprovalPreset: approval.PresetName(rt.cfg.ApprovalPolicy, rt.cfg.SandboxMode),
-			ApprovalPolicy: rt.cfg.ApprovalPolicy, SandboxMode: rt.cfg.SandboxMode,
+			ApprovalPreset: approval.PresetName(rt.approval, rt.sandbox.Mode),
+			ApprovalPolicy: rt.approval, SandboxMode: rt.sandbox.Mode,
 			ContextWindow: rt.contextWindow(),
 		},
 		ListSessions: func(all bool) ([]tui.SessionSummary, error) { return rt.listSessions(all) },
@@ -105,16 +106,7 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 			return repo.Run(ctx, args...)
 		},
 	}
-	if rt.cfg.Project.Trust == "" && !io.resume {
-		root := rt.cfg.Project.Root
-		opts.TrustPrompt = func(trusted bool) error {
-			level := config.Untrusted
-			if trusted {
-				level = config.Trusted
-			}
-			return config.SetProjectTrust(rt.home, root, level)
-		}
-	}
+	opts.TrustPrompt = rt.trustPrompt(io.resume)
 	sum, err := tui.Run(ctx, opts)
 	if sum.SessionID != "" {
 		fmt.Fprintf(f.IO.Out, "Token usage: %d total (%d input, %d output)\nTo continue this session, run kodex resume %s\n",
@@ -124,6 +116,26 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 		return &silentError{errInterrupted}
 	}
 	return err
+}
+
+// trustPrompt returns the hook that records the answer to "do you trust
+// this folder?", or nil when the question is not asked. The answer applies
+// a preset, so it is not asked when -a, -s, --full-auto, -c or the config
+// chose the policy (policy.AsksTrust), nor on resume. The answer, "no"
+// included, is recorded for the project root: later sessions start from it
+// (suggest when untrusted, see policy.Initial) and do not ask again.
+func (rt *kodexRuntime) trustPrompt(resume bool) func(trusted bool) error {
+	if resume || !policy.AsksTrust(rt.start) {
+		return nil
+	}
+	home, root := rt.home, rt.cfg.Project.Root
+	return func(trusted bool) error {
+		level := config.Untrusted
+		if trusted {
+			level = config.Trusted
+		}
+		return config.SetProjectTrust(home, root, level)
+	}
 }
 
 // models lists the /model choices: the configured model first.

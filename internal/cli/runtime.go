@@ -16,6 +16,7 @@ import (
 	"github.com/kodex-cli/kodex/internal/config"
 	"github.com/kodex-cli/kodex/internal/model"
 	"github.com/kodex-cli/kodex/internal/model/openai"
+	"github.com/kodex-cli/kodex/internal/policy"
 	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/rollout"
 	"github.com/kodex-cli/kodex/internal/tools/viewimage"
@@ -24,13 +25,19 @@ import (
 
 // kodexRuntime is everything a session needs that comes from the configuration.
 type kodexRuntime struct {
-	f      *Factory
-	g      *GlobalOptions
-	cfg    *config.Config
-	cwd    string
-	home   string
-	policy protocol.SandboxPolicy
-	client model.Client
+	f    *Factory
+	g    *GlobalOptions
+	cfg  *config.Config
+	cwd  string
+	home string
+	// addDirs are the --add-dir directories, absolute.
+	addDirs []string
+	// start is what chose the session's starting mode and approval policy;
+	// approval and sandbox are what it chose, sandbox resolved for cwd.
+	start    policy.Start
+	approval protocol.ApprovalPolicy
+	sandbox  protocol.SandboxPolicy
+	client   model.Client
 	// sandboxProbe reports the mechanism commands will run under. The
 	// probe re-executes kodex, so it starts in the background as soon as
 	// the policy is known and overlaps the rest of the session set-up.
@@ -123,25 +130,80 @@ func flagOverrides(g *GlobalOptions) ([]config.FlagOverride, error) {
 	return fl, nil
 }
 
-// newRuntime loads the configuration and builds the model client.
-func newRuntime(ctx context.Context, f *Factory, g *GlobalOptions) (*kodexRuntime, error) {
+// newRuntime loads the configuration, chooses the session's starting
+// sandbox mode and approval policy (headless: kodex exec, where nobody can
+// answer an approval), and builds the model client.
+func newRuntime(ctx context.Context, f *Factory, g *GlobalOptions, headless bool) (*kodexRuntime, error) {
 	cfg, cwd, err := loadConfig(f, g)
 	if err != nil {
 		return nil, err
 	}
 	rt := &kodexRuntime{f: f, g: g, cfg: cfg, cwd: cwd, home: cfg.Home}
-	addDirs := make([]string, 0, len(g.AddDirs))
 	for _, d := range g.AddDirs {
-		addDirs = append(addDirs, rt.abs(d))
+		rt.addDirs = append(rt.addDirs, rt.abs(d))
 	}
-	rt.policy = cfg.SandboxPolicy(cwd, addDirs)
-	rt.sandboxProbe = startProbe(f, rt.policy)
+	rt.initPolicy(headless)
+	rt.sandboxProbe = startProbe(f, rt.sandbox)
 	client, err := rt.modelClient()
 	if err != nil {
 		return nil, err
 	}
 	rt.client = client
 	return rt, nil
+}
+
+// initPolicy chooses the session's starting approval policy and sandbox
+// mode from flags, config and the project's trust, and resolves the mode.
+func (rt *kodexRuntime) initPolicy(headless bool) {
+	rt.start = policyStart(rt.cfg, headless)
+	mode, approval := policy.Initial(rt.start)
+	rt.approval, rt.sandbox = approval, rt.resolvePolicy(mode, rt.cwd)
+}
+
+// policyStart reads from the configuration what decides a session's
+// starting mode and approval policy: the values, whether any flag or layer
+// set them (config provenance), and the project's recorded trust.
+func policyStart(cfg *config.Config, headless bool) policy.Start {
+	trust := policy.TrustUndecided
+	switch cfg.Project.Trust {
+	case config.Trusted:
+		trust = policy.Trusted
+	case config.Untrusted:
+		trust = policy.Untrusted
+	}
+	return policy.Start{
+		Mode:        cfg.SandboxMode,
+		ModeSet:     setExplicitly(cfg, "sandbox_mode"),
+		Approval:    cfg.ApprovalPolicy,
+		ApprovalSet: setExplicitly(cfg, "approval_policy"),
+		Headless:    headless,
+		Trust:       trust,
+	}
+}
+
+// setExplicitly reports whether a flag, a -c override, a profile or a
+// config file set key, rather than its built-in default.
+func setExplicitly(cfg *config.Config, key string) bool {
+	o := cfg.Origin(key)
+	return o != "" && o != "default"
+}
+
+// policyConfig is what the configuration says about the sandbox.
+func policyConfig(cfg *config.Config) policy.Config {
+	sw := cfg.SandboxWorkspaceWrite
+	return policy.Config{
+		WritableRoots:  sw.WritableRoots,
+		NetworkAccess:  sw.NetworkAccess,
+		AllowGitWrites: sw.AllowGitWrites,
+		DenyRead:       sw.DenyRead,
+	}
+}
+
+// resolvePolicy is the complete sandbox policy for mode in cwd: the one
+// resolver of every session of this process, at start and whenever a
+// frontend changes the mode or the cwd.
+func (rt *kodexRuntime) resolvePolicy(mode protocol.SandboxMode, cwd string) protocol.SandboxPolicy {
+	return policy.Resolve(policy.Input{Mode: mode, Cwd: cwd, ExtraRoots: rt.addDirs, Config: policyConfig(rt.cfg)})
 }
 
 func (rt *kodexRuntime) abs(p string) string {
@@ -295,18 +357,19 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 			ReasoningEffort:  rt.cfg.ReasoningEffort,
 			ReasoningSummary: rt.reasoningSummary(),
 			Cwd:              rt.cwd,
-			ApprovalPolicy:   rt.cfg.ApprovalPolicy,
-			Sandbox:          rt.policy,
+			ApprovalPolicy:   rt.approval,
+			Sandbox:          rt.sandbox,
 			SandboxMechanism: mechanism,
 			ContextWindow:    rt.contextWindow(),
 		},
-		Instructions: prompt.Instructions(),
-		Opening:      rt.opening(),
-		History:      history,
-		Resumed:      so.resume,
-		Interactive:  so.interactive,
-		LoadImage:    viewimage.LoadImage,
-		Logger:       rt.f.Logger,
+		ResolvePolicy: rt.resolvePolicy,
+		Instructions:  prompt.Instructions(),
+		Opening:       rt.opening(),
+		History:       history,
+		Resumed:       so.resume,
+		Interactive:   so.interactive,
+		LoadImage:     viewimage.LoadImage,
+		Logger:        rt.f.Logger,
 	}
 	if rec != nil {
 		opts.Recorder = recorder{rec}

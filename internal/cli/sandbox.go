@@ -3,10 +3,10 @@ package cli
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 
 	"github.com/spf13/cobra"
 
+	"github.com/kodex-cli/kodex/internal/policy"
 	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/sandbox"
 )
@@ -38,8 +38,9 @@ func NewCmdSandbox(f *Factory, g *GlobalOptions, runF func(context.Context, *San
 		Short: "Run a command in the sandbox the agent uses, or explain it",
 		Long: `Run CMD under exactly the sandbox policy the agent would use for its commands
 (default mode workspace-write: writes only under the working directory, the
---add-dir directories and a private temp dir; no network). The command's exit
-status and output are passed through. The helper's own errors exit with 125
+--add-dir directories, sandbox_workspace_write.writable_roots and a private
+temp dir; network only with --network or sandbox_workspace_write.network_access).
+The command's exit status and output are passed through. The helper's own errors exit with 125
 and print lines starting with "kodex-sandbox: ".
 
 --explain prints the mechanism in effect on this machine (Landlock ABI, user
@@ -79,34 +80,22 @@ func runSandbox(ctx context.Context, f *Factory, opts *SandboxOptions) error {
 	mode := protocol.SandboxWorkspaceWrite
 	if s := opts.Global.Sandbox; s != "" {
 		mode = protocol.SandboxMode(s)
-		switch mode {
-		case protocol.SandboxReadOnly, protocol.SandboxWorkspaceWrite, protocol.SandboxDangerFullAccess:
-		default:
+		if !policy.ValidMode(mode) {
 			return &UsageError{Msg: fmt.Sprintf("unknown sandbox mode %q (want read-only, workspace-write or danger-full-access)", s)}
 		}
 	}
-	cwd, err := f.Getwd()
+	// The agent's policy: the config's sandbox_workspace_write applies.
+	cfg, cwd, err := loadConfig(f, opts.Global)
 	if err != nil {
 		return err
 	}
-	if d := opts.Global.Cd; d != "" {
-		if !filepath.IsAbs(d) {
-			d = filepath.Join(cwd, d)
-		}
-		cwd = d
-	}
-	var addDirs []string
-	for _, d := range opts.Global.AddDirs {
-		if !filepath.IsAbs(d) {
-			d = filepath.Join(cwd, d)
-		}
-		addDirs = append(addDirs, d)
-	}
+	pc := policyConfig(cfg)
+	pc.NetworkAccess = pc.NetworkAccess || opts.Network
 	req := sandbox.Request{
 		Argv:   opts.Argv,
 		Cwd:    cwd,
 		Env:    sandbox.FilterEnv(f.Environ()),
-		Policy: sandbox.PolicyFor(mode, cwd, addDirs, opts.Network),
+		Policy: policy.Resolve(policy.Input{Mode: mode, Cwd: cwd, ExtraRoots: opts.Global.AddDirs, Config: pc}),
 		Self:   self,
 	}
 	code, _, err := sandbox.Run(ctx, req, sandbox.Stdio{In: f.IO.In, Out: f.IO.Out, Err: f.IO.ErrOut})

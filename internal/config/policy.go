@@ -2,50 +2,25 @@ package config
 
 import (
 	"maps"
-	"path/filepath"
-	"slices"
 	"time"
 
+	"github.com/kodex-cli/kodex/internal/policy"
 	"github.com/kodex-cli/kodex/internal/protocol"
 )
 
-// SandboxPolicy builds the policy commands run under. In workspace-write
-// mode the writable roots are cwd first, then addDirs (--add-dir, relative
-// ones taken from cwd), sandbox_workspace_write.writable_roots, and /tmp and
-// $TMPDIR unless excluded; duplicates are dropped.
+// SandboxPolicy is policy.Resolve for the configured sandbox_mode and
+// sandbox_workspace_write settings, with addDirs as the --add-dir roots.
+//
+// Deprecated: the policy is decided in internal/policy, and a session's
+// mode is not simply sandbox_mode (kodex exec and untrusted projects start
+// read-only: policy.Initial). Only config's own tests still call this; use
+// policy.Resolve.
 func (c *Config) SandboxPolicy(cwd string, addDirs []string) protocol.SandboxPolicy {
-	p := protocol.SandboxPolicy{Mode: c.SandboxMode}
 	sw := c.SandboxWorkspaceWrite
-	switch c.SandboxMode {
-	case protocol.SandboxDangerFullAccess:
-		return p
-	case protocol.SandboxReadOnly:
-	case protocol.SandboxWorkspaceWrite:
-		cwd = filepath.Clean(cwd)
-		roots := []string{cwd}
-		for _, d := range addDirs {
-			if !filepath.IsAbs(d) {
-				d = filepath.Join(cwd, d)
-			}
-			roots = append(roots, filepath.Clean(d))
-		}
-		// No shared /tmp or $TMPDIR: every sandboxed command gets a temp
-		// dir of its own (a private /tmp with namespaces, else a private
-		// TMPDIR while the shared /tmp stays read-only). A user who wants
-		// the shared one writable lists it in writable_roots.
-		roots = append(roots, sw.WritableRoots...)
-		var uniq []string
-		for _, r := range roots {
-			if !slices.Contains(uniq, r) {
-				uniq = append(uniq, r)
-			}
-		}
-		p.WritableRoots = uniq
-		p.NetworkAccess = sw.NetworkAccess
-		p.AllowGitWrites = sw.AllowGitWrites
-	}
-	p.DenyRead = slices.Clone(sw.DenyRead)
-	return p
+	return policy.Resolve(policy.Input{
+		Mode: c.SandboxMode, Cwd: cwd, ExtraRoots: addDirs,
+		Config: policy.Config{WritableRoots: sw.WritableRoots, NetworkAccess: sw.NetworkAccess, AllowGitWrites: sw.AllowGitWrites, DenyRead: sw.DenyRead},
+	})
 }
 
 // ResolvedProvider is the selected model provider with its environment

@@ -7,22 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-
-	"github.com/kodex-cli/kodex/internal/protocol"
 )
-
-// PolicyFor builds the policy `kodex sandbox` and the agent use for mode:
-// the writable roots are cwd then addDirs; network only when asked for in
-// workspace-write; git writes allowed (sandbox_workspace_write.allow_git_writes
-// defaults to on).
-func PolicyFor(mode protocol.SandboxMode, cwd string, addDirs []string, network bool) protocol.SandboxPolicy {
-	p := protocol.SandboxPolicy{Mode: mode, AllowGitWrites: true}
-	if mode == protocol.SandboxWorkspaceWrite {
-		p.WritableRoots = append([]string{cwd}, addDirs...)
-		p.NetworkAccess = network
-	}
-	return p
-}
 
 // envAllowed are the variables FilterEnv keeps (plus LC_*).
 var envAllowed = map[string]bool{"PATH": true, "HOME": true, "LANG": true, "LANGUAGE": true,
