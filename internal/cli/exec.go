@@ -55,7 +55,13 @@ answer alone to stdout; with --json, stdout carries JSONL events in the shape
 'codex exec --json' prints.
 
 The prompt comes from the argument; with "-" or no argument and piped stdin,
-from stdin; with an argument and piped stdin, stdin is appended as context.`,
+from stdin; with an argument and piped stdin, stdin is appended as context.
+
+Nobody can answer an approval here, so unless a flag or the config says
+otherwise, commands run in the read-only sandbox with approval "never":
+the agent can read and run commands but not write. --full-auto lets it
+edit the workspace (workspace-write, still never asking); -s and -a, or
+sandbox_mode and approval_policy in config.toml, choose each separately.`,
 		Example: `  kodex exec "summarize the open TODOs"
   git diff | kodex exec "review this change"
   kodex exec --json --full-auto "run the tests and fix what fails" > events.jsonl
