@@ -20,6 +20,13 @@ type attack struct {
 	degradedRoot string
 	extraFile    bool
 	maxFile      int64 // RLIMIT_FSIZE for this run (0: default)
+	// root is the cwd and writable root: "" the workspace, "home" the home
+	// directory, "wt" a git worktree of the workspace's repository.
+	root string
+	// then is a second command run with the same session temp dir.
+	then string
+	// control: the attack must work unconfined (checked on a fresh fixture).
+	control bool
 }
 
 func unchanged(rel string) func(*fixture, string, int) bool {
@@ -119,7 +126,40 @@ var attacks = []attack{
 	}},
 	{name: "git info/attributes", wsOnly: true, script: `echo '* filter=evil' > $WS/.git/info/attributes`, check: absent("ws/.git/info/attributes")},
 	{name: ".git swap", wsOnly: true, script: `cd $WS && mv .git .git.old; mkdir -p .git/hooks && echo evil > .git/hooks/pre-commit`, check: all(absent("ws/.git.old"), absent("ws/.git/hooks/pre-commit"))},
-	{name: "kodex project config", wsOnly: true, script: `echo 'sandbox_mode="danger-full-access"' > $WS/.kodex/config.toml`, check: unchanged("ws/.kodex/config.toml")},
+	{name: "kodex project config", control: true, wsOnly: true, script: `echo 'sandbox_mode="danger-full-access"' > $WS/.kodex/config.toml`, check: unchanged("ws/.kodex/config.toml")},
+	// Git control files: what the user's next git (outside the sandbox) runs.
+	{name: "plant .git/commondir", control: true, wsOnly: true, script: `mkdir -p $WS/evil/hooks $WS/evil/objects $WS/evil/refs; printf '[core]\n\trepositoryformatversion = 0\n\tfsmonitor = "touch %s/pwned-commondir"\n' "$OUT" > $WS/evil/config; echo ../evil > $WS/.git/commondir`,
+		check: func(f *fixture, _ string, _ int) bool {
+			return f.hostGitClean(filepath.Join(f.base, "ws"), "status")
+		}},
+	{name: ".git/HEAD swap → bare work tree", control: true, wsOnly: true, script: `cd $WS && mkdir -p objects refs/heads && echo 'ref: refs/heads/main' > HEAD && printf '[core]\n\trepositoryformatversion = 0\n\tbare = false\n\tworktree = %s\n\tfsmonitor = "touch %s/pwned-head"\n' "$WS" "$OUT" > config && echo garbage > .git/HEAD`,
+		check: func(f *fixture, _ string, _ int) bool {
+			return f.hostGitClean(filepath.Join(f.base, "ws"), "status") && f.hostGitClean(filepath.Join(f.base, "ws"), "diff", "HEAD")
+		}},
+	{name: "nested repo hook + config", control: true, wsOnly: true, script: `L=$WS/vendor/lib/.git; printf '#!/bin/sh\ntouch %s/pwned-nested\n' "$OUT" > $L/hooks/pre-commit; chmod +x $L/hooks/pre-commit; git -C $WS/vendor/lib config core.fsmonitor "touch $OUT/pwned-nested2"; echo '[core]' >> $L/config`,
+		check: func(f *fixture, _ string, _ int) bool {
+			return absent("ws/vendor/lib/.git/hooks/pre-commit")(f, "", 0) && f.hostGitClean(filepath.Join(f.base, "ws/vendor/lib"), "status")
+		}},
+	{name: "worktree: plant main config", control: true, root: "wt", wsOnly: true, script: `git -C $WT config core.fsmonitor "touch $OUT/pwned-wt"; printf '[core]\n\tfsmonitor = "touch %s/pwned-wt2"\n' "$OUT" >> $WS/.git/config`,
+		check: func(f *fixture, _ string, _ int) bool {
+			b, _ := os.ReadFile(filepath.Join(f.base, "ws/.git/config"))
+			return string(b) == f.gitConfig && f.hostGitClean(filepath.Join(f.base, "wt"), "status")
+		}},
+	{name: "replace .kodex dir", control: true, wsOnly: true, script: `cd $WS && mv .kodex .kodex.old; rm -rf .kodex; mkdir .kodex && echo 'sandbox_mode="danger-full-access"' > .kodex/config.toml`, check: unchanged("ws/.kodex/config.toml")},
+	// Hard links that predate the session.
+	{name: "write pre-existing hard link", control: true, script: `echo pwned >> $WS/deps/linked; echo pwned > $WS/deps/linked`, check: unchanged("outside/linked")},
+	{name: "truncate pre-existing hard link", control: true, script: `truncate -s 0 $WS/deps/linked`, check: unchanged("outside/linked")},
+	// kodex's own state.
+	{name: "read kodex config/sessions/history", control: true, script: `cat $HOME/.kodex/config.toml $HOME/.kodex/history.jsonl; cat $HOME/.kodex/sessions/*/*/*/*; grep -r SECRET $HOME/.kodex`,
+		check: all(notIn("SECRET-KODEX-CONFIG"), notIn("SECRET-KODEX-SESSION"), notIn("SECRET-KODEX-HISTORY"))},
+	// A writable root that contains the secrets (cwd = $HOME).
+	{name: "home root: read ~/.ssh key", control: true, root: "home", script: `cat $HOME/.ssh/id_rsa; cat ~/.aws/credentials`, check: all(notIn("SECRET-SSH"), notIn("SECRET-AWS"))},
+	{name: "home root: authorized_keys", control: true, root: "home", wsOnly: true, script: `echo evil >> $HOME/.ssh/authorized_keys; mv $HOME/.ssh $HOME/ssh.old; mkdir -p $HOME/.ssh; echo evil > $HOME/.ssh/authorized_keys`, check: all(absent("home/.ssh/authorized_keys"), absent("home/ssh.old"))},
+	{name: "home root: ~/.bashrc", control: true, root: "home", wsOnly: true, script: `echo evil >> $HOME/.bashrc; rm -f $HOME/.bashrc; echo evil > $HOME/.bashrc; echo evil > $HOME/.bash_profile`, check: all(unchanged("home/.bashrc"), absent("home/.bash_profile"))},
+	{name: "home root: ~/.gitconfig", control: true, root: "home", wsOnly: true, script: `git config --global core.fsmonitor "touch $OUT/pwned-global"; printf '[core]\n\tfsmonitor = "touch %s/pwned-global2"\n' "$OUT" > $HOME/.gitconfig`,
+		check: func(f *fixture, _ string, _ int) bool {
+			return absent("home/.gitconfig")(f, "", 0) && f.hostGitClean(filepath.Join(f.base, "ws"), "status")
+		}},
 	// Network.
 	{name: "TCP connect loopback", script: py(`run(lambda: socket.create_connection(("127.0.0.1", int(os.environ["TCPPORT"])), 2))`), check: func(f *fixture, out string, _ int) bool {
 		return !strings.Contains(out, "ESCAPE-OK") && f.tcpHits() == 0
@@ -200,4 +240,11 @@ if __name__ == "__main__":
 	{name: "socketpair IPC", legit: true, script: py(`a,b=socket.socketpair()
 a.sendall(b"ping"); print(b.recv(4).decode(), "LEGIT")`), check: ok("ping LEGIT")},
 	{name: "write $TMPDIR", legit: true, wsOnly: true, script: `echo hi > $TMPDIR/t && cat $TMPDIR/t && echo LEGIT`, check: ok("LEGIT")},
+	{name: "$TMPDIR survives into the next command", legit: true, wsOnly: true, script: `t=$(mktemp) && echo kept > $t && echo $t > $TMPDIR/name`, then: `cat $(cat $TMPDIR/name) && echo LEGIT`, check: ok("kept\nLEGIT")},
+	{name: "read the real /tmp", legit: true, script: `cat $HOSTTMP && echo LEGIT`, check: ok("HOST-TMP\nLEGIT")},
+	{name: "git worktree add + commit", legit: true, wsOnly: true, root: "wt", script: `cd $WT && echo more >> inws && git add inws && git -c user.email=a@b -c user.name=t commit -qm wt && git log --oneline | wc -l && echo LEGIT`, check: ok("LEGIT")},
+	{name: "commit in nested repo", legit: true, wsOnly: true, script: `cd $WS/vendor/lib && echo more >> f && git add f && git -c user.email=a@b -c user.name=t commit -qm c && echo LEGIT`, check: ok("LEGIT")},
+	{name: "go test with httptest (network off)", legit: true, wsOnly: true, script: `cd $WS/netprog && go test -count=1 . && echo LEGIT`, check: ok("LEGIT"),
+		degradedNoNS: "no private network namespace: loopback sockets are refused with the network off"},
+	{name: "home root: write a project file", legit: true, wsOnly: true, root: "home", script: `echo more >> $HOME/proj/notes && mkdir -p $HOME/proj/new && echo x > $HOME/proj/new/f && echo LEGIT`, check: ok("LEGIT")},
 }

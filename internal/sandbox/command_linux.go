@@ -78,7 +78,7 @@ func command(ctx context.Context, req Request) (*exec.Cmd, Info, error) {
 	// descendant; SIGKILL follows if it does not exit in time.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
-	return cmd, Info{Mechanism: lv.mechanism, Degraded: degraded(s, lv)}, nil
+	return cmd, Info{Mechanism: lv.mechanism, Degraded: degraded(s, lv), Warnings: s.Warnings}, nil
 }
 
 // degraded lists what the chosen level cannot enforce for s.
@@ -100,13 +100,17 @@ func degraded(s spec, lv level) []string {
 	if s.Mode == protocol.SandboxWorkspaceWrite {
 		d = append(d,
 			"  protected paths (.git/hooks, .git/config, .git/info, .gitmodules, .kodex) are writable during the command and restored afterwards by an integrity check",
-			"  the temp dir is a private directory exported as TMPDIR; /tmp itself is read-only",
+			"  git control files are verified after the command rather than mounted read-only; hard-linked files whose other links are outside the roots are restored in place afterwards (up to 16 MiB of them; larger changes are reported, not undone)",
+			"  shell start-up files inside a writable root are kept read-only by Landlock rules: nothing can be created directly in the directory that holds them (your home)",
 			"  /dev/shm is shared with the host (writable, needed by Python multiprocessing)")
 	}
 	if len(s.DenyRead) > 0 {
 		d = append(d, "  secrets are hidden by leaving them out of the read rules: the directories on the path to a secret (e.g. / and your home) cannot be listed, and entries created in them later are not readable")
 	}
 	d = append(d, "  chmod, chown and utime outside the writable roots are not blocked (Landlock does not control them)")
+	if !s.Network {
+		d = append(d, "  with the network off, even loopback sockets are refused (no private network namespace): tests that bind a local port fail; run them with network_access = true or where user namespaces are allowed")
+	}
 	d = append(d, "  processes share the host PID namespace; a command's descendants are killed by the supervisor, unless the supervisor itself is SIGKILLed")
 	return d
 }

@@ -34,7 +34,7 @@ func confineExec(s spec, argv []string) int {
 	if err := applyLandlock(s); err != nil {
 		return helperFail("applying Landlock: %v", err)
 	}
-	if err := applySeccomp(!s.Network); err != nil {
+	if err := applySeccomp(netModeFor(s)); err != nil {
 		return helperFail("installing seccomp filter: %v", err)
 	}
 	if err := dropCapabilities(); err != nil {
@@ -112,4 +112,25 @@ func lowerRlimit(res int, v uint64) error {
 		v = r.Max
 	}
 	return unix.Setrlimit(res, &unix.Rlimit{Cur: v, Max: v})
+}
+
+// netMode is what the network filter allows.
+type netMode int
+
+const (
+	netOn       netMode = iota // no network filter
+	netOff                     // only AF_UNIX stream sockets and socketpairs, no connect/bind/listen/accept
+	netLoopback                // IP sockets in a private network namespace (only its loopback exists); no AF_UNIX socket(2)
+)
+
+// netModeFor is the network filter of s: loopback when the network is off
+// but the command has a network namespace of its own.
+func netModeFor(s spec) netMode {
+	switch {
+	case s.Network:
+		return netOn
+	case s.Namespaces:
+		return netLoopback
+	}
+	return netOff
 }

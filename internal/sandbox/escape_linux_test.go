@@ -29,10 +29,55 @@ import (
 
 type fixture struct {
 	base, mark, gitConfig string
+	tmp                   string // the session's private temp dir
+	hostTmp               string // a file in the real /tmp
 	victimMtime           time.Time
 	victim                *exec.Cmd
 	tcp, tunix, tabs      net.Listener
 	udp, dgram            net.PacketConn
+}
+
+// httptestProg is a test that serves and fetches on a loopback port.
+const httptestProg = `package srv
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+func TestServe(t *testing.T) {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "pong") }))
+	defer s.Close()
+	res, err := http.Get(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	if string(b) != "pong" {
+		t.Fatalf("got %q", b)
+	}
+}
+`
+
+// hostGit runs git outside the sandbox, as the user's next git command
+// would, and reports whether it left marker files in outside/.
+func (f *fixture) hostGitClean(dir string, args ...string) bool {
+	cmd := exec.Command("git", append([]string{"-C", dir}, args...)...)
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+filepath.Join(f.base, "home"))
+	out, err := cmd.CombinedOutput()
+	if os.Getenv("KODEX_ESCAPE_DEBUG") != "" {
+		fmt.Fprintf(os.Stderr, "host git %v: %v\n%s\n", args, err, out)
+	}
+	ents, _ := os.ReadDir(filepath.Join(f.base, "outside"))
+	for _, e := range ents {
+		if strings.HasPrefix(e.Name(), "pwned") {
+			os.Remove(filepath.Join(f.base, "outside", e.Name()))
+			return false
+		}
+	}
+	return true
 }
 
 func run(t *testing.T, dir string, name string, args ...string) {
@@ -65,10 +110,31 @@ func newFixture(t *testing.T) *fixture {
 	write(t, filepath.Join(ws, "prog/go.mod"), "module prog\n\ngo 1.22\n", 0o644)
 	write(t, filepath.Join(ws, "prog/main.go"), "package main\n\nfunc main() { println(\"hello\") }\n", 0o644)
 	write(t, filepath.Join(ws, "prog/main_test.go"), "package main\n\nimport \"testing\"\n\nfunc TestX(t *testing.T) {}\n", 0o644)
+	write(t, filepath.Join(ws, "netprog/go.mod"), "module netprog\n\ngo 1.22\n", 0o644)
+	write(t, filepath.Join(ws, "netprog/srv_test.go"), httptestProg, 0o644)
 	run(t, ws, "git", "init", "-q")
 	run(t, ws, "git", "add", "inws")
 	run(t, ws, "git", "-c", "user.email=a@b", "-c", "user.name=t", "commit", "-qm", "init")
 	os.MkdirAll(filepath.Join(ws, ".git/info"), 0o755)
+	// A worktree of the workspace's repository, outside it.
+	run(t, ws, "git", "worktree", "add", "-q", filepath.Join(b, "wt"))
+	// A nested repository (a vendored clone).
+	lib := filepath.Join(ws, "vendor/lib")
+	write(t, filepath.Join(lib, "f"), "original\n", 0o644)
+	run(t, lib, "git", "init", "-q")
+	run(t, lib, "git", "add", "f")
+	run(t, lib, "git", "-c", "user.email=a@b", "-c", "user.name=t", "commit", "-qm", "init")
+	// A file in the workspace hard-linked to one outside.
+	write(t, filepath.Join(b, "outside/linked"), "original\n", 0o644)
+	os.MkdirAll(filepath.Join(ws, "deps"), 0o755)
+	if err := os.Link(filepath.Join(b, "outside/linked"), filepath.Join(ws, "deps/linked")); err != nil {
+		t.Fatal(err)
+	}
+	f.tmp = filepath.Join(b, "session-tmp")
+	os.Mkdir(f.tmp, 0o700)
+	f.hostTmp = filepath.Join(os.TempDir(), "kodexesc-host-"+f.mark)
+	write(t, f.hostTmp, "HOST-TMP\n", 0o644)
+	t.Cleanup(func() { os.Remove(f.hostTmp) })
 	cfg, _ := os.ReadFile(filepath.Join(ws, ".git/config"))
 	f.gitConfig = string(cfg)
 	write(t, filepath.Join(b, "outside/victim"), "original\n", 0o644)
@@ -80,6 +146,10 @@ func newFixture(t *testing.T) *fixture {
 	write(t, filepath.Join(home, ".aws/credentials"), "SECRET-AWS\n", 0o600)
 	write(t, filepath.Join(home, ".netrc"), "SECRET-NETRC\n", 0o600)
 	write(t, filepath.Join(home, ".kodex/auth.json"), "SECRET-KODEX\n", 0o600)
+	write(t, filepath.Join(home, ".kodex/config.toml"), "[model_providers.x.http_headers]\nAuthorization = \"SECRET-KODEX-CONFIG\"\n", 0o600)
+	write(t, filepath.Join(home, ".kodex/sessions/2026/01/01/rollout-x.jsonl"), "SECRET-KODEX-SESSION\n", 0o600)
+	write(t, filepath.Join(home, ".kodex/history.jsonl"), "SECRET-KODEX-HISTORY\n", 0o600)
+	write(t, filepath.Join(home, "proj/notes"), "original\n", 0o644)
 	write(t, filepath.Join(home, ".bashrc"), "original\n", 0o644)
 	f.reset(t)
 	var err error
@@ -115,7 +185,7 @@ func newFixture(t *testing.T) *fixture {
 
 // reset puts the outside victims back before each attack.
 func (f *fixture) reset(t *testing.T) {
-	for _, p := range []string{"outside/victim", "home/.bashrc"} {
+	for _, p := range []string{"outside/victim", "home/.bashrc", "outside/linked"} {
 		write(t, filepath.Join(f.base, p), "original\n", 0o644)
 		os.Chmod(filepath.Join(f.base, p), 0o644)
 	}
@@ -231,6 +301,25 @@ func runSuite(t *testing.T, self, who string) []result {
 			}
 		}
 	}
+	// Controls: each attack marked control must work unconfined (on a fresh
+	// fixture), or the check that it is blocked proves nothing.
+	for _, a := range attacks {
+		if !a.control {
+			continue
+		}
+		if only := os.Getenv("KODEX_ESCAPE_ONLY"); only != "" && !strings.Contains(a.name, only) {
+			continue
+		}
+		f := newFixture(t)
+		r := runAttack(t, f, self, gocache, protocol.SandboxDangerFullAccess, false, who+"/unconfined (control)", a, who)
+		switch r.Verdict {
+		case "ESCAPED":
+			r.Verdict, r.Detail = "works", ""
+		default:
+			r.Verdict, r.Detail = "FAILED", "the attack has no effect even unconfined: "+r.Detail
+		}
+		results = append(results, r)
+	}
 	return results
 }
 
@@ -267,12 +356,24 @@ func runAttack(t *testing.T, f *fixture, self, gocache string, mode protocol.San
 		"USOCK="+filepath.Join(f.base, "host.sock"), "DSOCK="+filepath.Join(f.base, "host-dgram.sock"),
 		"ASOCK="+f.mark, "VICTIMPID="+strconv.Itoa(f.victim.Process.Pid),
 		"GOCACHE="+gocache, "GOTOOLCHAIN=local", "GOPROXY=off", "GOFLAGS=-mod=mod", "GIT_CONFIG_NOSYSTEM=1")
-	policy := PolicyFor(mode, ws, nil, false)
-	if mode == protocol.SandboxWorkspaceWrite && gocache != "" {
-		policy.WritableRoots = append(policy.WritableRoots, gocache)
+	cwd := ws
+	switch a.root {
+	case "home":
+		cwd = home
+	case "wt":
+		cwd = filepath.Join(f.base, "wt")
 	}
-	req := Request{Argv: []string{"sh", "-c", a.script}, Cwd: ws, Env: env, Policy: policy, Self: self,
-		NoNamespaces: nons, Home: home, KodexHome: filepath.Join(home, ".kodex"), MaxFileSize: a.maxFile, MaxProcs: 64}
+	env = append(env, "WT="+filepath.Join(f.base, "wt"), "HOSTTMP="+f.hostTmp)
+	policy := protocol.SandboxPolicy{Mode: mode, AllowGitWrites: true}
+	if mode != protocol.SandboxReadOnly {
+		policy.WritableRoots = []string{cwd}
+		if gocache != "" {
+			policy.WritableRoots = append(policy.WritableRoots, gocache)
+		}
+	}
+	req := Request{Argv: []string{"sh", "-c", a.script}, Cwd: cwd, Env: env, Policy: policy, Self: self,
+		NoNamespaces: nons, Home: home, KodexHome: filepath.Join(home, ".kodex"), MaxFileSize: a.maxFile, MaxProcs: 64,
+		TmpDir: f.tmp}
 	var stdio Stdio
 	var out bytes.Buffer
 	stdio.Out, stdio.Err = &out, &out
@@ -287,11 +388,18 @@ func runAttack(t *testing.T, f *fixture, self, gocache string, mode protocol.San
 	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
 	defer cancel()
 	code, info, err := Run(ctx, req, stdio)
+	if a.then != "" && err == nil {
+		req.Argv = []string{"sh", "-c", a.then}
+		code, info, err = Run(ctx, req, stdio)
+	}
 	r := result{Attack: a.name, Level: lvl}
 	good := err == nil && a.check(f, out.String(), code)
 	want := MechNamespaces
 	if nons {
 		want = MechLandlock
+	}
+	if mode == protocol.SandboxDangerFullAccess {
+		want = MechNone
 	}
 	switch {
 	case err == nil && info.Mechanism != want:
@@ -302,6 +410,9 @@ func runAttack(t *testing.T, f *fixture, self, gocache string, mode protocol.San
 		r.Verdict = "passed"
 	case good:
 		r.Verdict = "blocked"
+		if mode == protocol.SandboxDangerFullAccess {
+			r.Detail = fmt.Sprintf("exit %d: %s", code, tail(out.String()))
+		}
 	case a.degradedNoNS != "" && nons:
 		r.Verdict, r.Detail = "DEGRADED", a.degradedNoNS
 	case a.degradedRoot != "" && who == "root":

@@ -12,3 +12,16 @@ func fileID(p string) (dev, ino uint64, ok bool) {
 	}
 	return uint64(st.Dev), uint64(st.Ino), true
 }
+
+// fileLinks returns p's device, inode and link count (not following a final
+// symlink).
+func fileLinks(p string) (dev, ino, nlink uint64, ok bool) {
+	var st syscall.Stat_t
+	if err := syscall.Lstat(p, &st); err != nil {
+		return 0, 0, 0, false
+	}
+	return uint64(st.Dev), uint64(st.Ino), uint64(st.Nlink), true
+}
+
+// syscallNoFollow refuses to open a final symlink.
+const syscallNoFollow = syscall.O_NOFOLLOW

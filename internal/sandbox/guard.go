@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 )
 
 // maxSnapshotBytes caps the file contents a Snapshot keeps.
@@ -21,9 +22,29 @@ const maxSnapshotBytes = 16 << 20
 // check is the protection; elsewhere it is a second line. The Linux helper
 // runs it around every workspace-write command; callers may use it too.
 type Snapshot struct {
-	roots   []string // the guarded paths, in order
-	entries map[string]entry
-	pins    []pin
+	roots    []string // the guarded paths, in order
+	entries  map[string]entry
+	pins     []pin
+	gitDirs  []gitDirState
+	newRepos []string
+	linked   []linkedFile
+}
+
+// linkedFile is a hard-linked file whose contents are restored in place
+// (writing the same inode puts back the file outside the roots too).
+type linkedFile struct {
+	path     string
+	dev, ino uint64
+	data     []byte // nil when over the budget: changes are only reported
+	size     int64
+	mtime    time.Time
+}
+
+// gitDirState is the top level of a git dir before the command.
+type gitDirState struct {
+	path  string
+	names map[string]bool
+	head  []byte // HEAD's content when it was valid
 }
 
 // pin is a directory (a .git) that must not be replaced or moved.
@@ -87,6 +108,159 @@ func TakeSnapshot(paths, pins []string) (*Snapshot, error) {
 	return s, nil
 }
 
+// takeSpecSnapshot snapshots what s guards: the protected paths, the
+// pinned .git dirs, the top level of every git dir and the roots' missing
+// .git entries.
+func takeSpecSnapshot(s spec) (*Snapshot, error) {
+	snap, err := TakeSnapshot(s.Guard, s.Pin)
+	if err != nil {
+		return nil, err
+	}
+	for _, gd := range s.GitDirs {
+		ents, err := os.ReadDir(gd)
+		if err != nil {
+			continue
+		}
+		st := gitDirState{path: gd, names: map[string]bool{}}
+		for _, e := range ents {
+			st.names[e.Name()] = true
+		}
+		if b, err := readRegular(filepath.Join(gd, "HEAD"), 4096); err == nil && validHead(b) {
+			st.head = b
+		}
+		snap.gitDirs = append(snap.gitDirs, st)
+	}
+	for _, p := range s.NewRepos {
+		if !exists(p) {
+			snap.newRepos = append(snap.newRepos, p)
+		}
+	}
+	if !s.Namespaces { // with namespaces they are read-only mounts
+		snap.snapshotLinked(s.Linked)
+	}
+	return snap, nil
+}
+
+// snapshotLinked records the hard-linked files beneath paths, keeping
+// contents up to maxSnapshotBytes.
+func (s *Snapshot) snapshotLinked(paths []string) {
+	budget := int64(maxSnapshotBytes)
+	for _, root := range paths {
+		_ = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || !d.Type().IsRegular() {
+				return nil
+			}
+			fi, err := d.Info()
+			if err != nil {
+				return nil
+			}
+			dev, ino, ok := fileID(p)
+			if !ok {
+				return nil
+			}
+			lf := linkedFile{path: p, dev: dev, ino: ino, size: fi.Size(), mtime: fi.ModTime()}
+			if fi.Size() <= budget {
+				if lf.data, err = os.ReadFile(p); err == nil {
+					budget -= int64(len(lf.data))
+				}
+			}
+			s.linked = append(s.linked, lf)
+			return nil
+		})
+	}
+}
+
+// restoreLinked writes back, in place, hard-linked files whose contents
+// changed. A file replaced by a new one (another inode) changed nothing
+// outside and is left as the command made it.
+func (s *Snapshot) restoreLinked() (tampered []string, errs []error) {
+	for _, lf := range s.linked {
+		dev, ino, ok := fileID(lf.path)
+		if !ok || dev != lf.dev || ino != lf.ino {
+			continue
+		}
+		fi, err := os.Lstat(lf.path)
+		if err != nil {
+			continue
+		}
+		if lf.data == nil {
+			if fi.Size() != lf.size || !fi.ModTime().Equal(lf.mtime) {
+				tampered = append(tampered, lf.path)
+				errs = append(errs, fmt.Errorf("%s is hard-linked outside the writable roots and changed; it is too large to restore", lf.path))
+			}
+			continue
+		}
+		if b, err := os.ReadFile(lf.path); err == nil && bytes.Equal(b, lf.data) {
+			continue
+		}
+		tampered = append(tampered, lf.path)
+		f, err := os.OpenFile(lf.path, os.O_WRONLY|os.O_TRUNC|syscallNoFollow, 0)
+		if err == nil {
+			_, err = f.Write(lf.data)
+			err = errors.Join(err, f.Close())
+		}
+		if err == nil {
+			err = os.Chtimes(lf.path, lf.mtime, lf.mtime)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("restoring %s: %w", lf.path, err))
+		}
+	}
+	return tampered, errs
+}
+
+// readRegular reads a regular file (not through a symlink) of at most max bytes.
+func readRegular(p string, max int64) ([]byte, error) {
+	fi, err := os.Lstat(p)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() || fi.Size() > max {
+		return nil, fmt.Errorf("%s is not a small regular file", p)
+	}
+	return os.ReadFile(p)
+}
+
+// restoreGitDirs removes top-level entries of the git dirs that git does
+// not write to record work and puts back a HEAD that is no longer valid.
+func (s *Snapshot) restoreGitDirs() (tampered []string, errs []error) {
+	for _, st := range s.gitDirs {
+		ents, err := os.ReadDir(st.path)
+		if err != nil {
+			continue
+		}
+		for _, e := range ents {
+			if st.names[e.Name()] || gitWorkName(e.Name()) {
+				continue
+			}
+			p := filepath.Join(st.path, e.Name())
+			tampered = append(tampered, p)
+			if err := os.RemoveAll(p); err != nil {
+				errs = append(errs, err)
+			}
+		}
+		head := filepath.Join(st.path, "HEAD")
+		if b, err := readRegular(head, 4096); st.head != nil && (err != nil || !validHead(b)) {
+			tampered = append(tampered, head)
+			if err := os.RemoveAll(head); err != nil {
+				errs = append(errs, err)
+			} else if err := s.put(head, entry{mode: 0o644, data: st.head}); err != nil {
+				errs = append(errs, fmt.Errorf("restoring %s: %w", head, err))
+			}
+		}
+	}
+	for _, p := range s.newRepos {
+		why, err := checkNewRepo(p)
+		if why != "" {
+			tampered = append(tampered, p+" (a new repository that would run programs: "+why+")")
+		}
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return tampered, errs
+}
+
 // Restore compares the guarded paths with the snapshot, puts back what
 // changed and removes what appeared. It returns the paths that had been
 // tampered with (sorted); err reports what could not be restored.
@@ -140,6 +314,12 @@ func (s *Snapshot) Restore() (tampered []string, err error) {
 			errs = append(errs, fmt.Errorf("restoring %s: %w", p, err))
 		}
 	}
+	gt, gerrs := s.restoreGitDirs()
+	tampered = append(tampered, gt...)
+	errs = append(errs, gerrs...)
+	lt, lerrs := s.restoreLinked()
+	tampered = append(tampered, lt...)
+	errs = append(errs, lerrs...)
 	sort.Strings(tampered)
 	return tampered, errors.Join(errs...)
 }

@@ -60,11 +60,19 @@ func supervise(s spec, argv []string) int {
 		if err := setupMounts(&s); err != nil {
 			return helperFail("%v", err)
 		}
+		if ws && s.TmpDir == "" {
+			// The private /dev/shm vanishes with the namespace.
+			dir := "/dev/shm/tmp"
+			if err := os.Mkdir(dir, 0o700); err != nil {
+				return helperFail("making the private temp dir: %v", err)
+			}
+			s.TmpDir = dir
+		}
 	} else {
 		if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 			return helperFail("becoming a subreaper: %v", err)
 		}
-		if ws {
+		if ws && s.TmpDir == "" {
 			dir, err := os.MkdirTemp("", "kodex-sandbox-")
 			if err != nil {
 				return helperFail("making the private temp dir: %v", err)
@@ -74,8 +82,8 @@ func supervise(s spec, argv []string) int {
 		}
 	}
 	var snap *Snapshot
-	if ws && len(s.Guard) > 0 {
-		if snap, err = TakeSnapshot(s.Guard, s.Pin); err != nil {
+	if ws {
+		if snap, err = takeSpecSnapshot(s); err != nil {
 			return helperFail("%v", err)
 		}
 	}
@@ -94,15 +102,19 @@ func supervise(s spec, argv []string) int {
 	code := waitCommand(proc.Pid)
 	killAll(s.Namespaces)
 	if snap != nil {
-		tampered, err := snap.Restore()
-		if len(tampered) > 0 {
-			fmt.Fprintf(os.Stderr, StderrPrefix+"the command changed protected paths; restored: %s\n", strings.Join(tampered, ", "))
-		}
-		if err != nil {
-			fmt.Fprintf(os.Stderr, StderrPrefix+"restoring protected paths: %v\n", err)
-		}
+		reportRestore(snap.Restore())
 	}
 	return code
+}
+
+// reportRestore tells the user, on stderr, what the integrity check undid.
+func reportRestore(tampered []string, err error) {
+	if len(tampered) > 0 {
+		fmt.Fprintf(os.Stderr, StderrPrefix+"the command changed protected paths; restored: %s\n", strings.Join(tampered, ", "))
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, StderrPrefix+"restoring protected paths: %v\n", err)
+	}
 }
 
 // waitCommand forwards termination signals to the command's process group

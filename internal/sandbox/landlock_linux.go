@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -61,7 +60,7 @@ func applyLandlock(s spec) error {
 	size := unsafe.Sizeof(uint64(0))
 	if s.ABI >= 4 {
 		size = 2 * unsafe.Sizeof(uint64(0))
-		if !s.Network { // handled with no rule: every TCP bind and connect is denied
+		if !s.Network && !s.Namespaces { // handled with no rule: every TCP bind and connect is denied
 			attr.net = unix.LANDLOCK_ACCESS_NET_BIND_TCP | unix.LANDLOCK_ACCESS_NET_CONNECT_TCP
 		}
 	}
@@ -77,35 +76,34 @@ func applyLandlock(s spec) error {
 	add := func(path string, access uint64) error {
 		return addPathRule(int(fd), path, access)
 	}
-	readRoots := []string{"/"}
-	if !s.Namespaces && len(s.DenyRead) > 0 {
-		readRoots = readAllowList(s.DenyRead)
-	}
-	for _, p := range readRoots {
-		if err := add(p, llRead); err != nil {
-			return err
+	var rules []pathRule
+	writeRights := llRead | r.write | r.ioctl
+	if s.Namespaces {
+		// Secrets are hidden and protected paths are read-only mounts.
+		rules = append(rules, pathRule{"/", llRead})
+		if s.Mode == protocol.SandboxWorkspaceWrite {
+			for _, w := range writableRoots(s) {
+				rules = append(rules, pathRule{w, writeRights})
+			}
+		}
+	} else {
+		ex := exceptions(s)
+		rules = append(rules, carve("/", llRead, ex)...)
+		if s.Mode == protocol.SandboxWorkspaceWrite {
+			for _, w := range writableRoots(s) {
+				rules = append(rules, carve(w, writeRights, ex)...)
+			}
 		}
 	}
 	for _, dev := range []string{"/dev/null", "/dev/zero", "/dev/full", "/dev/tty"} {
-		if err := add(dev, unix.LANDLOCK_ACCESS_FS_WRITE_FILE|r.write&unix.LANDLOCK_ACCESS_FS_TRUNCATE|r.ioctl); err != nil {
-			return err
-		}
+		rules = append(rules, pathRule{dev, unix.LANDLOCK_ACCESS_FS_WRITE_FILE | r.write&unix.LANDLOCK_ACCESS_FS_TRUNCATE | r.ioctl})
 	}
 	if r.ioctl != 0 {
-		if err := add("/dev", r.ioctl); err != nil {
-			return err
-		}
+		rules = append(rules, pathRule{"/dev", r.ioctl})
 	}
-	if s.Mode == protocol.SandboxWorkspaceWrite {
-		roots := append([]string(nil), s.Writable...)
-		if s.TmpDir != "" {
-			roots = append(roots, s.TmpDir)
-		}
-		roots = append(roots, "/dev/shm")
-		for _, w := range roots {
-			if err := add(w, llRead|r.write|r.ioctl); err != nil {
-				return err
-			}
+	for _, pr := range rules {
+		if err := add(pr.path, pr.access); err != nil {
+			return err
 		}
 	}
 	if _, _, errno := unix.Syscall(unix.SYS_LANDLOCK_RESTRICT_SELF, fd, 0, 0); errno != 0 {
@@ -144,53 +142,91 @@ func addPathRule(rulesetFD int, path string, access uint64) error {
 	return nil
 }
 
-// readAllowList expresses "read everything except the secrets" as Landlock
-// allow rules, for when no mount namespace can hide the secrets: every
-// sibling of each directory on the path from / to a secret is allowed, the
-// secrets and those directories themselves are not (so they cannot be
-// listed; entries created in them later are not readable).
-func readAllowList(deny []string) []string {
-	denied := map[string]bool{}
-	ancestors := map[string]bool{}
-	for _, d := range deny {
-		denied[d] = true
-		for a := filepath.Dir(d); ; a = filepath.Dir(a) {
-			ancestors[a] = true
-			if a == "/" {
-				break
-			}
-		}
+// writableRoots are the roots a workspace-write command may write: the
+// writable roots, the private temp dir and /dev/shm.
+func writableRoots(s spec) []string {
+	roots := append([]string(nil), s.Writable...)
+	if s.TmpDir != "" {
+		roots = append(roots, s.TmpDir)
 	}
-	var out []string
-	var walk func(dir string)
-	walk = func(dir string) {
-		ents, err := os.ReadDir(dir)
-		if err != nil {
-			return
-		}
-		for _, e := range ents {
-			p := filepath.Join(dir, e.Name())
-			switch {
-			case denied[p]:
-			case ancestors[p]:
-				walk(p)
-			case e.Type()&os.ModeSymlink != 0 && leadsInto(canon(p), deny):
-			default:
-				out = append(out, p)
-			}
-		}
-	}
-	walk("/")
-	sort.Strings(out)
-	return out
+	return append(roots, "/dev/shm")
 }
 
-// leadsInto reports whether p is a denied path, beneath one, or an ancestor of one.
-func leadsInto(p string, deny []string) bool {
-	for _, d := range deny {
-		if under(p, d) || under(d, p) {
-			return true
+// pathRule allows access beneath path.
+type pathRule struct {
+	path   string
+	access uint64
+}
+
+// exception is a path a carved rule set must not grant in full: it keeps
+// only keep. A strict exception may also not be removed, renamed or
+// replaced (its parent directories get no directory rights); a lenient one
+// (a hard-linked file, whose contents are what matters) may.
+type exception struct {
+	keep   uint64
+	strict bool
+}
+
+// exceptions are the no-namespace level's carve-outs: secrets (nothing)
+// and protected start-up files (read only, not replaceable). Hard-linked
+// files are not carved out (every new file next to them would become
+// unwritable): the integrity check restores them in place.
+func exceptions(s spec) map[string]exception {
+	ex := map[string]exception{}
+	for _, p := range s.Protect {
+		ex[p] = exception{keep: llRead, strict: true}
+	}
+	for _, p := range s.DenyRead {
+		ex[p] = exception{strict: true}
+	}
+	return ex
+}
+
+// carve expresses "full beneath root, except the exceptions" as Landlock
+// allow rules, for when no mount namespace can enforce the exceptions: an
+// exception gets its keep rights; a directory on the path from root to an
+// exception gets only what cannot reach the exception (for a strict
+// exception: its keep rights; for a lenient one: everything but writing
+// file contents), and each of its other entries is granted full on its
+// own. Symlinks are never given a rule (a rule follows the link to its
+// target). New files created directly in a directory on such a path cannot
+// be written (they inherit the directory's rights).
+func carve(root string, full uint64, ex map[string]exception) []pathRule {
+	if e, ok := ex[root]; ok {
+		if e.keep&full != 0 {
+			return []pathRule{{root, e.keep & full}}
+		}
+		return nil
+	}
+	access := full
+	found := false
+	for p, e := range ex {
+		if p == root || !under(p, root) {
+			continue
+		}
+		found = true
+		if e.strict {
+			access &= e.keep
+		} else {
+			access &^= unix.LANDLOCK_ACCESS_FS_WRITE_FILE | unix.LANDLOCK_ACCESS_FS_TRUNCATE
 		}
 	}
-	return false
+	if !found {
+		return []pathRule{{root, full}}
+	}
+	var out []pathRule
+	if access != 0 {
+		out = append(out, pathRule{root, access})
+	}
+	ents, err := os.ReadDir(root)
+	if err != nil {
+		return out
+	}
+	for _, e := range ents {
+		if e.Type()&os.ModeSymlink != 0 {
+			continue
+		}
+		out = append(out, carve(filepath.Join(root, e.Name()), full, ex)...)
+	}
+	return out
 }

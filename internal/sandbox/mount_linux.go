@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -14,9 +13,10 @@ import (
 )
 
 // setupMounts runs in the supervisor, inside new user, mount and PID
-// namespaces. It makes mounts private, gives workspace-write commands a
-// private /tmp and /dev/shm (writable roots under /tmp are bound back), mounts
-// a /proc for the new PID namespace, pins .git, binds protected paths
+// namespaces. It makes mounts private and read-only, gives workspace-write
+// commands a private /dev/shm (the real /tmp stays readable; the temp dir is
+// a writable root of its own), mounts a /proc for the new PID namespace,
+// binds the writable roots writable again, pins .git, binds protected paths
 // read-only and hides the deny-read secrets.
 func setupMounts(s *spec) error {
 	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
@@ -28,10 +28,6 @@ func setupMounts(s *spec) error {
 		return err
 	}
 	if s.Mode == protocol.SandboxWorkspaceWrite {
-		if err := privateTmp(s); err != nil {
-			return err
-		}
-		s.TmpDir = "/tmp"
 		if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
 			if err := unix.Mount("tmpfs", "/dev/shm", "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=1777"); err != nil {
 				return fmt.Errorf("mounting a private /dev/shm: %w", err)
@@ -41,7 +37,11 @@ func setupMounts(s *spec) error {
 	if err := unix.Mount("proc", "/proc", "proc", unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, ""); err != nil {
 		return fmt.Errorf("mounting /proc: %w", err)
 	}
-	for _, w := range s.Writable {
+	roots := s.Writable
+	if s.TmpDir != "" {
+		roots = append(roots[:len(roots):len(roots)], s.TmpDir)
+	}
+	for _, w := range roots {
 		if err := bindWritable(w); err != nil {
 			return err
 		}
@@ -51,9 +51,11 @@ func setupMounts(s *spec) error {
 			return fmt.Errorf("pinning %s: %w", p, err)
 		}
 	}
-	for _, p := range s.ReadOnly {
-		if err := bindReadOnly(p, p); err != nil {
-			return err
+	for _, list := range [][]string{s.ReadOnly, s.Protect, s.Linked} {
+		for _, p := range list {
+			if err := bindReadOnly(p, p); err != nil && !errors.Is(err, unix.ENOENT) {
+				return err
+			}
 		}
 	}
 	for _, p := range s.DenyRead {
@@ -61,56 +63,31 @@ func setupMounts(s *spec) error {
 			return err
 		}
 	}
+	if !s.Network {
+		if err := loopbackUp(); err != nil {
+			return fmt.Errorf("bringing up the private loopback: %w", err)
+		}
+	}
 	return nil
 }
 
-// privateTmp mounts a tmpfs on /tmp and binds back the writable roots and
-// the working directory that lived under the old /tmp.
-func privateTmp(s *spec) error {
-	keep := append([]string{s.Cwd}, s.Writable...)
-	type kept struct {
-		path string
-		fd   int
-		dir  bool
+// loopbackUp sets "lo" up in the command's own network namespace, so tests
+// can bind local ports that nothing outside the namespace can reach.
+func loopbackUp() error {
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		return err
 	}
-	var ks []kept
-	for _, p := range keep {
-		if !under(p, "/tmp") || p == "/tmp" {
-			continue
-		}
-		fd, err := unix.Open(p, unix.O_PATH|unix.O_CLOEXEC, 0)
-		if err != nil {
-			return fmt.Errorf("opening %s: %w", p, err)
-		}
-		defer unix.Close(fd)
-		var st unix.Stat_t
-		if err := unix.Fstat(fd, &st); err != nil {
-			return fmt.Errorf("stat %s: %w", p, err)
-		}
-		ks = append(ks, kept{p, fd, st.Mode&unix.S_IFMT == unix.S_IFDIR})
+	defer unix.Close(fd)
+	ifr, err := unix.NewIfreq("lo")
+	if err != nil {
+		return err
 	}
-	if err := unix.Mount("tmpfs", "/tmp", "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=1777"); err != nil {
-		return fmt.Errorf("mounting a private /tmp: %w", err)
+	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
+		return err
 	}
-	for _, k := range ks {
-		if k.dir {
-			if err := os.MkdirAll(k.path, 0o755); err != nil {
-				return err
-			}
-		} else {
-			if err := os.MkdirAll(filepath.Dir(k.path), 0o755); err != nil {
-				return err
-			}
-			if err := os.WriteFile(k.path, nil, 0o644); err != nil {
-				return err
-			}
-		}
-		src := "/proc/self/fd/" + strconv.Itoa(k.fd)
-		if err := unix.Mount(src, k.path, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
-			return fmt.Errorf("binding %s into the private /tmp: %w", k.path, err)
-		}
-	}
-	return nil
+	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
+	return unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr)
 }
 
 // remountAllReadOnly makes every mount read-only except the kernel's

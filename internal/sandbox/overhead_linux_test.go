@@ -47,7 +47,7 @@ func TestSandboxOverhead(t *testing.T) {
 			var mech string
 			d := median(func() *exec.Cmd {
 				cmd, info, err := Command(context.Background(), Request{Argv: []string{"true"}, Cwd: ws,
-					Env: FilterEnv(os.Environ()), Policy: PolicyFor(mode, ws, nil, false), Self: self, NoNamespaces: nons})
+					Env: FilterEnv(os.Environ()), Policy: testPolicy(mode, ws), Self: self, NoNamespaces: nons})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -57,4 +57,13 @@ func TestSandboxOverhead(t *testing.T) {
 			t.Logf("%-45s median %8v  overhead %8v", string(mode)+" / "+mech, d, d-base)
 		}
 	}
+}
+
+// testPolicy is the policy of a session in ws (what internal/policy makes).
+func testPolicy(mode protocol.SandboxMode, ws string) protocol.SandboxPolicy {
+	p := protocol.SandboxPolicy{Mode: mode, AllowGitWrites: true}
+	if mode == protocol.SandboxWorkspaceWrite {
+		p.WritableRoots = []string{ws}
+	}
+	return p
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/kodex-cli/kodex/internal/protocol"
 )
@@ -22,31 +23,59 @@ type spec struct {
 	Namespaces bool                 `json:"namespaces,omitempty"`
 	ABI        int                  `json:"abi"`
 	Mechanism  string               `json:"mechanism"`
-	// Writable are the writable roots (empty in read-only mode).
+	// Writable are the writable roots (empty in read-only mode), including
+	// git dirs outside them that git writes to record work (a worktree's).
 	Writable []string `json:"writable,omitempty"`
 	// ReadOnly are existing paths inside writable roots that are bind-mounted
-	// read-only (namespaces) and guarded by the integrity check.
+	// read-only (namespaces): git control files, .kodex, shell start-up
+	// files, hard-linked files.
 	ReadOnly []string `json:"read_only,omitempty"`
 	// Pin are existing .git entries bind-mounted onto themselves so they
 	// cannot be renamed or removed.
 	Pin []string `json:"pin,omitempty"`
 	// Guard are paths snapshotted before and restored after the command.
 	Guard []string `json:"guard,omitempty"`
+	// GitDirs are git dirs verified after the command: only what records
+	// work may appear at their top level, and HEAD must stay a ref or an id.
+	GitDirs []string `json:"git_dirs,omitempty"`
+	// NewRepos are <root>/.git paths absent before the command; a
+	// repository created there that would run programs is moved aside.
+	NewRepos []string `json:"new_repos,omitempty"`
+	// Protect are existing paths inside writable roots that stay read-only
+	// and cannot be replaced (shell start-up files, git's global config).
+	Protect []string `json:"protect,omitempty"`
+	// Linked are hard-linked files (or directories of them) whose other
+	// links are outside the roots: their contents must not change.
+	Linked []string `json:"linked,omitempty"`
 	// DenyRead are existing secret paths.
 	DenyRead []string `json:"deny_read,omitempty"`
-	// TmpDir is the private temp dir ("" until the supervisor makes it).
+	// TmpDir is the private temp dir: the session's, or "" until the
+	// supervisor makes one for this command (and removes it afterwards).
 	TmpDir      string `json:"tmp_dir,omitempty"`
 	MaxFileSize int64  `json:"max_file_size"`
 	MaxProcs    int    `json:"max_procs,omitempty"`
 	Cwd         string `json:"cwd"`
+	// Warnings are said to the user with the command's result.
+	Warnings []string `json:"-"`
 }
 
 // secretNames are the built-in deny-read paths relative to the home dir.
 var secretNames = []string{".ssh", ".gnupg", ".aws", ".netrc", ".docker/config.json",
-	".config/gcloud", ".kube/config", ".git-credentials", ".config/gh/hosts.yml"}
+	".config/gcloud", ".kube/config", ".git-credentials", ".config/gh/hosts.yml",
+	".azure", ".config/gh", ".npmrc", ".pypirc", ".password-store"}
 
-// kodexSecretNames are the deny-read paths relative to $KODEX_HOME.
-var kodexSecretNames = []string{"auth.json", ".credentials.json", ".env"}
+// kodexStateNames are kodex's own state below $KODEX_HOME: denied
+// (individually when a writable root or the cwd is inside $KODEX_HOME,
+// else with the whole directory).
+var kodexStateNames = []string{"auth.json", ".credentials.json", ".env", "config.toml",
+	"sessions", "archived_sessions", "history.jsonl", "log"}
+
+// startupNames are files below the home dir that decide what later runs
+// outside the sandbox (shells, git): read-only even inside a writable root.
+var startupNames = []string{".bashrc", ".bash_profile", ".bash_login", ".bash_logout", ".profile",
+	".zshrc", ".zshenv", ".zprofile", ".zlogin", ".zlogout", ".config/fish", ".gitconfig",
+	".config/git", ".inputrc", ".kshrc", ".mkshrc", ".cshrc", ".tcshrc", ".pam_environment",
+	".config/environment.d", ".config/autostart", ".config/systemd", ".local/bin"}
 
 // canon returns p absolute, cleaned and with symlinks resolved when it
 // exists (or its longest existing parent resolved when it does not).
@@ -92,29 +121,124 @@ func buildSpec(req Request) (spec, error) {
 		s.Cwd = wd
 	}
 	s.Cwd = canon(s.Cwd)
-	if s.Mode == protocol.SandboxWorkspaceWrite {
-		seen := map[string]bool{}
-		for _, r := range req.Policy.WritableRoots {
-			c := canon(r)
-			if c == "/" {
-				return s, fmtErr("refusing / as a writable root (use danger-full-access explicitly)")
-			}
-			if !seen[c] && exists(c) {
-				seen[c] = true
-				s.Writable = append(s.Writable, c)
-			}
-		}
-		for _, w := range s.Writable {
-			ro, pin, guard := protectedIn(w, req.Policy.AllowGitWrites)
-			s.ReadOnly = append(s.ReadOnly, ro...)
-			s.Pin = append(s.Pin, pin...)
-			s.Guard = append(s.Guard, guard...)
-		}
-	}
 	home := req.Home
 	if home == "" {
 		home, _ = os.UserHomeDir()
 	}
+	if home != "" {
+		home = canon(home)
+	}
+	if s.Mode == protocol.SandboxWorkspaceWrite {
+		if err := s.addRoots(req, home); err != nil {
+			return s, err
+		}
+	}
+	s.DenyRead = denyRead(req, home, s.Cwd, s.Writable)
+	// A secret is hidden, not guarded (the supervisor cannot read it once
+	// it is covered).
+	s.Guard = s.notSecret(s.Guard)
+	s.ReadOnly = s.notSecret(s.ReadOnly)
+	s.Protect = s.notSecret(s.Protect)
+	return s, nil
+}
+
+// notSecret drops the paths beneath a deny-read secret.
+func (s *spec) notSecret(paths []string) []string {
+	out := paths[:0]
+next:
+	for _, p := range paths {
+		for _, d := range s.DenyRead {
+			if under(p, d) {
+				continue next
+			}
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// addRoots sets the writable roots of a workspace-write spec and what is
+// protected inside them.
+func (s *spec) addRoots(req Request, home string) error {
+	seen := map[string]bool{}
+	for _, r := range req.Policy.WritableRoots {
+		c := canon(r)
+		if c == "/" {
+			return fmtErr("refusing / as a writable root (use danger-full-access explicitly)")
+		}
+		if !seen[c] && exists(c) {
+			seen[c] = true
+			s.Writable = append(s.Writable, c)
+		}
+	}
+	if req.TmpDir != "" {
+		s.TmpDir = canon(req.TmpDir)
+	}
+	var l gitLayout
+	now := time.Now()
+	for _, w := range s.Writable {
+		if home != "" && under(home, w) {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("the writable root %s contains your home directory; secrets, shell start-up files and git's config stay protected, but everything else there is writable", w))
+		}
+		l.guard = append(l.guard, filepath.Join(w, ".kodex"), filepath.Join(w, ".gitmodules"))
+		if exists(filepath.Join(w, ".kodex")) {
+			l.ro = append(l.ro, filepath.Join(w, ".kodex"))
+		}
+		dotgit := filepath.Join(w, ".git")
+		if exists(dotgit) {
+			l.protectGit(w, dotgit, req.Policy.AllowGitWrites)
+		} else {
+			s.NewRepos = append(s.NewRepos, dotgit) // git init is legitimate work
+		}
+		sc := scans.get(w, now)
+		for _, nested := range sc.nested {
+			l.protectGit(w, nested, req.Policy.AllowGitWrites)
+			kd := filepath.Join(filepath.Dir(nested), ".kodex")
+			l.guard = append(l.guard, kd)
+			if exists(kd) {
+				l.ro = append(l.ro, kd)
+			}
+		}
+		s.Linked = append(s.Linked, sc.linked...)
+		if sc.truncated {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("%s has more than %d entries: nested repositories and hard-linked files beyond them are not protected", w, maxScanEntries))
+		}
+	}
+	for _, gd := range l.outside {
+		if req.Policy.AllowGitWrites && !seen[gd] {
+			seen[gd] = true
+			s.Writable = append(s.Writable, gd)
+		}
+	}
+	if home != "" {
+		for _, n := range startupNames {
+			p := filepath.Join(home, n)
+			if !s.writable(p) {
+				continue
+			}
+			l.guard = append(l.guard, p)
+			if exists(p) {
+				s.Protect = append(s.Protect, p)
+			}
+		}
+	}
+	s.ReadOnly, s.Pin, s.Guard, s.GitDirs = l.ro, l.pin, l.guard, l.gitDirs
+	return nil
+}
+
+// writable reports whether p is beneath a writable root.
+func (s *spec) writable(p string) bool {
+	for _, w := range s.Writable {
+		if under(p, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// denyRead lists the existing secrets: the built-in ones below home,
+// kodex's own state, and the policy's deny_read.
+func denyRead(req Request, home, cwd string, writable []string) []string {
 	kh := req.KodexHome
 	if kh == "" {
 		kh = os.Getenv("KODEX_HOME")
@@ -129,77 +253,31 @@ func buildSpec(req Request) (spec, error) {
 		}
 	}
 	if kh != "" {
-		for _, n := range kodexSecretNames {
-			deny = append(deny, filepath.Join(kh, n))
+		kh = canon(kh)
+		whole := !under(cwd, kh)
+		for _, w := range writable {
+			if under(w, kh) {
+				whole = false
+			}
+		}
+		if whole {
+			deny = append(deny, kh)
+		} else {
+			for _, n := range kodexStateNames {
+				deny = append(deny, filepath.Join(kh, n))
+			}
 		}
 	}
 	deny = append(deny, req.Policy.DenyRead...)
 	seen := map[string]bool{}
+	var out []string
 	for _, d := range deny {
 		if c := canon(d); exists(c) && !seen[c] && c != "/" {
 			seen[c] = true
-			s.DenyRead = append(s.DenyRead, c)
+			out = append(out, c)
 		}
 	}
-	return s, nil
-}
-
-// protectedIn returns the protected paths of writable root w: read-only
-// (existing hooks, config, info, the .git pointer file, .kodex, and the
-// whole git dir when git writes are not allowed), pinned (.git itself) and
-// guarded (all of those plus .gitmodules, existing or not).
-func protectedIn(w string, allowGit bool) (ro, pin, guard []string) {
-	add := func(p string) {
-		guard = append(guard, p)
-		if exists(p) {
-			ro = append(ro, p)
-		}
-	}
-	add(filepath.Join(w, ".kodex"))
-	guard = append(guard, filepath.Join(w, ".gitmodules"))
-	dotgit := filepath.Join(w, ".git")
-	fi, err := os.Lstat(dotgit)
-	if err != nil {
-		return ro, pin, guard // no repo: `git init` is legitimate work
-	}
-	var gitdirs []string
-	switch {
-	case fi.IsDir():
-		pin = append(pin, dotgit)
-		gitdirs = append(gitdirs, dotgit)
-	case fi.Mode().IsRegular():
-		add(dotgit) // the pointer file
-		if gd, err := readGitdirPointer(dotgit); err == nil {
-			gitdirs = append(gitdirs, gd)
-		}
-	}
-	for i := 0; i < len(gitdirs); i++ { // grows with commondir and modules
-		gd := gitdirs[i]
-		if b, err := os.ReadFile(filepath.Join(gd, "commondir")); err == nil {
-			cd := strings.TrimSpace(string(b))
-			if !filepath.IsAbs(cd) {
-				cd = filepath.Join(gd, cd)
-			}
-			gitdirs = appendNew(gitdirs, canon(cd))
-		}
-		if mods, err := os.ReadDir(filepath.Join(gd, "modules")); err == nil {
-			for _, m := range mods {
-				if m.IsDir() {
-					gitdirs = appendNew(gitdirs, filepath.Join(gd, "modules", m.Name()))
-				}
-			}
-		}
-	}
-	for _, gd := range gitdirs {
-		if !allowGit {
-			add(gd)
-			continue
-		}
-		for _, n := range []string{"hooks", "config", "info", "config.worktree"} {
-			add(filepath.Join(gd, n))
-		}
-	}
-	return ro, pin, guard
+	return out
 }
 
 func appendNew(list []string, s string) []string {

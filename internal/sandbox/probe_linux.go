@@ -101,7 +101,7 @@ func nsAttr(network bool) *syscall.SysProcAttr {
 		GidMappingsEnableSetgroups: false,
 		// An identity-mapped non-root uid loses its namespace capabilities
 		// at execve; ambient ones survive it (stage 2 drops them all).
-		AmbientCaps: []uintptr{unix.CAP_SYS_ADMIN, unix.CAP_SETPCAP},
+		AmbientCaps: []uintptr{unix.CAP_SYS_ADMIN, unix.CAP_SETPCAP, unix.CAP_NET_ADMIN},
 		Pdeathsig:   syscall.SIGKILL,
 		Setpgid:     true,
 	}

@@ -72,6 +72,11 @@ type Request struct {
 	// (RLIMIT_NPROC; default DefaultMaxProcs, negative for no cap). The
 	// kernel does not apply this limit to root.
 	MaxProcs int
+	// TmpDir is the private temp dir exported as TMPDIR in workspace-write
+	// mode: the session's, kept across its commands so that a file made by
+	// one is there for the next (the caller creates and removes it). Empty:
+	// each command gets a fresh one, removed when it ends.
+	TmpDir string
 }
 
 // DefaultMaxFileSize is the default RLIMIT_FSIZE of sandboxed commands.
@@ -89,6 +94,10 @@ type Info struct {
 	// Degraded lists what the mechanism in effect cannot enforce, one short
 	// sentence each (empty when everything in the policy holds).
 	Degraded []string
+	// Warnings are about this command's policy rather than the machine
+	// (a writable root that contains the home directory, a workspace too
+	// large to scan), one sentence each.
+	Warnings []string
 }
 
 // Mechanism names, also exported to the command as KODEX_SANDBOX.

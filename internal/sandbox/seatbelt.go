@@ -48,6 +48,9 @@ func seatbeltProfile(s spec) (string, []string) {
 		for i, p := range s.Guard {
 			fmt.Fprintf(&b, "(deny file-write* (subpath %s))\n", param("PROTECTED", i, p))
 		}
+		for i, p := range append(append([]string(nil), s.Protect...), s.Linked...) {
+			fmt.Fprintf(&b, "(deny file-write* (subpath %s))\n", param("READ_ONLY", i, p))
+		}
 		for i, p := range s.Pin {
 			fmt.Fprintf(&b, "(deny file-write-unlink file-write-create (literal %s))\n", param("PINNED", i, p))
 		}

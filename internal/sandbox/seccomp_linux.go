@@ -151,11 +151,14 @@ func buildFilter(rules []rule) ([]unix.SockFilter, error) {
 const nsFlags = unix.CLONE_NEWNS | unix.CLONE_NEWCGROUP | unix.CLONE_NEWUTS | unix.CLONE_NEWIPC |
 	unix.CLONE_NEWUSER | unix.CLONE_NEWPID | unix.CLONE_NEWNET
 
-// filterRules is the hardening filter, plus the network filter when
-// noNetwork: only AF_UNIX stream sockets and socketpairs can be made, and
-// no socket can connect, bind, listen or accept (so host Unix sockets such as
-// docker.sock, ssh-agent, D-Bus and /dev/log are unreachable).
-func filterRules(noNetwork bool) []rule {
+// filterRules is the hardening filter, plus the network filter: with netOff
+// only AF_UNIX stream sockets and socketpairs can be made, and no socket can
+// connect, bind, listen or accept (so host Unix sockets such as docker.sock,
+// ssh-agent, D-Bus and /dev/log are unreachable); with netLoopback IP sockets
+// work (the namespace has only a private loopback), socketpair gives AF_UNIX
+// stream pairs, and socket(2) cannot make an AF_UNIX socket (which could
+// connect to the host's socket files) or any other family.
+func filterRules(net netMode) []rule {
 	eperm := func(nrs ...int) []rule {
 		var rs []rule
 		for _, nr := range nrs {
@@ -182,7 +185,13 @@ func filterRules(noNetwork bool) []rule {
 			cond{arg: 0, op: opNe, val: 0xffffffff}, cond{arg: 0, op: opNe, val: 0 /* PER_LINUX */},
 			cond{arg: 0, op: opNe, val: 0x0040000 /* ADDR_NO_RANDOMIZE */}),
 	)
-	if noNetwork {
+	switch net {
+	case netLoopback:
+		rs = append(rs,
+			deny(unix.SYS_SOCKET, cond{arg: 0, op: opNe, val: unix.AF_INET}, cond{arg: 0, op: opNe, val: unix.AF_INET6}),
+			deny(unix.SYS_SOCKETPAIR, cond{arg: 0, op: opNe, val: unix.AF_UNIX}),
+			deny(unix.SYS_SOCKETPAIR, cond{arg: 1, op: opNe, mask: 0xf, val: unix.SOCK_STREAM}))
+	case netOff:
 		for _, nr := range []int{unix.SYS_SOCKET, unix.SYS_SOCKETPAIR} {
 			rs = append(rs,
 				deny(nr, cond{arg: 0, op: opNe, val: unix.AF_UNIX}),
@@ -196,11 +205,11 @@ func filterRules(noNetwork bool) []rule {
 
 // applySeccomp installs the filter on the calling thread (no_new_privs must
 // already be set).
-func applySeccomp(noNetwork bool) error {
+func applySeccomp(net netMode) error {
 	if seccompArch == 0 {
 		return fmt.Errorf("no seccomp filter for this architecture")
 	}
-	ins, err := buildFilter(filterRules(noNetwork))
+	ins, err := buildFilter(filterRules(net))
 	if err != nil {
 		return err
 	}

@@ -8,4 +8,4 @@ import "errors"
 // reports seccomp unusable and sandboxed commands are refused.
 const seccompArch uint32 = 0
 
-func applySeccomp(bool) error { return errors.New("no seccomp filter for this architecture") }
+func applySeccomp(netMode) error { return errors.New("no seccomp filter for this architecture") }

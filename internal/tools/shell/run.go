@@ -31,6 +31,14 @@ func (t *Tool) run(ctx context.Context, env *tools.Env, call tools.Call, req req
 		pol.Mode = protocol.SandboxDangerFullAccess
 	}
 	sandboxed := pol.Mode != protocol.SandboxDangerFullAccess
+	var tmp string
+	if t.opts.TmpDir != nil && pol.Mode == protocol.SandboxWorkspaceWrite {
+		if dir, err := t.opts.TmpDir(); err == nil {
+			tmp = dir
+		} else {
+			t.opts.Logger.Warn("session temp dir unavailable; the command gets its own", "err", err)
+		}
+	}
 	// The sandbox adds KODEX_SANDBOX and KODEX_SANDBOX_NETWORK_DISABLED.
 	cmd, info, err := t.opts.Sandbox(ctx, sandbox.Request{
 		Argv:   req.argv,
@@ -38,6 +46,7 @@ func (t *Tool) run(ctx context.Context, env *tools.Env, call tools.Call, req req
 		Env:    proc.BuildEnv(t.opts.Environ(), t.opts.EnvPolicy),
 		Policy: pol,
 		Self:   t.opts.Self,
+		TmpDir: tmp,
 	})
 	if err != nil {
 		msg := fmt.Sprintf("command not run: %v", err)

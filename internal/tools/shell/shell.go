@@ -80,6 +80,10 @@ type Options struct {
 	// nothing runs here. The cli uses it for `apply_patch` sent through the
 	// shell.
 	Intercept func(ctx context.Context, env *tools.Env, call tools.Call, argv []string, workdir string) (tools.Result, bool, error)
+	// TmpDir returns the session's private temp dir (TMPDIR of sandboxed
+	// commands in workspace-write mode, kept across the session's commands),
+	// creating it on first use. Nil or an error: each command gets its own.
+	TmpDir func() (string, error)
 	// Sandbox builds the confined command (default sandbox.Command); tests
 	// substitute a fake.
 	Sandbox func(ctx context.Context, req sandbox.Request) (*exec.Cmd, sandbox.Info, error)
