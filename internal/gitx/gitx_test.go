@@ -281,6 +281,7 @@ func TestEnviron(t *testing.T) {
 // refused asserts err is a LayoutError whose reason mentions what.
 func refused(t *testing.T, err error, changed bool, what string) {
 	t.Helper()
+	t.Logf("refused: %v", err)
 	var le *LayoutError
 	if !errors.As(err, &le) {
 		t.Fatalf("err = %v, want a *LayoutError", err)
@@ -511,4 +512,60 @@ func TestCheckHead(t *testing.T) {
 			t.Errorf("HEAD %q: err = %v, want valid %v", content, err, ok)
 		}
 	}
+}
+
+// TestOtherLayouts: a submodule (.git file, no commondir) and a .git
+// symlink are accepted and work.
+func TestOtherLayouts(t *testing.T) {
+	t.Parallel()
+	needGit(t)
+	t.Run("submodule", func(t *testing.T) {
+		t.Parallel()
+		lib, tmp := newRepo(t)
+		app := filepath.Join(tmp, "app")
+		mustGit(t, tmp, "init", "-q", app)
+		mustGit(t, app, "-c", "protocol.file.allow=always", "submodule", "add", "-q", lib, "lib")
+		sub := filepath.Join(app, "lib")
+		writeFile(t, filepath.Join(sub, "a.txt"), "changed\n", 0o644)
+		r := open(t, sub)
+		if l := r.Layout(); !l.DotGitFile || l.CommonDir != l.GitDir || !strings.HasSuffix(l.GitDir, filepath.Join(".git", "modules", "lib")) {
+			t.Errorf("layout = %+v", l)
+		}
+		out, err := r.Run(context.Background(), "status", "--porcelain")
+		if err != nil || string(out) != " M a.txt\n" {
+			t.Errorf("status = %q, %v", out, err)
+		}
+		// The superproject sees the submodule's new commit, not its dirt.
+		out, err = open(t, app).Run(context.Background(), "status", "--porcelain")
+		if err != nil || string(out) != "A  .gitmodules\nA  lib\n" {
+			t.Errorf("superproject status = %q, %v", out, err)
+		}
+	})
+	t.Run(".git symlink", func(t *testing.T) {
+		t.Parallel()
+		ws, tmp := newRepo(t)
+		moved := filepath.Join(tmp, "store.git")
+		if err := os.Rename(filepath.Join(ws, ".git"), moved); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(moved, filepath.Join(ws, ".git")); err != nil {
+			t.Fatal(err)
+		}
+		r := open(t, ws)
+		if l := r.Layout(); !l.DotGitLink {
+			t.Errorf("layout = %+v, want DotGitLink", l)
+		}
+		out, err := r.Run(context.Background(), "diff", "--stat")
+		if err != nil || !strings.Contains(string(out), "a.txt") {
+			t.Errorf("diff --stat = %q, %v", out, err)
+		}
+		other := filepath.Join(tmp, "other.git")
+		mustGit(t, tmp, "init", "-q", "--bare", other)
+		os.Remove(filepath.Join(ws, ".git"))
+		if err := os.Symlink(other, filepath.Join(ws, ".git")); err != nil {
+			t.Fatal(err)
+		}
+		_, err = r.Run(context.Background(), "status")
+		refused(t, err, true, ".git now points to")
+	})
 }

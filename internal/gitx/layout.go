@@ -59,7 +59,7 @@ func discover(dir string) (Layout, error) {
 			return l, nil
 		}
 		if looksBare(d) {
-			return Layout{}, &LayoutError{WorkTree: d, Reason: "it looks like a bare repository (HEAD, objects/ and refs/) without a .git; kodex does not run git in a bare repository it did not create"}
+			return Layout{}, &LayoutError{WorkTree: d, Reason: "it looks like a bare repository (HEAD, objects/ and refs/) without a .git; kodex runs git only in a work tree"}
 		}
 		parent := filepath.Dir(d)
 		if parent == d {
@@ -128,7 +128,7 @@ func inspect(root string) (Layout, error) {
 	commondir := filepath.Join(l.GitDir, "commondir")
 	if _, err := os.Lstat(commondir); err == nil {
 		if !l.DotGitFile {
-			return l, problem(name(root, commondir) + " exists in a main repository's git dir (only linked worktrees have one)")
+			return l, problem(name(root, commondir) + " exists, but git writes one only in a linked worktree's git dir")
 		}
 		cd, err := readSmall(commondir)
 		if err != nil {
