@@ -284,6 +284,7 @@ type sessionOptions struct {
 type session struct {
 	*agent.Session
 	rec *rollout.Recorder
+	tmp *sessionTmp
 	// history is the restored conversation of a resumed session.
 	history []model.Item
 }
@@ -296,6 +297,7 @@ func (s *session) close() {
 	if s.rec != nil {
 		_ = s.rec.Close()
 	}
+	s.tmp.remove()
 }
 
 // newSession builds tools, the rollout and the agent, and starts it.
@@ -307,7 +309,8 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 		git = sync.OnceValue(func() *rollout.GitInfo { return rollout.CollectGit(ctx, rt.cwd) })
 		go func() { _ = git() }()
 	}
-	router, mechanism, err := buildTools(rt)
+	tmp := &sessionTmp{}
+	router, mechanism, err := buildTools(rt, tmp)
 	if err != nil {
 		return nil, err
 	}
@@ -377,7 +380,7 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 	}
 	s := agent.New(opts)
 	s.Start(ctx)
-	return &session{Session: s, rec: rec, history: history}, nil
+	return &session{Session: s, rec: rec, tmp: tmp, history: history}, nil
 }
 
 // contextWindow is the configured model_context_window, else the known

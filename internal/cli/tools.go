@@ -22,7 +22,9 @@ import (
 // mechanism commands will run under. When the policy asks for a sandbox and
 // none can be applied, it fails with sandbox.ErrUnavailable before the
 // session starts, never silently running commands unconfined.
-func buildTools(rt *kodexRuntime) (*tools.Router, string, error) {
+// The session's private temp dir (TMPDIR of its sandboxed commands) is made
+// on first use; tmp.remove deletes it when the session ends.
+func buildTools(rt *kodexRuntime, tmp *sessionTmp) (*tools.Router, string, error) {
 	self, err := rt.f.Executable()
 	if err != nil {
 		return nil, "", fmt.Errorf("finding the kodex binary for the sandbox helper: %w", err)
@@ -45,6 +47,7 @@ func buildTools(rt *kodexRuntime) (*tools.Router, string, error) {
 		},
 		Environ:    rt.f.Environ,
 		MaxTimeout: time.Duration(rt.cfg.ShellTimeoutMsMax) * time.Millisecond,
+		TmpDir:     tmp.get,
 		// apply_patch sent through the shell (argv or a bash heredoc) goes to
 		// the patch engine, not to a process.
 		Intercept: func(ctx context.Context, env *tools.Env, call tools.Call, argv []string, workdir string) (tools.Result, bool, error) {
@@ -68,6 +71,36 @@ func buildTools(rt *kodexRuntime) (*tools.Router, string, error) {
 	}
 	r, err := tools.NewRouter(ts...)
 	return r, mechanism, err
+}
+
+// sessionTmp is one session's private temp dir: kept for the session's
+// life, so that a file one command makes in $TMPDIR is there for the next,
+// and removed at its end.
+type sessionTmp struct {
+	once sync.Once
+	mu   sync.Mutex
+	dir  string
+	err  error
+}
+
+func (s *sessionTmp) get() (string, error) {
+	s.once.Do(func() {
+		dir, err := os.MkdirTemp("", "kodex-session-")
+		s.mu.Lock()
+		s.dir, s.err = dir, err
+		s.mu.Unlock()
+	})
+	return s.dir, s.err
+}
+
+// remove deletes the temp dir and everything in it.
+func (s *sessionTmp) remove() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dir != "" {
+		_ = os.RemoveAll(s.dir)
+		s.dir = ""
+	}
 }
 
 // startProbe starts probing the sandbox in the background and returns a
