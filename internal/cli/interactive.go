@@ -130,10 +130,14 @@ func (rt *kodexRuntime) trustPrompt(resume bool) func(trusted bool) error {
 	}
 	home, root := rt.home, rt.cfg.Project.Root
 	return func(trusted bool) error {
-		level := config.Untrusted
+		level, trust := config.Untrusted, policy.Untrusted
 		if trusted {
-			level = config.Trusted
+			level, trust = config.Trusted, policy.Trusted
 		}
+		// Sessions this process opens later (/new, /resume) start from the
+		// answer too. The UI calls this before it can open one.
+		rt.start.Trust = trust
+		rt.applyStart()
 		return config.SetProjectTrust(home, root, level)
 	}
 }

@@ -131,12 +131,17 @@ func TestStartingPolicy(t *testing.T) {
 func TestUntrustedIsRemembered(t *testing.T) {
 	t.Parallel()
 	fx := newPolicyFixture(t, "")
-	record := fx.runtime(t, false).trustPrompt(false)
+	first := fx.runtime(t, false)
+	record := first.trustPrompt(false)
 	if record == nil {
 		t.Fatal("the trust question is not asked in an undecided project")
 	}
 	if err := record(false); err != nil {
 		t.Fatal(err)
+	}
+	// A /new in the same process starts from the answer too.
+	if got, want := []string{string(first.sandbox.Mode), string(first.approval)}, []string{"read-only", "untrusted"}; !cmp.Equal(got, want) {
+		t.Errorf("after the answer, this process's sessions start with %v, want %v", got, want)
 	}
 	rt := fx.runtime(t, false)
 	if rt.cfg.Project.Trust != config.Untrusted {

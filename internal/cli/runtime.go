@@ -156,6 +156,12 @@ func newRuntime(ctx context.Context, f *Factory, g *GlobalOptions, headless bool
 // mode from flags, config and the project's trust, and resolves the mode.
 func (rt *kodexRuntime) initPolicy(headless bool) {
 	rt.start = policyStart(rt.cfg, headless)
+	rt.applyStart()
+}
+
+// applyStart sets the starting approval policy and sandbox of the sessions
+// this runtime opens from rt.start.
+func (rt *kodexRuntime) applyStart() {
 	mode, approval := policy.Initial(rt.start)
 	rt.approval, rt.sandbox = approval, rt.resolvePolicy(mode, rt.cwd)
 }
