@@ -20,6 +20,9 @@
 //     stdin empty. No optional locks (GIT_OPTIONAL_LOCKS=0): status does not
 //     rewrite the index. diff and status ignore dirty submodules, so git is
 //     not started inside a nested repository whose layout gitx never saw.
+//   - Only git's own subcommands run (a name git does not know is looked up
+//     as an alias in the repository's config), and --ext-diff and
+//     --textconv are refused.
 //   - The environment's GIT_* variables are removed (GIT_DIR, GIT_WORK_TREE,
 //     GIT_CEILING_DIRECTORIES, GIT_INDEX_FILE, GIT_CONFIG_PARAMETERS, …),
 //     except GIT_CONFIG_GLOBAL, GIT_CONFIG_SYSTEM and GIT_CONFIG_NOSYSTEM:
@@ -104,17 +107,52 @@ func (r *Repo) Layout() Layout { return r.layout }
 
 // Run re-checks the layout, then runs `git <args>` hardened (see the package
 // doc) in Open's directory and returns its standard output. args[0] is the
-// subcommand; global options are gitx's. A failed command's error wraps the
+// subcommand, one of git's own (see checkArgs); global options are gitx's. A failed command's error wraps the
 // [*exec.ExitError] and quotes git's standard error. A layout that changed
 // since Open is refused with a [*LayoutError] and git is not started.
 func (r *Repo) Run(ctx context.Context, args ...string) ([]byte, error) {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		return nil, errors.New("gitx: Run needs a subcommand first, not global options")
+	if err := checkArgs(args); err != nil {
+		return nil, err
 	}
 	if err := r.check(); err != nil {
 		return nil, err
 	}
 	return r.output(r.command(ctx, r.argv(args)), args[0])
+}
+
+// checkArgs refuses what would undo the hardening: global options, a
+// subcommand git would look up as an alias (aliases come from the
+// repository's config; `!cmd` ones run a shell), --ext-diff and --textconv.
+func checkArgs(args []string) error {
+	if len(args) == 0 {
+		return errors.New("gitx: Run needs a subcommand")
+	}
+	if !builtin(args[0]) {
+		return fmt.Errorf("gitx: %q is not a git command gitx runs (a name git does not know is looked up as an alias in the repository's config)", args[0])
+	}
+	for _, a := range args[1:] {
+		if a == "--" {
+			break
+		}
+		if a == "--ext-diff" || a == "--textconv" {
+			return fmt.Errorf("gitx: %s would run a program the repository names", a)
+		}
+	}
+	return nil
+}
+
+// builtin reports whether sub is one of git's own commands that gitx may
+// run; git never resolves those as aliases.
+func builtin(sub string) bool {
+	switch sub {
+	case "add", "apply", "blame", "branch", "cat-file", "checkout", "commit", "diff", "diff-files",
+		"diff-index", "diff-tree", "fetch", "for-each-ref", "format-patch", "grep", "hash-object",
+		"log", "ls-files", "ls-tree", "merge-base", "read-tree", "remote", "reset", "restore",
+		"rev-list", "rev-parse", "show", "show-ref", "stash", "status", "switch", "symbolic-ref",
+		"tag", "update-index", "update-ref", "whatchanged", "worktree", "write-tree":
+		return true
+	}
+	return false
 }
 
 // check compares the repository's current layout with the recorded one.

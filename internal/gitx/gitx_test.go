@@ -482,11 +482,30 @@ func TestOpenRefuses(t *testing.T) {
 		_, err := Open(context.Background(), ws)
 		refused(t, err, false, `does not start with "gitdir: "`)
 	})
-	t.Run("run needs a subcommand", func(t *testing.T) {
+	t.Run("arguments that undo the hardening", func(t *testing.T) {
 		t.Parallel()
-		ws, _ := newRepo(t)
-		if _, err := open(t, ws).Run(context.Background(), "-c", "core.pager=sh", "log"); err == nil {
-			t.Error("global options accepted")
+		ws, tmp := newRepo(t)
+		marker := filepath.Join(tmp, "marker")
+		prog := script(t, tmp, marker, `cat "$1"`)
+		mustGit(t, ws, "config", "alias.st", "!"+prog)
+		plantDriver(t, ws, "textconv", prog)
+		r := open(t, ws)
+		for _, args := range [][]string{
+			{"-c", "core.pager=sh", "log"},
+			{"st"},
+			{},
+			{"diff", "--textconv"},
+			{"log", "-p", "--ext-diff"},
+		} {
+			if _, err := r.Run(context.Background(), args...); err == nil {
+				t.Errorf("Run(%q) accepted", args)
+			}
+		}
+		if exists(marker) {
+			t.Error("a planted program ran")
+		}
+		if _, err := r.Run(context.Background(), "diff", "--", "--textconv"); err != nil {
+			t.Errorf("a path after -- refused: %v", err)
 		}
 	})
 }
