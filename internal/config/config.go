@@ -71,6 +71,11 @@ type Config struct {
 	UserFile string `toml:"-"`
 	// Project describes the project around Cwd.
 	Project ProjectInfo `toml:"-"`
+	// Warnings are settings of the project file that were ignored because
+	// a project may not set them or they would widen what the user's
+	// configuration allows, each at its file and line. Callers show them;
+	// they do not stop Load.
+	Warnings []*FieldError `toml:"-"`
 
 	settings []Setting
 }
@@ -168,15 +173,18 @@ type Tools struct {
 
 // ProjectInfo describes the project around the working directory.
 type ProjectInfo struct {
-	// Root is the nearest ancestor of Cwd (or Cwd) holding .git, else Cwd.
+	// Root is the nearest ancestor of Cwd (or Cwd) holding .git, else Cwd;
+	// when Cwd is a symlink, the ancestors of its real path are searched too.
 	Root string
-	// Trust is the trust_level of the nearest listed ancestor of Cwd, or ""
-	// if none is listed.
+	// Trust is the trust_level recorded in [projects] for Root itself
+	// (compared after resolving symlinks), or "" if the user has not
+	// answered for this root: entries for its parents or subdirectories do
+	// not count. Untrusted means the user answered no; do not ask again.
 	Trust string
-	// TrustedBy is the [projects] path that decided Trust.
+	// TrustedBy is the [projects] key that decided Trust.
 	TrustedBy string
-	// Files are the project config files that were loaded, outermost first
-	// (only for trusted projects).
+	// Files holds <Root>/.kodex/config.toml when it was loaded (trusted
+	// projects only). A .kodex below the root is never read.
 	Files []string
 }
 

@@ -1,5 +1,8 @@
 // Package config owns kodex's configuration: it reads $KODEX_HOME/config.toml
-// (Codex-compatible key names), a trusted project's .kodex/config.toml, the
+// (Codex-compatible key names), a trusted project's <root>/.kodex/config.toml
+// (held to an allow-list: it may narrow but never widen the sandbox,
+// approvals and environment, and never touch providers or start programs;
+// what it may not set is dropped with a warning in Config.Warnings), the
 // active [profiles.NAME], -c key=value overrides and flag values; merges them
 // (flags > -c > --oss > profile > project > user file > defaults); validates
 // them strictly, with every problem reported at its file and line with the

@@ -57,7 +57,8 @@ wire_api = "chat"
 
 // Load reads, merges and validates the configuration. From lowest to
 // highest precedence: defaults, $KODEX_HOME/config.toml, the project's
-// .kodex/config.toml files (trusted projects only), the active profile,
+// .kodex/config.toml (trusted projects only, restricted to what a project
+// may set: see restrictProject), the active profile,
 // --oss, -c overrides in order, flags. It touches the file system only to
 // read those files and look for .git; it never uses the network.
 //
@@ -124,13 +125,17 @@ func (l *loader) load() (*Config, error) {
 	}
 	project := l.project(trustTree)
 	var projects []*node
+	var warnings []*FieldError
 	for _, f := range project.Files {
-		n := l.readFile(f, oProject)
-		if p := n.get("projects"); p != nil {
-			l.add(&FieldError{Where: p.org.where(), Key: "projects", Msg: "projects can only be set in " + l.userFile})
-			n.del("projects")
+		n := l.readProjectFile(f, project.Root)
+		if n == nil {
+			project.Files = nil // a dangling symlink
+			continue
 		}
 		l.validate(n)
+		if l.err() == nil {
+			warnings = append(warnings, l.restrictProject(n, user)...)
+		}
 		projects = append(projects, n)
 	}
 	if err := l.err(); err != nil {
@@ -160,7 +165,7 @@ func (l *loader) load() (*Config, error) {
 		}
 	}
 
-	c := &Config{Home: l.opts.Home, Cwd: l.cwd, UserFile: l.userFile, Project: project}
+	c := &Config{Home: l.opts.Home, Cwd: l.cwd, UserFile: l.userFile, Project: project, Warnings: warnings}
 	d := &decoder{home: l.userHome, defaults: true, record: true, fields: l.fields}
 	d.table(merged, reflect.ValueOf(c).Elem(), nil)
 	l.errs = append(l.errs, d.errs...)
@@ -327,79 +332,6 @@ func (l *loader) finish(c *Config, merged *node) {
 			l.add(&FieldError{Where: n.org.where(), Key: "mcp_servers." + name, Msg: fmt.Sprintf("MCP server %q needs either command or url", name)})
 		}
 	}
-}
-
-// project finds the project around cwd, its trust, and (when trusted) its
-// config files: .kodex/config.toml in each directory from the root down to
-// cwd. The user file itself is never loaded twice.
-func (l *loader) project(trust *node) ProjectInfo {
-	info := ProjectInfo{Root: l.cwd}
-	var dirs []string // cwd first
-	for dir := l.cwd; ; dir = filepath.Dir(dir) {
-		dirs = append(dirs, dir)
-		if filepath.Dir(dir) == dir {
-			break
-		}
-	}
-	for _, dir := range dirs {
-		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
-			info.Root = dir
-			break
-		}
-	}
-	info.Trust, info.TrustedBy = trustOf(trust.get("projects"), dirs)
-	if info.Trust == "" {
-		if real, err := filepath.EvalSymlinks(l.cwd); err == nil && real != l.cwd {
-			var rdirs []string
-			for dir := real; ; dir = filepath.Dir(dir) {
-				rdirs = append(rdirs, dir)
-				if filepath.Dir(dir) == dir {
-					break
-				}
-			}
-			info.Trust, info.TrustedBy = trustOf(trust.get("projects"), rdirs)
-		}
-	}
-	if info.Trust != Trusted {
-		return info
-	}
-	for i := slices.Index(dirs, info.Root); i >= 0; i-- {
-		f := filepath.Join(dirs[i], ".kodex", "config.toml")
-		if sameFile(f, l.userFile) {
-			continue
-		}
-		if _, err := os.Stat(f); err == nil {
-			info.Files = append(info.Files, f)
-		}
-	}
-	return info
-}
-
-func trustOf(projects *node, dirs []string) (level, by string) {
-	if projects == nil {
-		return "", ""
-	}
-	levels := map[string]string{}
-	for _, k := range projects.keys {
-		if t := projects.lookup(k, "trust_level"); t != nil && t.kind == kString {
-			levels[filepath.Clean(k)] = t.str
-		}
-	}
-	for _, dir := range dirs {
-		if lv, ok := levels[dir]; ok {
-			return lv, dir
-		}
-	}
-	return "", ""
-}
-
-func sameFile(a, b string) bool {
-	if filepath.Clean(a) == filepath.Clean(b) {
-		return true
-	}
-	sa, err1 := os.Stat(a)
-	sb, err2 := os.Stat(b)
-	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }
 
 // stringOf is a validated string value (see decoder.str).

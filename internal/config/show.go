@@ -7,9 +7,14 @@ import (
 )
 
 // WriteShow writes every effective setting for `kodex config show`: as
-// aligned `key = value  # origin` lines, or with jsonOut as one JSON object
-// {"profile", "user_file", "project_files", "settings": [{key, value, origin}]}.
+// aligned `key = value  # origin` lines after a `# warning: …` line for each
+// of c.Warnings, or with jsonOut as one JSON object {"profile", "user_file",
+// "project_files", "warnings": [string], "settings": [{key, value, origin}]}.
 func (c *Config) WriteShow(w io.Writer, jsonOut bool) error {
+	warnings := make([]string, len(c.Warnings))
+	for i, e := range c.Warnings {
+		warnings[i] = e.Error()
+	}
 	if jsonOut {
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
@@ -21,8 +26,9 @@ func (c *Config) WriteShow(w io.Writer, jsonOut bool) error {
 			Profile      string    `json:"profile,omitempty"`
 			UserFile     string    `json:"user_file"`
 			ProjectFiles []string  `json:"project_files,omitempty"`
+			Warnings     []string  `json:"warnings,omitempty"`
 			Settings     []Setting `json:"settings"`
-		}{c.Profile, c.UserFile, c.Project.Files, settings})
+		}{c.Profile, c.UserFile, c.Project.Files, warnings, settings})
 	}
 	// Align the origins, except after the few very long lines.
 	const maxAlign = 64
@@ -33,6 +39,11 @@ func (c *Config) WriteShow(w io.Writer, jsonOut bool) error {
 		}
 	}
 	var sb strings.Builder
+	for _, warning := range warnings {
+		sb.WriteString("# warning: ")
+		sb.WriteString(warning)
+		sb.WriteByte('\n')
+	}
 	for _, s := range c.settings {
 		line := s.Key + " = " + s.Value
 		sb.WriteString(line)
