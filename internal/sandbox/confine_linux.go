@@ -1,61 +1,13 @@
 package sandbox
 
 import (
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
-	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 
 	"golang.org/x/sys/unix"
 )
-
-// confineExec is stage 2: in a new session (no controlling terminal), on one
-// locked OS thread, it applies every restriction to that thread — which is
-// what execve carries into the command — and execs the command. The
-// order: no_new_privs, Landlock, seccomp, capabilities, fds, rlimits, exec.
-func confineExec(s spec, argv []string) int {
-	runtime.LockOSThread() // never unlocked: execve or exit ends this thread
-	path, err := exec.LookPath(argv[0])
-	if err != nil {
-		code := 127
-		if errors.Is(err, os.ErrPermission) {
-			code = 126
-		}
-		fmtStderr("%s: %v", argv[0], err)
-		return code
-	}
-	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
-		return helperFail("setting no_new_privs: %v", err)
-	}
-	if err := applyLandlock(s); err != nil {
-		return helperFail("applying Landlock: %v", err)
-	}
-	if err := applySeccomp(netModeFor(s)); err != nil {
-		return helperFail("installing seccomp filter: %v", err)
-	}
-	if err := dropCapabilities(); err != nil {
-		return helperFail("dropping capabilities: %v", err)
-	}
-	// Mark every inherited fd above stderr close-on-exec (closing them now
-	// could pull fds from under the Go runtime).
-	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
-		return helperFail("closing inherited file descriptors: %v", err)
-	}
-	if err := setRlimits(s); err != nil {
-		return helperFail("setting resource limits: %v", err)
-	}
-	err = syscall.Exec(path, argv, os.Environ())
-	code := 126
-	if errors.Is(err, os.ErrNotExist) {
-		code = 127
-	}
-	fmtStderr("%s: %v", argv[0], err)
-	return code
-}
 
 func fmtStderr(format string, a ...any) {
 	os.Stderr.WriteString(StderrPrefix + fmt.Sprintf(format, a...) + "\n")

@@ -2,9 +2,13 @@ package sandbox
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/signal"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"syscall"
@@ -15,27 +19,21 @@ import (
 	"github.com/kodex-cli/kodex/internal/protocol"
 )
 
-// helperMain dispatches the helper's stages: "probe" (namespace probe),
-// "run" (the supervisor, stage 1) and "exec" (confine and execve, stage 2).
+// helperMain dispatches the helper's commands: "probe" (namespace probe)
+// and "run" (the supervisor, which confines one thread and starts the
+// command from it).
 func helperMain(args []string) int {
 	if len(args) == 1 && args[0] == "probe" {
 		return helperProbe()
 	}
-	if len(args) < 4 || args[2] != "--" {
-		return helperFail("usage: %s {run|exec} <policy> -- command [args...]", HelperArg)
+	if len(args) < 4 || args[2] != "--" || args[0] != "run" {
+		return helperFail("usage: %s run <policy> -- command [args...]", HelperArg)
 	}
 	var s spec
 	if err := json.Unmarshal([]byte(args[1]), &s); err != nil {
 		return helperFail("decoding policy: %v", err)
 	}
-	argv := args[3:]
-	switch args[0] {
-	case "run":
-		return supervise(s, argv)
-	case "exec":
-		return confineExec(s, argv)
-	}
-	return helperFail("unknown stage %q", args[0])
+	return supervise(s, args[3:])
 }
 
 // helperFail reports a helper error on stderr and returns ExitHelperError.
@@ -44,17 +42,15 @@ func helperFail(format string, a ...any) int {
 	return ExitHelperError
 }
 
-// supervise is stage 1. With namespaces it is PID 1 of a new PID namespace:
-// it sets up the mounts, and when it exits the kernel kills everything left
-// in the namespace. Without, it is a child subreaper that kills every
-// descendant when the command ends. Either way it is not confined itself
-// (it only waits) so that it can clean up and undo tampering afterwards.
+// supervise is the helper. With namespaces it is PID 1 of a new PID
+// namespace: it sets up the mounts, and when it exits the kernel kills
+// everything left in the namespace. Without, it is a child subreaper that
+// kills every descendant when the command ends. It confines one locked OS
+// thread of its own and starts the command from that thread (the command
+// inherits the thread's Landlock domain, seccomp filter, no_new_privs and
+// empty capability sets); its other threads stay unconfined, so that it can
+// clean up and undo tampering afterwards.
 func supervise(s spec, argv []string) int {
-	self, err := os.Open("/proc/self/exe")
-	if err != nil {
-		return helperFail("opening own binary: %v", err)
-	}
-	stage2 := "/proc/self/fd/" + strconv.Itoa(int(self.Fd()))
 	ws := s.Mode == protocol.SandboxWorkspaceWrite
 	if s.Namespaces {
 		if err := setupMounts(&s); err != nil {
@@ -83,28 +79,125 @@ func supervise(s spec, argv []string) int {
 	}
 	var snap *Snapshot
 	if ws {
+		var err error
 		if snap, err = takeSpecSnapshot(s); err != nil {
 			return helperFail("%v", err)
 		}
 	}
-	enc, _ := json.Marshal(s)
-	proc, err := os.StartProcess(stage2, append([]string{"kodex-sandbox", HelperArg, "exec", string(enc), "--"}, argv...),
-		&os.ProcAttr{
-			Dir:   s.Cwd,
-			Env:   childEnv(os.Environ(), s),
-			Files: []*os.File{os.Stdin, os.Stdout, os.Stderr},
-			Sys:   &syscall.SysProcAttr{Setsid: true, Pdeathsig: syscall.SIGKILL},
-		})
-	self.Close()
-	if err != nil {
-		return helperFail("starting the command: %v", err)
+	// Process-wide: inherited fds above stderr never reach the command, and
+	// the resource limits apply to it (and harmlessly to the supervisor).
+	if err := unix.CloseRange(3, ^uint(0), unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return helperFail("closing inherited file descriptors: %v", err)
 	}
-	code := waitCommand(proc.Pid)
+	if err := setRlimits(s); err != nil {
+		return helperFail("setting resource limits: %v", err)
+	}
+	started := make(chan startResult, 1)
+	done := make(chan struct{})
+	go confineAndStart(s, argv, started, done)
+	res := <-started
+	if res.err != nil {
+		close(done)
+		return res.code
+	}
+	code := waitCommand(res.pid)
+	close(done)
 	killAll(s.Namespaces)
 	if snap != nil {
 		reportRestore(snap.Restore())
 	}
 	return code
+}
+
+// startResult is the command's pid, or the exit status and error when it
+// could not be started.
+type startResult struct {
+	pid  int
+	code int
+	err  error
+}
+
+// confineAndStart runs on its own goroutine, locked to an OS thread that is
+// never unlocked (the thread ends with the goroutine, so its restrictions
+// never reach other goroutines): it confines the thread, starts the command
+// from it, and keeps it alive until done (the parent-death signal is tied
+// to the thread that started the child).
+func confineAndStart(s spec, argv []string, started chan<- startResult, done <-chan struct{}) {
+	runtime.LockOSThread()
+	started <- startConfined(s, argv)
+	<-done
+}
+
+// startConfined applies no_new_privs, Landlock, seccomp and the capability
+// drop to the calling thread, in that order, then starts the command in a
+// new session (no controlling terminal) with only fds 0–2.
+func startConfined(s spec, argv []string) startResult {
+	fail := func(format string, a ...any) startResult {
+		return startResult{code: helperFail(format, a...), err: errors.New("not started")}
+	}
+	env := childEnv(os.Environ(), s)
+	path, err := lookPath(argv[0], env)
+	if err != nil {
+		code := 127
+		if errors.Is(err, os.ErrPermission) {
+			code = 126
+		}
+		fmtStderr("%s: %v", argv[0], err)
+		return startResult{code: code, err: err}
+	}
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fail("setting no_new_privs: %v", err)
+	}
+	if err := applyLandlock(s); err != nil {
+		return fail("applying Landlock: %v", err)
+	}
+	if err := applySeccomp(netModeFor(s)); err != nil {
+		return fail("installing seccomp filter: %v", err)
+	}
+	if err := dropCapabilities(); err != nil {
+		return fail("dropping capabilities: %v", err)
+	}
+	pid, err := syscall.ForkExec(path, argv, &syscall.ProcAttr{
+		Dir:   s.Cwd,
+		Env:   env,
+		Files: []uintptr{0, 1, 2},
+		Sys:   &syscall.SysProcAttr{Setsid: true, Pdeathsig: syscall.SIGKILL},
+	})
+	if err != nil {
+		code := 126
+		if errors.Is(err, os.ErrNotExist) {
+			code = 127
+		}
+		fmtStderr("%s: %v", argv[0], err)
+		return startResult{code: code, err: err}
+	}
+	return startResult{pid: pid}
+}
+
+// lookPath finds file in env's PATH, as the command's own shell would.
+func lookPath(file string, env []string) (string, error) {
+	if strings.Contains(file, "/") {
+		return exec.LookPath(file)
+	}
+	path := ""
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "PATH="); ok {
+			path = v
+		}
+	}
+	for _, dir := range filepath.SplitList(path) {
+		if dir == "" {
+			dir = "."
+		}
+		p := filepath.Join(dir, file)
+		if fi, err := os.Stat(p); err == nil && !fi.IsDir() {
+			if fi.Mode()&0o111 == 0 {
+				return "", &exec.Error{Name: file, Err: os.ErrPermission}
+			}
+			return p, nil
+		}
+	}
+	return "", &exec.Error{Name: file, Err: exec.ErrNotFound}
 }
 
 // reportRestore tells the user, on stderr, what the integrity check undid.
@@ -166,6 +259,16 @@ func waitCommand(pid int) int {
 // killAll kills every process the command left behind and reaps them.
 func killAll(ns bool) {
 	for {
+		var ws unix.WaitStatus
+		wpid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
+		if err == unix.ECHILD {
+			// No children: as PID 1 or a subreaper, every descendant still
+			// alive would be our child (directly or reparented), so none is.
+			return
+		}
+		if wpid > 0 {
+			continue
+		}
 		if ns {
 			_ = unix.Kill(-1, unix.SIGKILL) // everything in our PID namespace but us
 		} else {
@@ -173,16 +276,9 @@ func killAll(ns bool) {
 				_ = unix.Kill(p, unix.SIGKILL)
 			}
 		}
-		var ws unix.WaitStatus
-		wpid, err := unix.Wait4(-1, &ws, unix.WNOHANG, nil)
-		if err == unix.ECHILD {
-			return
-		}
-		if wpid == 0 {
-			// Live children remain (killed, not yet dead, or just forked):
-			// back off briefly and sweep again.
-			time.Sleep(200 * time.Microsecond)
-		}
+		// Live children remain (killed, not yet dead, or just forked):
+		// back off briefly and sweep again.
+		time.Sleep(200 * time.Microsecond)
 	}
 }
 
