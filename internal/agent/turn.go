@@ -177,7 +177,7 @@ func (s *Session) request(ut protocol.UserTurn) *model.Request {
 		SessionID:         s.opts.SessionID,
 	}
 	if s.opts.Tools != nil {
-		req.Tools = s.opts.Tools.Specs()
+		req.Tools = s.opts.Tools.SpecsFor(s.settings.ApprovalPolicy)
 	}
 	if s.settings.ReasoningEffort != "" || s.settings.ReasoningSummary != "" {
 		req.Reasoning = &model.Reasoning{Effort: s.settings.ReasoningEffort, Summary: s.settings.ReasoningSummary}

@@ -84,7 +84,14 @@ type ReadOnly interface {
 // not modified afterwards.
 type Router struct {
 	byName map[string]Tool
+	order  []Tool
 	specs  []model.ToolSpec
+}
+
+// PolicySpecer is implemented by tools whose spec depends on the approval
+// policy (the shell tool offers escalation only where someone can approve it).
+type PolicySpecer interface {
+	SpecFor(approval protocol.ApprovalPolicy) model.ToolSpec
 }
 
 // NewRouter returns a router over ts. Names must be unique.
@@ -96,6 +103,7 @@ func NewRouter(ts ...Tool) (*Router, error) {
 			return nil, fmt.Errorf("tool %q registered twice", s.Name)
 		}
 		r.byName[s.Name] = t
+		r.order = append(r.order, t)
 		r.specs = append(r.specs, s)
 	}
 	return r, nil
@@ -103,6 +111,20 @@ func NewRouter(ts ...Tool) (*Router, error) {
 
 // Specs returns the tools' specs in registration order.
 func (r *Router) Specs() []model.ToolSpec { return r.specs }
+
+// SpecsFor returns the tools' specs in registration order as offered under
+// the approval policy.
+func (r *Router) SpecsFor(approval protocol.ApprovalPolicy) []model.ToolSpec {
+	out := make([]model.ToolSpec, len(r.order))
+	for i, t := range r.order {
+		if ps, ok := t.(PolicySpecer); ok {
+			out[i] = ps.SpecFor(approval)
+		} else {
+			out[i] = r.specs[i]
+		}
+	}
+	return out
+}
 
 // Names returns the registered names, sorted.
 func (r *Router) Names() []string {

@@ -143,9 +143,37 @@ var parameters = json.RawMessage(`{
   "additionalProperties": false
 }`)
 
+// descriptionNever replaces the escalation bullet when nobody can approve.
+const descriptionNever = `Runs a command and returns its output (stdout and stderr interleaved) with its exit code.
+
+- "command" is an argv array, not a shell string: ["rg", "-n", "TODO"]. For pipes, &&, globs or redirections, run a shell: ["bash", "-lc", "go test ./... 2>&1 | tail -n 20"].
+- Commands run inside a sandbox: files can be read anywhere but written only in the workspace's writable roots, and network access is usually off. A command that fails with "Permission denied", "Operation not permitted" or "Read-only file system" was probably blocked by the sandbox.
+- Nobody can approve anything in this session (approval policy "never"): commands always run inside the sandbox. If something cannot be done there, do what you can and tell the user what to run.
+- Set "workdir" rather than starting with cd. Long output is cut in the middle. Prefer rg over grep and fast, non-interactive commands; the default timeout is 10 seconds, raise "timeout_ms" for builds and tests.`
+
+var parametersNever = json.RawMessage(`{
+  "type": "object",
+  "properties": {
+    "command": {"type": "array", "items": {"type": "string"}, "description": "The command to run, as an argv array."},
+    "workdir": {"type": "string", "description": "The working directory to run the command in; defaults to the session's working directory."},
+    "timeout_ms": {"type": "number", "description": "The timeout for the command in milliseconds."}
+  },
+  "required": ["command"],
+  "additionalProperties": false
+}`)
+
 // Spec returns the tool's spec.
 func (t *Tool) Spec() model.ToolSpec {
 	return model.ToolSpec{Kind: model.ToolFunction, Name: Name, Description: description, Parameters: parameters}
+}
+
+// SpecFor returns the spec offered under approval: under "never" the model
+// is not invited to ask for an escalation nobody can grant.
+func (t *Tool) SpecFor(approval protocol.ApprovalPolicy) model.ToolSpec {
+	if approval == protocol.ApprovalNever {
+		return model.ToolSpec{Kind: model.ToolFunction, Name: Name, Description: descriptionNever, Parameters: parametersNever}
+	}
+	return t.Spec()
 }
 
 // Sandbox permission values.

@@ -574,3 +574,29 @@ func TestSandboxRequest(t *testing.T) {
 		t.Errorf("sandbox request mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestSpecForNeverOffersNoEscalation: under "never" nobody can approve an
+// escalation, so the model is not offered one; elsewhere it is.
+func TestSpecForNeverOffersNoEscalation(t *testing.T) {
+	t.Parallel()
+	tool := New(Options{})
+	for _, tt := range []struct {
+		approval protocol.ApprovalPolicy
+		offers   bool
+	}{
+		{protocol.ApprovalNever, false},
+		{protocol.ApprovalOnRequest, true},
+		{protocol.ApprovalUntrusted, true},
+		{protocol.ApprovalOnFailure, true},
+	} {
+		spec := tool.SpecFor(tt.approval)
+		for _, part := range []string{spec.Description, string(spec.Parameters)} {
+			if got := strings.Contains(part, "require_escalated"); got != tt.offers {
+				t.Errorf("%s: spec mentions require_escalated = %v, want %v", tt.approval, got, tt.offers)
+			}
+		}
+		if !json.Valid(spec.Parameters) {
+			t.Errorf("%s: parameters are not valid JSON", tt.approval)
+		}
+	}
+}
