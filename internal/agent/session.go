@@ -53,8 +53,9 @@ type Options struct {
 	Settings     Settings
 	Instructions string
 	// Opening returns the items that open every request before the history
-	// (project docs, environment context) for the turn's settings.
-	Opening func(s Settings) []model.Item
+	// (project docs, environment context) for the turn's settings, and
+	// what the user should be told about them (each said once).
+	Opening func(s Settings) (items []model.Item, warnings []string)
 	// History is the restored conversation of a resumed session.
 	History []model.Item
 	Resumed bool
@@ -82,6 +83,7 @@ type Session struct {
 	opts     Options
 	settings Settings // owned by the actor and, during a turn, by the turn
 	history  []model.Item
+	warned   map[string]bool // opening warnings already said; owned like settings
 	total    protocol.TokenUsage
 	log      *slog.Logger
 

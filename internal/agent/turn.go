@@ -38,7 +38,7 @@ func (s *Session) runTurn(ctx context.Context, turnID string, ut protocol.UserTu
 			s.fail(turnID, protocol.ErrorInfo{Code: "internal", Message: fmt.Sprintf("the model made %d requests in one turn without finishing", maxSteps), Hint: "interrupt and rephrase the task"})
 			return
 		}
-		res, err := s.sample(ctx, turnID, s.request(ut))
+		res, err := s.sample(ctx, turnID, s.request(turnID, ut))
 		if err != nil {
 			s.endWithError(ctx, turnID, err)
 			return
@@ -161,11 +161,22 @@ func imageMessage(urls []string) model.Item {
 	return it
 }
 
-// request assembles the model request for the next step of a turn.
-func (s *Session) request(ut protocol.UserTurn) *model.Request {
+// request assembles the model request for the next step of a turn. What the
+// opening items warn about (a skipped AGENTS.md) is said once per session.
+func (s *Session) request(turnID string, ut protocol.UserTurn) *model.Request {
 	var input []model.Item
 	if s.opts.Opening != nil {
-		input = append(input, s.opts.Opening(s.settings)...)
+		items, warnings := s.opts.Opening(s.settings)
+		input = append(input, items...)
+		for _, w := range warnings {
+			if !s.warned[w] {
+				if s.warned == nil {
+					s.warned = map[string]bool{}
+				}
+				s.warned[w] = true
+				s.emit(turnID, protocol.Warning{Message: w})
+			}
+		}
 	}
 	input = append(input, s.history...)
 	req := &model.Request{

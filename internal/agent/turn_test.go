@@ -228,9 +228,9 @@ func TestResumeAndOpening(t *testing.T) {
 		{Type: model.ItemMessage, Role: model.RoleAssistant, Content: []model.ContentPart{{Type: model.PartOutputText, Text: "old answer"}}},
 	}
 	var openedWith []string
-	opening := func(s agent.Settings) []model.Item {
+	opening := func(s agent.Settings) ([]model.Item, []string) {
 		openedWith = append(openedWith, s.Cwd) // called by the turn goroutine only
-		return []model.Item{{Type: model.ItemMessage, Role: model.RoleDeveloper, Content: []model.ContentPart{{Type: model.PartInputText, Text: "opening for " + s.Cwd}}}}
+		return []model.Item{{Type: model.ItemMessage, Role: model.RoleDeveloper, Content: []model.ContentPart{{Type: model.PartInputText, Text: "opening for " + s.Cwd}}}}, nil
 	}
 	h := newHarness(t, agent.Options{
 		Settings: agent.Settings{Cwd: "/repo"},
@@ -367,5 +367,26 @@ func TestLoadImage(t *testing.T) {
 				t.Errorf("user message content mismatch (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestOpeningWarningsSaidOnce: what the opening items warn about (a skipped
+// AGENTS.md) reaches the user as a Warning, once per session.
+func TestOpeningWarningsSaidOnce(t *testing.T) {
+	t.Parallel()
+	opening := func(agent.Settings) ([]model.Item, []string) {
+		return nil, []string{"skipped AGENTS.md: symlink to a path outside the project"}
+	}
+	h := newHarness(t, agent.Options{Opening: opening}, modeltest.Text("one"), modeltest.Text("two"))
+	var got []string
+	for _, text := range []string{"first", "second"} {
+		for _, ev := range h.turn(text) {
+			if w, ok := ev.Msg.(protocol.Warning); ok {
+				got = append(got, w.Message)
+			}
+		}
+	}
+	if diff := cmp.Diff([]string{"skipped AGENTS.md: symlink to a path outside the project"}, got); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
 }

@@ -80,6 +80,11 @@ func loadConfig(f *Factory, g *GlobalOptions) (*config.Config, string, error) {
 	if err != nil {
 		return nil, "", &ConfigError{err}
 	}
+	// Settings of the project file that were ignored (they would widen
+	// what the user allowed): said before anything runs.
+	for _, w := range cfg.Warnings {
+		fmt.Fprintf(f.IO.ErrOut, "kodex: warning: %v\n", w)
+	}
 	return cfg, cwd, nil
 }
 
@@ -426,20 +431,24 @@ func (rt *kodexRuntime) findSession(so sessionOptions) (string, error) {
 // AGENTS.md and the environment context. They depend on the turn's cwd and
 // policies only, so they are cached per combination: the request prefix
 // stays byte-identical and the provider's prompt cache keeps working.
-func (rt *kodexRuntime) opening() func(agent.Settings) []model.Item {
+func (rt *kodexRuntime) opening() func(agent.Settings) ([]model.Item, []string) {
+	type opened struct {
+		items    []model.Item
+		warnings []string
+	}
 	var (
 		mu    sync.Mutex
-		cache = map[string][]model.Item{}
+		cache = map[string]opened{}
 	)
 	now := rt.f.Now()
-	return func(s agent.Settings) []model.Item {
+	return func(s agent.Settings) ([]model.Item, []string) {
 		key, _ := json.Marshal([]any{s.Cwd, s.ApprovalPolicy, s.Sandbox})
 		mu.Lock()
 		defer mu.Unlock()
-		if items, ok := cache[string(key)]; ok {
-			return items
+		if o, ok := cache[string(key)]; ok {
+			return o.items, o.warnings
 		}
-		docs, _, _ := prompt.LoadProjectDocs(prompt.DocsOptions{
+		docs, warnings, _ := prompt.LoadProjectDocs(prompt.DocsOptions{
 			Home: rt.home, Cwd: s.Cwd, MaxBytes: projectDocMax(rt.cfg.ProjectDocMaxBytes),
 			FallbackFilenames: rt.cfg.ProjectDocFallbackFilenames,
 		})
@@ -450,8 +459,8 @@ func (rt *kodexRuntime) opening() func(agent.Settings) []model.Item {
 				Shell: prompt.ShellName(), Now: now, Timezone: prompt.LocalTimezone(),
 			},
 		})
-		cache[string(key)] = items
-		return items
+		cache[string(key)] = opened{items, warnings}
+		return items, warnings
 	}
 }
 
