@@ -345,6 +345,10 @@ func (s *Session) handle(ctx context.Context, turnID string, c tools.Call) (tool
 		Approved: s.approvedForSession,
 		Remember: s.rememberForSession,
 	}
+	if resolve := s.opts.ResolvePolicy; resolve != nil {
+		cwd := s.settings.Cwd
+		env.ResolvePolicy = func(mode protocol.SandboxMode) protocol.SandboxPolicy { return resolve(mode, cwd) }
+	}
 	return s.opts.Tools.Handle(ctx, env, c)
 }
 

@@ -114,6 +114,11 @@ type Decision struct {
 	// Reason says why approval is needed or why it was denied, in words fit
 	// for the user and the model.
 	Reason string
+	// ApprovedMode, when set on an Ask, is the sandbox mode the command runs
+	// under once approved (still confined): in a read-only session, a
+	// command the user approves may write in the workspace, as an approved
+	// patch does.
+	ApprovedMode protocol.SandboxMode
 }
 
 // Command describes a command the model wants to run.
@@ -168,7 +173,11 @@ func ForCommand(policy protocol.ApprovalPolicy, sb protocol.SandboxPolicy, cmd C
 		if cmd.Escalate && !full {
 			return Decision{Action: Ask, Unsandboxed: true, Reason: ReasonEscalation}
 		}
-		return Decision{Action: Ask, Unsandboxed: full, Reason: ReasonNotKnownSafe}
+		d := Decision{Action: Ask, Unsandboxed: full, Reason: ReasonNotKnownSafe}
+		if sb.Mode == protocol.SandboxReadOnly {
+			d.ApprovedMode = protocol.SandboxWorkspaceWrite
+		}
+		return d
 	case protocol.ApprovalNever:
 		if cmd.Escalate && !full {
 			return Decision{Action: Deny, Reason: ReasonEscalateDenied}

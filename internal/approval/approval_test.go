@@ -35,9 +35,14 @@ func TestForCommand(t *testing.T) {
 	}
 	var tests []row
 	for _, sb := range []protocol.SandboxPolicy{readOnly, workspace} {
+		askUnsafe := askSafe
+		if sb.Mode == protocol.SandboxReadOnly {
+			// Approved in a read-only session, it may write in the workspace.
+			askUnsafe.ApprovedMode = protocol.SandboxWorkspaceWrite
+		}
 		tests = append(tests,
 			row{protocol.ApprovalUntrusted, sb, safe, false, run},
-			row{protocol.ApprovalUntrusted, sb, unsafe, false, askSafe},
+			row{protocol.ApprovalUntrusted, sb, unsafe, false, askUnsafe},
 			row{protocol.ApprovalUntrusted, sb, safe, true, askEsc},
 			row{protocol.ApprovalUntrusted, sb, unsafe, true, askEsc},
 			row{protocol.ApprovalOnFailure, sb, safe, false, run},
@@ -127,6 +132,9 @@ func TestForCommandRepoTier(t *testing.T) {
 				want Decision
 			}{{fullAcc, tt.full}, {readOnly, tt.boxed}, {workspace, tt.boxed}, {bare, tt.unsetMode}} {
 				got := ForCommand(protocol.ApprovalUntrusted, c.sb, Command{Argv: tt.argv, Cwd: "/work/proj"})
+				if c.sb.Mode == protocol.SandboxReadOnly && c.want.Action == Ask && !c.want.Unsandboxed {
+					c.want.ApprovedMode = protocol.SandboxWorkspaceWrite
+				}
 				if diff := cmp.Diff(c.want, got); diff != "" {
 					t.Errorf("ForCommand(untrusted, %q) mismatch (-want +got):\n%s", c.sb.Mode, diff)
 				}

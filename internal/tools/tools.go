@@ -64,6 +64,10 @@ type Env struct {
 	// approved for the session; Remember records such an approval.
 	Approved func(key string) bool
 	Remember func(key string)
+	// ResolvePolicy returns the complete policy of mode for this turn (the
+	// policy owner's answer), for a command approved to run under another
+	// mode than the session's. Nil: such approvals keep the session's policy.
+	ResolvePolicy func(mode protocol.SandboxMode) protocol.SandboxPolicy
 }
 
 // Tool is one tool the model can call.

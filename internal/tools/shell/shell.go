@@ -263,9 +263,14 @@ func (t *Tool) Handle(ctx context.Context, env *tools.Env, call tools.Call) (too
 			return res, err
 		}
 	}
-	unsandboxed, refused, err := t.authorize(ctx, env, call, req)
+	unsandboxed, mode, refused, err := t.authorize(ctx, env, call, req)
 	if err != nil || refused != nil {
 		return deref(refused), err
+	}
+	if mode != "" && env.ResolvePolicy != nil && !unsandboxed {
+		approved := *env
+		approved.Sandbox = env.ResolvePolicy(mode)
+		env = &approved
 	}
 	out, failed, err := t.run(ctx, env, call, req, unsandboxed)
 	if err != nil || failed != nil {
@@ -313,27 +318,33 @@ func sessionKey(argv []string, unsandboxed bool) string {
 }
 
 // authorize applies the approval policy. It returns whether to run outside
-// the sandbox, or a result for the model when the command must not run.
-func (t *Tool) authorize(ctx context.Context, env *tools.Env, call tools.Call, req request) (bool, *tools.Result, error) {
+// the sandbox and, for an approved command, the sandbox mode it runs under
+// when that is not the session's ("" otherwise), or a result for the model
+// when the command must not run.
+func (t *Tool) authorize(ctx context.Context, env *tools.Env, call tools.Call, req request) (bool, protocol.SandboxMode, *tools.Result, error) {
 	d := approval.ForCommand(env.ApprovalPolicy, env.Sandbox, approval.Command{Argv: req.argv, Cwd: req.workdir, Escalate: req.escalate})
 	switch d.Action {
 	case approval.Run:
 		// A rerun outside the sandbox approved for the session under
 		// on-failure skips the sandboxed attempt.
 		if !d.Unsandboxed && env.ApprovalPolicy == protocol.ApprovalOnFailure && approved(env, sessionKey(req.argv, true)) {
-			return true, nil, nil
+			return true, "", nil, nil
 		}
-		return d.Unsandboxed, nil, nil
+		return d.Unsandboxed, "", nil, nil
 	case approval.Ask:
 		if approved(env, sessionKey(req.argv, d.Unsandboxed)) {
-			return d.Unsandboxed, nil, nil
+			return d.Unsandboxed, d.ApprovedMode, nil, nil
 		}
 		if !d.Unsandboxed && approved(env, sessionKey(req.argv, true)) {
-			return true, nil, nil // approved for more already
+			return true, "", nil, nil // approved for more already
 		}
-		ok, feedback, err := t.ask(ctx, env, call, req, d.Reason, d.Unsandboxed, sessionKey(req.argv, d.Unsandboxed))
+		reason := d.Reason
+		if d.ApprovedMode == protocol.SandboxWorkspaceWrite {
+			reason += "; if approved it runs in the workspace sandbox and may write there"
+		}
+		ok, feedback, err := t.ask(ctx, env, call, req, reason, d.Unsandboxed, sessionKey(req.argv, d.Unsandboxed))
 		if err != nil {
-			return false, nil, err
+			return false, "", nil, err
 		}
 		if !ok {
 			msg := MsgRejected
@@ -342,13 +353,13 @@ func (t *Tool) authorize(ctx context.Context, env *tools.Env, call tools.Call, r
 			}
 			emit(env, protocol.ExecEnd{CallID: call.ID, Command: req.argv, ExitCode: -1, Declined: true, AggregatedOutput: msg})
 			res := tools.ErrorResult("%s", msg)
-			return false, &res, nil
+			return false, "", &res, nil
 		}
-		return d.Unsandboxed, nil, nil
+		return d.Unsandboxed, d.ApprovedMode, nil, nil
 	default:
 		emit(env, protocol.ExecEnd{CallID: call.ID, Command: req.argv, ExitCode: -1, Declined: true, AggregatedOutput: d.Reason})
 		res := tools.ErrorResult("%s", d.Reason)
-		return false, &res, nil
+		return false, "", &res, nil
 	}
 }
 

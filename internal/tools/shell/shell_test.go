@@ -600,3 +600,30 @@ func TestSpecForNeverOffersNoEscalation(t *testing.T) {
 		}
 	}
 }
+
+// TestApprovedInReadOnlyRunsInWorkspaceSandbox: in a read-only session
+// (suggest), a command the user approves runs confined to the workspace
+// sandbox resolved by the policy owner — it may write there, as an approved
+// patch does — not read-only and not unconfined.
+func TestApprovedInReadOnlyRunsInWorkspaceSandbox(t *testing.T) {
+	t.Parallel()
+	env, _ := newEnv(t, protocol.ApprovalUntrusted, protocol.SandboxPolicy{Mode: protocol.SandboxReadOnly}, protocol.DecisionApproved)
+	ws := protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, WritableRoots: []string{env.Cwd}, AllowGitWrites: true}
+	env.ResolvePolicy = func(mode protocol.SandboxMode) protocol.SandboxPolicy {
+		if mode != protocol.SandboxWorkspaceWrite {
+			t.Errorf("resolved %q, want workspace-write", mode)
+		}
+		return ws
+	}
+	var got protocol.SandboxPolicy
+	tool := New(Options{Sandbox: func(ctx context.Context, req sandbox.Request) (*exec.Cmd, sandbox.Info, error) {
+		got = req.Policy
+		return exec.CommandContext(ctx, "true"), sandbox.Info{Mechanism: "fake"}, nil
+	}})
+	if _, err := tool.Handle(context.Background(), env, call(t, map[string]any{"command": []string{"touch", "x"}})); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(ws, got); diff != "" {
+		t.Errorf("policy of the approved command (-want +got):\n%s", diff)
+	}
+}
