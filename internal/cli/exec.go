@@ -198,6 +198,7 @@ func runExec(ctx context.Context, f *Factory, opts *ExecOptions) error {
 		JSON:            opts.JSON,
 		LastMessageFile: opts.LastMessageFile,
 		Verbose:         opts.Verbose,
+		OutTerminal:     f.IO.StdoutTTY,
 	})
 	switch {
 	case err != nil:

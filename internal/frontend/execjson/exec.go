@@ -32,6 +32,9 @@ type Options struct {
 	LastMessageFile string
 	// Verbose shows command output in human mode.
 	Verbose bool
+	// OutTerminal: Out is a terminal, so the final message is escaped like
+	// everything else drawn there (piped, it is written as the model sent it).
+	OutTerminal bool
 }
 
 // Outcome is how the turn ended.
@@ -55,7 +58,7 @@ func Run(ctx context.Context, s Session, turn protocol.UserTurn, opts Options) (
 	if opts.JSON {
 		p = newJSONPrinter(opts.Out)
 	} else {
-		p = newHumanPrinter(opts.Out, opts.Err, opts.Verbose)
+		p = newHumanPrinter(opts.Out, opts.Err, opts.Verbose, opts.OutTerminal)
 	}
 	var out Outcome
 	submitted := false

@@ -188,3 +188,31 @@ func golden(t *testing.T, name, got string) {
 		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
 	}
 }
+
+// TestFinalMessageOnTerminal: on a terminal, the final message is escaped
+// like everything else kodex draws there; piped, it is the model's text.
+func TestFinalMessageOnTerminal(t *testing.T) {
+	t.Parallel()
+	const evil = "done \x1b]52;c;ZXZpbA==\x07"
+	events := []protocol.EventMsg{
+		protocol.TurnStarted{TurnID: "1"},
+		protocol.AgentMessage{ItemID: "m", Text: evil},
+		protocol.TurnComplete{TurnID: "1", LastMessage: evil},
+		protocol.ShutdownComplete{},
+	}
+	for _, tt := range []struct {
+		terminal bool
+		want     string
+	}{
+		{false, evil + "\n"},
+		{true, `done \e]52;c;ZXZpbA==\a` + "\n"},
+	} {
+		var out bytes.Buffer
+		if _, err := Run(context.Background(), newFakeSession(events), protocol.UserTurn{}, Options{Out: &out, Err: &bytes.Buffer{}, OutTerminal: tt.terminal}); err != nil {
+			t.Fatal(err)
+		}
+		if got := out.String(); got != tt.want {
+			t.Errorf("terminal=%v: stdout = %q, want %q", tt.terminal, got, tt.want)
+		}
+	}
+}

@@ -19,8 +19,9 @@ import (
 // character or invisible code point reaches the terminal. The answer on
 // stdout is written as the model wrote it, since it is the product.
 type humanPrinter struct {
-	out, err io.Writer
-	verbose  bool
+	out, err    io.Writer
+	verbose     bool
+	outTerminal bool // escape the final message (see Options.OutTerminal)
 	// pending holds the latest agent message until we know whether it is
 	// the turn's last (stdout) or an intermediate one (stderr).
 	pending string
@@ -29,8 +30,8 @@ type humanPrinter struct {
 	cwd     string // paths under it are shown relative
 }
 
-func newHumanPrinter(out, err io.Writer, verbose bool) *humanPrinter {
-	return &humanPrinter{out: out, err: err, verbose: verbose}
+func newHumanPrinter(out, err io.Writer, verbose, outTerminal bool) *humanPrinter {
+	return &humanPrinter{out: out, err: err, verbose: verbose, outTerminal: outTerminal}
 }
 
 // logf writes to stderr with every string argument made safe to draw.
@@ -68,7 +69,11 @@ func (p *humanPrinter) print(ev protocol.Event) error {
 	case protocol.TurnComplete:
 		p.has = false
 		if m.LastMessage != "" {
-			if _, err := fmt.Fprintln(p.out, m.LastMessage); err != nil {
+			msg := m.LastMessage
+			if p.outTerminal {
+				msg = termtext.Text(msg)
+			}
+			if _, err := fmt.Fprintln(p.out, msg); err != nil {
 				return err
 			}
 		}

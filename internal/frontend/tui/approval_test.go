@@ -278,3 +278,27 @@ func TestPatchApprovalSmallTerminal(t *testing.T) {
 	h.key("enter")
 	wantOps(t, h.sink, protocol.PatchApproval{CallID: "p1", Decision: protocol.DecisionDenied, Feedback: "no"})
 }
+
+// The model's own text is hostile input too: its messages, reasoning,
+// plan and the warnings it causes never write escape sequences of their own
+// (OSC 52 would set the clipboard, ESC[8m hide text), live or in the
+// scrollback.
+func TestModelTextEscaped(t *testing.T) {
+	t.Parallel()
+	const evil = "hi \x1b]52;c;ZXZpbA==\x07 \x1b[8mhidden\x1b[0m \u202eabc\rX"
+	h := newHarness(t, Options{})
+	h.events(protocol.TurnStarted{TurnID: "t1"},
+		protocol.ReasoningDelta{ItemID: "r1", Delta: evil},
+		protocol.Reasoning{ItemID: "r1", Text: evil},
+		protocol.PlanUpdate{Explanation: evil, Plan: []protocol.PlanItem{{Step: evil, Status: protocol.PlanInProgress}}},
+		protocol.Warning{Message: evil},
+		protocol.AgentMessageDelta{ItemID: "m1", Delta: evil})
+	terminalSafe(t, h.m.View().Content)
+	h.events(protocol.AgentMessage{ItemID: "m1", Text: evil}, protocol.TurnComplete{TurnID: "t1"})
+	h.scrollback()
+	terminalSafe(t, h.m.View().Content)
+	terminalSafe(t, h.printed.String())
+	if !strings.Contains(h.printed.String(), `\e]52;c;ZXZpbA==\a`) {
+		t.Errorf("the message's escape is not shown as text:\n%s", h.printed.String())
+	}
+}

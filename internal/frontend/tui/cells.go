@@ -6,6 +6,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/kodex-cli/kodex/internal/frontend/termtext"
 	md "github.com/kodex-cli/kodex/internal/frontend/tui/markdown"
 	"github.com/kodex-cli/kodex/internal/protocol"
 )
@@ -42,7 +43,7 @@ type userCell struct {
 }
 
 func (c *userCell) render(width int) string {
-	body := wrap(c.text, width-2)
+	body := wrap(termtext.Text(c.text), width-2)
 	for _, img := range c.images {
 		body += "\n" + md.Fg(md.Magenta, "[image "+img+"]")
 	}
@@ -62,7 +63,9 @@ func (c *agentCell) render(width int) string {
 	if c.cont {
 		bullet = "  "
 	}
-	return indent(md.Render(c.src, width-2), bullet, "  ")
+	// The model's text is hostile input: no escape sequence of its own
+	// reaches the terminal (OSC 52 would write the clipboard).
+	return indent(md.Render(termtext.Text(c.src), width-2), bullet, "  ")
 }
 
 // noticeKind picks a notice's colour and glyph.
@@ -91,9 +94,9 @@ func (c *noticeCell) render(width int) string {
 		glyph, color = "■", md.Red
 	case noticeInfo:
 	}
-	body := wrap(c.text, width-2)
+	body := wrap(termtext.Text(c.text), width-2)
 	if c.hint != "" {
-		body += "\n" + md.Faint(wrap(c.hint, width-2))
+		body += "\n" + md.Faint(wrap(termtext.Text(c.hint), width-2))
 	}
 	return indent(md.Fg(color, body), md.Fg(color, glyph)+" ", "  ")
 }
@@ -139,17 +142,18 @@ func (c *planCell) render(width int) string {
 	}
 	fmt.Fprintf(&b, "%s %s", md.Bold("Plan"), md.Faint(fmt.Sprintf("(%d/%d done)", done, len(c.items))))
 	if c.explanation != "" {
-		b.WriteString("\n" + md.Faint(md.Italic(wrap(c.explanation, width-2))))
+		b.WriteString("\n" + md.Faint(md.Italic(wrap(termtext.Text(c.explanation), width-2))))
 	}
 	for _, it := range c.items {
 		var box, text string
+		step := termtext.Line(it.Step)
 		switch it.Status {
 		case protocol.PlanCompleted:
-			box, text = md.Fg(md.Green, "✔"), md.Faint(md.Strike(it.Step))
+			box, text = md.Fg(md.Green, "✔"), md.Faint(md.Strike(step))
 		case protocol.PlanInProgress:
-			box, text = md.Fg(md.Cyan, "□"), md.Bold(it.Step)
+			box, text = md.Fg(md.Cyan, "□"), md.Bold(step)
 		default:
-			box, text = "□", it.Step
+			box, text = "□", step
 		}
 		b.WriteString("\n" + indent(wrap(text, width-4), box+" ", "  "))
 	}

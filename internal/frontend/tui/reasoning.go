@@ -5,6 +5,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
+	"github.com/kodex-cli/kodex/internal/frontend/termtext"
 	md "github.com/kodex-cli/kodex/internal/frontend/tui/markdown"
 	"github.com/kodex-cli/kodex/internal/protocol"
 )
@@ -21,7 +22,7 @@ type reasoningCell struct {
 
 func (c *reasoningCell) render(width int) string {
 	// Summaries often start with a **Title**; keep it bold-ish.
-	rendered := md.Render(strings.TrimSpace(c.text), width-2)
+	rendered := md.Render(termtext.Text(strings.TrimSpace(c.text)), width-2)
 	if first, rest, multi := strings.Cut(rendered, "\n"); multi && !c.expanded && strings.TrimSpace(ansi.Strip(rest)) != "" {
 		rendered = cutAtWord(first, max(width-2-ansi.StringWidth(reasoningMore), 1)) + reasoningMore
 	}
