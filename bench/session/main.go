@@ -21,6 +21,7 @@ import (
 	"github.com/kodex-cli/kodex/internal/agent"
 	"github.com/kodex-cli/kodex/internal/model/modeltest"
 	"github.com/kodex-cli/kodex/internal/model/openai"
+	"github.com/kodex-cli/kodex/internal/policy"
 	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/tools"
 	"github.com/kodex-cli/kodex/internal/tools/shell"
@@ -64,7 +65,7 @@ func run(turns, totalMB int) error {
 		Tools:     router,
 		Settings: agent.Settings{
 			Model: "bench", Cwd: dir, ApprovalPolicy: protocol.ApprovalNever,
-			Sandbox: protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess},
+			Sandbox: policy.Resolve(policy.Input{Mode: protocol.SandboxDangerFullAccess}),
 		},
 	})
 	s.Start(ctx)

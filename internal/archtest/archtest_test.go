@@ -81,7 +81,7 @@ var rules = []rule{
 	{pkg: "internal/approval", allow: []string{"internal/protocol"}},
 	{pkg: "internal/proc", allow: nil},
 	{pkg: "internal/events", allow: []string{"internal/protocol"}},
-	{pkg: "internal/config", allow: []string{"internal/protocol", "internal/policy"}}, // policy: only the deprecated Config.SandboxPolicy
+	{pkg: "internal/config", allow: []string{"internal/protocol"}},
 	{pkg: "internal/policy", allow: []string{"internal/protocol"}},
 	{pkg: "internal/sandbox", allow: []string{"internal/protocol", "internal/proc"}},
 	// gitx runs every git command kodex runs itself; it stands alone so that

@@ -3,25 +3,7 @@ package config
 import (
 	"maps"
 	"time"
-
-	"github.com/kodex-cli/kodex/internal/policy"
-	"github.com/kodex-cli/kodex/internal/protocol"
 )
-
-// SandboxPolicy is policy.Resolve for the configured sandbox_mode and
-// sandbox_workspace_write settings, with addDirs as the --add-dir roots.
-//
-// Deprecated: the policy is decided in internal/policy, and a session's
-// mode is not simply sandbox_mode (kodex exec and untrusted projects start
-// read-only: policy.Initial). Only config's own tests still call this; use
-// policy.Resolve.
-func (c *Config) SandboxPolicy(cwd string, addDirs []string) protocol.SandboxPolicy {
-	sw := c.SandboxWorkspaceWrite
-	return policy.Resolve(policy.Input{
-		Mode: c.SandboxMode, Cwd: cwd, ExtraRoots: addDirs,
-		Config: policy.Config{WritableRoots: sw.WritableRoots, NetworkAccess: sw.NetworkAccess, AllowGitWrites: sw.AllowGitWrites, DenyRead: sw.DenyRead},
-	})
-}
 
 // ResolvedProvider is the selected model provider with its environment
 // looked up: what the model client needs to make requests.

@@ -13,11 +13,7 @@ import (
 
 // notYetMigrated lists files outside internal/policy that still build a
 // SandboxPolicy literal, each with the reason; the list only shrinks.
-var notYetMigrated = map[string]string{
-	// A benchmark program, not the product: it should use
-	// policy.Resolve(policy.Input{Mode: protocol.SandboxDangerFullAccess}).
-	"bench/session/main.go": "owned by the benchmarks",
-}
+var notYetMigrated = map[string]string{}
 
 // TestOnlyPolicyBuildsPolicies fails on a protocol.SandboxPolicy composite
 // literal in non-test code outside this package: four places once built

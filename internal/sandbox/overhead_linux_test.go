@@ -57,6 +57,19 @@ func TestSandboxOverhead(t *testing.T) {
 			t.Logf("%-45s median %8v  overhead %8v", string(mode)+" / "+mech, d, d-base)
 		}
 	}
+	// The real binary end to end (config loading included), as a user runs
+	// it: KODEX_BENCH_BIN=path/to/kodex.
+	if bin := os.Getenv("KODEX_BENCH_BIN"); bin != "" {
+		for _, nons := range []string{"0", "1"} {
+			d := median(func() *exec.Cmd {
+				cmd := exec.Command(bin, "sandbox", "--", "true")
+				cmd.Dir = ws
+				cmd.Env = append(os.Environ(), "KODEX_HOME="+t.TempDir(), EnvNoNamespaces+"="+nons)
+				return cmd
+			})
+			t.Logf("%-45s median %8v  overhead %8v", "kodex sandbox -- true (no-ns="+nons+")", d, d-base)
+		}
+	}
 }
 
 // testPolicy is the policy of a session in ws (what internal/policy makes).

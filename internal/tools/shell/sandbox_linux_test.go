@@ -2,7 +2,9 @@ package shell
 
 import (
 	"context"
+	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -10,6 +12,7 @@ import (
 	"github.com/kodex-cli/kodex/internal/approval"
 	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/sandbox"
+	"github.com/kodex-cli/kodex/internal/tools"
 )
 
 // TestMain makes the test binary double as the sandbox helper, as kodex's
@@ -69,5 +72,42 @@ func TestRealSandbox(t *testing.T) {
 	}
 	if end := f.lastEnd(); !end.SandboxDenied {
 		t.Errorf("ExecEnd = %+v, want SandboxDenied", end)
+	}
+}
+
+// BenchmarkShellCallSandboxed is one shell call as the agent makes it
+// (approval check, sandboxed run, output for the model) of `true`, at each
+// sandbox level; compare with the unconfined run for the sandbox's cost.
+func BenchmarkShellCallSandboxed(b *testing.B) {
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cwd := b.TempDir()
+	args, _ := json.Marshal(map[string]any{"command": []string{"true"}})
+	for _, lvl := range []struct {
+		name  string
+		mode  protocol.SandboxMode
+		nonNS bool
+	}{
+		{"unconfined", protocol.SandboxDangerFullAccess, false},
+		{"namespaces", protocol.SandboxWorkspaceWrite, false},
+		{"landlock", protocol.SandboxWorkspaceWrite, true},
+	} {
+		b.Run(lvl.name, func(b *testing.B) {
+			tool := New(Options{Self: self, Sandbox: func(ctx context.Context, req sandbox.Request) (*exec.Cmd, sandbox.Info, error) {
+				req.NoNamespaces = lvl.nonNS
+				return sandbox.Command(ctx, req)
+			}})
+			env := &tools.Env{Cwd: cwd, ApprovalPolicy: protocol.ApprovalNever, Emit: func(protocol.EventMsg) {},
+				Sandbox: protocol.SandboxPolicy{Mode: lvl.mode, WritableRoots: []string{cwd}}}
+			c := tools.Call{ID: "c", Name: Name, Input: string(args)}
+			for b.Loop() {
+				res, err := tool.Handle(context.Background(), env, c)
+				if err != nil || res.Failed {
+					b.Fatalf("shell call: %v %+v", err, res)
+				}
+			}
+		})
 	}
 }
