@@ -444,13 +444,12 @@ func TestEscapeSuite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("escape suite is long")
 	}
+	self := suiteHelper(t)
 	if os.Getenv("KODEX_ESCAPE_CHILD") == "1" {
-		self, _ := os.Executable()
 		res := runSuite(t, self, os.Getenv("KODEX_ESCAPE_WHO"))
 		json.NewEncoder(os.Stdout).Encode(res)
 		return
 	}
-	self, _ := os.Executable()
 	who := "root"
 	if os.Getuid() != 0 {
 		who = "user"
@@ -462,9 +461,30 @@ func TestEscapeSuite(t *testing.T) {
 	report(t, results)
 }
 
+// suiteHelper is the binary the suite runs as the sandbox helper: this test
+// binary, or — when it is built with the race detector, which makes each of
+// the suite's ~900 helper starts slow and tests nothing the kernel does — the
+// kodex binary itself, built static as shipped.
+func suiteHelper(t *testing.T) string {
+	if p := os.Getenv("KODEX_ESCAPE_HELPER"); p != "" {
+		return p
+	}
+	self, _ := os.Executable()
+	if !raceEnabled {
+		return self
+	}
+	bin := filepath.Join(t.TempDir(), "kodex")
+	cmd := exec.Command("go", "build", "-trimpath", "-o", bin, "../../cmd/kodex")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("building kodex as the helper: %v\n%s", err, out)
+	}
+	return bin
+}
+
 // runAsUser re-runs the suite as an unprivileged user (created with useradd
 // if needed) in a subprocess of a world-readable copy of the test binary.
-func runAsUser(t *testing.T, self string) []result {
+func runAsUser(t *testing.T, helper string) []result {
 	const name = "kodexesc"
 	fail := func(why string) []result {
 		return []result{{Attack: "(unprivileged run)", Level: "user", Verdict: "FAILED", Detail: why}}
@@ -487,9 +507,18 @@ func runAsUser(t *testing.T, self string) []result {
 	defer os.RemoveAll(dir)
 	os.Chmod(dir, 0o755)
 	bin := filepath.Join(dir, "sandbox.test")
+	self, _ := os.Executable()
 	b, err := os.ReadFile(self)
 	if err != nil || os.WriteFile(bin, b, 0o755) != nil {
 		return fail("copying test binary")
+	}
+	userHelper := bin
+	if helper != self {
+		userHelper = filepath.Join(dir, "kodex")
+		b, err := os.ReadFile(helper)
+		if err != nil || os.WriteFile(userHelper, b, 0o755) != nil {
+			return fail("copying the helper binary")
+		}
 	}
 	gocache := filepath.Join(u.HomeDir, "gocache")
 	cred := &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
@@ -508,7 +537,7 @@ func runAsUser(t *testing.T, self string) []result {
 	}
 	cmd := exec.Command(bin, "-test.run=^TestEscapeSuite$", "-test.v=false")
 	cmd.Dir = dir
-	cmd.Env = append(userEnv, "KODEX_ESCAPE_CHILD=1", "KODEX_ESCAPE_WHO=user", "KODEX_ESCAPE_GOCACHE="+gocache)
+	cmd.Env = append(userEnv, "KODEX_ESCAPE_CHILD=1", "KODEX_ESCAPE_WHO=user", "KODEX_ESCAPE_GOCACHE="+gocache, "KODEX_ESCAPE_HELPER="+userHelper)
 	cmd.SysProcAttr = cred
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
