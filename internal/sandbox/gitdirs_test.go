@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/kodex-cli/kodex/internal/protocol"
 )
 
 func TestValidHead(t *testing.T) {
@@ -190,5 +192,40 @@ func TestScanRootFindsNestedReposAndOutsideLinks(t *testing.T) {
 	wantLinked := []string{filepath.Join(root, "mixed/a"), filepath.Join(root, "pkg")}
 	if diff := cmp.Diff(wantLinked, got.linked); diff != "" {
 		t.Errorf("linked (-want +got):\n%s", diff)
+	}
+}
+
+// TestHomeRootWarnsAndProtects: a writable root that is the home directory
+// is said, and its start-up files and git config stay read-only.
+func TestHomeRootWarnsAndProtects(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	writeFile(t, filepath.Join(home, ".bashrc"), "x")
+	writeFile(t, filepath.Join(home, ".gitconfig"), "x")
+	s, err := buildSpec(Request{Argv: []string{"true"}, Cwd: home, Home: home, KodexHome: filepath.Join(home, ".kodex"),
+		Policy: protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, WritableRoots: []string{home}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], "is your home directory") {
+		t.Errorf("warnings = %q, want one about the home directory", s.Warnings)
+	}
+	home = canon(home)
+	for _, p := range []string{".bashrc", ".gitconfig"} {
+		if !slices.Contains(s.Protect, filepath.Join(home, p)) {
+			t.Errorf("%s not protected: %q", p, s.Protect)
+		}
+	}
+	if !slices.Contains(s.Guard, filepath.Join(home, ".bash_profile")) {
+		t.Errorf("a missing .bash_profile is not guarded: %q", s.Guard)
+	}
+	other := t.TempDir()
+	s, err = buildSpec(Request{Argv: []string{"true"}, Cwd: other, Home: home,
+		Policy: protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, WritableRoots: []string{other}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Warnings) != 0 || len(s.Protect) != 0 {
+		t.Errorf("a project root outside home: warnings %q, protected %q", s.Warnings, s.Protect)
 	}
 }

@@ -177,8 +177,8 @@ func (s *spec) addRoots(req Request, home string) error {
 	var l gitLayout
 	now := time.Now()
 	for _, w := range s.Writable {
-		if home != "" && under(home, w) {
-			s.Warnings = append(s.Warnings, fmt.Sprintf("the writable root %s contains your home directory; secrets, shell start-up files and git's config stay protected, but everything else there is writable", w))
+		if home != "" && w == home {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("the writable root %s is your home directory; secrets, shell start-up files and git's config stay protected, but everything else there is writable", w))
 		}
 		l.guard = append(l.guard, filepath.Join(w, ".kodex"), filepath.Join(w, ".gitmodules"))
 		if exists(filepath.Join(w, ".kodex")) {

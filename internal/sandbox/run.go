@@ -60,6 +60,11 @@ func Run(ctx context.Context, req Request, stdio Stdio) (int, Info, error) {
 		return 0, info, err
 	}
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = stdio.In, stdio.Out, stdio.Err
+	if stdio.Err != nil {
+		for _, w := range info.Warnings {
+			_, _ = io.WriteString(stdio.Err, StderrPrefix+"warning: "+w+"\n")
+		}
+	}
 	cmd.ExtraFiles = stdio.ExtraFiles
 	err = cmd.Run()
 	var ee *exec.ExitError

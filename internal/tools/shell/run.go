@@ -58,6 +58,11 @@ func (t *Tool) run(ctx context.Context, env *tools.Env, call tools.Call, req req
 		res := tools.ErrorResult("%s", msg)
 		return outcome{}, &res, nil
 	}
+	for _, w := range info.Warnings { // e.g. a writable root that contains the home directory
+		if _, said := t.warned.LoadOrStore(w, true); !said {
+			emit(env, protocol.Warning{Message: "sandbox: " + w})
+		}
+	}
 	emit(env, protocol.ExecBegin{CallID: call.ID, Command: req.argv, Cwd: req.workdir, Sandbox: info.Mechanism})
 	res, err := proc.Run(ctx, cmd, proc.RunOptions{
 		Timeout:   req.timeout,

@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/kodex-cli/kodex/internal/approval"
@@ -92,9 +93,11 @@ type Options struct {
 }
 
 // Tool is the shell tool. It keeps no per-call state and is safe for
-// concurrent use.
+// concurrent use; one Tool serves one session.
 type Tool struct {
 	opts Options
+	// warned holds the sandbox warnings already said in this session.
+	warned sync.Map
 }
 
 // New returns the tool.

@@ -627,3 +627,28 @@ func TestApprovedInReadOnlyRunsInWorkspaceSandbox(t *testing.T) {
 		t.Errorf("policy of the approved command (-want +got):\n%s", diff)
 	}
 }
+
+// TestSandboxWarningsSaidOnce: what the sandbox warns about for a command's
+// policy (a writable root that contains the home directory) is said once
+// per session, not with every command.
+func TestSandboxWarningsSaidOnce(t *testing.T) {
+	t.Parallel()
+	env, f := newEnv(t, protocol.ApprovalNever, workspace)
+	tool := New(Options{Sandbox: func(ctx context.Context, req sandbox.Request) (*exec.Cmd, sandbox.Info, error) {
+		return exec.CommandContext(ctx, "true"), sandbox.Info{Mechanism: "fake", Warnings: []string{"the writable root /home/u contains your home directory"}}, nil
+	}})
+	for range 2 {
+		if _, err := tool.Handle(context.Background(), env, call(t, map[string]any{"command": []string{"true"}})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	for _, ev := range f.events {
+		if w, ok := ev.(protocol.Warning); ok {
+			got = append(got, w.Message)
+		}
+	}
+	if diff := cmp.Diff([]string{"sandbox: the writable root /home/u contains your home directory"}, got); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+}
