@@ -34,7 +34,7 @@ func chooseLevel(req Request) (level, error) {
 	case noNamespacesEnv():
 		return level{mechanism: MechLandlock, why: "namespaces disabled by " + EnvNoNamespaces + "=1"}, nil
 	}
-	if r := nsProbes.get(req.Self); !r.ok {
+	if r := nsProbes.get(req.Self, kodexHomeOf(req)); !r.ok {
 		return level{mechanism: MechLandlock, why: r.why}, nil
 	}
 	return level{mechanism: MechNamespaces, ns: true}, nil

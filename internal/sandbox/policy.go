@@ -239,13 +239,7 @@ func (s *spec) writable(p string) bool {
 // denyRead lists the existing secrets: the built-in ones below home,
 // kodex's own state, and the policy's deny_read.
 func denyRead(req Request, home, cwd string, writable []string) []string {
-	kh := req.KodexHome
-	if kh == "" {
-		kh = os.Getenv("KODEX_HOME")
-	}
-	if kh == "" && home != "" {
-		kh = filepath.Join(home, ".kodex")
-	}
+	kh := kodexHomeOf(req)
 	var deny []string
 	if home != "" {
 		for _, n := range secretNames {
@@ -278,6 +272,25 @@ func denyRead(req Request, home, cwd string, writable []string) []string {
 		}
 	}
 	return out
+}
+
+// kodexHomeOf is $KODEX_HOME for req: Request.KodexHome, else the
+// environment's, else ~/.kodex ("" when there is no home either).
+func kodexHomeOf(req Request) string {
+	if req.KodexHome != "" {
+		return req.KodexHome
+	}
+	if kh := os.Getenv("KODEX_HOME"); kh != "" {
+		return kh
+	}
+	home := req.Home
+	if home == "" {
+		home, _ = os.UserHomeDir()
+	}
+	if home == "" {
+		return ""
+	}
+	return filepath.Join(home, ".kodex")
 }
 
 func appendNew(list []string, s string) []string {

@@ -67,13 +67,18 @@ type nsMemo struct {
 
 var nsProbes nsMemo
 
-func (n *nsMemo) get(self string) nsResult {
+func (n *nsMemo) get(self, kodexHome string) nsResult {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if r, ok := n.m[self]; ok {
 		return r
 	}
-	r := probeNamespaces(self)
+	var r nsResult
+	if cachedProbe(kodexHome, self) {
+		r = nsResult{ok: true}
+	} else if r = probeNamespaces(self); r.ok {
+		recordProbe(kodexHome, self)
+	}
 	if n.m == nil {
 		n.m = map[string]nsResult{}
 	}
