@@ -211,6 +211,12 @@ func (l *loader) readFile(path string, k originKind) *node {
 		l.add(fmt.Errorf("reading config: %w", err))
 		return newTable(org)
 	}
+	return l.parse(data, org)
+}
+
+// parse parses one layer's text; a syntax error is recorded and the layer
+// is empty.
+func (l *loader) parse(data []byte, org origin) *node {
 	n, err := parseDocument(data, org)
 	if err != nil {
 		l.add(err)

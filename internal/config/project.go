@@ -110,12 +110,7 @@ func (l *loader) readProjectFile(path, root string) *node {
 		l.add(&FieldError{Where: path, Msg: err.Error()})
 		return newTable(org)
 	}
-	n, err := parseDocument(data, org)
-	if err != nil {
-		l.add(err)
-		return newTable(org)
-	}
-	return n
+	return l.parse(data, org)
 }
 
 func readInside(path, root string) ([]byte, error) {

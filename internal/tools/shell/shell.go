@@ -126,12 +126,23 @@ func New(opts Options) *Tool {
 	return &Tool{opts: opts}
 }
 
-const description = `Runs a command and returns its output (stdout and stderr interleaved) with its exit code.
+// The tool's description: the escalation bullet is offered only where
+// someone can approve it.
+const (
+	descHead = `Runs a command and returns its output (stdout and stderr interleaved) with its exit code.
 
 - "command" is an argv array, not a shell string: ["rg", "-n", "TODO"]. For pipes, &&, globs or redirections, run a shell: ["bash", "-lc", "go test ./... 2>&1 | tail -n 20"].
 - Commands run inside a sandbox: files can be read anywhere but written only in the workspace's writable roots, and network access is usually off. A command that fails with "Permission denied", "Operation not permitted" or "Read-only file system" was probably blocked by the sandbox.
-- If a command truly needs to run outside the sandbox (network access, writes elsewhere), set "sandbox_permissions" to "require_escalated" and give a one-sentence "justification"; the user is asked to approve. Do not escalate to work around an error you can fix.
-- Set "workdir" rather than starting with cd. Long output is cut in the middle. Prefer rg over grep and fast, non-interactive commands; the default timeout is 10 seconds, raise "timeout_ms" for builds and tests.`
+`
+	descEscalate = `- If a command truly needs to run outside the sandbox (network access, writes elsewhere), set "sandbox_permissions" to "require_escalated" and give a one-sentence "justification"; the user is asked to approve. Do not escalate to work around an error you can fix.
+`
+	descNever = `- Nobody can approve anything in this session (approval policy "never"): commands always run inside the sandbox. If something cannot be done there, do what you can and tell the user what to run.
+`
+	descTail = `- Set "workdir" rather than starting with cd. Long output is cut in the middle. Prefer rg over grep and fast, non-interactive commands; the default timeout is 10 seconds, raise "timeout_ms" for builds and tests.`
+
+	description      = descHead + descEscalate + descTail
+	descriptionNever = descHead + descNever + descTail
+)
 
 var parameters = json.RawMessage(`{
   "type": "object",
@@ -145,14 +156,6 @@ var parameters = json.RawMessage(`{
   "required": ["command"],
   "additionalProperties": false
 }`)
-
-// descriptionNever replaces the escalation bullet when nobody can approve.
-const descriptionNever = `Runs a command and returns its output (stdout and stderr interleaved) with its exit code.
-
-- "command" is an argv array, not a shell string: ["rg", "-n", "TODO"]. For pipes, &&, globs or redirections, run a shell: ["bash", "-lc", "go test ./... 2>&1 | tail -n 20"].
-- Commands run inside a sandbox: files can be read anywhere but written only in the workspace's writable roots, and network access is usually off. A command that fails with "Permission denied", "Operation not permitted" or "Read-only file system" was probably blocked by the sandbox.
-- Nobody can approve anything in this session (approval policy "never"): commands always run inside the sandbox. If something cannot be done there, do what you can and tell the user what to run.
-- Set "workdir" rather than starting with cd. Long output is cut in the middle. Prefer rg over grep and fast, non-interactive commands; the default timeout is 10 seconds, raise "timeout_ms" for builds and tests.`
 
 var parametersNever = json.RawMessage(`{
   "type": "object",
