@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -301,9 +302,31 @@ func (t *Tool) Handle(ctx context.Context, env *tools.Env, call tools.Call) (too
 			note = fmt.Sprintf("[sandbox %s] the sandbox likely blocked this command; the user declined to rerun it outside the sandbox", out.mechanism)
 		default:
 			note = fmt.Sprintf("[sandbox %s] %s", out.mechanism, after.Reason)
+			if hint := socketHint(out, env.Sandbox); hint != "" {
+				note += "\n" + hint
+			}
 		}
 	}
 	return t.answer(out, req, note), nil
+}
+
+// socketHint explains a socket refused at the sandbox level without
+// namespaces, where even loopback is off with the network: what failed and
+// what to do ("" when that is not what happened).
+func socketHint(out outcome, pol protocol.SandboxPolicy) string {
+	if out.mechanism != sandbox.MechLandlock || pol.NetworkAccess {
+		return ""
+	}
+	lower := strings.ToLower(out.res.Output)
+	if !strings.Contains(lower, "operation not permitted") && !strings.Contains(lower, "permission denied") {
+		return ""
+	}
+	for _, w := range []string{"socket", "bind", "listen", "connect", "dial", "address"} {
+		if strings.Contains(lower, w) {
+			return "Network sockets, loopback included, are refused in this sandbox: with the network off and no user namespaces on this machine there is no private loopback, so tests that bind a local port fail here. Tell the user: they can allow the network (sandbox_workspace_write.network_access = true) or run kodex where user namespaces are available."
+		}
+	}
+	return ""
 }
 
 func deref(r *tools.Result) tools.Result {

@@ -652,3 +652,26 @@ func TestSandboxWarningsSaidOnce(t *testing.T) {
 		t.Errorf("warnings (-want +got):\n%s", diff)
 	}
 }
+
+// TestSocketHintWithoutNamespaces: a loopback socket refused at the
+// Landlock-only level is explained with what to do; elsewhere no hint.
+func TestSocketHintWithoutNamespaces(t *testing.T) {
+	t.Parallel()
+	refused := "--- FAIL: TestServe\n    listen tcp 127.0.0.1:0: socket: operation not permitted\n"
+	for _, tt := range []struct {
+		name, mech, output string
+		network, want      bool
+	}{
+		{"landlock, socket refused", sandbox.MechLandlock, refused, false, true},
+		{"namespaces", sandbox.MechNamespaces, refused, false, false},
+		{"network allowed", sandbox.MechLandlock, refused, true, false},
+		{"not a socket", sandbox.MechLandlock, "touch: /etc/x: Permission denied\n", false, false},
+	} {
+		out := outcome{mechanism: tt.mech}
+		out.res.Output = tt.output
+		got := socketHint(out, protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, NetworkAccess: tt.network})
+		if (got != "") != tt.want {
+			t.Errorf("%s: hint %q, want one: %v", tt.name, got, tt.want)
+		}
+	}
+}
