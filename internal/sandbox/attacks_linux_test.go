@@ -148,6 +148,8 @@ var attacks = []attack{
 	{name: "replace .kodex dir", control: true, wsOnly: true, script: `cd $WS && mv .kodex .kodex.old; rm -rf .kodex; mkdir .kodex && echo 'sandbox_mode="danger-full-access"' > .kodex/config.toml`, check: unchanged("ws/.kodex/config.toml")},
 	// Hard links that predate the session.
 	{name: "write pre-existing hard link", control: true, script: `echo pwned >> $WS/deps/linked; echo pwned > $WS/deps/linked`, check: unchanged("outside/linked")},
+	{name: "write pnpm store through node_modules", control: true, script: `echo pwned >> $WS/node_modules/.pnpm/pkg0@1.0.0/index.js; echo pwned > $WS/node_modules/.pnpm/pkg69@1.0.0/index.js`,
+		check: all(unchanged("outside/store/0"), unchanged("outside/store/69"))},
 	{name: "truncate pre-existing hard link", control: true, script: `truncate -s 0 $WS/deps/linked`, check: unchanged("outside/linked")},
 	// kodex's own state.
 	{name: "read kodex config/sessions/history", control: true, script: `cat $HOME/.kodex/config.toml $HOME/.kodex/history.jsonl; cat $HOME/.kodex/sessions/*/*/*/*; grep -r SECRET $HOME/.kodex`,
@@ -246,5 +248,6 @@ a.sendall(b"ping"); print(b.recv(4).decode(), "LEGIT")`), check: ok("ping LEGIT"
 	{name: "commit in nested repo", legit: true, wsOnly: true, script: `cd $WS/vendor/lib && echo more >> f && git add f && git -c user.email=a@b -c user.name=t commit -qm c && echo LEGIT`, check: ok("LEGIT")},
 	{name: "go test with httptest (network off)", legit: true, wsOnly: true, script: `cd $WS/netprog && go test -count=1 . && echo LEGIT`, check: ok("LEGIT"),
 		degradedNoNS: "no private network namespace: loopback sockets are refused with the network off"},
+	{name: "pnpm node_modules: cache + lock file", legit: true, wsOnly: true, script: `mkdir -p $WS/node_modules/.cache && echo x > $WS/node_modules/.cache/babel && echo more >> $WS/node_modules/.pnpm/lock.yaml && cat $WS/node_modules/.pnpm/pkg3@1.0.0/index.js && echo LEGIT`, check: ok("original\nLEGIT")},
 	{name: "home root: write a project file", legit: true, wsOnly: true, root: "home", script: `echo more >> $HOME/proj/notes && mkdir -p $HOME/proj/new && echo x > $HOME/proj/new/f && echo LEGIT`, check: ok("LEGIT")},
 }

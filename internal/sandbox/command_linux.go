@@ -11,6 +11,10 @@ import (
 	"github.com/kodex-cli/kodex/internal/protocol"
 )
 
+// maxLinkedRestore bounds the hard-linked files the integrity check keeps
+// and restores without namespaces (each command reads them all).
+const maxLinkedRestore = 128
+
 // level is the protection level the fallback order chose for a request.
 type level struct {
 	mechanism string
@@ -61,6 +65,15 @@ func command(ctx context.Context, req Request) (*exec.Cmd, Info, error) {
 	s.ABI = kernel().ABI
 	s.Namespaces = lv.ns
 	s.Mechanism = lv.mechanism
+	if lv.ns {
+		s.LinkedFiles = nil // read-only mounts protect them
+	} else {
+		s.Linked, s.LinkedHoles = nil, nil
+		if n := len(s.LinkedFiles); n > maxLinkedRestore {
+			s.Warnings = append(s.Warnings, fmt.Sprintf("%d hard-linked files in the writable roots have links outside them; without namespaces only %d are restored after each command, the others are not protected", n, maxLinkedRestore))
+			s.LinkedFiles = s.LinkedFiles[:maxLinkedRestore]
+		}
+	}
 	enc, err := json.Marshal(s)
 	if err != nil {
 		return nil, Info{}, fmt.Errorf("sandbox: encoding policy: %w", err)

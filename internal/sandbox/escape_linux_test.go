@@ -130,6 +130,18 @@ func newFixture(t *testing.T) *fixture {
 	if err := os.Link(filepath.Join(b, "outside/linked"), filepath.Join(ws, "deps/linked")); err != nil {
 		t.Fatal(err)
 	}
+	// A pnpm-like node_modules: more package directories of hard links
+	// into a store outside than get a mount each.
+	for i := range maxLinkedMounts + 6 {
+		store := filepath.Join(b, "outside/store", strconv.Itoa(i))
+		write(t, store, "original\n", 0o644)
+		pkg := filepath.Join(ws, "node_modules/.pnpm", fmt.Sprintf("pkg%d@1.0.0", i), "index.js")
+		os.MkdirAll(filepath.Dir(pkg), 0o755)
+		if err := os.Link(store, pkg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(t, filepath.Join(ws, "node_modules/.pnpm/lock.yaml"), "lock\n", 0o644)
 	f.tmp = filepath.Join(b, "session-tmp")
 	os.Mkdir(f.tmp, 0o700)
 	f.hostTmp = filepath.Join(os.TempDir(), "kodexesc-host-"+f.mark)
@@ -185,7 +197,7 @@ func newFixture(t *testing.T) *fixture {
 
 // reset puts the outside victims back before each attack.
 func (f *fixture) reset(t *testing.T) {
-	for _, p := range []string{"outside/victim", "home/.bashrc", "outside/linked"} {
+	for _, p := range []string{"outside/victim", "home/.bashrc", "outside/linked", "outside/store/0", "outside/store/69"} {
 		write(t, filepath.Join(f.base, p), "original\n", 0o644)
 		os.Chmod(filepath.Join(f.base, p), 0o644)
 	}

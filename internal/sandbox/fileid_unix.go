@@ -25,3 +25,13 @@ func fileLinks(p string) (dev, ino, nlink uint64, ok bool) {
 
 // syscallNoFollow refuses to open a final symlink.
 const syscallNoFollow = syscall.O_NOFOLLOW
+
+// fileChange returns p's status-change time in nanoseconds (not following a
+// final symlink): it moves on every write, and no one can set it back.
+func fileChange(p string) (int64, bool) {
+	var st syscall.Stat_t
+	if err := syscall.Lstat(p, &st); err != nil {
+		return 0, false
+	}
+	return st.Ctim.Sec*1e9 + st.Ctim.Nsec, true
+}

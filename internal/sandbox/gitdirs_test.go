@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -227,5 +228,39 @@ func TestHomeRootWarnsAndProtects(t *testing.T) {
 	}
 	if len(s.Warnings) != 0 || len(s.Protect) != 0 {
 		t.Errorf("a project root outside home: warnings %q, protected %q", s.Warnings, s.Protect)
+	}
+}
+
+// TestScanRootCoarsensLinkedDirs: more package directories of outside hard
+// links than mounts allow become one read-only directory, with what else
+// lives there (a lock file, a directory without links) writable again.
+func TestScanRootCoarsensLinkedDirs(t *testing.T) {
+	t.Parallel()
+	base := t.TempDir()
+	root := filepath.Join(base, "ws")
+	pnpm := filepath.Join(root, "node_modules/.pnpm")
+	for i := range maxLinkedMounts + 1 {
+		store := filepath.Join(base, "store", strconv.Itoa(i))
+		writeFile(t, store, "x")
+		pkg := filepath.Join(pnpm, "pkg"+strconv.Itoa(i), "index.js")
+		if err := os.MkdirAll(filepath.Dir(pkg), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Link(store, pkg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeFile(t, filepath.Join(pnpm, "lock.yaml"), "lock")
+	writeFile(t, filepath.Join(pnpm, "node_modules/.keep"), "")
+	writeFile(t, filepath.Join(root, "src/main.js"), "own")
+	got := scanRoot(root)
+	if diff := cmp.Diff([]string{pnpm}, got.linked); diff != "" {
+		t.Errorf("read-only (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{filepath.Join(pnpm, "lock.yaml"), filepath.Join(pnpm, "node_modules")}, got.holes); diff != "" {
+		t.Errorf("holes (-want +got):\n%s", diff)
+	}
+	if len(got.linkedFiles) != maxLinkedMounts+1 {
+		t.Errorf("%d linked files, want %d", len(got.linkedFiles), maxLinkedMounts+1)
 	}
 }

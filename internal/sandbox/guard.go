@@ -38,6 +38,7 @@ type linkedFile struct {
 	data     []byte // nil when over the budget: changes are only reported
 	size     int64
 	mtime    time.Time
+	ctime    int64
 }
 
 // gitDirState is the top level of a git dir before the command.
@@ -136,7 +137,7 @@ func takeSpecSnapshot(s spec) (*Snapshot, error) {
 		}
 	}
 	if !s.Namespaces { // with namespaces they are read-only mounts
-		snap.snapshotLinked(s.Linked)
+		snap.snapshotLinked(s.LinkedFiles)
 	}
 	return snap, nil
 }
@@ -158,7 +159,8 @@ func (s *Snapshot) snapshotLinked(paths []string) {
 			if !ok {
 				return nil
 			}
-			lf := linkedFile{path: p, dev: dev, ino: ino, size: fi.Size(), mtime: fi.ModTime()}
+			ctime, _ := fileChange(p)
+			lf := linkedFile{path: p, dev: dev, ino: ino, size: fi.Size(), mtime: fi.ModTime(), ctime: ctime}
 			if fi.Size() <= budget {
 				if lf.data, err = os.ReadFile(p); err == nil {
 					budget -= int64(len(lf.data))
@@ -182,6 +184,9 @@ func (s *Snapshot) restoreLinked() (tampered []string, errs []error) {
 		fi, err := os.Lstat(lf.path)
 		if err != nil {
 			continue
+		}
+		if ctime, ok := fileChange(lf.path); ok && ctime == lf.ctime && fi.Size() == lf.size {
+			continue // not written: a write always moves the change time
 		}
 		if lf.data == nil {
 			if fi.Size() != lf.size || !fi.ModTime().Equal(lf.mtime) {

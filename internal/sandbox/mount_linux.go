@@ -51,7 +51,19 @@ func setupMounts(s *spec) error {
 			return fmt.Errorf("pinning %s: %w", p, err)
 		}
 	}
-	for _, list := range [][]string{s.ReadOnly, s.Protect, s.Linked} {
+	// Hard-linked files first (a coarse directory of them, then what else
+	// lives there writable again), then the protected paths on top.
+	for _, p := range s.Linked {
+		if err := bindReadOnly(p, p); err != nil && !errors.Is(err, unix.ENOENT) {
+			return err
+		}
+	}
+	for _, p := range s.LinkedHoles {
+		if err := bindWritable(p); err != nil && !errors.Is(err, unix.ENOENT) {
+			return err
+		}
+	}
+	for _, list := range [][]string{s.ReadOnly, s.Protect} {
 		for _, p := range list {
 			if err := bindReadOnly(p, p); err != nil && !errors.Is(err, unix.ENOENT) {
 				return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"testing"
@@ -57,6 +58,23 @@ func TestSandboxOverhead(t *testing.T) {
 			t.Logf("%-45s median %8v  overhead %8v", string(mode)+" / "+mech, d, d-base)
 		}
 	}
+	// A workspace full of hard links into a store outside (a pnpm
+	// node_modules: 2000 packages of 5 files), at both levels; the scan of
+	// the workspace is made once per session and not timed here.
+	pnpm := pnpmTree(t)
+	for _, nons := range []bool{false, true} {
+		var mech string
+		d := median(func() *exec.Cmd {
+			cmd, info, err := Command(context.Background(), Request{Argv: []string{"true"}, Cwd: pnpm,
+				Env: FilterEnv(os.Environ()), Policy: testPolicy(protocol.SandboxWorkspaceWrite, pnpm), Self: self, NoNamespaces: nons})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mech = info.Mechanism
+			return cmd
+		})
+		t.Logf("%-45s median %8v  overhead %8v", "pnpm tree / "+mech, d, d-base)
+	}
 	// The real binary end to end (config loading included), as a user runs
 	// it: KODEX_BENCH_BIN=path/to/kodex.
 	if bin := os.Getenv("KODEX_BENCH_BIN"); bin != "" {
@@ -79,4 +97,33 @@ func testPolicy(mode protocol.SandboxMode, ws string) protocol.SandboxPolicy {
 		p.WritableRoots = []string{ws}
 	}
 	return p
+}
+
+// pnpmTree makes a workspace whose node_modules/.pnpm holds 2000 package
+// directories of 5 files hard-linked into a store outside it.
+func pnpmTree(t *testing.T) string {
+	base := t.TempDir()
+	ws := filepath.Join(base, "ws")
+	for i := range 2000 {
+		dir := filepath.Join(ws, "node_modules/.pnpm", "pkg"+strconv.Itoa(i)+"@1.0.0/node_modules/pkg"+strconv.Itoa(i))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for j := range 5 {
+			store := filepath.Join(base, "store", strconv.Itoa(i)+"-"+strconv.Itoa(j))
+			if err := os.MkdirAll(filepath.Dir(store), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(store, []byte("module.exports = 1\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Link(store, filepath.Join(dir, "f"+strconv.Itoa(j)+".js")); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := os.WriteFile(filepath.Join(ws, "node_modules/.pnpm/lock.yaml"), []byte("lock\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return ws
 }

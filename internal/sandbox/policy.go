@@ -45,8 +45,13 @@ type spec struct {
 	// and cannot be replaced (shell start-up files, git's global config).
 	Protect []string `json:"protect,omitempty"`
 	// Linked are hard-linked files (or directories of them) whose other
-	// links are outside the roots: their contents must not change.
-	Linked []string `json:"linked,omitempty"`
+	// links are outside the roots: their contents must not change. With
+	// namespaces they are read-only mounts, LinkedHoles (what else lives in
+	// a coarse directory of them) writable mounts on top; without, the
+	// integrity check restores LinkedFiles in place.
+	Linked      []string `json:"linked,omitempty"`
+	LinkedHoles []string `json:"linked_holes,omitempty"`
+	LinkedFiles []string `json:"linked_files,omitempty"`
 	// DenyRead are existing secret paths.
 	DenyRead []string `json:"deny_read,omitempty"`
 	// TmpDir is the private temp dir: the session's, or "" until the
@@ -200,6 +205,8 @@ func (s *spec) addRoots(req Request, home string) error {
 			}
 		}
 		s.Linked = append(s.Linked, sc.linked...)
+		s.LinkedHoles = append(s.LinkedHoles, sc.holes...)
+		s.LinkedFiles = append(s.LinkedFiles, sc.linkedFiles...)
 		if sc.truncated {
 			s.Warnings = append(s.Warnings, fmt.Sprintf("%s has more than %d entries: nested repositories and hard-linked files beyond them are not protected", w, maxScanEntries))
 		}
