@@ -36,10 +36,12 @@ func Explain(w io.Writer, self string) error {
 	}
 	fmt.Fprintf(w, "mechanism:    %s\n\nprotected:\n", lv.mechanism)
 	for _, l := range []string{
-		"writes outside the writable roots (Landlock" + map[bool]string{true: " + read-only mounts", false: ""}[lv.ns] + ")",
-		"secrets (~/.ssh, ~/.gnupg, ~/.aws, ~/.netrc, ~/.docker/config.json, $KODEX_HOME/auth.json, deny_read)",
-		".git/hooks, .git/config, .git/info, .kodex, the .git pointer file" + map[bool]string{true: " (read-only mounts; .git pinned)", false: " (integrity check: restored after the command)"}[lv.ns],
-		"network: only AF_UNIX stream sockets, no connect/bind/listen/accept (seccomp" + map[bool]string{true: " + empty network namespace", false: ""}[lv.ns] + ")",
+		"writes outside the writable roots and the session's temp dir (Landlock" + map[bool]string{true: " + read-only mounts", false: ""}[lv.ns] + "); the real /tmp stays readable",
+		"secrets (~/.ssh, ~/.gnupg, ~/.aws, ~/.netrc, ~/.docker/config.json, cloud and gh credentials, deny_read) and kodex's own state ($KODEX_HOME: config, sessions, history, auth)",
+		"git control files of every repository in the roots, nested ones and worktrees included (config, hooks, info, commondir, gitdir, the .git pointer)" + map[bool]string{true: " as read-only mounts, .git pinned", false: ""}[lv.ns] + "; each git dir verified after every command (HEAD form, new entries)",
+		".kodex, and your shell start-up files and git config when a root contains your home" + map[bool]string{true: " (read-only mounts)", false: " (restored / Landlock-carved)"}[lv.ns],
+		"files hard-linked to files outside the roots" + map[bool]string{true: " (read-only mounts)", false: " (restored in place, up to 128)"}[lv.ns],
+		map[bool]string{true: "network off: a private network namespace with only its own loopback (IP sockets work there; no AF_UNIX socket(2))", false: "network off: only AF_UNIX stream sockets, no connect/bind/listen/accept (seccomp); loopback too"}[lv.ns],
 		"ptrace, process_vm_*, io_uring, bpf, perf, keyctl, mount, new namespaces, TIOCSTI/TIOCLINUX, foreign-arch syscalls (seccomp)",
 		"all capabilities dropped, no_new_privs, no core dumps, file-size and (non-root) process limits",
 		"no process outlives the command" + map[bool]string{true: " (PID namespace)", false: " (subreaper supervisor)"}[lv.ns],
