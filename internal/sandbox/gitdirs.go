@@ -6,7 +6,6 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 )
@@ -48,12 +47,31 @@ func gitWorkName(name string) bool {
 		strings.HasPrefix(name, "next-index-")
 }
 
-var headForm = regexp.MustCompile(`^(ref: refs/[^\x00-\x20]+|[0-9a-f]{40}|[0-9a-f]{64})\n?$`)
-
 // validHead reports whether b is a HEAD git accepts as such: a symbolic ref
-// below refs/ (no "..") or an object id.
+// below refs/ (no "..", no spaces or controls) or a SHA-1 or SHA-256
+// object id, with an optional final newline.
 func validHead(b []byte) bool {
-	return headForm.Match(b) && !bytes.Contains(b, []byte(".."))
+	b = bytes.TrimSuffix(b, []byte("\n"))
+	if ref, ok := bytes.CutPrefix(b, []byte("ref: refs/")); ok {
+		if len(ref) == 0 || bytes.Contains(ref, []byte("..")) {
+			return false
+		}
+		for _, c := range ref {
+			if c <= ' ' || c == 0x7f {
+				return false
+			}
+		}
+		return true
+	}
+	if len(b) != 40 && len(b) != 64 {
+		return false
+	}
+	for _, c := range b {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // gitLayout is what protectedIn found for one work tree.
