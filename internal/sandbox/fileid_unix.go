@@ -2,7 +2,11 @@
 
 package sandbox
 
-import "syscall"
+import (
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
 
 // fileID returns the device and inode of p (not following a final symlink).
 func fileID(p string) (dev, ino uint64, ok bool) {
@@ -29,9 +33,9 @@ const syscallNoFollow = syscall.O_NOFOLLOW
 // fileChange returns p's status-change time in nanoseconds (not following a
 // final symlink): it moves on every write, and no one can set it back.
 func fileChange(p string) (int64, bool) {
-	var st syscall.Stat_t
-	if err := syscall.Lstat(p, &st); err != nil {
+	var st unix.Stat_t
+	if err := unix.Lstat(p, &st); err != nil {
 		return 0, false
 	}
-	return st.Ctim.Sec*1e9 + st.Ctim.Nsec, true
+	return st.Ctim.Nano(), true
 }
