@@ -15,7 +15,8 @@ import (
 
 // TestSandboxOverhead prints the median wall time of `true` run directly and
 // through the sandbox at each level (the helper is this test binary, as
-// `kodex sandbox -- true` re-executes kodex). Set KODEX_BENCH_RUNS (default
+// `kodex sandbox -- true` re-executes kodex, or the kodex binary when this
+// one is built with the race detector). Set KODEX_BENCH_RUNS (default
 // 50); skipped in -short mode.
 func TestSandboxOverhead(t *testing.T) {
 	if testing.Short() {
@@ -25,7 +26,7 @@ func TestSandboxOverhead(t *testing.T) {
 	if n, err := strconv.Atoi(os.Getenv("KODEX_BENCH_RUNS")); err == nil && n > 0 {
 		runs = n
 	}
-	self, _ := os.Executable()
+	self := suiteHelper(t) // the static kodex binary when this one is race-instrumented
 	ws := t.TempDir()
 	median := func(mk func() *exec.Cmd) time.Duration {
 		var ds []time.Duration
