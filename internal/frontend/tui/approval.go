@@ -18,8 +18,6 @@ const (
 	// armDelay: while the user was typing, keys in this long after the modal
 	// appeared still go to the composer, never to the modal.
 	armDelay = 300 * time.Millisecond
-	// modalDiffLines bounds the diff shown in a patch approval.
-	modalDiffLines = 30
 )
 
 // approval is a pending approval request shown as a modal.

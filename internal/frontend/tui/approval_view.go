@@ -163,7 +163,7 @@ func (a *approval) patchParts(inner int) ([]modalPart, []string, func(int, int) 
 	p := a.patch
 	files := len(p.Changes)
 	title := fmt.Sprintf("Apply these changes to %d file%s?", files, plural(files))
-	body := strings.Split(renderChanges(p.Changes, inner, modalDiffLines), "\n")
+	body := strings.Split(renderChangesFull(p.Changes, inner), "\n")
 	hint := func(first, last int) string {
 		return fmt.Sprintf("rows %d–%d of %d · %s", first+1, last+1, len(body), scrollKeys(inner))
 	}

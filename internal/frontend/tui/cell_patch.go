@@ -73,8 +73,19 @@ func (c *patchCell) render(width int) string {
 }
 
 // renderChanges renders a per-file summary line and the coloured diff of
-// each change, with at most budget diff lines in all.
+// each change, with at most budget diff lines in all (negative: no limit),
+// long lines cut at the width.
 func renderChanges(changes []protocol.FileChange, width, budget int) string {
+	return changesView(changes, width, budget, false)
+}
+
+// renderChangesFull renders every line of every change, long ones wrapped,
+// for an approval that scrolls: nothing of what would be written is hidden.
+func renderChangesFull(changes []protocol.FileChange, width int) string {
+	return changesView(changes, width, -1, true)
+}
+
+func changesView(changes []protocol.FileChange, width, budget int, full bool) string {
 	var out []string
 	for _, ch := range changes {
 		add, del := diffStat(ch.UnifiedDiff)
@@ -83,22 +94,43 @@ func renderChanges(changes []protocol.FileChange, width, budget int) string {
 		if ch.MovePath != "" {
 			name += " → " + safeLine(ch.MovePath)
 		}
-		out = append(out, fmt.Sprintf("  └ %s %s (%s)", md.Bold(kind), md.Bold(name), statText(add, del)))
+		head := fmt.Sprintf("  └ %s %s (%s)", md.Bold(kind), md.Bold(name), statText(add, del))
+		if full {
+			out = append(out, indentRows(hardRows(head, width-4), "", "    ")...)
+		} else {
+			out = append(out, head)
+		}
 		lines := diffBody(ch.UnifiedDiff)
 		if budget == 0 {
 			continue
 		}
-		if len(lines) > budget {
+		if budget > 0 && len(lines) > budget {
 			lines = append(lines[:budget:budget], md.Faint(fmt.Sprintf("… +%d lines", len(lines)-budget)))
 			budget = 0
-		} else {
+		} else if budget > 0 {
 			budget -= len(lines)
 		}
 		for _, l := range lines {
+			if full {
+				out = append(out, indentRows(hardRows(md.DiffLine(l), width-4), "    ", "    ")...)
+				continue
+			}
 			out = append(out, "    "+ansi.Truncate(md.DiffLine(l), width-4, "…"))
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// indentRows prefixes the first row with first and the others with rest.
+func indentRows(rows []string, first, rest string) []string {
+	for i := range rows {
+		if i == 0 {
+			rows[i] = first + rows[i]
+		} else {
+			rows[i] = rest + rows[i]
+		}
+	}
+	return rows
 }
 
 // diffBody drops a diff's ---/+++ header lines, which the summary line
