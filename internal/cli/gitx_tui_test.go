@@ -5,9 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/kodex-cli/kodex/internal/frontend/tui/tuitest"
 	"github.com/kodex-cli/kodex/internal/model/modeltest"
 )
 
@@ -32,10 +30,6 @@ func TestTUIDiffRunsNothingPlanted(t *testing.T) {
 	t.Parallel()
 	if testing.Short() {
 		t.Skip("end-to-end test")
-	}
-	kodex, err := exec.LookPath("kodex") // the test binary, linked by testscript.Main
-	if err != nil {
-		t.Fatalf("the kodex test command is not on PATH: %v", err)
 	}
 	markers := t.TempDir()
 	srv := modeltest.New(t,
@@ -66,24 +60,8 @@ func TestTUIDiffRunsNothingPlanted(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(fx.project, "plant.sh"), []byte(plantScript), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(kodex, "-s", "danger-full-access", "-a", "never")
-	cmd.Dir = fx.project
-	cmd.Env = append(os.Environ(), "KODEX_HOME="+fx.home, "HOME="+filepath.Dir(fx.home),
-		"OPENAI_API_KEY=sk-test", "TERM=xterm-256color", "NO_COLOR=1")
-	term, err := tuitest.Start(cmd, 140, 30)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = term.Close() })
-	const timeout = 20 * time.Second
-	wait := func(text string) string {
-		t.Helper()
-		all, err := term.WaitForText(timeout, text)
-		if err != nil {
-			t.Fatalf("%v\nscreen:\n%s", err, term.Screen())
-		}
-		return all
-	}
+	tui := startTUI(t, fx.project, fx.home, 140, 30, "-s", "danger-full-access", "-a", "never")
+	term, wait := tui.term, tui.wait
 	wait("danger-full-access")
 	_ = term.Type("plant it")
 	_ = term.Press("enter")
@@ -99,10 +77,7 @@ func TestTUIDiffRunsNothingPlanted(t *testing.T) {
 			t.Errorf("the diff view ran the planted program (%s)\nterminal:\n%s", m, all)
 		}
 	}
-	_ = term.Press("ctrl+c", "ctrl+c")
-	if err := term.Wait(timeout); err != nil {
-		t.Fatalf("kodex exit: %v", err)
-	}
+	tui.quit()
 	// The same plant, unconfined, does run with a plain git: the attack is real.
 	plain := exec.Command("git", "status")
 	plain.Dir = fx.project

@@ -2,13 +2,10 @@ package cli
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/kodex-cli/kodex/internal/frontend/tui/tuitest"
 	"github.com/kodex-cli/kodex/internal/model/modeltest"
 )
 
@@ -23,34 +20,13 @@ func TestTUIApprovalsThenWrite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test")
 	}
-	kodex, err := exec.LookPath("kodex") // the test binary, linked by testscript.Main
-	if err != nil {
-		t.Fatalf("the kodex test command is not on PATH: %v", err)
-	}
 	srv := modeltest.New(t,
 		modeltest.Calls(modeltest.Call{CallID: "call_1", Name: "shell", Arguments: `{"command": ["touch", "x"]}`}),
 		modeltest.Text("Created the file."),
 	)
 	fx := newPolicyFixture(t, "openai_base_url = \""+srv.URL()+"\"\n\n[projects.\"{project}\"]\ntrust_level = \"untrusted\"\n")
-	cmd := exec.Command(kodex)
-	cmd.Dir = fx.project
-	cmd.Env = append(os.Environ(), "KODEX_HOME="+fx.home, "HOME="+filepath.Dir(fx.home),
-		"OPENAI_API_KEY=sk-test", "TERM=xterm-256color", "NO_COLOR=1")
-	term, err := tuitest.Start(cmd, 120, 30)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = term.Close() })
-	const timeout = 20 * time.Second
-	wait := func(text string) string {
-		t.Helper()
-		all, err := term.WaitForText(timeout, text)
-		if err != nil {
-			t.Fatalf("%v\nscreen:\n%s", err, term.Screen())
-		}
-		return all
-	}
-
+	tui := startTUI(t, fx.project, fx.home, 120, 30)
+	term, wait := tui.term, tui.wait
 	wait("suggest · read-only")
 	if strings.Contains(term.Screen(), "Do you trust") {
 		t.Fatalf("asked the trust question again:\n%s", term.Screen())
@@ -69,8 +45,5 @@ func TestTUIApprovalsThenWrite(t *testing.T) {
 	if reqs := srv.Requests(); len(reqs) != 2 || !strings.Contains(reqs[1].LastToolOutput(), `"exit_code":0`) {
 		t.Errorf("the model was not told the command succeeded: %d requests", len(reqs))
 	}
-	_ = term.Press("ctrl+c", "ctrl+c")
-	if err := term.Wait(timeout); err != nil {
-		t.Fatalf("kodex exit: %v", err)
-	}
+	tui.quit()
 }
