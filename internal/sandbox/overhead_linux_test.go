@@ -79,11 +79,12 @@ func TestSandboxOverhead(t *testing.T) {
 	// The real binary end to end (config loading included), as a user runs
 	// it: KODEX_BENCH_BIN=path/to/kodex.
 	if bin := os.Getenv("KODEX_BENCH_BIN"); bin != "" {
+		kh := t.TempDir() // kept across runs, as a user's is (the probe is cached there)
 		for _, nons := range []string{"0", "1"} {
 			d := median(func() *exec.Cmd {
 				cmd := exec.Command(bin, "sandbox", "--", "true")
 				cmd.Dir = ws
-				cmd.Env = append(os.Environ(), "KODEX_HOME="+t.TempDir(), EnvNoNamespaces+"="+nons)
+				cmd.Env = append(os.Environ(), "KODEX_HOME="+kh, EnvNoNamespaces+"="+nons)
 				return cmd
 			})
 			t.Logf("%-45s median %8v  overhead %8v", "kodex sandbox -- true (no-ns="+nons+")", d, d-base)
