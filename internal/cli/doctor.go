@@ -47,7 +47,11 @@ func runDoctor(f *Factory, g *GlobalOptions) error {
 		trust = "not decided (kodex asks on first interactive run)"
 	}
 	fmt.Fprintf(w, "  project:   %s (%s)\n", cfg.Project.Root, trust)
-	fmt.Fprintf(w, "  approval:  %s, sandbox %s\n\n", cfg.ApprovalPolicy, cfg.SandboxMode)
+	fmt.Fprintf(w, "  approval:  %s, sandbox %s\n", cfg.ApprovalPolicy, cfg.SandboxMode)
+	for _, warn := range cfg.Warnings {
+		fmt.Fprintf(w, "  warning:   %v\n", warn)
+	}
+	fmt.Fprintln(w)
 
 	section(w, "model provider")
 	p := cfg.ResolveProvider(f.Getenv)

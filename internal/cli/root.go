@@ -21,6 +21,8 @@ type GlobalOptions struct {
 	AddDirs   []string
 	Images    []string
 	OSS       bool
+	// StrictConfig: unknown configuration keys are errors, not warnings.
+	StrictConfig bool
 }
 
 // NewCmdRoot builds the kodex command tree.
@@ -80,6 +82,7 @@ showing every step.`,
 	pf.StringArrayVar(&g.AddDirs, "add-dir", nil, "additional writable `DIR` (repeatable)")
 	pf.StringArrayVarP(&g.Images, "image", "i", nil, "attach an image `FILE` to the prompt (repeatable)")
 	pf.BoolVar(&g.OSS, "oss", false, "use a local model provider (oss_provider, default ollama)")
+	pf.BoolVar(&g.StrictConfig, "strict-config", false, "treat unknown configuration keys as errors instead of warnings")
 
 	root.AddCommand(
 		NewCmdExec(f, g, execRun),

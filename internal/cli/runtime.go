@@ -75,13 +75,14 @@ func loadConfig(f *Factory, g *GlobalOptions) (*config.Config, string, error) {
 		Overrides: g.Overrides,
 		Flags:     flags,
 		OSS:       g.OSS,
+		Strict:    g.StrictConfig,
 		Getenv:    f.Getenv,
 	})
 	if err != nil {
 		return nil, "", &ConfigError{err}
 	}
-	// Settings of the project file that were ignored (they would widen
-	// what the user allowed): said before anything runs.
+	// Unknown keys and the settings of the project file that were ignored
+	// (they would widen what the user allowed): said before anything runs.
 	for _, w := range cfg.Warnings {
 		fmt.Fprintf(f.IO.ErrOut, "kodex: warning: %v\n", w)
 	}

@@ -87,7 +87,7 @@ type ProviderInfo struct {
 	BaseURL            string            `toml:"base_url"`
 	EnvKey             string            `toml:"env_key"` // the variable holding the API key; "" for none
 	EnvKeyInstructions string            `toml:"env_key_instructions"`
-	WireAPI            string            `toml:"wire_api" enum:"responses,chat" default:"chat"`
+	WireAPI            string            `toml:"wire_api" enum:"responses,chat" default:"responses"`
 	QueryParams        map[string]string `toml:"query_params,secret"`
 	HTTPHeaders        map[string]string `toml:"http_headers,secret"`
 	// EnvHTTPHeaders maps a header to the environment variable holding its

@@ -195,22 +195,23 @@ func TestErrors(t *testing.T) {
 		overrides []string
 		flags     []FlagOverride
 		profile   string
+		strict    bool     // --strict-config: unknown keys are errors
 		want      []string // substrings; {user} is replaced
 	}{
 		{
-			name: "unknown key with suggestion", user: "# c\n\nmodle = \"x\"\n",
+			name: "unknown key with suggestion", strict: true, user: "# c\n\nmodle = \"x\"\n",
 			want: []string{`{user}:3: unknown key "modle" (did you mean "model"?)`},
 		},
 		{
-			name: "unknown nested key", user: "[sandbox_workspace_write]\nnetwork_acess = true\n",
+			name: "unknown nested key", strict: true, user: "[sandbox_workspace_write]\nnetwork_acess = true\n",
 			want: []string{`{user}:2: unknown key "sandbox_workspace_write.network_acess" (did you mean "sandbox_workspace_write.network_access"?)`},
 		},
 		{
-			name: "key at the wrong level", user: "network_access = true\n",
+			name: "key at the wrong level", strict: true, user: "network_access = true\n",
 			want: []string{`unknown key "network_access" (did you mean "sandbox_workspace_write.network_access"?)`},
 		},
 		{
-			name: "no suggestion for far keys", user: "zzzzzz = 1\n",
+			name: "no suggestion for far keys", strict: true, user: "zzzzzz = 1\n",
 			want: []string{`{user}:1: unknown key "zzzzzz"`},
 		},
 		{
@@ -226,7 +227,7 @@ func TestErrors(t *testing.T) {
 			want: []string{`{user}:2: bad history.max_bytes "big" (want a non-negative integer)`},
 		},
 		{
-			name: "all problems reported", user: "modle = 1\napproval_policy = \"sometimes\"\n[tui]\nalternate_screen = 3\n",
+			name: "all problems reported", strict: true, user: "modle = 1\napproval_policy = \"sometimes\"\n[tui]\nalternate_screen = 3\n",
 			want: []string{"{user}:1: unknown key", "{user}:2: unknown approval_policy", "{user}:4: bad tui.alternate_screen 3"},
 		},
 		{
@@ -246,7 +247,7 @@ func TestErrors(t *testing.T) {
 			want: []string{`-c sandbox_mode=workspace_write: unknown sandbox_mode "workspace_write"`},
 		},
 		{
-			name: "-c unknown key", overrides: []string{"sandbox_workspace_write.network=true"},
+			name: "-c unknown key", strict: true, overrides: []string{"sandbox_workspace_write.network=true"},
 			want: []string{`-c sandbox_workspace_write.network=true: unknown key "sandbox_workspace_write.network"`},
 		},
 		{
@@ -300,7 +301,7 @@ func TestErrors(t *testing.T) {
 			f := newFixture(t)
 			writeFile(t, f.userFile(), tt.user)
 			opts := f.opts()
-			opts.Overrides, opts.Flags, opts.Profile = tt.overrides, tt.flags, tt.profile
+			opts.Overrides, opts.Flags, opts.Profile, opts.Strict = tt.overrides, tt.flags, tt.profile, tt.strict
 			_, err := Load(opts)
 			if err == nil {
 				t.Fatal("Load succeeded, want an error")
@@ -569,5 +570,43 @@ func TestLoadOptionsErrors(t *testing.T) {
 	}
 	if _, err := Load(Options{Home: "/h", Cwd: "rel"}); err == nil {
 		t.Error("relative cwd: want error")
+	}
+}
+
+// TestUnknownKeysWarn: without --strict-config an unknown key is a warning
+// (file:line, did-you-mean, said once) and the rest loads; a key Codex
+// accepts that kodex does not support says so. A wrong value for a known
+// key stays an error.
+func TestUnknownKeysWarn(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	writeFile(t, f.userFile(), "modle = \"x\"\nmodel = \"o3\"\ncheck_for_update_on_startup = false\n[analytics]\nenabled = false\n[mcp_servers.docs]\ncommand = \"d\"\nrequired = true\n[profiles.p]\nmodle = \"y\"\n")
+	opts := f.opts()
+	opts.Overrides = []string{"sandbox_workspace_write.network=true"}
+	c, err := Load(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Model != "o3" {
+		t.Errorf("model = %q, want o3", c.Model)
+	}
+	var got []string
+	for _, w := range c.Warnings {
+		got = append(got, strings.ReplaceAll(w.Error(), f.userFile(), "{user}"))
+	}
+	want := []string{
+		`{user}:1: unknown key "modle" (did you mean "model"?); ignored (--strict-config makes this an error)`,
+		`{user}:3: check_for_update_on_startup is a Codex setting kodex does not support (kodex does not check for updates); ignored`,
+		`{user}:4: analytics is a Codex setting kodex does not support (kodex sends no analytics); ignored`,
+		`{user}:8: mcp_servers.docs.required is a Codex setting kodex does not support (MCP servers are not started yet); ignored`,
+		`{user}:10: unknown key "profiles.p.modle" (did you mean "profiles.p.model"?); ignored (--strict-config makes this an error)`,
+		`-c sandbox_workspace_write.network=true: unknown key "sandbox_workspace_write.network"; ignored (--strict-config makes this an error)`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("warnings (-want +got):\n%s", diff)
+	}
+	writeFile(t, f.userFile(), "approval_policy = \"sometimes\"\nmodle = 1\n")
+	if _, err := Load(f.opts()); err == nil || !strings.Contains(err.Error(), `unknown approval_policy "sometimes"`) {
+		t.Errorf("a bad value loaded: %v", err)
 	}
 }

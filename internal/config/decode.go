@@ -77,7 +77,11 @@ func fieldsOf(t reflect.Type) []fieldInfo {
 
 // decoder checks a tree against the Config struct and fills it in.
 type decoder struct {
-	errs     []error
+	errs []error
+	// unknown are the unknown keys found, reported as warnings (Codex
+	// ignores them), or as errors in errs when strict.
+	unknown  []*FieldError
+	strict   bool
 	home     string // the user's home directory, for ~ in paths
 	defaults bool   // fill in defaults for keys no layer sets
 	record   bool   // collect Settings for `config show`
@@ -181,8 +185,12 @@ func (d *decoder) unknownKey(n *node, t reflect.Type, fs []fieldInfo, key []stri
 		names[i] = f.name
 	}
 	full := joinKey(sub(key, k))
+	if why, ok := codexOnly(sub(key, k)); ok {
+		d.unknownKeyIs(n, sub(key, k), fmt.Sprintf("%s is a Codex setting kodex does not support (%s); ignored", full, why))
+		return
+	}
 	if s := suggest(k, names); s != "" {
-		d.fail(n, sub(key, k), "unknown key %q (did you mean %q?)", full, joinKey(sub(key, s)))
+		d.unknownKeyIs(n, sub(key, k), fmt.Sprintf("unknown key %q (did you mean %q?)", full, joinKey(sub(key, s))))
 		return
 	}
 	// A key written at the wrong level: `network_access = true` at the top.
@@ -193,12 +201,25 @@ func (d *decoder) unknownKey(n *node, t reflect.Type, fs []fieldInfo, key []stri
 		}
 		for _, g := range d.fieldsOf(ft) {
 			if g.name == k {
-				d.fail(n, sub(key, k), "unknown key %q (did you mean %q?)", full, joinKey(append(sub(key, f.name), k)))
+				d.unknownKeyIs(n, sub(key, k), fmt.Sprintf("unknown key %q (did you mean %q?)", full, joinKey(append(sub(key, f.name), k))))
 				return
 			}
 		}
 	}
-	d.fail(n, sub(key, k), "unknown key %q", full)
+	d.unknownKeyIs(n, sub(key, k), fmt.Sprintf("unknown key %q", full))
+}
+
+// unknownKeyIs records an unknown key: an error with strict (--strict-config),
+// else a warning that says it is ignored.
+func (d *decoder) unknownKeyIs(n *node, key []string, msg string) {
+	if d.strict {
+		d.fail(n, key, "%s", msg)
+		return
+	}
+	if !strings.HasSuffix(msg, "ignored") {
+		msg += "; ignored (--strict-config makes this an error)"
+	}
+	d.unknown = append(d.unknown, &FieldError{Where: n.org.where(), Key: joinKey(key), Msg: msg})
 }
 
 func (d *decoder) field(n *node, v reflect.Value, key []string, f fieldInfo) {

@@ -17,6 +17,8 @@ type Options struct {
 	Profile   string         // -p; overrides the profile key
 	Overrides []string       // -c key=value, in command-line order (later wins)
 	Flags     []FlagOverride // highest precedence
+	// Strict is --strict-config: unknown keys are errors, not warnings.
+	Strict bool
 	// OSS is --oss: model_provider becomes oss_provider and model
 	// DefaultOSSModel, above profiles and below -c and flags.
 	OSS bool
@@ -87,6 +89,8 @@ type loader struct {
 	userFile string
 	errs     []error
 	fields   map[reflect.Type][]fieldInfo // shared by the decoders
+	// unknown are the unknown keys of every layer, once each.
+	unknown []*FieldError
 }
 
 func (l *loader) load() (*Config, error) {
@@ -165,6 +169,9 @@ func (l *loader) load() (*Config, error) {
 		}
 	}
 
+	// Unknown keys were said when each layer was validated; the merged
+	// decode skips them without saying them again.
+	warnings = append(l.unknown, warnings...)
 	c := &Config{Home: l.opts.Home, Cwd: l.cwd, UserFile: l.userFile, Project: project, Warnings: warnings}
 	d := &decoder{home: l.userHome, defaults: true, record: true, fields: l.fields}
 	d.table(merged, reflect.ValueOf(c).Elem(), nil)
@@ -228,9 +235,18 @@ func (l *loader) parse(data []byte, org origin) *node {
 // validate checks one layer on its own, so that every problem is reported
 // at its own position even when a higher layer overrides it.
 func (l *loader) validate(n *node) {
-	d := &decoder{home: l.userHome, fields: l.fields}
+	d := &decoder{home: l.userHome, fields: l.fields, strict: l.opts.Strict}
 	d.table(n, reflect.New(reflect.TypeFor[Config]()).Elem(), nil)
 	l.errs = append(l.errs, d.errs...)
+next:
+	for _, w := range d.unknown {
+		for _, seen := range l.unknown {
+			if seen.Where == w.Where && seen.Key == w.Key {
+				continue next
+			}
+		}
+		l.unknown = append(l.unknown, w)
+	}
 }
 
 func (l *loader) builtins() *node {

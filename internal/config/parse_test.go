@@ -77,7 +77,7 @@ func TestOverrideTypes(t *testing.T) {
 	if c.Model != "4.1" || c.ContextWindow != 200000 || !c.SandboxWorkspaceWrite.NetworkAccess {
 		t.Errorf("model %q window %d network %v", c.Model, c.ContextWindow, c.SandboxWorkspaceWrite.NetworkAccess)
 	}
-	if c.Provider.ID != "local" || c.Provider.BaseURL != "http://localhost:8080/v1" || c.Provider.WireAPI != WireChat || c.Provider.RequestMaxRetries != 4 {
+	if c.Provider.ID != "local" || c.Provider.BaseURL != "http://localhost:8080/v1" || c.Provider.WireAPI != WireResponses || c.Provider.RequestMaxRetries != 4 {
 		t.Errorf("provider = %+v", c.Provider)
 	}
 	if c.ShellEnvironmentPolicy.Set["A"] != "1" {
