@@ -93,3 +93,30 @@ var codexOnlyMCP = map[string]string{
 	"oauth":              "MCP servers are not started yet",
 	"scopes":             "MCP servers are not started yet",
 }
+
+// codexForm maps the forms Codex accepts for a key kodex types more
+// narrowly onto kodex's: tui.notifications may be a list of notification
+// types (kodex notifies for all: true when the list is not empty), and
+// tui.alternate_screen may be "always", "never" or "auto" (the inline view
+// unless asked). Anything else is returned as it is.
+func codexForm(n *node, key []string) *node {
+	if len(key) >= 3 && key[0] == "profiles" {
+		key = key[2:]
+	}
+	switch joinKey(key) {
+	case "tui.notifications":
+		if n.kind == kArray {
+			return &node{kind: kBool, b: len(n.items) > 0, org: n.org}
+		}
+	case "tui.alternate_screen":
+		if n.kind == kString {
+			switch n.str {
+			case "always":
+				return &node{kind: kBool, b: true, org: n.org}
+			case "never", "auto":
+				return &node{kind: kBool, b: false, org: n.org}
+			}
+		}
+	}
+	return n
+}

@@ -610,3 +610,37 @@ func TestUnknownKeysWarn(t *testing.T) {
 		t.Errorf("a bad value loaded: %v", err)
 	}
 }
+
+// TestCodexForms: values Codex accepts for keys kodex types more narrowly
+// load as their kodex equivalents.
+func TestCodexForms(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name, user  string
+		notify, alt bool
+	}{
+		{"notifications list", "[tui]\nnotifications = [\"agent-turn-complete\"]\n", true, false},
+		{"empty list", "[tui]\nnotifications = []\n", false, false},
+		{"alternate screen never", "[tui]\nalternate_screen = \"never\"\n", false, false},
+		{"alternate screen always", "[tui]\nalternate_screen = \"always\"\n", false, true},
+		{"in a profile", "profile = \"p\"\n[profiles.p.tui]\nalternate_screen = \"always\"\n", false, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			writeFile(t, f.userFile(), tt.user)
+			c, err := Load(f.opts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.TUI.Notifications != tt.notify || c.TUI.AlternateScreen != tt.alt {
+				t.Errorf("tui = %+v, want notifications %v alternate_screen %v", c.TUI, tt.notify, tt.alt)
+			}
+		})
+	}
+	f := newFixture(t)
+	writeFile(t, f.userFile(), "[tui]\nalternate_screen = \"sometimes\"\n")
+	if _, err := Load(f.opts()); err == nil {
+		t.Error("an unknown alternate_screen value loaded")
+	}
+}

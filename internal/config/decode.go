@@ -223,6 +223,7 @@ func (d *decoder) unknownKeyIs(n *node, key []string, msg string) {
 }
 
 func (d *decoder) field(n *node, v reflect.Value, key []string, f fieldInfo) {
+	n = codexForm(n, key)
 	switch v.Kind() {
 	case reflect.Struct:
 		if n.kind != kTable {
