@@ -92,3 +92,20 @@ func TestExecFlags(t *testing.T) {
 		t.Errorf("global options mismatch (-want +got):\n%s", diff)
 	}
 }
+
+// TestCodexFlagForms: Codex's spellings of the global flags parse: image
+// lists separated by commas, --yolo, --strict-config.
+func TestCodexFlagForms(t *testing.T) {
+	t.Parallel()
+	f := NewFactory()
+	f.IO = &IOStreams{In: strings.NewReader("p"), Out: io.Discard, ErrOut: io.Discard}
+	root, g := newRoot(f, func(context.Context, *ExecOptions) error { return nil })
+	root.SetArgs([]string{"exec", "-i", "a.png,b.png", "--image", "c.png", "--yolo", "--strict-config", "hi"})
+	if err := root.ExecuteContext(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	want := &GlobalOptions{Images: []string{"a.png", "b.png", "c.png"}, Yolo: true, StrictConfig: true}
+	if diff := cmp.Diff(want, g); diff != "" {
+		t.Errorf("global options (-want +got):\n%s", diff)
+	}
+}

@@ -70,6 +70,7 @@ showing every step.`,
 	})
 
 	root.Flags().BoolVar(&io.altScreen, "alt-screen", false, "use the full-screen mode instead of the inline one")
+	root.Flags().BoolP("version", "V", false, "print the version") // as Codex: -V, --version
 	pf := root.PersistentFlags()
 	pf.StringVarP(&g.Model, "model", "m", "", "model to use")
 	pf.StringVarP(&g.Profile, "profile", "p", "", "configuration profile from config.toml")
@@ -79,8 +80,10 @@ showing every step.`,
 	pf.StringVarP(&g.Approval, "ask-for-approval", "a", "", "when to ask: untrusted, on-failure, on-request or never")
 	pf.BoolVar(&g.FullAuto, "full-auto", false, "run commands without asking, inside the workspace-write sandbox with network off")
 	pf.BoolVar(&g.Yolo, "dangerously-bypass-approvals-and-sandbox", false, "no sandbox and no approvals (only inside an externally sandboxed environment)")
+	pf.BoolVar(&g.Yolo, "yolo", false, "short for --dangerously-bypass-approvals-and-sandbox")
+	_ = pf.MarkHidden("yolo")
 	pf.StringArrayVar(&g.AddDirs, "add-dir", nil, "additional writable `DIR` (repeatable)")
-	pf.StringArrayVarP(&g.Images, "image", "i", nil, "attach an image `FILE` to the prompt (repeatable)")
+	pf.StringSliceVarP(&g.Images, "image", "i", nil, "attach image `FILE`s to the prompt (repeatable, or comma-separated)")
 	pf.BoolVar(&g.OSS, "oss", false, "use a local model provider (oss_provider, default ollama)")
 	pf.BoolVar(&g.StrictConfig, "strict-config", false, "treat unknown configuration keys as errors instead of warnings")
 
