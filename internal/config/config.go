@@ -30,7 +30,9 @@ type Config struct {
 	SandboxWorkspaceWrite  SandboxWorkspaceWrite   `toml:"sandbox_workspace_write"`
 	ShellEnvironmentPolicy ShellEnvironmentPolicy  `toml:"shell_environment_policy"`
 
-	ReasoningEffort  string `toml:"model_reasoning_effort" enum:"minimal,low,medium,high,xhigh,none"`
+	// ReasoningEffort is sent as given (as Codex does, any string loads;
+	// the models know none, minimal, low, medium, high, xhigh, and some max).
+	ReasoningEffort  string `toml:"model_reasoning_effort"`
 	ReasoningSummary string `toml:"model_reasoning_summary" enum:"auto,concise,detailed,none" default:"auto"`
 	Verbosity        string `toml:"model_verbosity" enum:"low,medium,high"`
 	ContextWindow    int64  `toml:"model_context_window"`
@@ -59,7 +61,7 @@ type Config struct {
 	DisableResponseStorage bool     `toml:"disable_response_storage" default:"false"`
 	// WebSearch is accepted for compatibility with Codex's SDK, which sets
 	// it; kodex offers the model no web search tool.
-	WebSearch string `toml:"web_search" enum:"disabled,cached,live" default:"disabled"`
+	WebSearch string `toml:"web_search" enum:"disabled,cached,indexed,live" default:"disabled"`
 	Tools     Tools  `toml:"tools"`
 
 	// Provider is ModelProviders[ModelProvider], with its ID set.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -597,7 +598,7 @@ func TestUnknownKeysWarn(t *testing.T) {
 	want := []string{
 		`{user}:1: unknown key "modle" (did you mean "model"?); ignored (--strict-config makes this an error)`,
 		`{user}:3: check_for_update_on_startup is a Codex setting kodex does not support (kodex does not check for updates); ignored`,
-		`{user}:4: analytics is a Codex setting kodex does not support (kodex sends no analytics); ignored`,
+		`{user}:4: analytics is a Codex setting kodex does not support (kodex sends no telemetry); ignored`,
 		`{user}:8: mcp_servers.docs.required is a Codex setting kodex does not support (MCP servers are not started yet); ignored`,
 		`{user}:10: unknown key "profiles.p.modle" (did you mean "profiles.p.model"?); ignored (--strict-config makes this an error)`,
 		`-c sandbox_workspace_write.network=true: unknown key "sandbox_workspace_write.network"; ignored (--strict-config makes this an error)`,
@@ -642,5 +643,75 @@ func TestCodexForms(t *testing.T) {
 	writeFile(t, f.userFile(), "[tui]\nalternate_screen = \"sometimes\"\n")
 	if _, err := Load(f.opts()); err == nil {
 		t.Error("an unknown alternate_screen value loaded")
+	}
+}
+
+// TestCodexUserConfigLoads: a Codex user's config.toml loads as it is: the
+// keys kodex implements take effect, the others are notices, none is an
+// error.
+func TestCodexUserConfigLoads(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	b, err := os.ReadFile("testdata/codex-user.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, f.userFile(), string(b))
+	c, err := Load(f.opts())
+	if err != nil {
+		t.Fatalf("a Codex config does not load: %v", err)
+	}
+	if c.ReasoningEffort != "max" || c.WebSearch != "indexed" || !c.TUI.Notifications || c.TUI.AlternateScreen || !c.SandboxWorkspaceWrite.NetworkAccess {
+		t.Errorf("implemented keys: effort %q web_search %q tui %+v network %v", c.ReasoningEffort, c.WebSearch, c.TUI, c.SandboxWorkspaceWrite.NetworkAccess)
+	}
+	var unknown []string
+	for _, w := range c.Warnings {
+		if !strings.Contains(w.Msg, "is a Codex setting kodex does not support") {
+			unknown = append(unknown, w.Error())
+		}
+	}
+	if len(unknown) > 0 {
+		t.Errorf("keys Codex accepts reported as unknown:\n%s", strings.Join(unknown, "\n"))
+	}
+	if len(c.Warnings) < 15 {
+		t.Errorf("only %d notices for the Codex-only keys", len(c.Warnings))
+	}
+	opts := f.opts()
+	opts.Strict = true
+	if _, err := Load(opts); err == nil {
+		t.Error("--strict-config accepted keys kodex does not implement")
+	}
+}
+
+// TestEveryCodexTopLevelKeyLoads: each top-level key of Codex 0.169 that
+// kodex does not implement loads with a notice, whatever its value.
+func TestEveryCodexTopLevelKeyLoads(t *testing.T) {
+	t.Parallel()
+	known := map[string]bool{}
+	for _, fi := range fieldsOf(reflect.TypeFor[Config]()) {
+		known[fi.name] = true
+	}
+	var b strings.Builder
+	n := 0
+	for _, k := range codexKeys {
+		if strings.Contains(k, ".") || known[k] {
+			continue
+		}
+		fmt.Fprintf(&b, "%s = 1\n", k)
+		n++
+	}
+	f := newFixture(t)
+	writeFile(t, f.userFile(), b.String())
+	c, err := Load(f.opts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Warnings) != n {
+		t.Errorf("%d notices for %d Codex-only keys", len(c.Warnings), n)
+	}
+	for _, w := range c.Warnings {
+		if !strings.Contains(w.Msg, "is a Codex setting kodex does not support") {
+			t.Errorf("not a Codex notice: %v", w)
+		}
 	}
 }

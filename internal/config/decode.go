@@ -186,7 +186,10 @@ func (d *decoder) unknownKey(n *node, t reflect.Type, fs []fieldInfo, key []stri
 	}
 	full := joinKey(sub(key, k))
 	if why, ok := codexOnly(sub(key, k)); ok {
-		d.unknownKeyIs(n, sub(key, k), fmt.Sprintf("%s is a Codex setting kodex does not support (%s); ignored", full, why))
+		if why != "" {
+			why = " (" + why + ")"
+		}
+		d.unknownKeyIs(n, sub(key, k), fmt.Sprintf("%s is a Codex setting kodex does not support%s; ignored", full, why))
 		return
 	}
 	if s := suggest(k, names); s != "" {
