@@ -715,3 +715,39 @@ func TestEveryCodexTopLevelKeyLoads(t *testing.T) {
 		}
 	}
 }
+
+// TestProfileFile: -p NAME with no [profiles.NAME] table reads Codex's
+// profile file form, $KODEX_HOME/NAME.config.toml, as a whole layer over
+// config.toml (any key, not only a profile's); [profiles.NAME] still wins
+// where it exists.
+func TestProfileFile(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	writeFile(t, f.userFile(), "model = \"base\"\napproval_policy = \"never\"\n[profiles.inline]\nmodel = \"inline\"\n")
+	writeFile(t, filepath.Join(f.home, "work.config.toml"), "model = \"from-file\"\n[sandbox_workspace_write]\nnetwork_access = true\n")
+	writeFile(t, filepath.Join(f.home, "inline.config.toml"), "model = \"not-used\"\n")
+	for _, tt := range []struct{ profile, model string }{{"work", "from-file"}, {"inline", "inline"}} {
+		opts := f.opts()
+		opts.Profile = tt.profile
+		c, err := Load(opts)
+		if err != nil {
+			t.Fatalf("-p %s: %v", tt.profile, err)
+		}
+		if c.Model != tt.model || c.Profile != tt.profile || c.ApprovalPolicy != "never" {
+			t.Errorf("-p %s: model %q profile %q approval %q", tt.profile, c.Model, c.Profile, c.ApprovalPolicy)
+		}
+		if tt.profile == "work" {
+			if !c.SandboxWorkspaceWrite.NetworkAccess {
+				t.Error("a top-level table of the profile file was not applied")
+			}
+			if o := c.Origin("model"); !strings.Contains(o, "work.config.toml:1") {
+				t.Errorf("model comes from %q, want the profile file", o)
+			}
+		}
+	}
+	opts := f.opts()
+	opts.Profile = "missing"
+	if _, err := Load(opts); err == nil || !strings.Contains(err.Error(), `unknown profile "missing"`) {
+		t.Errorf("a missing profile: %v", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strings"
 )
 
 // Options are the inputs of Load.
@@ -91,6 +92,38 @@ type loader struct {
 	fields   map[reflect.Type][]fieldInfo // shared by the decoders
 	// unknown are the unknown keys of every layer, once each.
 	unknown []*FieldError
+	// profileFromFile: the active profile is a NAME.config.toml file.
+	profileFromFile bool
+}
+
+// profileFile reads $KODEX_HOME/NAME.config.toml for the profile the user's
+// layers select when none of them defines [profiles.NAME] (Codex's profile
+// files), or returns nil.
+func (l *loader) profileFile(user *node) *node {
+	name := l.opts.Profile
+	if name == "" {
+		if p := user.get("profile"); p != nil && p.kind == kString {
+			name = p.str
+		}
+	}
+	if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") || user.get("profiles").get(name) != nil {
+		return nil
+	}
+	path := filepath.Join(l.opts.Home, name+".config.toml")
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	n := l.readFile(path, oFile)
+	l.profileFromFile = true
+	return n
+}
+
+// mergedUser is the user's layers as one: config.toml, then a profile file.
+func mergedUser(user, profile *node) *node {
+	m := newTable(origin{})
+	merge(m, user)
+	merge(m, profile)
+	return m
 }
 
 func (l *loader) load() (*Config, error) {
@@ -126,6 +159,17 @@ func (l *loader) load() (*Config, error) {
 	trustTree := newTable(origin{})
 	for _, n := range append([]*node{user}, cli...) {
 		merge(trustTree, n)
+	}
+	// Codex's profile files: -p NAME with no [profiles.NAME] table reads
+	// $KODEX_HOME/NAME.config.toml, a whole user layer on top of config.toml.
+	profileFile := l.profileFile(trustTree)
+	if profileFile != nil {
+		l.validate(profileFile)
+		if err := l.err(); err != nil {
+			return nil, err
+		}
+		merge(trustTree, profileFile)
+		user = mergedUser(user, profileFile)
 	}
 	project := l.project(trustTree)
 	var projects []*node
@@ -287,6 +331,9 @@ func (l *loader) profile(pre *node) (string, *node, error) {
 	name, where := stringOf(p), p.org.where()
 	profiles := pre.get("profiles")
 	t := profiles.get(name)
+	if t == nil && l.profileFromFile {
+		return name, nil, nil // the file is already a layer
+	}
 	if t == nil {
 		var have []string
 		if profiles != nil {
