@@ -100,7 +100,7 @@ func Find(home, idOrPrefix string) (string, error) {
 	case len(matches) == 1:
 		return matches[0], nil
 	case len(matches) == 0:
-		return "", fmt.Errorf("%w %q under %s (see kodex resume --list)", ErrNotFound, idOrPrefix, SessionsDir(home))
+		return "", fmt.Errorf("%w %q under %s (see kodex sessions list)", ErrNotFound, idOrPrefix, SessionsDir(home))
 	}
 	ids := make([]string, 0, len(matches))
 	for _, m := range matches {

@@ -138,7 +138,7 @@ func (c *Client) classifyCode(e *model.Error, typ string) bool {
 	switch e.Code {
 	case "context_length_exceeded", "string_above_max_length":
 		e.Kind = model.ErrContextWindow
-		e.Hint = "start a new session, or compact this one with /compact"
+		e.Hint = "start a new session (/new, or a new kodex exec) with a summary of where you are"
 	case "model_not_found":
 		e.Kind = model.ErrUnknownModel
 		e.Hint = "check -m/--model"
@@ -161,7 +161,7 @@ func (c *Client) classifyCode(e *model.Error, typ string) bool {
 		}
 		if contextWindowRE().MatchString(e.Message) {
 			e.Kind = model.ErrContextWindow
-			e.Hint = "start a new session, or compact this one with /compact"
+			e.Hint = "start a new session (/new, or a new kodex exec) with a summary of where you are"
 			return true
 		}
 		return false
