@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -58,9 +60,13 @@ showing every step.`,
 		SilenceErrors: true,
 		Args:          cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := mistypedCommand(cmd, args); err != nil {
+				return err
+			}
 			return runInteractive(cmd.Context(), f, g, io, args)
 		},
 	}
+	root.SuggestionsMinimumDistance = 2
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetIn(f.IO.In)
 	root.SetOut(f.IO.Out)
@@ -97,4 +103,17 @@ showing every step.`,
 		NewCmdDoctor(f, g),
 	)
 	return root, g
+}
+
+// mistypedCommand reports a first argument that is one word close to a
+// subcommand's name (`kodex exce "fix it"`) as a usage error with the
+// suggestion, rather than sending it to the model as a prompt.
+func mistypedCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 || strings.ContainsAny(args[0], " \t\n") || cmd.ArgsLenAtDash() == 0 {
+		return nil // a sentence, or `kodex -- WORD`: a prompt
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		return &UsageError{Msg: fmt.Sprintf("unknown command %q for %q; did you mean %q?\nTo send it to the model as a prompt: kodex -- %s", args[0], cmd.CommandPath(), s[0], strings.Join(args, " "))}
+	}
+	return nil
 }
