@@ -314,6 +314,14 @@ func (s *session) close() {
 
 // newSession builds tools, the rollout and the agent, and starts it.
 func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*session, error) {
+	// kodex exec resume --last with no earlier session here starts a new
+	// one, as Codex's exec does.
+	if so.resume && so.resumeLast && !so.interactive {
+		if _, err := rollout.Last(rt.home, rt.cwd); errors.Is(err, rollout.ErrNotFound) {
+			fmt.Fprintf(rt.f.IO.ErrOut, "kodex: no earlier session in %s; starting a new one\n", rt.cwd)
+			so.resume, so.resumeLast = false, false
+		}
+	}
 	// The git metadata of a new rollout runs git three times; collect it
 	// while the sandbox probe finishes.
 	git := func() *rollout.GitInfo { return nil }
