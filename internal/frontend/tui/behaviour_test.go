@@ -346,3 +346,23 @@ func TestAltScreenTranscriptScrolls(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// An unknown /command is said, not sent to the model, and what was typed
+// stays in the composer; a message that only starts with a path is sent.
+func TestUnknownSlashCommand(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	h.typeText("/compact now")
+	h.key("enter")
+	wantOps(t, h.sink)
+	if sb := h.scrollback(); !strings.Contains(sb, "Unknown command /compact.") {
+		t.Errorf("no notice:\n%s", sb)
+	}
+	if f := h.frame(); !strings.Contains(f, "/compact now") {
+		t.Errorf("the typed text is lost:\n%s", f)
+	}
+	h2 := newHarness(t, Options{})
+	h2.typeText("/etc/hosts looks odd")
+	h2.key("enter")
+	wantOps(t, h2.sink, userTurn("/etc/hosts looks odd"))
+}

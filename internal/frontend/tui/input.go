@@ -234,10 +234,16 @@ func (m *model) submitComposer() tea.Cmd {
 		return nil
 	}
 	if strings.HasPrefix(text, "/") && !strings.ContainsAny(text, "\n") {
-		if c := findCommand(strings.Fields(text)[0]); c != nil {
+		word := strings.Fields(text)[0]
+		if c := findCommand(word); c != nil {
 			m.composer.reset()
 			m.popup.update(m)
-			return c.run(m, strings.TrimSpace(strings.TrimPrefix(text, strings.Fields(text)[0])))
+			return c.run(m, strings.TrimSpace(strings.TrimPrefix(text, word)))
+		}
+		if commandLike(word) {
+			// Not a message to the model: say so and keep what was typed.
+			m.notice(noticeError, "Unknown command "+word+".", "Type / to see the commands.")
+			return nil
 		}
 	}
 	m.prompts.add(raw, m.now())
@@ -314,4 +320,19 @@ func (m *model) submitInitial() tea.Cmd {
 	}
 	m.prompts.add(m.opts.InitialPrompt, m.now())
 	return m.submitText(m.opts.InitialPrompt, nil)
+}
+
+// commandLike reports whether word reads as a slash command (/compact)
+// rather than the start of a message (/etc/hosts is odd).
+func commandLike(word string) bool {
+	name := strings.TrimPrefix(word, "/")
+	if name == "" {
+		return false
+	}
+	for _, r := range name {
+		if (r < 'a' || r > 'z') && r != '-' && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
 }
