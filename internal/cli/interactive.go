@@ -84,7 +84,7 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 		Session:       tuiSession{sess},
 		AltScreen:     io.altScreen || rt.cfg.TUI.AlternateScreen,
 		InitialPrompt: strings.Join(args, " "),
-		KodexHome:     rt.home,
+		KodexHome:     historyHome(rt.cfg),
 		Cwd:           rt.cwd,
 		Status: tui.StatusInfo{
 			Model: rt.cfg.Model, Provider: rt.cfg.Provider.ID, ReasoningEffort: rt.cfg.ReasoningEffort,
@@ -201,4 +201,13 @@ func (t tuiSession) Replay() []protocol.EventMsg {
 		}
 	}
 	return out
+}
+
+// historyHome is where the TUI keeps prompt history: $KODEX_HOME, or ""
+// (nothing read or written) with history.persistence = "none".
+func historyHome(cfg *config.Config) string {
+	if cfg.History.Persistence == "none" {
+		return ""
+	}
+	return cfg.Home
 }

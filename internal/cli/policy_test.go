@@ -170,3 +170,24 @@ func TestResolverIsComplete(t *testing.T) {
 		t.Errorf("resolved policy (-want +got):\n%s", diff)
 	}
 }
+
+// TestHistoryPersistence: history.persistence = "none" gives the TUI no
+// place to read or write prompt history.
+func TestHistoryPersistence(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct{ config, want string }{
+		{"", "home"},
+		{"[history]\npersistence = \"save-all\"\n", "home"},
+		{"[history]\npersistence = \"none\"\n", ""},
+	} {
+		fx := newPolicyFixture(t, tt.config)
+		rt := fx.runtime(t, false)
+		want := ""
+		if tt.want == "home" {
+			want = fx.home
+		}
+		if got := historyHome(rt.cfg); got != want {
+			t.Errorf("%q: history home %q, want %q", tt.config, got, want)
+		}
+	}
+}
