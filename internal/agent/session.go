@@ -31,6 +31,10 @@ type Settings struct {
 	Provider         string
 	ReasoningEffort  string
 	ReasoningSummary string
+	// Verbosity and MaxOutputTokens are model_verbosity and
+	// model_max_output_tokens ("" and 0: not sent).
+	Verbosity        string
+	MaxOutputTokens  int64
 	Cwd              string
 	ApprovalPolicy   protocol.ApprovalPolicy
 	Sandbox          protocol.SandboxPolicy

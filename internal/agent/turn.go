@@ -190,6 +190,7 @@ func (s *Session) request(turnID string, ut protocol.UserTurn) *model.Request {
 	if s.opts.Tools != nil {
 		req.Tools = s.opts.Tools.SpecsFor(s.settings.ApprovalPolicy)
 	}
+	req.Verbosity, req.MaxOutputTokens = s.settings.Verbosity, s.settings.MaxOutputTokens
 	if s.settings.ReasoningEffort != "" || s.settings.ReasoningSummary != "" {
 		req.Reasoning = &model.Reasoning{Effort: s.settings.ReasoningEffort, Summary: s.settings.ReasoningSummary}
 	}

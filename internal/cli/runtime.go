@@ -379,6 +379,8 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 			Provider:         rt.cfg.Provider.ID,
 			ReasoningEffort:  rt.cfg.ReasoningEffort,
 			ReasoningSummary: rt.reasoningSummary(),
+			Verbosity:        rt.cfg.Verbosity,
+			MaxOutputTokens:  rt.cfg.MaxOutputTokens,
 			Cwd:              rt.cwd,
 			ApprovalPolicy:   rt.approval,
 			Sandbox:          rt.sandbox,

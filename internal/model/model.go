@@ -141,6 +141,8 @@ type Request struct {
 	ParallelToolCalls bool
 	Reasoning         *Reasoning      // nil: not sent
 	OutputSchema      json.RawMessage // non-nil: constrain the final answer to this JSON schema
+	Verbosity         string          // "low", "medium", "high"; "": not sent
+	MaxOutputTokens   int64           // 0: not sent
 	SessionID         string          // sent as prompt_cache_key and session headers
 }
 

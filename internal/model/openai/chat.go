@@ -23,6 +23,8 @@ type chatRequest struct {
 	ParallelToolCalls *bool           `json:"parallel_tool_calls,omitempty"`
 	ReasoningEffort   string          `json:"reasoning_effort,omitempty"`
 	ResponseFormat    *chatRespFormat `json:"response_format,omitempty"`
+	Verbosity         string          `json:"verbosity,omitempty"`
+	MaxTokens         int64           `json:"max_completion_tokens,omitempty"`
 	Stream            bool            `json:"stream"`
 	StreamOptions     struct {
 		IncludeUsage bool `json:"include_usage"`
@@ -117,6 +119,7 @@ func chatBody(req *model.Request) *chatRequest {
 	if req.OutputSchema != nil {
 		body.ResponseFormat = &chatRespFormat{Type: "json_schema", JSONSchema: chatJSONSchema{Name: OutputSchemaName, Schema: req.OutputSchema, Strict: true}}
 	}
+	body.Verbosity, body.MaxTokens = req.Verbosity, req.MaxOutputTokens
 	return body
 }
 

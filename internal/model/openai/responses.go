@@ -28,10 +28,12 @@ type responsesRequest struct {
 	Include           []string         `json:"include,omitempty"`
 	PromptCacheKey    string           `json:"prompt_cache_key,omitempty"`
 	Text              *textConfig      `json:"text,omitempty"`
+	MaxOutputTokens   int64            `json:"max_output_tokens,omitempty"`
 }
 
 type textConfig struct {
-	Format textFormat `json:"format"`
+	Format    *textFormat `json:"format,omitempty"`
+	Verbosity string      `json:"verbosity,omitempty"`
 }
 
 type textFormat struct {
@@ -105,9 +107,13 @@ func responsesBody(req *model.Request) *responsesRequest {
 	if req.Reasoning != nil {
 		body.Include = []string{"reasoning.encrypted_content"}
 	}
-	if req.OutputSchema != nil {
-		body.Text = &textConfig{Format: textFormat{Type: "json_schema", Name: OutputSchemaName, Schema: req.OutputSchema, Strict: true}}
+	if req.OutputSchema != nil || req.Verbosity != "" {
+		body.Text = &textConfig{Verbosity: req.Verbosity}
 	}
+	if req.OutputSchema != nil {
+		body.Text.Format = &textFormat{Type: "json_schema", Name: OutputSchemaName, Schema: req.OutputSchema, Strict: true}
+	}
+	body.MaxOutputTokens = req.MaxOutputTokens
 	return body
 }
 
