@@ -53,8 +53,10 @@ const (
 const (
 	DefaultTimeout       = 10 * time.Second
 	DefaultMaxTimeout    = 10 * time.Minute
+	// The model sees about 10 KiB of output, head + tail, as Codex gives it
+	// (about 10k tokens); the line cap only bounds floods of tiny lines.
 	DefaultModelMaxBytes = 10 << 10
-	DefaultModelMaxLines = 256
+	DefaultModelMaxLines = 2048
 )
 
 // Options configure the tool. The zero value is usable except for Self,
