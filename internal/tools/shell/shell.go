@@ -51,8 +51,8 @@ const (
 
 // Defaults for Options.
 const (
-	DefaultTimeout       = 10 * time.Second
-	DefaultMaxTimeout    = 10 * time.Minute
+	DefaultTimeout    = 10 * time.Second
+	DefaultMaxTimeout = 10 * time.Minute
 	// The model sees about 10 KiB of output, head + tail, as Codex gives it
 	// (about 10k tokens); the line cap only bounds floods of tiny lines.
 	DefaultModelMaxBytes = 10 << 10
