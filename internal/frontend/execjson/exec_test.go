@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -214,5 +215,24 @@ func TestFinalMessageOnTerminal(t *testing.T) {
 		if got := out.String(); got != tt.want {
 			t.Errorf("terminal=%v: stdout = %q, want %q", tt.terminal, got, tt.want)
 		}
+	}
+}
+
+// TestJSONLKeepsHTMLCharacters: &, < and > are written as they are, as
+// Codex's JSONL has them ("a && b" stays readable to tools that grep it).
+func TestJSONLKeepsHTMLCharacters(t *testing.T) {
+	t.Parallel()
+	events := []protocol.EventMsg{
+		protocol.TurnStarted{TurnID: "1"},
+		protocol.AgentMessage{ItemID: "m", Text: "run a && b > c <d>"},
+		protocol.TurnComplete{TurnID: "1", LastMessage: "run a && b > c <d>"},
+		protocol.ShutdownComplete{},
+	}
+	var out bytes.Buffer
+	if _, err := Run(context.Background(), newFakeSession(events), protocol.UserTurn{}, Options{Out: &out, Err: &bytes.Buffer{}, JSON: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); !strings.Contains(got, `"text":"run a && b > c <d>"`) || strings.Contains(got, `\u0026`) {
+		t.Errorf("JSONL escapes HTML characters:\n%s", got)
 	}
 }
