@@ -60,8 +60,10 @@ type Options struct {
 	// (project docs, environment context) for the turn's settings, and
 	// what the user should be told about them (each said once).
 	Opening func(s Settings) (items []model.Item, warnings []string)
-	// History is the restored conversation of a resumed session.
+	// History is the restored conversation of a resumed session, and
+	// Usage its token usage so far (the thread's totals go on from it).
 	History []model.Item
+	Usage   protocol.TokenUsage
 	Resumed bool
 	// Recorder, if set, receives every model-visible item and every
 	// non-delta event.
@@ -118,6 +120,7 @@ func New(opts Options) *Session {
 		opts:     opts,
 		settings: opts.Settings,
 		history:  append([]model.Item(nil), opts.History...),
+		total:    opts.Usage,
 		log:      log,
 		ops:      make(chan protocol.Submission),
 		bus:      events.New(),

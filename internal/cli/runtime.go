@@ -336,6 +336,7 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 	}
 	var (
 		history []model.Item
+		usage   protocol.TokenUsage
 		id      string
 		rec     *rollout.Recorder
 	)
@@ -348,7 +349,7 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 		if err != nil {
 			return nil, fmt.Errorf("loading session: %w", err)
 		}
-		history, id = loaded.History, loaded.Meta.ID
+		history, id, usage = loaded.History, loaded.Meta.ID, loaded.Usage
 		if !so.ephemeral {
 			if rec, err = rollout.Open(path); err != nil {
 				return nil, err
@@ -391,6 +392,7 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 		Instructions:  prompt.Instructions(),
 		Opening:       rt.opening(),
 		History:       history,
+		Usage:         usage,
 		Resumed:       so.resume,
 		Interactive:   so.interactive,
 		LoadImage:     viewimage.LoadImage,

@@ -67,7 +67,8 @@ func turn() []protocol.EventMsg {
 		protocol.Warning{Message: "model stream interrupted; reconnecting (attempt 1)"},
 		protocol.AgentMessageDelta{ItemID: "m2", Delta: "Fixed"},
 		protocol.AgentMessage{ItemID: "m2", Text: "Fixed the bug in `a.go`."},
-		protocol.TokenCount{Turn: protocol.TokenUsage{InputTokens: 2000, CachedInputTokens: 1500, OutputTokens: 300, ReasoningOutputTokens: 100, TotalTokens: 2300}},
+		protocol.TokenCount{Turn: protocol.TokenUsage{InputTokens: 2000, CachedInputTokens: 1500, OutputTokens: 300, ReasoningOutputTokens: 100, TotalTokens: 2300},
+			Total: protocol.TokenUsage{InputTokens: 5000, CachedInputTokens: 3500, OutputTokens: 700, ReasoningOutputTokens: 200, TotalTokens: 5700}},
 		protocol.TurnComplete{TurnID: "1", LastMessage: "Fixed the bug in `a.go`."},
 		protocol.ShutdownComplete{},
 	}
@@ -130,7 +131,8 @@ func TestOutcome(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Outcome{SessionID: "0199aaaa-bbbb-7ccc-8ddd-eeeeffff0000", LastMessage: "Fixed the bug in `a.go`."}
+	want := Outcome{SessionID: "0199aaaa-bbbb-7ccc-8ddd-eeeeffff0000", LastMessage: "Fixed the bug in `a.go`.",
+		Usage: protocol.TokenUsage{InputTokens: 5000, CachedInputTokens: 3500, OutputTokens: 700, ReasoningOutputTokens: 200, TotalTokens: 5700}}
 	if diff := cmp.Diff(want, res); diff != "" {
 		t.Errorf("outcome mismatch (-want +got):\n%s", diff)
 	}

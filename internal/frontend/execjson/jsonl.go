@@ -89,7 +89,7 @@ type jsonPrinter struct {
 	next  int
 	execs map[string]commandItem // running commands by call id
 	todo  *todoListItem          // the turn's plan, once it has one
-	usage protocol.TokenUsage    // this turn
+	usage protocol.TokenUsage    // the thread's so far (Codex reports it cumulative)
 }
 
 func newJSONPrinter(w io.Writer) *jsonPrinter {
@@ -130,7 +130,7 @@ func (p *jsonPrinter) print(ev protocol.Event) error {
 	case protocol.PlanUpdate:
 		return p.plan(m)
 	case protocol.TokenCount:
-		p.usage = m.Turn
+		p.usage = m.Total
 		return nil
 	case protocol.Warning:
 		return p.item("item.completed", errorItem{ID: p.id(), Type: "error", Message: m.Message})
