@@ -416,10 +416,14 @@ func (rt *kodexRuntime) contextWindow() int64 {
 	return model.KnownContextWindow(rt.cfg.Model)
 }
 
-// reasoningSummary sends a summary request only with an effort set, so
-// models without reasoning are not sent reasoning parameters.
+// reasoningSummary is the summary asked of a reasoning model (the GPT-5
+// family, o-series: by default, as Codex does) or of any model given an
+// effort; other models are sent no reasoning parameters.
 func (rt *kodexRuntime) reasoningSummary() string {
-	if rt.cfg.ReasoningEffort == "" || rt.cfg.ReasoningSummary == "none" {
+	if rt.cfg.ReasoningSummary == "none" {
+		return ""
+	}
+	if rt.cfg.ReasoningEffort == "" && !model.Reasons(rt.cfg.Model) {
 		return ""
 	}
 	return rt.cfg.ReasoningSummary

@@ -25,3 +25,21 @@ func KnownContextWindow(name string) int64 {
 	}
 	return 0
 }
+
+// Reasons reports whether the named model is a reasoning model that takes
+// Responses API reasoning parameters and returns reasoning summaries (the
+// GPT-5 family, Codex models, the o-series), as Codex's model families say.
+// Such a model gets reasoning {summary} and encrypted reasoning content by
+// default; others get no reasoning parameters unless configured.
+func Reasons(name string) bool {
+	n := strings.ToLower(name)
+	if i := strings.LastIndex(n, "/"); i >= 0 {
+		n = n[i+1:]
+	}
+	for _, p := range []string{"gpt-5", "codex-", "o1", "o3", "o4"} {
+		if strings.HasPrefix(n, p) {
+			return true
+		}
+	}
+	return false
+}

@@ -25,3 +25,16 @@ func TestKnownContextWindow(t *testing.T) {
 		}
 	}
 }
+
+func TestReasons(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]bool{
+		"gpt-5.1-codex": true, "GPT-5": true, "gpt-5-mini": true, "codex-mini-latest": true,
+		"o3": true, "o4-mini": true, "openrouter/openai/o3": true,
+		"gpt-4.1": false, "gpt-4o": false, "llama3": false, "qwen3-coder": false, "": false,
+	} {
+		if got := Reasons(name); got != want {
+			t.Errorf("Reasons(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
