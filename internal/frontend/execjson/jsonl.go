@@ -3,6 +3,8 @@ package execjson
 import (
 	"fmt"
 	"io"
+	"slices"
+	"strings"
 
 	"github.com/kodex-cli/kodex/internal/protocol"
 )
@@ -88,12 +90,13 @@ type jsonPrinter struct {
 	w     io.Writer
 	next  int
 	execs map[string]commandItem // running commands by call id
+	edits map[string]string      // item ids of patches being applied, by call id
 	todo  *todoListItem          // the turn's plan, once it has one
 	usage protocol.TokenUsage    // the thread's so far (Codex reports it cumulative)
 }
 
 func newJSONPrinter(w io.Writer) *jsonPrinter {
-	return &jsonPrinter{w: w, execs: map[string]commandItem{}}
+	return &jsonPrinter{w: w, execs: map[string]commandItem{}, edits: map[string]string{}}
 }
 
 func (p *jsonPrinter) id() string {
@@ -152,8 +155,12 @@ func (p *jsonPrinter) print(ev protocol.Event) error {
 		return p.emit(turnFailed{Type: "turn.failed", Error: errorMessage{Message: m.Error.String()}})
 	case protocol.TurnAborted:
 		return p.emit(turnFailed{Type: "turn.failed", Error: errorMessage{Message: "turn aborted: " + m.Reason}})
+	case protocol.PatchApplyBegin:
+		it := fileChangeItem{ID: p.id(), Type: "file_change", Changes: fileChanges(m.Changes), Status: "in_progress"}
+		p.edits[m.CallID] = it.ID
+		return p.item("item.started", it)
 	case protocol.AgentMessageDelta, protocol.ReasoningDelta, protocol.ExecOutputDelta,
-		protocol.PatchApplyBegin, protocol.ExecApprovalRequest, protocol.PatchApprovalRequest,
+		protocol.ExecApprovalRequest, protocol.PatchApprovalRequest,
 		protocol.ShutdownComplete:
 		return nil
 	}
@@ -162,7 +169,12 @@ func (p *jsonPrinter) print(ev protocol.Event) error {
 
 func (p *jsonPrinter) execEnd(m protocol.ExecEnd) error {
 	it, ok := p.execs[m.CallID]
-	if !ok { // declined before it began
+	if !ok && m.Declined {
+		// Refused before it ran: Codex emits no item (its SDK's statuses
+		// have no "declined"); the model is told why.
+		return nil
+	}
+	if !ok {
 		it = commandItem{ID: p.id(), Type: "command_execution", Command: ShellJoin(m.Command)}
 	}
 	delete(p.execs, m.CallID)
@@ -171,7 +183,7 @@ func (p *jsonPrinter) execEnd(m protocol.ExecEnd) error {
 	it.AggregatedOutput = m.AggregatedOutput
 	switch {
 	case m.Declined:
-		it.Status, it.ExitCode = "declined", nil
+		it.Status, it.ExitCode = "failed", nil
 	case m.ExitCode == 0:
 		it.Status = "completed"
 	default:
@@ -181,17 +193,26 @@ func (p *jsonPrinter) execEnd(m protocol.ExecEnd) error {
 }
 
 func (p *jsonPrinter) patchEnd(m protocol.PatchApplyEnd) error {
-	it := fileChangeItem{ID: p.id(), Type: "file_change", Status: "completed"}
+	id, ok := p.edits[m.CallID]
+	if !ok {
+		id = p.id()
+	}
+	delete(p.edits, m.CallID)
+	it := fileChangeItem{ID: id, Type: "file_change", Changes: fileChanges(m.Changes), Status: "completed"}
 	if !m.Success {
 		it.Status = "failed"
 	}
-	for _, c := range m.Changes {
-		it.Changes = append(it.Changes, fileChange{Path: c.Path, Kind: string(c.Kind)})
-	}
-	if it.Changes == nil {
-		it.Changes = []fileChange{}
-	}
 	return p.item("item.completed", it)
+}
+
+// fileChanges are a patch's changes in Codex's order: by path.
+func fileChanges(changes []protocol.FileChange) []fileChange {
+	out := make([]fileChange, 0, len(changes))
+	for _, c := range changes {
+		out = append(out, fileChange{Path: c.Path, Kind: string(c.Kind)})
+	}
+	slices.SortFunc(out, func(a, b fileChange) int { return strings.Compare(a.Path, b.Path) })
+	return out
 }
 
 func (p *jsonPrinter) plan(m protocol.PlanUpdate) error {
