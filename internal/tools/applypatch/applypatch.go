@@ -82,9 +82,16 @@ func (t *Tool) HandleShell(ctx context.Context, env *tools.Env, call tools.Call,
 }
 
 func (t *Tool) run(ctx context.Context, env *tools.Env, callID, text, workdir string) (tools.Result, error) {
+	// A patch that does not parse, does not apply or is refused is still a
+	// failed edit the user sees (and --json reports), not only an error the
+	// model reads.
+	failed := func(changes []protocol.FileChange, res tools.Result) (tools.Result, error) {
+		emit(env, protocol.PatchApplyEnd{CallID: callID, Success: false, Changes: changes, Output: res.Output})
+		return res, nil
+	}
 	p, err := patch.Parse(text)
 	if err != nil {
-		return tools.ErrorResult("%v", err), nil
+		return failed(nil, tools.ErrorResult("%v", err))
 	}
 	base := env.Cwd
 	if workdir != "" {
@@ -98,7 +105,7 @@ func (t *Tool) run(ctx context.Context, env *tools.Env, callID, text, workdir st
 	fsys := newWorkspaceFS(base, roots, env.Sandbox.Mode != protocol.SandboxDangerFullAccess)
 	plan, err := patch.Compute(fsys, p)
 	if err != nil {
-		return tools.ErrorResult("%v", err), nil
+		return failed(nil, tools.ErrorResult("%v", err))
 	}
 	changes, paths := fileChanges(fsys, plan.Changes)
 	auto, refused, err := t.approve(ctx, env, callID, changes, paths)
@@ -106,7 +113,7 @@ func (t *Tool) run(ctx context.Context, env *tools.Env, callID, text, workdir st
 		return tools.Result{}, err
 	}
 	if refused != nil {
-		return *refused, nil
+		return failed(changes, *refused)
 	}
 	emit(env, protocol.PatchApplyBegin{CallID: callID, Changes: changes, AutoApproved: auto})
 	if err := plan.Commit(fsys); err != nil {

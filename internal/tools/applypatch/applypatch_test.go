@@ -202,8 +202,10 @@ func TestFailingPatchChangesNothing(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "b.txt")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("b.txt was created: %v", err)
 	}
-	if len(f.events) != 0 {
-		t.Errorf("events = %v, want none", f.events)
+	// Nothing began; the failure is reported as a failed edit.
+	wantEvents := []protocol.EventMsg{protocol.PatchApplyEnd{CallID: "call-1", Success: false, Output: "Failed to find expected lines in a.txt:\nthree"}}
+	if diff := cmp.Diff(wantEvents, f.events); diff != "" {
+		t.Errorf("events (-want +got):\n%s", diff)
 	}
 }
 
@@ -318,7 +320,12 @@ func TestApprovalDecisions(t *testing.T) {
 			if applied != tt.applied {
 				t.Errorf("applied = %v, want %v", applied, tt.applied)
 			}
-			if !tt.applied && len(f.events) != 0 {
+			if tt.name == "denied" {
+				// A refused patch is a failed edit the user sees, with why.
+				if len(f.events) != 1 || f.events[0].(protocol.PatchApplyEnd).Success || f.events[0].(protocol.PatchApplyEnd).Output != tt.wantOutput {
+					t.Errorf("events = %v, want one failed PatchApplyEnd", f.events)
+				}
+			} else if !tt.applied && len(f.events) != 0 {
 				t.Errorf("events = %v, want none", f.events)
 			}
 			if tt.applied && f.events[0].(protocol.PatchApplyBegin).AutoApproved {
