@@ -25,6 +25,8 @@ type GlobalOptions struct {
 	OSS       bool
 	// StrictConfig: unknown configuration keys are errors, not warnings.
 	StrictConfig bool
+	// IgnoreUserConfig: $KODEX_HOME/config.toml is not read.
+	IgnoreUserConfig bool
 }
 
 // NewCmdRoot builds the kodex command tree.
@@ -92,6 +94,7 @@ showing every step.`,
 	pf.StringSliceVarP(&g.Images, "image", "i", nil, "attach image `FILE`s to the prompt (repeatable, or comma-separated)")
 	pf.BoolVar(&g.OSS, "oss", false, "use a local model provider (oss_provider, default ollama)")
 	pf.BoolVar(&g.StrictConfig, "strict-config", false, "treat unknown configuration keys as errors instead of warnings")
+	pf.BoolVar(&g.IgnoreUserConfig, "ignore-user-config", false, "do not read $KODEX_HOME/config.toml (defaults, -c and flags only)")
 
 	root.AddCommand(
 		NewCmdExec(f, g, execRun),

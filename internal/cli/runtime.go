@@ -69,14 +69,15 @@ func loadConfig(f *Factory, g *GlobalOptions) (*config.Config, string, error) {
 		return nil, "", err
 	}
 	cfg, err := config.Load(config.Options{
-		Home:      home,
-		Cwd:       cwd,
-		Profile:   g.Profile,
-		Overrides: g.Overrides,
-		Flags:     flags,
-		OSS:       g.OSS,
-		Strict:    g.StrictConfig,
-		Getenv:    f.Getenv,
+		Home:           home,
+		Cwd:            cwd,
+		Profile:        g.Profile,
+		Overrides:      g.Overrides,
+		Flags:          flags,
+		OSS:            g.OSS,
+		Strict:         g.StrictConfig,
+		IgnoreUserFile: g.IgnoreUserConfig,
+		Getenv:         f.Getenv,
 	})
 	if err != nil {
 		return nil, "", &ConfigError{err}

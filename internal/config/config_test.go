@@ -751,3 +751,21 @@ func TestProfileFile(t *testing.T) {
 		t.Errorf("a missing profile: %v", err)
 	}
 }
+
+// TestIgnoreUserFile: --ignore-user-config loads defaults, -c and flags
+// only; the user's file is not read even when it is broken.
+func TestIgnoreUserFile(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	writeFile(t, f.userFile(), "model = \"from-file\"\napproval_policy = \"sometimes\"\n")
+	opts := f.opts()
+	opts.IgnoreUserFile = true
+	opts.Overrides = []string{"model_verbosity=low"}
+	c, err := Load(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Model != DefaultModel || c.Verbosity != "low" {
+		t.Errorf("model %q verbosity %q, want the default and the -c value", c.Model, c.Verbosity)
+	}
+}

@@ -20,6 +20,9 @@ type Options struct {
 	Flags     []FlagOverride // highest precedence
 	// Strict is --strict-config: unknown keys are errors, not warnings.
 	Strict bool
+	// IgnoreUserFile is --ignore-user-config: $KODEX_HOME/config.toml is
+	// not read (nor its profiles and project trust).
+	IgnoreUserFile bool
 	// OSS is --oss: model_provider becomes oss_provider and model
 	// DefaultOSSModel, above profiles and below -c and flags.
 	OSS bool
@@ -127,7 +130,10 @@ func mergedUser(user, profile *node) *node {
 }
 
 func (l *loader) load() (*Config, error) {
-	user := l.readFile(l.userFile, oFile)
+	user := newTable(origin{kind: oFile, name: l.userFile})
+	if !l.opts.IgnoreUserFile {
+		user = l.readFile(l.userFile, oFile)
+	}
 	var cli []*node // -c, then flags
 	for _, o := range l.opts.Overrides {
 		n, err := parseOverride(o)
