@@ -107,7 +107,7 @@ sandbox_mode and approval_policy in config.toml, choose each separately.`,
 		},
 	}
 	resume.Flags().BoolVar(&opts.ResumeLast, "last", false, "resume the most recent session in this directory")
-	cmd.AddCommand(resume)
+	cmd.AddCommand(resume, newCmdExecReview(f, opts))
 	return cmd
 }
 

@@ -104,6 +104,11 @@ showing every step.`,
 		NewCmdApplyPatch(f, g),
 		NewCmdSandbox(f, g, nil),
 		NewCmdDoctor(f, g),
+		NewCmdLogin(f, g),
+		NewCmdLogout(f, g),
+		NewCmdApply(f, g),
+		NewCmdImport(f, g),
+		NewCmdReview(f, g),
 	)
 	return root, g
 }
