@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 
 	"github.com/google/uuid"
@@ -38,6 +40,9 @@ type kodexRuntime struct {
 	approval protocol.ApprovalPolicy
 	sandbox  protocol.SandboxPolicy
 	client   model.Client
+	// instructions are the base instructions: kodex's own, or the text of
+	// model_instructions_file.
+	instructions string
 	// sandboxProbe reports the mechanism commands will run under. The
 	// probe re-executes kodex, so it starts in the background as soon as
 	// the policy is known and overlaps the rest of the session set-up.
@@ -146,6 +151,9 @@ func newRuntime(ctx context.Context, f *Factory, g *GlobalOptions, headless bool
 		return nil, err
 	}
 	rt := &kodexRuntime{f: f, g: g, cfg: cfg, cwd: cwd, home: cfg.Home}
+	if rt.instructions, err = baseInstructions(cfg.ModelInstructionsFile); err != nil {
+		return nil, err
+	}
 	for _, d := range g.AddDirs {
 		rt.addDirs = append(rt.addDirs, rt.abs(d))
 	}
@@ -157,6 +165,26 @@ func newRuntime(ctx context.Context, f *Factory, g *GlobalOptions, headless bool
 	}
 	rt.client = client
 	return rt, nil
+}
+
+// maxInstructionsFile bounds model_instructions_file: it goes into every
+// request.
+const maxInstructionsFile = 1 << 20
+
+// baseInstructions returns kodex's own instructions, or the text of path
+// (model_instructions_file) when it is set.
+func baseInstructions(path string) (string, error) {
+	if path == "" {
+		return prompt.Instructions(), nil
+	}
+	b, err := readFileMax(path, maxInstructionsFile)
+	if err != nil {
+		return "", &ConfigError{fmt.Errorf("model_instructions_file: %w", err)}
+	}
+	if strings.TrimSpace(string(b)) == "" {
+		return "", &ConfigError{fmt.Errorf("model_instructions_file: %s is empty; remove the setting to use kodex's own instructions", path)}
+	}
+	return string(b), nil
 }
 
 // initPolicy chooses the session's starting approval policy and sandbox
@@ -390,7 +418,7 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 			ContextWindow:    rt.contextWindow(),
 		},
 		ResolvePolicy: rt.resolvePolicy,
-		Instructions:  prompt.Instructions(),
+		Instructions:  rt.instructions,
 		Opening:       rt.opening(),
 		History:       history,
 		Usage:         usage,
@@ -471,7 +499,8 @@ func (rt *kodexRuntime) opening() func(agent.Settings) ([]model.Item, []string) 
 			FallbackFilenames: rt.cfg.ProjectDocFallbackFilenames,
 		})
 		items := prompt.InitialItems(prompt.Initial{
-			ProjectDocs: docs,
+			DeveloperInstructions: rt.cfg.DeveloperInstructions,
+			ProjectDocs:           docs,
 			Env: prompt.EnvContext{
 				Cwd: s.Cwd, ApprovalPolicy: s.ApprovalPolicy, Sandbox: s.Sandbox,
 				Shell: prompt.ShellName(), Now: now, Timezone: prompt.LocalTimezone(),
@@ -497,4 +526,28 @@ type recorder struct{ r *rollout.Recorder }
 func (r recorder) RecordItems(items ...model.Item) error { return r.r.AppendItems(items...) }
 func (r recorder) RecordEvent(msg protocol.EventMsg) error {
 	return r.r.AppendEvent(protocol.Event{Msg: msg})
+}
+
+// readFileMax reads a regular file of at most max bytes.
+func readFileMax(path string, max int64) ([]byte, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer fh.Close()
+	st, err := fh.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	b, err := io.ReadAll(io.LimitReader(fh, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, max)
+	}
+	return b, nil
 }

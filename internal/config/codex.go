@@ -41,8 +41,8 @@ func codexWhy(key string) string {
 		return "kodex uses the provider's API key; no ChatGPT sign-in"
 	case "model_auto_compact_token_limit", "compact_prompt", "experimental_compact_prompt_file":
 		return "no context compaction yet"
-	case "developer_instructions", "model_instructions_file", "instructions", "personality":
-		return "kodex's instructions are its own for now"
+	case "instructions", "personality":
+		return "use model_instructions_file or developer_instructions"
 	case "review_model":
 		return "no review command yet"
 	case "mcp_servers.*.enabled_tools", "mcp_servers.*.disabled_tools", "mcp_servers.*.env_vars",

@@ -38,6 +38,13 @@ type Config struct {
 	ContextWindow    int64  `toml:"model_context_window"`
 	MaxOutputTokens  int64  `toml:"model_max_output_tokens"`
 
+	// DeveloperInstructions are sent before everything else of the
+	// conversation, as a developer message (as Codex does).
+	DeveloperInstructions string `toml:"developer_instructions"`
+	// ModelInstructionsFile replaces kodex's base instructions with the
+	// file's text; a relative path is relative to the config file naming it.
+	ModelInstructionsFile string `toml:"model_instructions_file,path,relfile"`
+
 	ProjectDocMaxBytes          int64    `toml:"project_doc_max_bytes" default:"32768"`
 	ProjectDocFallbackFilenames []string `toml:"project_doc_fallback_filenames"`
 

@@ -23,7 +23,7 @@ func (e *FieldError) Error() string { return e.Where + ": " + e.Msg }
 
 // fieldInfo is what the struct tags say about one configuration key:
 //
-//	toml:"name[,path][,glob][,secret][,noprofile][,profiles][,abskeys]"
+//	toml:"name[,path][,relfile][,glob][,secret][,noprofile][,profiles][,abskeys]"
 //	enum:"a,b,c"   allowed values of a string
 //	default:"v"    the value when no layer sets it (not inside profiles)
 type fieldInfo struct {
@@ -33,6 +33,7 @@ type fieldInfo struct {
 	def       string
 	hasDef    bool
 	path      bool // absolute paths; a leading ~ is the user's home
+	relFile   bool // with path: a relative path in a file is relative to the file's directory
 	glob      bool // glob patterns, checked for syntax
 	secret    bool // map whose secret-looking entries `config show` masks
 	noProfile bool // may not be set inside [profiles.NAME]
@@ -54,6 +55,8 @@ func fieldsOf(t reflect.Type) []fieldInfo {
 			switch o {
 			case "path":
 				f.path = true
+			case "relfile":
+				f.relFile = true
 			case "glob":
 				f.glob = true
 			case "secret":
@@ -260,6 +263,10 @@ func (d *decoder) scalar(n *node, v reflect.Value, key []string, f fieldInfo) {
 			return
 		}
 		if f.path {
+			if f.relFile && s != "" && !filepath.IsAbs(s) && !strings.HasPrefix(s, "~") &&
+				(n.org.kind == oFile || n.org.kind == oProject) {
+				s = filepath.Join(filepath.Dir(n.org.name), s)
+			}
 			p, ok := d.absPath(n, key, s)
 			if !ok {
 				return
