@@ -107,6 +107,8 @@ type Session struct {
 	feedback map[string]string
 	session  map[string]bool // approved for session, by canonical key
 	started  bool
+
+	done chan struct{} // closed when the actor has ended and the stream is closed
 }
 
 // New returns a session ready to Start. Its Events channel is subscribed
@@ -127,6 +129,7 @@ func New(opts Options) *Session {
 		pending:  map[string]chan protocol.ReviewDecision{},
 		feedback: map[string]string{},
 		session:  map[string]bool{},
+		done:     make(chan struct{}),
 	}
 	s.events, _ = s.bus.Subscribe(256)
 	return s
@@ -135,6 +138,19 @@ func New(opts Options) *Session {
 // Events returns the session's event stream. It is closed after
 // ShutdownComplete.
 func (s *Session) Events() <-chan protocol.Event { return s.events }
+
+// Subscribe returns another view of the event stream, for an observer
+// beside the frontend (the notify program): every event published from
+// now on, in order, until the stream closes or cancel is called. Like the
+// frontend, the observer must keep reading: it slows the session, it is
+// never skipped. Subscribe before Start to see the whole stream.
+func (s *Session) Subscribe(buffer int) (<-chan protocol.Event, func()) {
+	return s.bus.Subscribe(buffer)
+}
+
+// Done is closed when the session has ended: ShutdownComplete was
+// published and every subscriber's stream is closed once drained.
+func (s *Session) Done() <-chan struct{} { return s.done }
 
 // Submit sends op to the session and returns its submission id. It blocks
 // until the actor takes the op or ctx ends.
@@ -167,6 +183,7 @@ func (s *Session) Start(ctx context.Context) {
 type turnDone struct{}
 
 func (s *Session) run(ctx context.Context) {
+	defer close(s.done)
 	defer s.bus.Close()
 	s.emit("", protocol.SessionConfigured{
 		SessionID:        s.opts.SessionID,

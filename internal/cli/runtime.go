@@ -256,18 +256,17 @@ func (rt *kodexRuntime) abs(p string) string {
 
 // modelClient builds the client for the selected provider.
 func (rt *kodexRuntime) modelClient() (model.Client, error) {
-	p := rt.cfg.ResolveProvider(rt.f.Getenv)
-	key := p.APIKey
-	if key == "" && p.ID == "openai" {
-		// Codex's exec mode and its SDK pass the key as CODEX_API_KEY.
-		key = firstEnv(rt.f.Getenv, "KODEX_API_KEY", "CODEX_API_KEY")
+	auth, err := config.ReadAuth(rt.home)
+	if err != nil {
+		return nil, &ConfigError{err}
 	}
+	p := rt.cfg.ResolveProvider(rt.f.Getenv, auth)
 	c, err := openai.New(openai.Options{
 		ProviderID:         p.ID,
 		ProviderName:       p.Name,
 		BaseURL:            p.BaseURL,
 		WireAPI:            p.WireAPI,
-		APIKey:             key,
+		APIKey:             p.APIKey,
 		EnvKey:             p.EnvKey,
 		EnvKeyInstructions: p.EnvKeyInstructions,
 		RequiresKey:        p.EnvKey != "",
@@ -303,15 +302,6 @@ func retries(n int) int {
 	return n
 }
 
-func firstEnv(getenv func(string) string, names ...string) string {
-	for _, n := range names {
-		if v := getenv(n); v != "" {
-			return v
-		}
-	}
-	return ""
-}
-
 // sessionOptions choose between a new and a resumed session.
 type sessionOptions struct {
 	ephemeral   bool
@@ -328,13 +318,22 @@ type session struct {
 	tmp *sessionTmp
 	// history is the restored conversation of a resumed session.
 	history []model.Item
+	// notify runs the notify program; nil when none is configured.
+	notify *notifier
 }
 
 func (s *session) Submit(ctx context.Context, op protocol.Op) (string, error) {
-	return s.Session.Submit(ctx, op)
+	id, err := s.Session.Submit(ctx, op)
+	if ut, ok := op.(protocol.UserTurn); ok && err == nil && s.notify != nil {
+		s.notify.submitted(id, ut)
+	}
+	return id, err
 }
 
 func (s *session) close() {
+	if s.notify != nil {
+		s.notify.close(s.Done())
+	}
 	if s.rec != nil {
 		_ = s.rec.Close()
 	}
@@ -432,8 +431,17 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 		opts.RolloutPath = rec.Path()
 	}
 	s := agent.New(opts)
+	sess := &session{Session: s, rec: rec, tmp: tmp, history: history}
+	if argv := rt.cfg.Notify; len(argv) > 0 {
+		client := "kodex_exec"
+		if so.interactive {
+			client = "kodex_tui"
+		}
+		events, cancel := s.Subscribe(64)
+		sess.notify = startNotifier(argv, client, rt.cwd, events, cancel)
+	}
 	s.Start(ctx)
-	return &session{Session: s, rec: rec, tmp: tmp, history: history}, nil
+	return sess, nil
 }
 
 // contextWindow is the configured model_context_window, else the known
