@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/kodex-cli/kodex/internal/config"
 	"github.com/kodex-cli/kodex/internal/sandbox"
 	"github.com/kodex-cli/kodex/internal/version"
 )
@@ -54,13 +55,23 @@ func runDoctor(f *Factory, g *GlobalOptions) error {
 	fmt.Fprintln(w)
 
 	section(w, "model provider")
-	p := cfg.ResolveProvider(f.Getenv)
+	auth, err := config.ReadAuth(cfg.Home)
+	if err != nil {
+		problems++
+		fmt.Fprintf(w, "  auth:      ✗ %v\n", err)
+	}
+	p := cfg.ResolveProvider(f.Getenv, auth)
 	fmt.Fprintf(w, "  provider:  %s (%s, %s wire)\n  base URL:  %s\n  model:     %s\n", p.ID, p.Name, p.WireAPI, p.BaseURL, cfg.Model)
 	switch {
-	case p.EnvKey == "":
+	case p.APIKey != "" && auth != nil && p.KeyFrom == auth.Path:
+		fmt.Fprintf(w, "  key:       ✓ stored in %s (%s)\n", p.KeyFrom, config.MaskKey(p.APIKey))
+	case p.APIKey != "":
+		fmt.Fprintf(w, "  key:       ✓ %s is set (%s)\n", p.KeyFrom, config.MaskKey(p.APIKey))
+	case p.EnvKey == "" && !p.UsesOpenAIAuth():
 		fmt.Fprintf(w, "  key:       none needed\n")
-	case p.APIKey != "" || (p.ID == "openai" && firstEnv(f.Getenv, "KODEX_API_KEY", "CODEX_API_KEY") != ""):
-		fmt.Fprintf(w, "  key:       ✓ %s is set\n", p.EnvKey)
+	case p.UsesOpenAIAuth():
+		problems++
+		fmt.Fprintf(w, "  key:       ✗ %s is not set and no key is stored: export it, put it in %s/.env, or run kodex login --with-api-key\n", p.EnvKey, cfg.Home)
 	default:
 		problems++
 		fmt.Fprintf(w, "  key:       ✗ %s is not set: export it, or put it in %s/.env\n", p.EnvKey, cfg.Home)

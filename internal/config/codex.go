@@ -37,7 +37,7 @@ func codexWhy(key string) string {
 		return "Codex's own notices"
 	case "features":
 		return "Codex's feature flags"
-	case "requires_openai_auth", "forced_login_method", "forced_chatgpt_workspace_id", "chatgpt_base_url", "cli_auth_credentials_store":
+	case "forced_login_method", "forced_chatgpt_workspace_id", "chatgpt_base_url", "cli_auth_credentials_store":
 		return "kodex uses the provider's API key; no ChatGPT sign-in"
 	case "model_auto_compact_token_limit", "compact_prompt", "experimental_compact_prompt_file":
 		return "no context compaction yet"

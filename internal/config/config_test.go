@@ -383,7 +383,7 @@ url = "https://mcp.example.com"
 enabled = false
 `)
 	c := mustLoad(t, Options{Home: f.home, Cwd: f.cwd, Getenv: envOf(map[string]string{"HOME": "/home/u", "TMPDIR": "/var/tmp/x"})})
-	r := c.ResolveProvider(envOf(map[string]string{"AZURE_KEY": "k", "ORG_ID": "org"}))
+	r := c.ResolveProvider(envOf(map[string]string{"AZURE_KEY": "k", "ORG_ID": "org"}), nil)
 	if r.APIKey != "k" || r.ID != "azure" || r.WireAPI != "responses" || r.StreamIdleTimeout().Milliseconds() != 1000 {
 		t.Errorf("resolved provider = %+v", r)
 	}
@@ -486,7 +486,7 @@ func TestOSS(t *testing.T) {
 	if c.ModelProvider != "lmstudio" || c.Provider.BaseURL != "http://localhost:1234/v1" || c.Model != DefaultOSSModel {
 		t.Errorf("oss config: provider %q %q model %q", c.ModelProvider, c.Provider.BaseURL, c.Model)
 	}
-	if r := c.ResolveProvider(envOf(nil)); r.EnvKey != "" || r.APIKey != "" {
+	if r := c.ResolveProvider(envOf(nil), nil); r.EnvKey != "" || r.APIKey != "" {
 		t.Errorf("local provider wants a key: %+v", r)
 	}
 	c = mustLoad(t, Options{Home: f.home, Cwd: f.cwd, OSS: true, Overrides: []string{"model=qwen3"}, Getenv: envOf(nil)})

@@ -9,9 +9,13 @@ import (
 // looked up: what the model client needs to make requests.
 type ResolvedProvider struct {
 	ProviderInfo
-	// APIKey is the value of EnvKey; "" when EnvKey is unset or empty. The
-	// model client reports a missing key, with EnvKeyInstructions.
+	// APIKey is the provider's key (see ResolveProvider); "" when there is
+	// none. The model client reports a missing key, with
+	// EnvKeyInstructions.
 	APIKey string
+	// KeyFrom says where APIKey came from: an environment variable's name,
+	// or the path of the auth file; "" when there is no key.
+	KeyFrom string
 	// Headers are http_headers plus env_http_headers whose variable is set.
 	Headers map[string]string
 }
@@ -32,9 +36,15 @@ func (s MCPServer) ToolTimeout() time.Duration {
 }
 
 // ResolveProvider returns the selected provider with its API key and
-// headers read through getenv (nil means no environment). A missing key is
-// not an error here.
-func (c *Config) ResolveProvider(getenv func(string) string) ResolvedProvider {
+// headers read through getenv (nil means no environment). auth is what
+// `kodex login` stored ($KODEX_HOME/auth.json, see ReadAuth), or nil.
+//
+// The key is the one owner's answer, in this order: the variable env_key
+// names; then, only for a provider that uses OpenAI's auth (the built-in
+// openai provider, or requires_openai_auth = true: see UsesOpenAIAuth),
+// KODEX_API_KEY, CODEX_API_KEY, and the key in auth. A missing key is not
+// an error here.
+func (c *Config) ResolveProvider(getenv func(string) string, auth *Auth) ResolvedProvider {
 	if getenv == nil {
 		getenv = func(string) string { return "" }
 	}
@@ -42,9 +52,7 @@ func (c *Config) ResolveProvider(getenv func(string) string) ResolvedProvider {
 	r := ResolvedProvider{ProviderInfo: p, Headers: maps.Clone(p.HTTPHeaders)}
 	r.QueryParams = maps.Clone(p.QueryParams)
 	r.EnvHTTPHeaders = maps.Clone(p.EnvHTTPHeaders)
-	if p.EnvKey != "" {
-		r.APIKey = getenv(p.EnvKey)
-	}
+	r.APIKey, r.KeyFrom = resolveKey(p, getenv, auth)
 	for h, env := range p.EnvHTTPHeaders {
 		if v := getenv(env); v != "" {
 			if r.Headers == nil {

@@ -39,7 +39,7 @@ func SetProjectTrust(home, projectPath, level string) error {
 	if err := os.MkdirAll(home, 0o700); err != nil {
 		return fmt.Errorf("creating %s: %w", home, err)
 	}
-	return writeFileAtomic(path, out)
+	return writeFileAtomic(path, out, 0)
 }
 
 // setTrust edits the document text. It finds a trust_level for the project
@@ -132,15 +132,18 @@ func replaceRange(data []byte, r unstable.Range, s string) []byte {
 }
 
 // writeFileAtomic replaces path with data through a temporary file in the
-// same directory, keeping the old file's permissions (0600 for a new one).
-func writeFileAtomic(path string, data []byte) error {
-	perm := fs.FileMode(0o600)
-	if st, err := os.Stat(path); err == nil {
-		perm = st.Mode().Perm()
+// same directory. The file gets perm, or when perm is 0 the old file's
+// permissions (0600 for a new one). Errors name the file.
+func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
+	if perm == 0 {
+		perm = 0o600
+		if st, err := os.Stat(path); err == nil {
+			perm = st.Mode().Perm()
+		}
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".config-*.toml.tmp")
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*.tmp")
 	if err != nil {
-		return fmt.Errorf("writing config: %w", err)
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	tmp := f.Name()
 	defer os.Remove(tmp) // no-op after the rename
@@ -158,7 +161,7 @@ func writeFileAtomic(path string, data []byte) error {
 		err = os.Rename(tmp, path)
 	}
 	if err != nil {
-		return fmt.Errorf("writing config: %w", err)
+		return fmt.Errorf("writing %s: %w", path, err)
 	}
 	return nil
 }
