@@ -154,11 +154,11 @@ func (c *computer) update(h Hunk) error {
 	}
 	t := decodeText(src.data)
 	old := t.text()
-	lines, err := applyChunks(h.Path, t.lines, h.Chunks)
+	lines, from, err := applyChunks(h.Path, t.lines, h.Chunks)
 	if err != nil {
 		return err
 	}
-	t.lines = lines
+	t.replace(lines, from)
 	dst := src
 	move := h.MovePath
 	if move != "" && filepath.Clean(move) == filepath.Clean(h.Path) {
@@ -181,38 +181,71 @@ func (c *computer) update(h Hunk) error {
 	return nil
 }
 
-// textFile is a file split into lines, remembering how to write it back.
+// textFile is a file split into lines, remembering how to write it back:
+// each line keeps its own terminator, as Codex's apply_patch does, so a
+// file with mixed line endings stays as it was outside the changed lines.
 type textFile struct {
 	bom   bool
-	crlf  bool
 	lines []string // without terminators
+	eols  []string // each line's terminator: "\n", "\r\n", "\r" or "" (the last line may have none)
+	// eol is the terminator of lines the patch adds: the file's first
+	// terminator, or "\n" for a file without any.
+	eol string
 }
 
 const utf8BOM = "\ufeff"
 
-// decodeText splits data into lines. A file whose first line ends in CRLF
-// is a CRLF file: its lines are matched without "\r" and written back with
-// CRLF.
+// decodeText splits data into lines at "\r\n", "\n" and a lone "\r".
+// Lines are matched without their terminators.
 func decodeText(data []byte) textFile {
 	s := string(data)
 	var t textFile
 	s, t.bom = strings.CutPrefix(s, utf8BOM)
-	if i := strings.IndexByte(s, '\n'); i > 0 && s[i-1] == '\r' {
-		t.crlf = true
-	}
-	if s == "" {
-		return t
-	}
-	t.lines = strings.Split(s, "\n")
-	if t.lines[len(t.lines)-1] == "" {
-		t.lines = t.lines[:len(t.lines)-1]
-	}
-	if t.crlf {
-		for i, l := range t.lines {
-			t.lines[i] = strings.TrimSuffix(l, "\r")
+	start := 0
+	for i := 0; i < len(s); i++ {
+		var eol string
+		switch {
+		case s[i] == '\n':
+			eol = "\n"
+		case s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n':
+			eol = "\r\n"
+		case s[i] == '\r':
+			eol = "\r"
+		default:
+			continue
 		}
+		if t.eol == "" {
+			t.eol = eol
+		}
+		t.lines = append(t.lines, s[start:i])
+		t.eols = append(t.eols, eol)
+		i += len(eol) - 1
+		start = i + 1
+	}
+	if start < len(s) {
+		t.lines = append(t.lines, s[start:])
+		t.eols = append(t.eols, "")
+	}
+	if t.eol == "" {
+		t.eol = "\n"
 	}
 	return t
+}
+
+// replace sets the file's lines to lines; from[i] is the index of the old
+// line lines[i] keeps (whose terminator it keeps), or -1 for an added line,
+// which gets the file's terminator. Every line of the result is terminated,
+// as Codex's are.
+func (t *textFile) replace(lines []string, from []int) {
+	eols := make([]string, len(lines))
+	for i, f := range from {
+		if f >= 0 && t.eols[f] != "" {
+			eols[i] = t.eols[f]
+		} else {
+			eols[i] = t.eol
+		}
+	}
+	t.lines, t.eols = lines, eols
 }
 
 // text returns the lines joined with "\n", each terminated.
@@ -223,20 +256,15 @@ func (t textFile) text() string {
 	return strings.Join(t.lines, "\n") + "\n"
 }
 
-// encode returns the file as written back: the result always ends with a
-// line terminator, as Codex's does.
+// encode returns the file as written back.
 func (t textFile) encode() []byte {
-	eol := "\n"
-	if t.crlf {
-		eol = "\r\n"
-	}
 	var b strings.Builder
 	if t.bom {
 		b.WriteString(utf8BOM)
 	}
-	for _, l := range t.lines {
+	for i, l := range t.lines {
 		b.WriteString(l)
-		b.WriteString(eol)
+		b.WriteString(t.eols[i])
 	}
 	return []byte(b.String())
 }

@@ -151,7 +151,7 @@ func FuzzParse(f *testing.F) {
 			// Applying to an in-memory file must not panic.
 			lines := strings.Split(text, "\n")
 			if h.Kind == Update {
-				_, _ = applyChunks(h.Path, lines, h.Chunks)
+				_, _, _ = applyChunks(h.Path, lines, h.Chunks)
 			}
 		}
 	})

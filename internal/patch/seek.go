@@ -2,7 +2,6 @@ package patch
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 )
@@ -83,11 +82,17 @@ func mapLines(lines []string, f func(string) string) []string {
 type replacement struct {
 	start, oldLen int
 	lines         []string
+	// from is, for each of lines, the index in the file of the unchanged
+	// line it keeps, or -1 for a line the patch adds.
+	from []int
 }
 
 // applyChunks applies an update's chunks to lines (the file without line
-// terminators). name is used in errors.
-func applyChunks(name string, lines []string, chunks []Chunk) ([]string, error) {
+// terminators). It returns the new lines and, for each, the index of the
+// file line it keeps unchanged, or -1 for a line the patch adds (so the
+// caller can keep each unchanged line's own terminator). name is used in
+// errors.
+func applyChunks(name string, lines []string, chunks []Chunk) ([]string, []int, error) {
 	var repls []replacement
 	idx := 0
 	for _, c := range chunks {
@@ -95,33 +100,47 @@ func applyChunks(name string, lines []string, chunks []Chunk) ([]string, error) 
 		if c.Context != "" {
 			ctxAt = seekSequence(lines, []string{c.Context}, idx, false)
 			if ctxAt < 0 {
-				return nil, fmt.Errorf("Failed to find context '%s' in %s", c.Context, name) //nolint:staticcheck // Codex's wording, which models know
+				return nil, nil, fmt.Errorf("Failed to find context '%s' in %s", c.Context, name) //nolint:staticcheck // Codex's wording, which models know
 			}
 			idx = ctxAt + 1
 		}
 		if len(c.Old) == 0 {
-			repls = append(repls, replacement{insertionPoint(lines, c, ctxAt, idx), 0, c.New})
+			from := make([]int, len(c.New))
+			for i := range from {
+				from[i] = -1
+			}
+			repls = append(repls, replacement{insertionPoint(lines, c, ctxAt, idx), 0, c.New, from})
 			continue
 		}
 		at, old, nw := locate(lines, c, idx, ctxAt)
 		if at < 0 {
-			return nil, fmt.Errorf("Failed to find expected lines in %s:\n%s", name, strings.Join(c.Old, "\n")) //nolint:staticcheck // Codex's wording, which models know
+			return nil, nil, fmt.Errorf("Failed to find expected lines in %s:\n%s", name, strings.Join(c.Old, "\n")) //nolint:staticcheck // Codex's wording, which models know
 		}
-		repls = append(repls, replacement{at, len(old), keepContext(lines[at:at+len(old)], old, nw)})
+		texts, from := keepContext(lines[at:at+len(old)], at, old, nw)
+		repls = append(repls, replacement{at, len(old), texts, from})
 		idx = at + len(old)
 	}
 	sort.SliceStable(repls, func(i, j int) bool { return repls[i].start < repls[j].start })
 	out := make([]string, 0, len(lines))
+	outFrom := make([]int, 0, len(lines))
+	keep := func(lo, hi int) {
+		out = append(out, lines[lo:hi]...)
+		for i := lo; i < hi; i++ {
+			outFrom = append(outFrom, i)
+		}
+	}
 	pos := 0
 	for _, r := range repls {
 		if r.start < pos {
-			return nil, fmt.Errorf("patch chunks overlap in %s", name)
+			return nil, nil, fmt.Errorf("patch chunks overlap in %s", name)
 		}
-		out = append(out, lines[pos:r.start]...)
+		keep(pos, r.start)
 		out = append(out, r.lines...)
+		outFrom = append(outFrom, r.from...)
 		pos = r.start + r.oldLen
 	}
-	return append(out, lines[pos:]...), nil
+	keep(pos, len(lines))
+	return out, outFrom, nil
 }
 
 // insertionPoint is where a chunk with no old lines goes: after its @@
@@ -163,25 +182,27 @@ func locate(lines []string, c Chunk, idx, ctxAt int) (at int, old, nw []string) 
 }
 
 // keepContext returns nw with its context lines (those equal to a line of
-// old) taken from found, the file's lines old matched. After a fuzzy match
-// this keeps the file's whitespace and punctuation on lines the patch did
-// not change, where Codex would rewrite them with the patch's text.
-func keepContext(found, old, nw []string) []string {
-	if slices.Equal(found, old) {
-		return nw
-	}
+// old) taken from found, the file's lines old matched at index at, and for
+// each returned line the index of the file line it keeps (-1 for an added
+// line). After a fuzzy match this keeps the file's whitespace and
+// punctuation on lines the patch did not change, where Codex would rewrite
+// them with the patch's text.
+func keepContext(found []string, at int, old, nw []string) ([]string, []int) {
 	out := make([]string, 0, len(nw))
+	from := make([]int, 0, len(nw))
 	i := 0 // index in old
 	for _, e := range diffLines(old, nw) {
 		switch e.kind {
 		case editEqual:
 			out = append(out, found[i])
+			from = append(from, at+i)
 			i++
 		case editDelete:
 			i++
 		case editInsert:
 			out = append(out, e.line)
+			from = append(from, -1)
 		}
 	}
-	return out
+	return out, from
 }
