@@ -43,8 +43,6 @@ func codexWhy(key string) string {
 		return "no context compaction yet"
 	case "instructions", "personality":
 		return "use model_instructions_file or developer_instructions"
-	case "review_model":
-		return "no review command yet"
 	case "mcp_servers.*.enabled_tools", "mcp_servers.*.disabled_tools", "mcp_servers.*.env_vars",
 		"mcp_servers.*.http_headers", "mcp_servers.*.env_http_headers", "mcp_servers.*.required",
 		"mcp_servers.*.startup_timeout_ms", "mcp_servers.*.oauth", "mcp_servers.*.scopes":

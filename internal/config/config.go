@@ -21,6 +21,8 @@ type Config struct {
 	Model          string                  `toml:"model" default:"gpt-5.1-codex"`
 	ModelProvider  string                  `toml:"model_provider" default:"openai"`
 	ModelProviders map[string]ProviderInfo `toml:"model_providers,noprofile"`
+	// ReviewModel is the model `kodex review` and /review use ("": the model).
+	ReviewModel string `toml:"review_model"`
 	// OpenAIBaseURL overrides the built-in openai provider's base_url (the
 	// Codex TypeScript SDK passes it with -c).
 	OpenAIBaseURL string `toml:"openai_base_url"`
