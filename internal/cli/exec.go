@@ -28,6 +28,8 @@ type ExecOptions struct {
 	SkipGitRepoCheck bool
 	Ephemeral        bool
 	Verbose          bool
+	// Color is --color: always, never or auto (see useColor).
+	Color string
 	// Resume: continue a recorded session (ResumeLast or ResumeID).
 	Resume     bool
 	ResumeLast bool
@@ -39,6 +41,9 @@ type ExecOptions struct {
 func NewCmdExec(f *Factory, g *GlobalOptions, runF func(context.Context, *ExecOptions) error) *cobra.Command {
 	opts := &ExecOptions{IO: f.IO, Global: g}
 	run := func(cmd *cobra.Command, args []string) error {
+		if err := checkColor(opts.Color); err != nil {
+			return err
+		}
 		if err := readPrompt(f.IO, opts, args); err != nil {
 			return err
 		}
@@ -82,8 +87,8 @@ sandbox_mode and approval_policy in config.toml, choose each separately.`,
 	var ignored string
 	pf.StringVar(&ignored, "thread-source", "", "")
 	pf.StringVar(&ignored, "cyber-access-program", "", "")
-	pf.StringVar(&ignored, "color", "auto", "")
-	for _, n := range []string{"thread-source", "cyber-access-program", "color"} {
+	pf.StringVar(&opts.Color, "color", colorAuto, "colour the progress on stderr `WHEN`: always, never or auto (a terminal, NO_COLOR unset)")
+	for _, n := range []string{"thread-source", "cyber-access-program"} {
 		_ = pf.MarkHidden(n)
 	}
 
@@ -199,6 +204,7 @@ func runExec(ctx context.Context, f *Factory, opts *ExecOptions) error {
 		LastMessageFile: opts.LastMessageFile,
 		Verbose:         opts.Verbose,
 		OutTerminal:     f.IO.StdoutTTY,
+		Color:           useColor(f, opts.Color),
 	})
 	switch {
 	case err != nil:

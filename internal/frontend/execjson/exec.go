@@ -35,6 +35,9 @@ type Options struct {
 	// OutTerminal: Out is a terminal, so the final message is escaped like
 	// everything else drawn there (piped, it is written as the model sent it).
 	OutTerminal bool
+	// Color styles the human progress on Err with ANSI colours: bold
+	// headers and commands, red failures, dim command output.
+	Color bool
 }
 
 // Outcome is how the turn ended.
@@ -58,7 +61,7 @@ func Run(ctx context.Context, s Session, turn protocol.UserTurn, opts Options) (
 	if opts.JSON {
 		p = newJSONPrinter(opts.Out)
 	} else {
-		p = newHumanPrinter(opts.Out, opts.Err, opts.Verbose, opts.OutTerminal)
+		p = newHumanPrinter(opts)
 	}
 	var out Outcome
 	submitted := false

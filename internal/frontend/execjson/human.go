@@ -18,10 +18,16 @@ import (
 // paths, the model's words) goes through termtext in logf: no control
 // character or invisible code point reaches the terminal. The answer on
 // stdout is written as the model wrote it, since it is the product.
+//
+// With Options.Color, kodex's own words are styled as Codex's exec styles
+// them, with restraint: the header and commands bold, failures red, command
+// output and reasoning dim, file changes coloured by kind. The styles are
+// added around text termtext already made safe ([styled]), never inside it.
 type humanPrinter struct {
 	out, err    io.Writer
 	verbose     bool
 	outTerminal bool // escape the final message (see Options.OutTerminal)
+	color       bool
 	// pending holds the latest agent message until we know whether it is
 	// the turn's last (stdout) or an intermediate one (stderr).
 	pending string
@@ -30,14 +36,49 @@ type humanPrinter struct {
 	cwd     string // paths under it are shown relative
 }
 
-func newHumanPrinter(out, err io.Writer, verbose, outTerminal bool) *humanPrinter {
-	return &humanPrinter{out: out, err: err, verbose: verbose, outTerminal: outTerminal}
+func newHumanPrinter(opts Options) *humanPrinter {
+	return &humanPrinter{out: opts.Out, err: opts.Err, verbose: opts.Verbose, outTerminal: opts.OutTerminal, color: opts.Color}
 }
 
-// logf writes to stderr with every string argument made safe to draw.
+// styled is text already made safe to draw, with the SGR sequences of its
+// style around it; logf writes it as it is.
+type styled string
+
+// SGR parameters of the styles used.
+const (
+	sgrBold   = "1"
+	sgrDim    = "2"
+	sgrItalic = "3"
+	sgrRed    = "31"
+	sgrGreen  = "32"
+	sgrYellow = "33"
+	sgrCyan   = "36"
+)
+
+// style makes s safe to draw (termtext) and, with colour on, wraps each of
+// its lines in the SGR parameters given (joined with ";") and a reset, so a
+// line read alone (a pager, a log) is still balanced.
+func (p *humanPrinter) style(s string, sgr ...string) styled {
+	s = termtext.Text(s)
+	if !p.color || len(sgr) == 0 || s == "" {
+		return styled(s)
+	}
+	on := "\x1b[" + strings.Join(sgr, ";") + "m"
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l != "" {
+			lines[i] = on + l + "\x1b[0m"
+		}
+	}
+	return styled(strings.Join(lines, "\n"))
+}
+
+// logf writes to stderr with every string argument made safe to draw
+// (styled ones already are).
 func (p *humanPrinter) logf(format string, args ...any) {
 	for i, a := range args {
 		switch v := a.(type) {
+		case styled:
 		case string:
 			args[i] = termtext.Text(v)
 		case fmt.Stringer:
@@ -88,18 +129,18 @@ func (p *humanPrinter) other(msg protocol.EventMsg) {
 	switch m := msg.(type) {
 	case protocol.SessionConfigured:
 		p.cwd = m.Cwd
-		p.logf("kodex · model %s (%s) · approval %s · sandbox %s [%s]\nsession %s\n",
-			m.Model, m.Provider, m.ApprovalPolicy, m.Sandbox.Mode, m.SandboxMechanism, m.SessionID)
+		p.logf("%s · model %s (%s) · approval %s · sandbox %s [%s]\n%s\n", p.style("kodex", sgrBold),
+			m.Model, m.Provider, m.ApprovalPolicy, m.Sandbox.Mode, m.SandboxMechanism, p.style("session "+m.SessionID, sgrDim))
 	case protocol.Reasoning:
-		p.logf("thinking: %s\n", indentTail(m.Text))
+		p.logf("%s %s\n", p.style("thinking:", sgrItalic), p.style(indentTail(m.Text), sgrDim, sgrItalic))
 	case protocol.ExecBegin:
-		p.logf("$ %s\n", command(m.Command))
+		p.logf("%s\n", p.style("$ "+command(m.Command), sgrBold))
 	case protocol.ExecEnd:
 		p.execEnd(m)
 	case protocol.PatchApplyEnd:
 		p.patchEnd(m)
 	case protocol.PlanUpdate:
-		p.logf("plan:\n")
+		p.logf("%s\n", p.style("plan:", sgrBold))
 		for _, s := range m.Plan {
 			mark := "[ ]"
 			switch s.Status {
@@ -115,14 +156,16 @@ func (p *humanPrinter) other(msg protocol.EventMsg) {
 		p.logf("approval needed to run %s (declined: no one can approve in exec mode)\n", command(m.Command))
 	case protocol.PatchApprovalRequest:
 		p.logf("approval needed to apply a patch (declined: no one can approve in exec mode)\n")
+	case protocol.Retry:
+		p.logf("warning: %s\n", m)
 	case protocol.Warning:
-		p.logf("warning: %s\n", m.Message)
+		p.logf("%s %s\n", p.style("warning:", sgrYellow, sgrBold), m.Message)
 	case protocol.Error:
-		p.logf("error: %s\n", m.ErrorInfo)
+		p.logf("%s %s\n", p.style("error:", sgrRed, sgrBold), m.ErrorInfo)
 	case protocol.TurnFailed:
-		p.logf("error: %s\n", m.Error)
+		p.logf("%s %s\n", p.style("error:", sgrRed, sgrBold), m.Error)
 	case protocol.TurnAborted:
-		p.logf("interrupted (%s)\n", m.Reason)
+		p.logf("%s\n", p.style("interrupted ("+string(m.Reason)+")", sgrRed))
 	}
 }
 
@@ -130,29 +173,31 @@ func (p *humanPrinter) execEnd(m protocol.ExecEnd) {
 	d := time.Duration(m.Duration).Round(time.Millisecond)
 	switch {
 	case m.Declined:
-		p.logf("$ %s\n  declined: %s\n", command(m.Command), m.AggregatedOutput)
+		p.logf("%s\n  %s\n", p.style("$ "+command(m.Command), sgrBold), p.style("declined: "+m.AggregatedOutput, sgrRed))
 		return
 	case m.TimedOut:
-		p.logf("  timed out after %s\n", d)
+		p.logf("  %s\n", p.style(fmt.Sprintf("timed out after %s", d), sgrRed))
 	case m.SandboxDenied:
-		p.logf("  exit %d · %s · likely blocked by the sandbox\n", m.ExitCode, d)
+		p.logf("  %s\n", p.style(fmt.Sprintf("exit %d · %s · likely blocked by the sandbox", m.ExitCode, d), sgrRed))
+	case m.ExitCode != 0:
+		p.logf("  %s\n", p.style(fmt.Sprintf("exit %d · %s", m.ExitCode, d), sgrRed))
 	default:
-		p.logf("  exit %d · %s\n", m.ExitCode, d)
+		p.logf("  %s\n", p.style(fmt.Sprintf("exit %d · %s", m.ExitCode, d), sgrGreen))
 	}
 	if p.verbose || m.ExitCode != 0 {
 		if out := strings.TrimRight(termtext.Output(m.AggregatedOutput), "\n"); out != "" {
-			p.logf("%s\n", indent(lastLines(out, 20)))
+			p.logf("%s\n", p.style(indent(lastLines(out, 20)), sgrDim))
 		}
 	}
 }
 
 func (p *humanPrinter) patchEnd(m protocol.PatchApplyEnd) {
 	if !m.Success {
-		p.logf("patch failed: %s\n", indentTail(m.Output))
+		p.logf("%s %s\n", p.style("patch failed:", sgrRed, sgrBold), indentTail(m.Output))
 		return
 	}
 	for _, c := range m.Changes {
-		letter := changeLetter(c.Kind)
+		letter := p.style(changeLetter(c.Kind), changeColor(c.Kind), sgrBold)
 		if c.MovePath != "" {
 			p.logf("  %s %s → %s\n", letter, p.rel(c.Path), p.rel(c.MovePath))
 			continue
@@ -190,6 +235,19 @@ func lastLines(s string, n int) string {
 func indent(s string) string { return "  " + strings.ReplaceAll(s, "\n", "\n  ") }
 
 func indentTail(s string) string { return strings.ReplaceAll(strings.TrimSpace(s), "\n", "\n  ") }
+
+// changeColor is the colour of a file change's mark, as git colours them.
+func changeColor(k protocol.ChangeKind) string {
+	switch k {
+	case protocol.ChangeAdd:
+		return sgrGreen
+	case protocol.ChangeDelete:
+		return sgrRed
+	case protocol.ChangeUpdate:
+		return sgrYellow
+	}
+	return sgrCyan
+}
 
 // changeLetter is the A/M/D mark of a file change, as apply_patch prints it.
 func changeLetter(k protocol.ChangeKind) string {

@@ -3,6 +3,8 @@ package execjson
 import (
 	"bytes"
 	"context"
+	"regexp"
+	"strings"
 	"testing"
 	"time"
 	"unicode"
@@ -45,4 +47,41 @@ func TestHumanOutputEscapesHostileText(t *testing.T) {
 		}
 	}
 	golden(t, "hostile.human", "--- stdout\n"+out.String()+"--- stderr\n"+s)
+}
+
+// TestHumanOutputColor: with Color, the same text as without, plus only
+// kodex's own SGR styles (hostile text stays escaped), each line balanced.
+func TestHumanOutputColor(t *testing.T) {
+	t.Parallel()
+	run := func(color bool) string {
+		var out, errOut bytes.Buffer
+		if _, err := Run(context.Background(), newFakeSession(hostileTurn()), protocol.UserTurn{}, Options{Out: &out, Err: &errOut, Color: color}); err != nil {
+			t.Fatal(err)
+		}
+		return errOut.String()
+	}
+	plain, colored := run(false), run(true)
+	sgr := regexp.MustCompile(`\x1b\[[0-9;]*m`)
+	if got := sgr.ReplaceAllString(colored, ""); got != plain {
+		t.Errorf("colored output without its styles differs from the plain one:\n got %q\nwant %q", got, plain)
+	}
+	if rest := sgr.ReplaceAllString(colored, ""); strings.ContainsRune(rest, '\x1b') {
+		t.Errorf("an escape that is not kodex's style got through: %q", rest)
+	}
+	for _, want := range []string{
+		"\x1b[1mkodex\x1b[0m · model m",
+		"\x1b[1m$ bash -lc 'curl",
+		"\x1b[31mexit 1 · 5ms\x1b[0m",
+		"\x1b[2m  ",
+		"\x1b[31mdeclined: exec command rejected by user\x1b[0m",
+	} {
+		if !strings.Contains(colored, want) {
+			t.Errorf("colored output lacks %q:\n%s", want, colored)
+		}
+	}
+	for i, line := range strings.Split(colored, "\n") {
+		if strings.Count(line, "\x1b[") != 2*strings.Count(line, "\x1b[0m") {
+			t.Errorf("line %d is not balanced: %q", i+1, line)
+		}
+	}
 }
