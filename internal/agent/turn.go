@@ -188,7 +188,7 @@ func (s *Session) request(turnID string, ut protocol.UserTurn) *model.Request {
 		SessionID:         s.opts.SessionID,
 	}
 	if s.opts.Tools != nil {
-		req.Tools = s.opts.Tools.SpecsFor(s.settings.ApprovalPolicy)
+		req.Tools = s.opts.Tools.SpecsFor(s.settings.ApprovalPolicy, s.settings.Model)
 	}
 	req.Verbosity, req.MaxOutputTokens = s.settings.Verbosity, s.settings.MaxOutputTokens
 	if s.settings.ReasoningEffort != "" || s.settings.ReasoningSummary != "" {
@@ -220,7 +220,7 @@ func (s *Session) sample(ctx context.Context, turnID string, req *model.Request)
 		switch ev.Kind {
 		case model.EventRetry:
 			res = sampled{}
-			s.emit(turnID, protocol.Warning{Message: fmt.Sprintf("model stream interrupted (%v); reconnecting (attempt %d)", ev.Err, ev.Attempt)})
+			s.emit(turnID, retryEvent(ev))
 		case model.EventTextDelta:
 			s.emit(turnID, protocol.AgentMessageDelta{ItemID: ev.ItemID, Delta: ev.Delta})
 		case model.EventReasoningDelta:
@@ -399,4 +399,18 @@ func (s *Session) rememberForSession(key string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.session[key] = true
+}
+
+// retryEvent describes a model request being sent again.
+func retryEvent(ev model.Event) protocol.Retry {
+	r := protocol.Retry{Attempt: ev.Attempt, MaxAttempts: ev.MaxAttempts, Wait: protocol.Duration(ev.Wait)}
+	if ev.Err != nil {
+		r.Reason = ev.Err.Error()
+	}
+	var me *model.Error
+	if errors.As(ev.Err, &me) {
+		r.Reason = me.Kind.String() + messageSuffix(me.Message) // no hint: it is for a final failure
+		r.RateLimited = me.Kind == model.ErrRateLimit
+	}
+	return r
 }

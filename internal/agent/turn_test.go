@@ -178,9 +178,9 @@ func TestStreamRetry(t *testing.T) {
 			if _, ok := evs[len(evs)-1].Msg.(protocol.TurnComplete); !ok {
 				t.Fatalf("turn ended with %T, want TurnComplete; events %v", evs[len(evs)-1].Msg, types(evs))
 			}
-			warns := msgsOf[protocol.Warning](evs)
-			if len(warns) != 1 || !strings.Contains(warns[0].Message, "reconnecting") {
-				t.Errorf("warnings = %+v, want one about reconnecting", warns)
+			retries := msgsOf[protocol.Retry](evs)
+			if len(retries) != 1 || retries[0].Attempt != 1 || retries[0].MaxAttempts < 1 || !strings.Contains(retries[0].Reason, "stream") {
+				t.Errorf("retries = %+v, want one, attempt 1, about the broken stream", retries)
 			}
 			var done []string
 			for _, ev := range evs {
@@ -194,18 +194,18 @@ func TestStreamRetry(t *testing.T) {
 			if diff := cmp.Diff([]string{"reasoning: " + thought, "message: " + text}, done); diff != "" {
 				t.Errorf("completed items reported mismatch (-want +got):\n%s", diff)
 			}
-			// The deltas after the warning spell the message once.
+			// The deltas after the retry spell the message once.
 			var after strings.Builder
 			for _, ev := range evs {
 				switch m := ev.Msg.(type) {
-				case protocol.Warning:
+				case protocol.Retry:
 					after.Reset()
 				case protocol.AgentMessageDelta:
 					after.WriteString(m.Delta)
 				}
 			}
 			if after.String() != text {
-				t.Errorf("deltas after the warning = %q, want %q", after.String(), text)
+				t.Errorf("deltas after the retry = %q, want %q", after.String(), text)
 			}
 			if tc := evs[len(evs)-1].Msg.(protocol.TurnComplete); tc.LastMessage != text {
 				t.Errorf("LastMessage = %q, want %q", tc.LastMessage, text)

@@ -13,6 +13,7 @@ import (
 	"context"
 	"encoding/json"
 	"iter"
+	"time"
 )
 
 // ItemType names the kind of a conversation item.
@@ -117,6 +118,10 @@ type ToolSpec struct {
 	Parameters  json.RawMessage `json:"parameters,omitempty"` // function: JSON schema
 	Strict      bool            `json:"strict,omitempty"`
 	Format      *CustomFormat   `json:"format,omitempty"` // custom: input grammar
+	// FunctionForm is, for a custom tool, the function tool to offer instead
+	// on a wire without custom tools (Chat Completions). Nil: a generic
+	// function with one string argument, "input".
+	FunctionForm *ToolSpec `json:"-"`
 }
 
 // CustomFormat constrains a custom tool's input (Responses API "format").
@@ -185,21 +190,26 @@ const (
 	EventItemDone
 	// EventCompleted: the response finished (ResponseID, Usage). Always last.
 	EventCompleted
-	// EventRetry: the stream broke and the request is being retried (Attempt,
-	// Err). Everything streamed since the last EventCreated must be discarded.
+	// EventRetry: the request failed (Err) and is sent again after Wait, as
+	// retry Attempt of MaxAttempts: its stream broke (everything streamed
+	// since the last EventCreated must be discarded), or the request itself
+	// failed with a retryable error (a 5xx, a network error, a rate limit)
+	// before any stream.
 	EventRetry
 )
 
 // Event is one step of a streamed response.
 type Event struct {
-	Kind       EventKind
-	ResponseID string
-	ItemID     string
-	Delta      string
-	Item       *Item
-	Usage      *Usage
-	Attempt    int
-	Err        error
+	Kind        EventKind
+	ResponseID  string
+	ItemID      string
+	Delta       string
+	Item        *Item
+	Usage       *Usage
+	Attempt     int
+	MaxAttempts int
+	Wait        time.Duration
+	Err         error
 }
 
 // Client streams model responses.

@@ -173,6 +173,27 @@ type Warning struct {
 	Message string `json:"message"`
 }
 
+// Retry reports that a model request failed and is being sent again: a
+// broken stream (what it streamed is discarded), an HTTP 5xx, a network
+// error or a rate limit. The turn goes on.
+type Retry struct {
+	Attempt     int      `json:"attempt"`      // 1 for the first retry
+	MaxAttempts int      `json:"max_attempts"` // the retries allowed
+	Wait        Duration `json:"wait_ms"`      // before the next attempt
+	Reason      string   `json:"reason"`
+	RateLimited bool     `json:"rate_limited,omitempty"`
+}
+
+// String is the retry as Codex reports it (exec --json's top-level error
+// event): "Reconnecting... 2/5 (reason)".
+func (r Retry) String() string {
+	s := fmt.Sprintf("Reconnecting... %d/%d", r.Attempt, r.MaxAttempts)
+	if r.Reason != "" {
+		s += " (" + r.Reason + ")"
+	}
+	return s
+}
+
 // Error reports an error that is not a turn failure (a bad op, a failed
 // rollout write).
 type Error struct {
@@ -202,6 +223,7 @@ func (PatchApprovalRequest) EventType() string { return "patch_approval_request"
 func (PlanUpdate) EventType() string           { return "plan_update" }
 func (TokenCount) EventType() string           { return "token_count" }
 func (Warning) EventType() string              { return "warning" }
+func (Retry) EventType() string                { return "retry" }
 func (Error) EventType() string                { return "error" }
 func (ShutdownComplete) EventType() string     { return "shutdown_complete" }
 
@@ -245,6 +267,8 @@ func newEventMsg(typ string) (EventMsg, error) {
 		return &TokenCount{}, nil
 	case "warning":
 		return &Warning{}, nil
+	case "retry":
+		return &Retry{}, nil
 	case "error":
 		return &Error{}, nil
 	case "shutdown_complete":

@@ -37,6 +37,7 @@ func sampleEvents() []EventMsg {
 		TokenCount{Last: TokenUsage{InputTokens: 100, OutputTokens: 10, TotalTokens: 110}, Turn: TokenUsage{InputTokens: 100, OutputTokens: 10, TotalTokens: 110},
 			Total: TokenUsage{InputTokens: 300, CachedInputTokens: 200, OutputTokens: 30, ReasoningOutputTokens: 5, TotalTokens: 330}, ContextWindow: 272000, ContextUsed: 110},
 		Warning{Message: "model stream interrupted; reconnecting (attempt 1)"},
+		Retry{Attempt: 2, MaxAttempts: 5, Wait: Duration(1500 * time.Millisecond), Reason: "rate limited", RateLimited: true},
 		Error{ErrorInfo{Code: "bad_op", Message: "no approval is pending for call \"x\""}},
 		TurnComplete{TurnID: "1", LastMessage: "Done."},
 		TurnAborted{TurnID: "2", Reason: "interrupted"},

@@ -137,6 +137,8 @@ func (p *jsonPrinter) print(ev protocol.Event) error {
 		return nil
 	case protocol.Warning:
 		return p.item("item.completed", errorItem{ID: p.id(), Type: "error", Message: m.Message})
+	case protocol.Retry: // as Codex: a top-level error event, the turn goes on
+		return p.emit(errorEvent{Type: "error", Message: m.String()})
 	case protocol.Error:
 		return p.emit(errorEvent{Type: "error", Message: m.ErrorInfo.String()})
 	case protocol.TurnComplete:

@@ -1,8 +1,10 @@
 package tui
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -63,6 +65,8 @@ func (m *model) handleEvent(ev protocol.EventMsg) tea.Cmd {
 		m.commit(&planCell{explanation: e.Explanation, items: e.Plan})
 	case protocol.TokenCount:
 		m.status.tokens(e)
+	case protocol.Retry:
+		m.notice(noticeWarning, retryText(e), "")
 	case protocol.Warning:
 		m.notice(noticeWarning, e.Message, "")
 	case protocol.Error:
@@ -316,4 +320,19 @@ func relPath(p, cwd string) string {
 		return r
 	}
 	return p
+}
+
+// retryText says why the turn waits: "Rate limited; retrying in 12 s
+// (2/5)." or "Model request failed (reason); retrying in 0.4 s (1/5)."
+func retryText(r protocol.Retry) string {
+	d := time.Duration(r.Wait)
+	wait := fmt.Sprintf("%.1f s", d.Seconds())
+	if d >= 10*time.Second {
+		wait = fmt.Sprintf("%.0f s", d.Seconds())
+	}
+	what := "Model request failed (" + r.Reason + ")"
+	if r.RateLimited {
+		what = "Rate limited"
+	}
+	return fmt.Sprintf("%s; retrying in %s (%d/%d).", what, wait, r.Attempt, r.MaxAttempts)
 }

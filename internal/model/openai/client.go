@@ -248,13 +248,13 @@ func (c *Client) Stream(ctx context.Context, req *model.Request) iter.Seq2[model
 				yield(model.Event{}, err)
 				return
 			}
-			c.log.Debug("model stream broke; retrying", "provider", c.opts.ProviderID, "attempt", attempt+1, "err", se.err)
-			if !yield(model.Event{Kind: model.EventRetry, Attempt: attempt + 1, Err: se.err}, nil) {
-				return
-			}
 			wait := backoff(attempt)
 			if se.delay > 0 {
 				wait = se.delay
+			}
+			c.log.Debug("model stream broke; retrying", "provider", c.opts.ProviderID, "attempt", attempt+1, "err", se.err)
+			if !yield(model.Event{Kind: model.EventRetry, Attempt: attempt + 1, MaxAttempts: c.streamMax, Wait: wait, Err: se.err}, nil) {
+				return
 			}
 			if err := c.sleep(ctx, wait); err != nil {
 				yield(model.Event{}, ctx.Err())
@@ -280,7 +280,7 @@ func (e *streamErr) Unwrap() error { return e.err }
 // stream. It returns nil after EventCompleted, errStop if the consumer
 // stopped, a *streamErr for a retryable stream failure, or a final error.
 func (c *Client) streamOnce(ctx context.Context, req *model.Request, body []byte, yield func(model.Event, error) bool) error {
-	resp, wd, err := c.send(ctx, req, body)
+	resp, wd, err := c.send(ctx, req, body, yield)
 	if err != nil {
 		return err
 	}
@@ -310,9 +310,10 @@ func (c *Client) streamOnce(ctx context.Context, req *model.Request, body []byte
 	return serr
 }
 
-// send posts body, retrying on 429, 5xx and connection errors. On success
-// the caller owns resp.Body and the watchdog.
-func (c *Client) send(ctx context.Context, req *model.Request, body []byte) (*http.Response, *watchdog, error) {
+// send posts body, retrying on 429, 5xx and connection errors; each retry
+// is announced with an EventRetry (errStop when the consumer stops). On
+// success the caller owns resp.Body and the watchdog.
+func (c *Client) send(ctx context.Context, req *model.Request, body []byte, yield func(model.Event, error) bool) (*http.Response, *watchdog, error) {
 	for n := 0; ; n++ {
 		actx, cancel := context.WithCancel(ctx)
 		wd := startWatchdog(c.idle, cancel)
@@ -351,6 +352,9 @@ func (c *Client) send(ctx context.Context, req *model.Request, body []byte) (*ht
 			wait = delay
 		}
 		c.log.Debug("model request failed; retrying", "provider", c.opts.ProviderID, "status", merr.Status, "err", merr, "wait", wait)
+		if !yield(model.Event{Kind: model.EventRetry, Attempt: n + 1, MaxAttempts: c.reqMax, Wait: wait, Err: merr}, nil) {
+			return nil, nil, errStop
+		}
 		if err := c.sleep(ctx, wait); err != nil {
 			return nil, nil, ctx.Err()
 		}

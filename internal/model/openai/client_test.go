@@ -254,6 +254,21 @@ func TestRetryAfter429(t *testing.T) {
 			if diff := cmp.Diff([]time.Duration{2 * time.Second}, sl.got()); diff != "" {
 				t.Errorf("sleeps mismatch (-want +got):\n%s", diff)
 			}
+			// The wait is announced before it, with the attempt and the limit.
+			var retries []model.Event
+			for _, ev := range evs {
+				if ev.Kind == model.EventRetry {
+					ev.Err = nil
+					retries = append(retries, ev)
+				}
+			}
+			want := []model.Event{{Kind: model.EventRetry, Attempt: 1, MaxAttempts: DefaultRequestMaxRetries, Wait: 2 * time.Second}}
+			if diff := cmp.Diff(want, retries); diff != "" {
+				t.Errorf("retry events mismatch (-want +got):\n%s", diff)
+			}
+			if got := summarize(t, evs).Retries; !slices.Equal(got, []model.ErrorKind{model.ErrRateLimit}) {
+				t.Errorf("retry kinds = %v, want [rate limit]", got)
+			}
 		})
 	}
 }
