@@ -7,10 +7,7 @@ import "strings"
 // configured model_context_window applies). Longer prefixes are checked
 // first, so "gpt-4.1" does not match "gpt-4".
 func KnownContextWindow(name string) int64 {
-	n := strings.ToLower(name)
-	if i := strings.LastIndex(n, "/"); i >= 0 { // provider/model names (OpenRouter)
-		n = n[i+1:]
-	}
+	n := baseName(name)
 	switch {
 	case strings.HasPrefix(n, "gpt-5"), strings.HasPrefix(n, "codex-"):
 		return 272_000
@@ -32,14 +29,50 @@ func KnownContextWindow(name string) int64 {
 // Such a model gets reasoning {summary} and encrypted reasoning content by
 // default; others get no reasoning parameters unless configured.
 func Reasons(name string) bool {
-	n := strings.ToLower(name)
-	if i := strings.LastIndex(n, "/"); i >= 0 {
-		n = n[i+1:]
-	}
+	n := baseName(name)
 	for _, p := range []string{"gpt-5", "codex-", "o1", "o3", "o4"} {
 		if strings.HasPrefix(n, p) {
 			return true
 		}
 	}
 	return false
+}
+
+// ApplyPatchTool is the form in which the apply_patch tool is offered to a
+// model.
+type ApplyPatchTool int
+
+// apply_patch tool forms.
+const (
+	// ApplyPatchFunction: a JSON function whose one argument, "input", holds
+	// the patch.
+	ApplyPatchFunction ApplyPatchTool = iota
+	// ApplyPatchFreeform: a custom (freeform) tool whose input is the patch
+	// itself, constrained by a grammar. Only the Responses API has custom
+	// tools; elsewhere the function form is used.
+	ApplyPatchFreeform
+)
+
+// ApplyPatchToolFor returns the apply_patch form the named model is trained
+// on, as Codex's model families say: freeform for the GPT-5 family and
+// later (gpt-5*, gpt-6*, codex-*), the JSON function for every other model,
+// gpt-oss and unknown models included.
+func ApplyPatchToolFor(name string) ApplyPatchTool {
+	n := baseName(name)
+	for _, p := range []string{"gpt-5", "gpt-6", "codex-"} {
+		if strings.HasPrefix(n, p) {
+			return ApplyPatchFreeform
+		}
+	}
+	return ApplyPatchFunction
+}
+
+// baseName is name in lower case without a provider prefix
+// ("openrouter/openai/o3" → "o3").
+func baseName(name string) string {
+	n := strings.ToLower(name)
+	if i := strings.LastIndex(n, "/"); i >= 0 {
+		n = n[i+1:]
+	}
+	return n
 }

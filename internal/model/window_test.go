@@ -38,3 +38,18 @@ func TestReasons(t *testing.T) {
 		}
 	}
 }
+
+func TestApplyPatchToolFor(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]ApplyPatchTool{
+		"gpt-5.1-codex": ApplyPatchFreeform, "gpt-5-codex": ApplyPatchFreeform, "GPT-5.5": ApplyPatchFreeform,
+		"gpt-5": ApplyPatchFreeform, "gpt-6-sol": ApplyPatchFreeform, "codex-mini-latest": ApplyPatchFreeform,
+		"openai/gpt-5.2-codex": ApplyPatchFreeform,
+		"gpt-oss:20b":          ApplyPatchFunction, "openai/gpt-oss-120b": ApplyPatchFunction, "gpt-4.1": ApplyPatchFunction,
+		"o3": ApplyPatchFunction, "llama3": ApplyPatchFunction, "test-model": ApplyPatchFunction, "": ApplyPatchFunction,
+	} {
+		if got := ApplyPatchToolFor(name); got != want {
+			t.Errorf("ApplyPatchToolFor(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

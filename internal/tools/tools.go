@@ -116,14 +116,23 @@ func NewRouter(ts ...Tool) (*Router, error) {
 // Specs returns the tools' specs in registration order.
 func (r *Router) Specs() []model.ToolSpec { return r.specs }
 
-// SpecsFor returns the tools' specs in registration order as offered under
-// the approval policy.
-func (r *Router) SpecsFor(approval protocol.ApprovalPolicy) []model.ToolSpec {
+// ModelSpecer is implemented by tools whose spec depends on the model
+// (apply_patch is a freeform tool for the model families trained on it).
+type ModelSpecer interface {
+	SpecForModel(name string) model.ToolSpec
+}
+
+// SpecsFor returns the tools' specs in registration order as offered to the
+// named model under the approval policy.
+func (r *Router) SpecsFor(approval protocol.ApprovalPolicy, modelName string) []model.ToolSpec {
 	out := make([]model.ToolSpec, len(r.order))
 	for i, t := range r.order {
-		if ps, ok := t.(PolicySpecer); ok {
-			out[i] = ps.SpecFor(approval)
-		} else {
+		switch st := t.(type) {
+		case PolicySpecer:
+			out[i] = st.SpecFor(approval)
+		case ModelSpecer:
+			out[i] = st.SpecForModel(modelName)
+		default:
 			out[i] = r.specs[i]
 		}
 	}

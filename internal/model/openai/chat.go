@@ -95,6 +95,9 @@ func chatBody(req *model.Request) *chatRequest {
 		body.Messages = appendChatItem(body.Messages, it)
 	}
 	for _, t := range req.Tools {
+		if t.Kind == model.ToolCustom && t.FunctionForm != nil {
+			t = *t.FunctionForm // the tool's own function form, where it has one
+		}
 		fn := chatFunction{Name: t.Name, Description: t.Description, Parameters: t.Parameters, Strict: t.Strict}
 		if t.Kind == model.ToolCustom {
 			fn.Strict = false
@@ -224,7 +227,9 @@ func newID(prefix string) string {
 func (c *Client) readChat(r io.Reader, req *model.Request, yield func(model.Event, error) bool) error {
 	st := &chatState{custom: map[string]bool{}, calls: map[int]*model.Item{}}
 	for _, t := range req.Tools {
-		if t.Kind == model.ToolCustom {
+		// A custom tool offered in its own function form is called as a
+		// function; one offered generically comes back as a custom call.
+		if t.Kind == model.ToolCustom && t.FunctionForm == nil {
 			st.custom[t.Name] = true
 		}
 	}

@@ -31,9 +31,11 @@ var ErrAborted = tools.ErrAborted
 
 // Options configure the tool.
 type Options struct {
-	// Freeform offers the tool as a custom tool whose input is the patch
-	// itself, constrained by a Lark grammar, instead of a function tool
-	// with an "input" string argument.
+	// Freeform offers the tool to every model as a custom tool whose input
+	// is the patch itself, constrained by a Lark grammar. Without it the
+	// form follows the model's family (model.ApplyPatchToolFor): freeform
+	// for the families trained on it, else a function tool with an "input"
+	// string argument.
 	Freeform bool
 }
 
@@ -47,10 +49,21 @@ type Tool struct {
 // New returns the tool.
 func New(opts Options) *Tool { return &Tool{opts: opts, forPatch: approval.ForPatch} }
 
-var _ tools.Tool = (*Tool)(nil)
+var (
+	_ tools.Tool        = (*Tool)(nil)
+	_ tools.ModelSpecer = (*Tool)(nil)
+)
 
 // Spec returns the function or freeform spec, as Options say.
 func (t *Tool) Spec() model.ToolSpec { return spec(t.opts.Freeform) }
+
+// SpecForModel returns the spec offered to the named model: the freeform
+// tool for the families trained on it (model.ApplyPatchToolFor) or when
+// Options ask for it, the function tool otherwise. A wire without custom
+// tools offers a freeform spec's function form instead.
+func (t *Tool) SpecForModel(name string) model.ToolSpec {
+	return spec(t.opts.Freeform || model.ApplyPatchToolFor(name) == model.ApplyPatchFreeform)
+}
 
 // Handle applies the patch in call (either form is accepted, whichever was
 // offered). Failures the model should fix are failed Results; the error is

@@ -34,30 +34,32 @@ How to write one:
 
 const inputDescription = "The whole patch, from *** Begin Patch to *** End Patch."
 
-// grammar is the freeform tool's input format, in Lark.
-const grammar = `start: begin file_op+ end
+// freeformDescription is the freeform tool's description: the grammar
+// says the format, models of the families it is offered to know the rest.
+const freeformDescription = "Edits files by applying a patch: adds, updates, renames and deletes them. " +
+	"This is a freeform tool: send the raw patch text, from *** Begin Patch to *** End Patch, not JSON."
 
-begin: "*** Begin Patch" LF
-end: "*** End Patch" LF?
+// grammar is the freeform tool's input format, in Lark: the one Codex sends,
+// so a model trained on it sees the same constraint.
+const grammar = `start: begin_patch hunk+ end_patch
+begin_patch: "*** Begin Patch" LF
+end_patch: "*** End Patch" LF?
 
-file_op: add_file | delete_file | update_file
+hunk: add_hunk | delete_hunk | update_hunk
+add_hunk: "*** Add File: " filename LF add_line+
+delete_hunk: "*** Delete File: " filename LF
+update_hunk: "*** Update File: " filename LF change_move? change?
 
-add_file: "*** Add File: " PATH LF content_line*
-content_line: "+" TEXT? LF
+filename: /(.+)/
+add_line: "+" /(.*)/ LF -> line
 
-delete_file: "*** Delete File: " PATH LF
+change_move: "*** Move to: " filename LF
+change: (change_context | change_line)+ eof_line?
+change_context: ("@@" | "@@ " /(.+)/) LF
+change_line: ("+" | "-" | " ") /(.*)/ LF
+eof_line: "*** End of File" LF
 
-update_file: "*** Update File: " PATH LF move_to? first_change change*
-move_to: "*** Move to: " PATH LF
-first_change: header? diff_line+ end_of_file?
-change: header diff_line+ end_of_file?
-header: "@@" LF | "@@ " TEXT LF
-diff_line: (" " | "-" | "+") TEXT? LF
-end_of_file: "*** End of File" LF
-
-PATH: /[^\r\n]+/
-TEXT: /[^\r\n]+/
-LF: "\n"
+%import common.LF
 `
 
 // parameters is the function tool's JSON schema.
@@ -69,19 +71,23 @@ func quote(s string) string {
 	return string(b)
 }
 
+// spec returns the tool's spec: the freeform form (which names the
+// function form for wires without custom tools) or the function form.
 func spec(freeform bool) model.ToolSpec {
-	if freeform {
-		return model.ToolSpec{
-			Kind:        model.ToolCustom,
-			Name:        Name,
-			Description: description,
-			Format:      &model.CustomFormat{Type: "grammar", Syntax: "lark", Definition: grammar},
-		}
-	}
-	return model.ToolSpec{
+	fn := model.ToolSpec{
 		Kind:        model.ToolFunction,
 		Name:        Name,
 		Description: description,
 		Parameters:  parameters,
+	}
+	if !freeform {
+		return fn
+	}
+	return model.ToolSpec{
+		Kind:         model.ToolCustom,
+		Name:         Name,
+		Description:  freeformDescription,
+		Format:       &model.CustomFormat{Type: "grammar", Syntax: "lark", Definition: grammar},
+		FunctionForm: &fn,
 	}
 }
