@@ -99,6 +99,7 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 		NewSession:    func() (tui.Session, error) { return swap(sessionOptions{interactive: true}) },
 		Models:        models(rt.cfg),
 		HideReasoning: rt.cfg.HideAgentReasoning,
+		Notify:        terminalNotify(rt.cfg.TUI.Notifications, f.Getenv),
 		Git: func(ctx context.Context, args ...string) ([]byte, error) {
 			if gitErr != nil {
 				return nil, gitErr
@@ -210,4 +211,17 @@ func historyHome(cfg *config.Config) string {
 		return ""
 	}
 	return cfg.Home
+}
+
+// terminalNotify chooses how to ask this terminal for a desktop
+// notification: OSC 777 for the terminals that understand it rather than
+// OSC 9 (rxvt, foot, VTE-based ones such as GNOME Terminal), wrapped for
+// tmux inside tmux.
+func terminalNotify(enabled bool, getenv func(string) string) tui.Notify {
+	term := getenv("TERM")
+	return tui.Notify{
+		Enabled: enabled,
+		OSC777:  getenv("VTE_VERSION") != "" || strings.HasPrefix(term, "rxvt") || strings.HasPrefix(term, "foot"),
+		Tmux:    getenv("TMUX") != "",
+	}
 }

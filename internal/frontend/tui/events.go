@@ -39,11 +39,15 @@ func (m *model) handleEvent(ev protocol.EventMsg) tea.Cmd {
 	case protocol.TurnStarted:
 		return m.turnStarted()
 	case protocol.TurnComplete:
-		return m.turnEnded(nil)
+		body := e.LastMessage
+		if strings.TrimSpace(body) == "" {
+			body = "Turn complete."
+		}
+		return tea.Batch(m.turnEnded(nil), m.desktopNotify(body))
 	case protocol.TurnAborted:
 		return m.turnEnded(abortNotice(e))
 	case protocol.TurnFailed:
-		return m.turnEnded(errorNotice(e.Error))
+		return tea.Batch(m.turnEnded(errorNotice(e.Error)), m.desktopNotify("Turn failed: "+e.Error.Message))
 	case protocol.AgentMessageDelta:
 		m.agentDelta(e.ItemID, e.Delta)
 	case protocol.AgentMessage:
@@ -57,9 +61,11 @@ func (m *model) handleEvent(ev protocol.EventMsg) tea.Cmd {
 		m.flushStream()
 		m.live.remember(e.CallID, e.Command)
 		m.pushApproval(&approval{exec: &e})
+		return m.desktopNotify("Approval needed to run " + strings.Join(e.Command, " "))
 	case protocol.PatchApprovalRequest:
 		m.flushStream()
 		m.pushApproval(&approval{patch: &e})
+		return m.desktopNotify("Approval needed to edit files")
 	case protocol.PlanUpdate:
 		m.flushStream()
 		m.commit(&planCell{explanation: e.Explanation, items: e.Plan})

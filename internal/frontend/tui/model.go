@@ -19,6 +19,10 @@ type model struct {
 
 	width, height int
 
+	// focused is false after the terminal reported losing the focus, until
+	// it reports gaining it (desktop notifications go out only then).
+	focused bool
+
 	session Session
 	gen     int // bumps when the session is swapped; stale events are ignored
 	sink    opSink
@@ -107,6 +111,7 @@ func newModel(ctx context.Context, opts Options, sink opSink) *model {
 		now:     opts.now,
 		width:   80,
 		height:  24,
+		focused: true,
 		session: opts.Session,
 		sink:    sink,
 		hist:    newHistory(opts.AltScreen),
@@ -148,6 +153,10 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.handlePaste(msg.Content)
 	case tea.MouseWheelMsg:
 		m.handleWheel(msg)
+	case tea.FocusMsg:
+		m.focused = true
+	case tea.BlurMsg:
+		m.focused = false
 	case eventsMsg:
 		cmd = m.handleEvents(msg)
 	case tickMsg:

@@ -117,9 +117,14 @@ type Options struct {
 	Git func(ctx context.Context, args ...string) ([]byte, error)
 	// HideReasoning hides reasoning summaries (config hide_agent_reasoning).
 	HideReasoning bool
+	// Notify: desktop notifications when a turn ends or an approval waits
+	// while the terminal is not focused (config tui.notifications).
+	Notify Notify
 
 	// now is the clock (tests); nil: time.Now.
 	now func() time.Time
+	// notifyHook sees each notification sequence sent (tests).
+	notifyHook func(seq string)
 }
 
 // Summary is what the caller prints on exit.

@@ -27,6 +27,7 @@ func (m *model) View() tea.View {
 	content, cursor := m.render()
 	v := tea.NewView(content)
 	v.AltScreen = m.opts.AltScreen
+	v.ReportFocus = m.opts.Notify.Enabled
 	if m.opts.AltScreen {
 		v.MouseMode = tea.MouseModeCellMotion
 	}

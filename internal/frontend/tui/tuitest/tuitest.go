@@ -29,6 +29,7 @@ type Terminal struct {
 
 	mu      sync.Mutex
 	emu     *vt.Emulator
+	raw     []byte        // the program's output as written, its last maxRaw bytes
 	changed chan struct{} // closed and replaced on every output chunk
 	exited  bool
 	waitErr error
@@ -57,6 +58,10 @@ func (t *Terminal) readOutput() {
 		t.mu.Lock()
 		if n > 0 {
 			_, _ = t.emu.Write(buf[:n])
+			t.raw = append(t.raw, buf[:n]...)
+			if len(t.raw) > maxRaw {
+				t.raw = append(t.raw[:0], t.raw[len(t.raw)-maxRaw:]...)
+			}
 		}
 		if err != nil {
 			t.exited = true
@@ -76,6 +81,24 @@ func (t *Terminal) readOutput() {
 // attributes, …) back to the program, as a real terminal would.
 func (t *Terminal) answerQueries() {
 	_, _ = io.Copy(t.pty, t.emu)
+}
+
+// maxRaw bounds the raw output kept for Raw.
+const maxRaw = 4 << 20
+
+// Raw returns the program's output as it wrote it, escape sequences and
+// all (the last 4 MiB): for what the screen does not show, such as
+// notification or mode sequences.
+func (t *Terminal) Raw() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(t.raw)
+}
+
+// WaitForRaw waits until the raw output contains s.
+func (t *Terminal) WaitForRaw(timeout time.Duration, s string) error {
+	_, err := t.WaitFor(timeout, func(string) bool { return strings.Contains(t.Raw(), s) })
+	return err
 }
 
 // Screen returns the visible screen as text, trailing spaces trimmed.
