@@ -27,6 +27,8 @@ type GlobalOptions struct {
 	StrictConfig bool
 	// IgnoreUserConfig: $KODEX_HOME/config.toml is not read.
 	IgnoreUserConfig bool
+	// Enable and Disable set features.NAME (Codex's feature flags).
+	Enable, Disable []string
 }
 
 // NewCmdRoot builds the kodex command tree.
@@ -94,6 +96,8 @@ showing every step.`,
 	pf.StringSliceVarP(&g.Images, "image", "i", nil, "attach image `FILE`s to the prompt (repeatable, or comma-separated)")
 	pf.BoolVar(&g.OSS, "oss", false, "use a local model provider (oss_provider, default ollama)")
 	pf.BoolVar(&g.StrictConfig, "strict-config", false, "treat unknown configuration keys as errors instead of warnings")
+	pf.StringArrayVar(&g.Enable, "enable", nil, "enable a feature `FEATURE` (repeatable): -c features.FEATURE=true")
+	pf.StringArrayVar(&g.Disable, "disable", nil, "disable a feature `FEATURE` (repeatable): -c features.FEATURE=false")
 	pf.BoolVar(&g.IgnoreUserConfig, "ignore-user-config", false, "do not read $KODEX_HOME/config.toml (defaults, -c and flags only)")
 
 	root.AddCommand(

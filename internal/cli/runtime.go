@@ -113,6 +113,12 @@ func resolveCwd(f *Factory, cd string) (string, error) {
 	return filepath.Clean(cd), nil
 }
 
+// featureName reports whether s is a feature name (--enable, --disable):
+// lower-case letters, digits and _.
+func featureName(s string) bool {
+	return s != "" && strings.Trim(s, "abcdefghijklmnopqrstuvwxyz0123456789_") == ""
+}
+
 // flagOverrides turns the global flags into the highest-precedence layer.
 func flagOverrides(g *GlobalOptions) ([]config.FlagOverride, error) {
 	var fl []config.FlagOverride
@@ -129,6 +135,18 @@ func flagOverrides(g *GlobalOptions) ([]config.FlagOverride, error) {
 	if g.Yolo {
 		add("sandbox_mode", string(protocol.SandboxDangerFullAccess), "--dangerously-bypass-approvals-and-sandbox")
 		add("approval_policy", string(protocol.ApprovalNever), "--dangerously-bypass-approvals-and-sandbox")
+	}
+	for _, fs := range []struct {
+		names []string
+		on    bool
+		flag  string
+	}{{g.Enable, true, "--enable"}, {g.Disable, false, "--disable"}} {
+		for _, n := range fs.names {
+			if !featureName(n) {
+				return nil, &UsageError{Msg: fmt.Sprintf("%s %q: a feature name is letters, digits and _ (see Codex's `codex features list`)", fs.flag, n)}
+			}
+			add("features."+n, fs.on, fs.flag+" "+n)
+		}
 	}
 	if g.Model != "" {
 		add("model", g.Model, "--model")

@@ -192,6 +192,9 @@ func (d *decoder) unknownKey(n *node, t reflect.Type, fs []fieldInfo, key []stri
 		if why != "" {
 			why = " (" + why + ")"
 		}
+		if k == "features" && n.kind == kTable && len(n.keys) > 0 {
+			full += " (" + strings.Join(n.keys, ", ") + ")"
+		}
 		d.unknownKeyIs(n, sub(key, k), fmt.Sprintf("%s is a Codex setting kodex does not support%s; ignored", full, why))
 		return
 	}
