@@ -3,6 +3,8 @@ package config
 import (
 	"slices"
 	"strings"
+
+	"github.com/kodex-cli/kodex/internal/protocol"
 )
 
 // codexOnly reports whether key (as dotted parts, up to the first part
@@ -58,11 +60,26 @@ func codexWhy(key string) string {
 // types (kodex notifies for all: true when the list is not empty), and
 // tui.alternate_screen may be "always", "never" or "auto" (the inline view
 // unless asked). Anything else is returned as it is.
-func codexForm(n *node, key []string) *node {
+func codexForm(d *decoder, n *node, key []string) *node {
+	full := key
 	if len(key) >= 3 && key[0] == "profiles" {
 		key = key[2:]
 	}
 	switch joinKey(key) {
+	case "approval_policy":
+		// Codex 0.169's { granular = { sandbox_approval = …, rules = …,
+		// mcp_elicitations = …, request_permissions = …, skill_approval = … } }
+		// is on-request with some kinds of question answered "no" without
+		// asking. kodex asks them all, as on-request: never wider.
+		if g, ok := n.tbl["granular"]; n.kind == kTable && ok && len(n.keys) == 1 && g.kind == kTable {
+			for _, k := range g.keys {
+				if g.tbl[k].kind != kBool {
+					return n // reported as a bad value
+				}
+			}
+			d.noticeAt(n, full, "approval_policy.granular is treated as \"on-request\": kodex asks every question Codex's granular policy may answer \"no\" to without asking")
+			return &node{kind: kString, str: string(protocol.ApprovalOnRequest), org: n.org}
+		}
 	case "tui.notifications":
 		if n.kind == kArray {
 			return &node{kind: kBool, b: len(n.items) > 0, org: n.org}

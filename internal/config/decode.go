@@ -231,8 +231,14 @@ func (d *decoder) unknownKeyIs(n *node, key []string, msg string) {
 	d.unknown = append(d.unknown, &FieldError{Where: n.org.where(), Key: joinKey(key), Msg: msg})
 }
 
+// noticeAt reports how kodex reads a Codex setting it supports in part:
+// a warning, even with --strict-config (the setting is valid).
+func (d *decoder) noticeAt(n *node, key []string, msg string) {
+	d.unknown = append(d.unknown, &FieldError{Where: n.org.where(), Key: joinKey(key), Msg: msg})
+}
+
 func (d *decoder) field(n *node, v reflect.Value, key []string, f fieldInfo) {
-	n = codexForm(n, key)
+	n = codexForm(d, n, key)
 	switch v.Kind() {
 	case reflect.Struct:
 		if n.kind != kTable {
