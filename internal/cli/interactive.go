@@ -106,6 +106,8 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 			}
 			return repo.Run(ctx, args...)
 		},
+		Prompts: rt.customPrompts(),
+		Review:  rt.reviewer(repo, gitErr),
 	}
 	opts.TrustPrompt = rt.trustPrompt(io.resume)
 	sum, err := tui.Run(ctx, opts)

@@ -11,9 +11,14 @@
 package review
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
+
+// ErrNothingToReview is returned by a reviewer when the target has no
+// changes: there is nothing to send to the model.
+var ErrNothingToReview = errors.New("nothing to review")
 
 // Kind is what a review looks at.
 type Kind int

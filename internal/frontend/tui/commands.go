@@ -28,6 +28,7 @@ func commands() []command {
 		{"new", "start a new session", (*model).cmdNew},
 		{"resume", "resume a past session (--all: any directory)", (*model).cmdResume},
 		{"diff", "show git diff, including untracked files", (*model).cmdDiff},
+		{"review", "review code changes: uncommitted, a branch, a commit", (*model).cmdReview},
 		{"status", "show model, policies, sandbox and token usage", (*model).cmdStatus},
 		{"init", "ask the agent to write an AGENTS.md", (*model).cmdInit},
 		{"mention", "mention a file (@ search)", (*model).cmdMention},
@@ -36,12 +37,20 @@ func commands() []command {
 	}
 }
 
-func findCommand(word string) *command {
+// findCommand returns the slash command word names: a built-in one, else
+// a custom prompt (/name, or /prompts:name as Codex spells it, which also
+// reaches a prompt whose name a built-in command takes).
+func (m *model) findCommand(word string) *command {
 	name := strings.TrimPrefix(word, "/")
 	for _, c := range commands() {
 		if c.name == name {
 			return &c
 		}
+	}
+	if p := m.customPrompt(name); p != nil {
+		return &command{name: p.Name, desc: p.Summary(), run: func(m *model, args string) tea.Cmd {
+			return m.runPrompt(word, *p, args)
+		}}
 	}
 	return nil
 }

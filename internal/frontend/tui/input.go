@@ -235,7 +235,7 @@ func (m *model) submitComposer() tea.Cmd {
 	}
 	if strings.HasPrefix(text, "/") && !strings.ContainsAny(text, "\n") {
 		word := strings.Fields(text)[0]
-		if c := findCommand(word); c != nil {
+		if c := m.findCommand(word); c != nil {
 			m.composer.reset()
 			m.popup.update(m)
 			return c.run(m, strings.TrimSpace(strings.TrimPrefix(text, word)))

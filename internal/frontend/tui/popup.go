@@ -57,7 +57,7 @@ func (p *popupState) update(m *model) {
 	p.dismissed = ""
 	if strings.HasPrefix(text, "/") && !strings.ContainsFunc(text, unicode.IsSpace) {
 		p.kind = popupSlash
-		p.items = matchCommands(text[1:])
+		p.items = m.matchCommands(text[1:])
 	} else if q, ok := m.atToken(); ok {
 		p.kind = popupFile
 		p.items = m.matchFiles(q)
@@ -65,7 +65,9 @@ func (p *popupState) update(m *model) {
 	p.sel = min(p.sel, max(len(p.items)-1, 0))
 }
 
-func matchCommands(q string) []popupItem {
+// matchCommands lists the built-in commands, then the custom prompts,
+// whose names start with q; with none, the built-in ones q fuzzily matches.
+func (m *model) matchCommands(q string) []popupItem {
 	var out []popupItem
 	cmds := commands()
 	for _, c := range cmds {
@@ -73,6 +75,7 @@ func matchCommands(q string) []popupItem {
 			out = append(out, popupItem{"/" + c.name, c.desc})
 		}
 	}
+	out = append(out, m.promptItems(q)...)
 	if len(out) == 0 && q != "" {
 		names := make([]string, len(cmds))
 		for i, c := range cmds {
@@ -115,6 +118,13 @@ func (m *model) popupKey(key tea.KeyPressMsg) (tea.Cmd, bool) {
 		m.acceptPopup()
 	case "enter":
 		if p.kind == popupSlash {
+			// A prompt with named placeholders is not sent bare: its
+			// NAME="" pairs are filled in to complete first.
+			if t, ok := m.promptTemplate(p.items[p.sel].label); ok {
+				m.composer.setValue(t)
+				p.dismiss(t)
+				return nil, true
+			}
 			m.composer.setValue(p.items[p.sel].label)
 			return m.submitComposer(), true
 		}

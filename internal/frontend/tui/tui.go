@@ -48,6 +48,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/kodex-cli/kodex/internal/frontend/prompts"
+	"github.com/kodex-cli/kodex/internal/frontend/review"
 	"github.com/kodex-cli/kodex/internal/protocol"
 )
 
@@ -117,6 +119,15 @@ type Options struct {
 	Git func(ctx context.Context, args ...string) ([]byte, error)
 	// HideReasoning hides reasoning summaries (config hide_agent_reasoning).
 	HideReasoning bool
+	// Prompts are the custom prompts ($KODEX_HOME/prompts): /name sends one,
+	// its placeholders filled from the arguments. A built-in command wins
+	// over a prompt of the same name, which stays reachable as /prompts:name.
+	Prompts []prompts.Prompt
+	// Review runs /review: it gathers the target's diff and runs the review
+	// apart from the session (read-only), returning the target completed
+	// and the findings, or [review.ErrNothingToReview]. nil: /review is
+	// unavailable.
+	Review func(ctx context.Context, t review.Target) (review.Target, review.Output, error)
 	// Notify: desktop notifications when a turn ends or an approval waits
 	// while the terminal is not focused (config tui.notifications).
 	Notify Notify

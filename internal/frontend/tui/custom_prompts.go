@@ -1,0 +1,119 @@
+package tui
+
+import (
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+
+	"github.com/kodex-cli/kodex/internal/frontend/prompts"
+)
+
+// promptsPrefix is Codex's namespace for custom prompts: /prompts:name.
+const promptsPrefix = "prompts:"
+
+// builtin reports whether a built-in slash command is called name.
+func builtin(name string) bool {
+	for _, c := range commands() {
+		if c.name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// customPrompt finds the custom prompt name ("x" or "prompts:x") calls.
+// A built-in command wins over a prompt of the same name, which stays
+// reachable as /prompts:name.
+func (m *model) customPrompt(name string) *prompts.Prompt {
+	bare, prefixed := strings.CutPrefix(name, promptsPrefix)
+	if !prefixed && builtin(bare) {
+		return nil
+	}
+	for i := range m.opts.Prompts {
+		if m.opts.Prompts[i].Name == bare {
+			return &m.opts.Prompts[i]
+		}
+	}
+	return nil
+}
+
+// promptLabel is how the popup names a prompt: /name, or /prompts:name
+// when a built-in command has the name.
+func promptLabel(p prompts.Prompt) string {
+	if builtin(p.Name) {
+		return "/" + promptsPrefix + p.Name
+	}
+	return "/" + p.Name
+}
+
+// promptItems are the popup rows of the custom prompts whose name starts
+// with q (or, for q = "prompts:…", whose /prompts:name label does).
+func (m *model) promptItems(q string) []popupItem {
+	var out []popupItem
+	for _, p := range m.opts.Prompts {
+		label := promptLabel(p)
+		if !strings.HasPrefix(p.Name, q) && (!strings.HasPrefix(q, promptsPrefix) || !strings.HasPrefix(label[1:], q)) {
+			continue
+		}
+		desc := p.Summary()
+		if builtin(p.Name) {
+			desc = "custom prompt; /" + p.Name + " is built in · " + desc
+		}
+		out = append(out, popupItem{label, desc})
+	}
+	return out
+}
+
+// runPrompt expands a custom prompt with the arguments typed after it and
+// sends it. An argument error is shown and nothing is sent; the command
+// stays in the composer to be fixed.
+func (m *model) runPrompt(word string, p prompts.Prompt, args string) tea.Cmd {
+	text, err := p.Expand(args)
+	if err != nil {
+		m.composer.setValue(strings.TrimSpace(word + " " + args))
+		m.popup.dismiss(m.composer.value())
+		hint := ""
+		if p.ArgumentHint != "" {
+			hint = "Usage: " + word + " " + p.ArgumentHint
+		}
+		m.notice(noticeError, capitalize(err.Error())+".", hint)
+		return nil
+	}
+	if strings.TrimSpace(text) == "" {
+		m.notice(noticeWarning, "The custom prompt "+word+" is empty; nothing was sent.", "")
+		return nil
+	}
+	m.prompts.add(strings.TrimSpace(word+" "+args), m.now())
+	if m.turn.running {
+		m.queued = append(m.queued, text)
+		m.live.version++
+		return nil
+	}
+	return m.submitText(text, nil)
+}
+
+// promptTemplate is what choosing a prompt with named placeholders in the
+// popup puts in the composer: /name A="" B="", to be filled in.
+func (m *model) promptTemplate(label string) (string, bool) {
+	p := m.customPrompt(strings.TrimPrefix(label, "/"))
+	if p == nil {
+		return "", false
+	}
+	names := p.Names()
+	if len(names) == 0 {
+		return "", false
+	}
+	var b strings.Builder
+	b.WriteString(label)
+	for _, n := range names {
+		b.WriteString(" " + n + `=""`)
+	}
+	return b.String(), true
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
