@@ -1,11 +1,11 @@
 // drive.mjs drives kodex through the Codex TypeScript SDK (@openai/codex-sdk)
 // for sdk_test.go: two turns on one thread (the second makes the SDK run
 // `exec … resume <thread_id>`), then one turn on a new thread with an output
-// schema. It prints one JSON summary line on stdout; any failure (the SDK
+// schema, effort "max" and an image. It prints one JSON summary line on stdout; any failure (the SDK
 // throws when kodex exits non-zero or reports turn.failed) exits non-zero.
 //
 // Environment: KODEX_BIN (the kodex binary), MODEL_URL (the fake model's base
-// URL), WORKDIR (the git repository to work in).
+// URL), WORKDIR (the git repository to work in), IMAGE (a PNG file).
 import { Codex } from "@openai/codex-sdk";
 
 function need(name) {
@@ -40,8 +40,16 @@ const schema = {
   required: ["answer"],
   additionalProperties: false,
 };
-const structuredThread = codex.startThread(threadOptions);
-const structured = await structuredThread.run("structured", { outputSchema: schema });
+// A new thread at effort "max" (a value Codex accepts and passes on), with
+// an image attached (the SDK passes it as --image).
+const structuredThread = codex.startThread({ ...threadOptions, modelReasoningEffort: "max" });
+const structured = await structuredThread.run(
+  [
+    { type: "text", text: "structured" },
+    { type: "local_image", path: need("IMAGE") },
+  ],
+  { outputSchema: schema },
+);
 
 const summary = {
   first: {

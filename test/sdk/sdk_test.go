@@ -3,6 +3,7 @@ package sdk_test
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"os"
@@ -113,6 +114,12 @@ func TestCodexSDKDrivesKodex(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(work, "README"), []byte("sdk interop\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A 1×1 PNG for the image run.
+	image := filepath.Join(work, "pixel.png")
+	png, _ := base64.StdEncoding.DecodeString("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==")
+	if err := os.WriteFile(image, png, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	gitInit := exec.CommandContext(ctx, "git", "init", "-q")
 	gitInit.Dir = work
 	gitInit.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home}
@@ -143,6 +150,7 @@ func TestCodexSDKDrivesKodex(t *testing.T) {
 		"KODEX_BIN=" + kodex,
 		"MODEL_URL=" + srv.URL(),
 		"WORKDIR=" + work,
+		"IMAGE=" + image,
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -218,8 +226,12 @@ func TestCodexSDKDrivesKodex(t *testing.T) {
 		if auth := r.Header.Get("Authorization"); auth != "Bearer sk-test" {
 			t.Errorf("request %d Authorization = %q, want the SDK's apiKey (CODEX_API_KEY)", i+1, auth)
 		}
-		if effort := nested(r.Body, "reasoning", "effort"); effort != "low" {
-			t.Errorf("request %d reasoning.effort = %v, want low (modelReasoningEffort)", i+1, effort)
+		want := "low"
+		if i == 3 {
+			want = "max" // any effort Codex accepts is passed on
+		}
+		if effort := nested(r.Body, "reasoning", "effort"); effort != want {
+			t.Errorf("request %d reasoning.effort = %v, want %s (modelReasoningEffort)", i+1, effort, want)
 		}
 	}
 	// The thread options reached kodex: the SDK passes them as --cd,
@@ -267,8 +279,26 @@ func TestCodexSDKDrivesKodex(t *testing.T) {
 	}) {
 		t.Errorf("request 3 (resumed) lacks the second prompt; its input:\n%s", inputOf(resumed))
 	}
+	// Usage is the thread's, as in Codex: the resumed run's includes the
+	// first run's two responses (per run, it would be one response's, less).
+	if f, s := got.First.Usage, got.Second.Usage; f != nil && s != nil && s.InputTokens <= f.InputTokens {
+		t.Errorf("resumed run's input_tokens = %d, first run's %d: want the thread's cumulative usage", s.InputTokens, f.InputTokens)
+	}
 	// The output schema reaches the model as text.format json_schema.
 	structured := reqs[3]
+	if !hasItem(structured.Input(), func(it model.Item) bool {
+		if it.Type != model.ItemMessage || it.Role != "user" {
+			return false
+		}
+		for _, p := range it.Content {
+			if p.Type == model.PartInputImage && strings.HasPrefix(p.ImageURL, "data:image/png;base64,") {
+				return true
+			}
+		}
+		return false
+	}) {
+		t.Errorf("request 4 lacks the attached image as an input_image; its input:\n%s", inputOf(structured))
+	}
 	if typ := nested(structured.Body, "text", "format", "type"); typ != "json_schema" {
 		t.Errorf("request 4 text.format.type = %v, want json_schema; text = %v", typ, nested(structured.Body, "text"))
 	}
