@@ -58,6 +58,9 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 	if !f.IO.StdinTTY || !f.IO.StdoutTTY {
 		return &UsageError{Msg: "the interactive UI needs a terminal on stdin and stdout; for headless runs use kodex exec"}
 	}
+	if hint := codexImportHint(f); hint != "" {
+		fmt.Fprintln(f.IO.ErrOut, hint)
+	}
 	rt, err := newRuntime(ctx, f, g, false)
 	if err != nil {
 		return err
