@@ -194,6 +194,9 @@ func reviewTurn(prompt, modelName string) protocol.UserTurn {
 }
 
 func runReview(ctx context.Context, f *Factory, opts *ExecOptions, ro *reviewOptions) error {
+	if opts.OutputSchemaFile != "" {
+		return &UsageError{Msg: "--output-schema does not apply to a review: its answer has Codex's review shape"}
+	}
 	rt, err := newRuntime(ctx, f, opts.Global, true)
 	if err != nil {
 		return err
