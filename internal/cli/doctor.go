@@ -71,7 +71,11 @@ func runDoctor(f *Factory, g *GlobalOptions) error {
 		fmt.Fprintf(w, "  key:       none needed\n")
 	case p.UsesOpenAIAuth():
 		problems++
-		fmt.Fprintf(w, "  key:       ✗ %s is not set and no key is stored: export it, put it in %s/.env, or run kodex login --with-api-key\n", p.EnvKey, cfg.Home)
+		name := p.EnvKey
+		if name == "" {
+			name = "KODEX_API_KEY"
+		}
+		fmt.Fprintf(w, "  key:       ✗ %s is not set and no key is stored: export it, put it in %s/.env, or run kodex login --with-api-key\n", name, cfg.Home)
 	default:
 		problems++
 		fmt.Fprintf(w, "  key:       ✗ %s is not set: export it, or put it in %s/.env\n", p.EnvKey, cfg.Home)
