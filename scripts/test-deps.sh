@@ -2,7 +2,7 @@
 # Installs what the test suite needs beyond Go, idempotently: Debian packages
 # (git; python3, unshare and useradd for the sandbox escape suite; file for
 # the static-binary check; node and npm for the SDK interop test) and the npm
-# packages of that test. Safe to run repeatedly.
+# packages of that test and of the side-by-side test with the real Codex CLI. Safe to run repeatedly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,4 +24,8 @@ if [[ -f test/sdk/package.json ]]; then
   if [[ ! -d test/sdk/node_modules/@openai/codex-sdk ]]; then
     (cd test/sdk && npm ci --no-audit --no-fund --loglevel=error)
   fi
+fi
+# The real Codex CLI (pinned) for the side-by-side exec --json test.
+if [[ -f test/compare/package.json && ! -d test/compare/node_modules/@openai/codex ]]; then
+  (cd test/compare && npm ci --no-audit --no-fund --loglevel=error)
 fi
