@@ -61,6 +61,7 @@ func NewCmdReview(f *Factory, g *GlobalOptions) *cobra.Command {
 	fl.BoolVar(&opts.SkipGitRepoCheck, "skip-git-repo-check", false, "accepted for symmetry with exec; a review needs a repository")
 	fl.BoolVar(&opts.Ephemeral, "ephemeral", false, "do not record the session")
 	fl.BoolVarP(&opts.Verbose, "verbose", "v", false, "show command output")
+	fl.StringVar(&opts.Color, "color", colorAuto, "colour the progress on stderr `WHEN`: always, never or auto")
 	_ = fl.MarkHidden("skip-git-repo-check")
 	return cmd
 }
@@ -79,6 +80,9 @@ func newReviewCommand(f *Factory, opts *ExecOptions) *cobra.Command {
 		Example: reviewExample,
 		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkColor(opts.Color); err != nil {
+				return err
+			}
 			if err := ro.read(f.IO, args); err != nil {
 				return err
 			}
@@ -235,6 +239,7 @@ func runReview(ctx context.Context, f *Factory, opts *ExecOptions, ro *reviewOpt
 		LastMessageFile: opts.LastMessageFile,
 		Verbose:         opts.Verbose,
 		OutTerminal:     f.IO.StdoutTTY,
+		Color:           useColor(f, opts.Color),
 	})
 	switch {
 	case err != nil:
