@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kodex-cli/kodex/internal/config"
+	"github.com/kodex-cli/kodex/internal/frontend/execjson"
 	"github.com/kodex-cli/kodex/internal/frontend/termtext"
 	"github.com/kodex-cli/kodex/internal/gitx"
 	"github.com/kodex-cli/kodex/internal/protocol"
@@ -143,7 +144,7 @@ func sessionDiff(dir string, patches []protocol.PatchApplyEnd) (diff string, fil
 				case from != to:
 					note("R " + from + " → " + to)
 				default:
-					note(changeMark(c.Kind) + " " + from)
+					note(execjson.ChangeLetter(c.Kind) + " " + from)
 				}
 			}
 		}
@@ -217,17 +218,4 @@ func quoteGitPath(p string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
-}
-
-// changeMark is a file change's letter, as git status shows it.
-func changeMark(k protocol.ChangeKind) string {
-	switch k {
-	case protocol.ChangeAdd:
-		return "A"
-	case protocol.ChangeDelete:
-		return "D"
-	case protocol.ChangeUpdate:
-		return "M"
-	}
-	return "?"
 }

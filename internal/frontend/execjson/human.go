@@ -197,7 +197,7 @@ func (p *humanPrinter) patchEnd(m protocol.PatchApplyEnd) {
 		return
 	}
 	for _, c := range m.Changes {
-		letter := p.style(changeLetter(c.Kind), changeColor(c.Kind), sgrBold)
+		letter := p.style(ChangeLetter(c.Kind), changeColor(c.Kind), sgrBold)
 		if c.MovePath != "" {
 			p.logf("  %s %s → %s\n", letter, p.rel(c.Path), p.rel(c.MovePath))
 			continue
@@ -249,8 +249,9 @@ func changeColor(k protocol.ChangeKind) string {
 	return sgrCyan
 }
 
-// changeLetter is the A/M/D mark of a file change, as apply_patch prints it.
-func changeLetter(k protocol.ChangeKind) string {
+// ChangeLetter is the A/M/D mark of a file change, as apply_patch prints
+// it (and git status).
+func ChangeLetter(k protocol.ChangeKind) string {
 	switch k {
 	case protocol.ChangeAdd:
 		return "A"
