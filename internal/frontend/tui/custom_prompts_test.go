@@ -199,3 +199,49 @@ func TestReviewCellGolden(t *testing.T) {
 	c := &reviewCell{target: review.Target{Kind: review.BaseBranch, Branch: "main"}, out: out, cwd: "/repo"}
 	golden(t, "review_cell", ansi.Strip(c.render(60)))
 }
+
+func TestReviewPickers(t *testing.T) {
+	t.Parallel()
+	fr := &fakeReviewer{out: reviewOutput}
+	var gitArgs [][]string
+	git := func(_ context.Context, args ...string) ([]byte, error) {
+		gitArgs = append(gitArgs, args)
+		if args[0] == "log" {
+			return []byte("0123456789abcdef\tadd the feature\nfedcba9876543210\tfirst\n"), nil
+		}
+		return []byte("main\nfeature\n"), nil
+	}
+	h := newHarness(t, Options{Review: fr.review, Git: git})
+	h.typeText("/review")
+	h.key("enter")
+	h.key("down")
+	h.run(h.key("enter")) // against a base branch: lists the branches
+	p, ok := h.m.overlay.(*picker)
+	if !ok || len(p.items) != 2 || p.items[1].label != "feature" {
+		t.Fatalf("branch picker = %+v", h.m.overlay)
+	}
+	h.key("down")
+	h.run(h.key("enter"))
+
+	h.typeText("/review")
+	h.key("enter")
+	h.key("down")
+	h.key("down")
+	h.run(h.key("enter")) // a commit: lists recent commits
+	p, ok = h.m.overlay.(*picker)
+	if !ok || len(p.items) != 2 || p.items[0] != (popupItem{"0123456", "add the feature"}) {
+		t.Fatalf("commit picker = %+v", h.m.overlay)
+	}
+	h.run(h.key("enter"))
+
+	want := []review.Target{
+		{Kind: review.BaseBranch, Branch: "feature"},
+		{Kind: review.Commit, Commit: "0123456789abcdef"},
+	}
+	if diff := cmp.Diff(want, fr.targets); diff != "" {
+		t.Errorf("targets mismatch (-want +got):\n%s", diff)
+	}
+	if len(gitArgs) != 2 || gitArgs[0][0] != "for-each-ref" || gitArgs[1][0] != "log" {
+		t.Errorf("git ran %v", gitArgs)
+	}
+}
