@@ -87,7 +87,7 @@ sandbox_mode and approval_policy in config.toml, choose each separately.`,
 	var ignored string
 	pf.StringVar(&ignored, "thread-source", "", "")
 	pf.StringVar(&ignored, "cyber-access-program", "", "")
-	pf.StringVar(&opts.Color, "color", colorAuto, "colour the progress on stderr `WHEN`: always, never or auto (a terminal, NO_COLOR unset)")
+	pf.StringVar(&opts.Color, "color", colorAuto, "`WHEN` to colour the progress on stderr: always, never or auto (auto: stderr is a terminal and NO_COLOR is unset)")
 	for _, n := range []string{"thread-source", "cyber-access-program"} {
 		_ = pf.MarkHidden(n)
 	}

@@ -20,8 +20,11 @@ func NewCmdImport(f *Factory, g *GlobalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "import SOURCE",
 		Short: "Bring another agent's settings over into $KODEX_HOME",
-		Args:  cobra.NoArgs,
+		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return &UsageError{Msg: fmt.Sprintf("kodex import: unknown source %q (kodex imports from codex)", args[0])}
+			}
 			return &UsageError{Msg: "kodex import needs a source: kodex import codex"}
 		},
 	}
