@@ -286,7 +286,7 @@ func (rt *kodexRuntime) modelClient() (model.Client, error) {
 		WireAPI:            p.WireAPI,
 		APIKey:             p.APIKey,
 		EnvKey:             p.EnvKey,
-		EnvKeyInstructions: p.EnvKeyInstructions,
+		EnvKeyInstructions: keyInstructions(p),
 		RequiresKey:        p.EnvKey != "",
 		QueryParams:        p.QueryParams,
 		Headers:            p.Headers,
@@ -301,6 +301,19 @@ func (rt *kodexRuntime) modelClient() (model.Client, error) {
 		return nil, &ConfigError{fmt.Errorf("model provider %q: %w", p.ID, err)}
 	}
 	return c, nil
+}
+
+// keyInstructions is what the missing-key error adds to "set VAR": the
+// provider's env_key_instructions, and kodex login where the stored key
+// applies.
+func keyInstructions(p config.ResolvedProvider) string {
+	if !p.UsesOpenAIAuth() {
+		return p.EnvKeyInstructions
+	}
+	if p.EnvKeyInstructions == "" {
+		return "or store one with kodex login --with-api-key"
+	}
+	return p.EnvKeyInstructions + "; or store one with kodex login --with-api-key"
 }
 
 // originator names the client in the originator header: kodex_exec, or
