@@ -8,8 +8,11 @@
 // them strictly, with every problem reported at its file and line with the
 // allowed values and a "did you mean"; and returns an immutable *Config whose
 // every effective value remembers where it came from (`kodex config show`).
-// It also reads $KODEX_HOME/.env (LoadDotEnv) and records project trust
-// (SetProjectTrust).
+// It also reads $KODEX_HOME/.env (LoadDotEnv), records project trust
+// (SetProjectTrust), keeps the API key `kodex login` stores in
+// $KODEX_HOME/auth.json (ReadAuth, WriteAuthKey, RemoveAuth), decides which
+// key a provider uses (ResolveProvider), and checks a Codex config file for
+// `kodex import codex` (ReadCodexFile).
 //
 // It must not touch the network, change the process environment (the caller
 // applies what LoadDotEnv returns), hold package-level mutable state, or do
