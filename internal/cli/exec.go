@@ -197,6 +197,12 @@ func runExec(ctx context.Context, f *Factory, opts *ExecOptions) error {
 		return err
 	}
 	defer sess.close()
+	return runHeadless(ctx, f, opts, sess, turn)
+}
+
+// runHeadless runs one turn of sess with exec's output (human or --json)
+// and turns its outcome into kodex's exit status.
+func runHeadless(ctx context.Context, f *Factory, opts *ExecOptions, sess execjson.Session, turn protocol.UserTurn) error {
 	out, err := execjson.Run(ctx, sess, turn, execjson.Options{
 		Out:             f.IO.Out,
 		Err:             f.IO.ErrOut,

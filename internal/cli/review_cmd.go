@@ -232,24 +232,7 @@ func runReview(ctx context.Context, f *Factory, opts *ExecOptions, ro *reviewOpt
 		}
 		return strings.TrimRight(review.Format(target, out, rt.cwd), "\n")
 	})
-	out, err := execjson.Run(ctx, rs, reviewTurn(review.Prompt(target, diff), rt.cfg.Model), execjson.Options{
-		Out:             f.IO.Out,
-		Err:             f.IO.ErrOut,
-		JSON:            opts.JSON,
-		LastMessageFile: opts.LastMessageFile,
-		Verbose:         opts.Verbose,
-		OutTerminal:     f.IO.StdoutTTY,
-		Color:           useColor(f, opts.Color),
-	})
-	switch {
-	case err != nil:
-		return err
-	case out.Interrupted || ctx.Err() != nil:
-		return &silentError{errInterrupted}
-	case out.Failed != nil:
-		return &silentError{&TurnError{Info: *out.Failed}}
-	}
-	return nil
+	return runHeadless(ctx, f, opts, rs, reviewTurn(review.Prompt(target, diff), rt.cfg.Model))
 }
 
 // reviewSession is a session whose events show a review as Codex's do: the
