@@ -32,8 +32,8 @@ func NewCmdLogin(f *Factory, g *GlobalOptions) *cobra.Command {
 uses), read from stdin so it never appears in the shell's history or the
 process list.
 
-The stored key is used for the built-in openai provider, and for providers
-with requires_openai_auth = true, when the provider's env_key variable (for
+The stored key is used for providers with requires_openai_auth = true (the
+built-in openai provider has it) when the provider's env_key variable (for
 openai: OPENAI_API_KEY), KODEX_API_KEY and CODEX_API_KEY are all unset: a
 key in the environment always wins. Other providers read their key from
 their env_key variable only.

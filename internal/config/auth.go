@@ -107,11 +107,11 @@ func MaskKey(key string) string {
 }
 
 // UsesOpenAIAuth reports whether the key stored by `kodex login` (and the
-// KODEX_API_KEY / CODEX_API_KEY variables) apply to the provider: the
-// built-in openai provider (also when config.toml overrides its fields), and
-// any provider with requires_openai_auth = true, as in Codex.
+// KODEX_API_KEY / CODEX_API_KEY variables) apply to the provider: one with
+// requires_openai_auth = true, as the built-in openai provider has (as in
+// Codex; config.toml may set it to false there to opt out).
 func (p ProviderInfo) UsesOpenAIAuth() bool {
-	return p.ID == "openai" || p.RequiresOpenAIAuth
+	return p.RequiresOpenAIAuth
 }
 
 // resolveKey finds p's API key: p.EnvKey's variable; then, for a provider

@@ -184,4 +184,12 @@ env_key = "AZURE_KEY"
 			}
 		})
 	}
+
+	// requires_openai_auth = false on the built-in openai provider opts out.
+	opts := f.opts()
+	opts.Overrides = []string{"model_providers.openai.requires_openai_auth=false"}
+	r := mustLoad(t, opts).ResolveProvider(envOf(map[string]string{"CODEX_API_KEY": "sk-codex"}), stored)
+	if r.APIKey != "" {
+		t.Errorf("openai with requires_openai_auth = false got the key from %s", r.KeyFrom)
+	}
 }

@@ -108,8 +108,8 @@ type ProviderInfo struct {
 	StreamMaxRetries    int               `toml:"stream_max_retries" default:"5"`
 	StreamIdleTimeoutMs int64             `toml:"stream_idle_timeout_ms" default:"300000"`
 	// RequiresOpenAIAuth: the key `kodex login` stores (and KODEX_API_KEY,
-	// CODEX_API_KEY) apply to this provider when its env_key is unset, as
-	// for the built-in openai provider (Codex's key).
+	// CODEX_API_KEY) apply to this provider when its env_key is unset (as
+	// in Codex; the built-in openai provider sets it).
 	RequiresOpenAIAuth bool `toml:"requires_openai_auth" default:"false"`
 }
 

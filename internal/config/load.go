@@ -49,6 +49,7 @@ base_url = "https://api.openai.com/v1"
 env_key = "OPENAI_API_KEY"
 env_key_instructions = "Create a key at https://platform.openai.com/api-keys"
 wire_api = "responses"
+requires_openai_auth = true
 
 [model_providers.ollama]
 name = "Ollama"

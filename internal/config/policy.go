@@ -40,8 +40,8 @@ func (s MCPServer) ToolTimeout() time.Duration {
 // `kodex login` stored ($KODEX_HOME/auth.json, see ReadAuth), or nil.
 //
 // The key is the one owner's answer, in this order: the variable env_key
-// names; then, only for a provider that uses OpenAI's auth (the built-in
-// openai provider, or requires_openai_auth = true: see UsesOpenAIAuth),
+// names; then, only for a provider that uses OpenAI's auth
+// (requires_openai_auth = true, as the built-in openai has: UsesOpenAIAuth),
 // KODEX_API_KEY, CODEX_API_KEY, and the key in auth. A missing key is not
 // an error here.
 func (c *Config) ResolveProvider(getenv func(string) string, auth *Auth) ResolvedProvider {

@@ -187,7 +187,7 @@ base_url = "http://127.0.0.1:9/v3"
 	want := ProviderInfo{
 		ID: "openai", Name: "OpenAI", BaseURL: "https://api.openai.com/v1", EnvKey: "OPENAI_API_KEY",
 		EnvKeyInstructions: "Create a key at https://platform.openai.com/api-keys", WireAPI: "responses",
-		RequestMaxRetries: 4, StreamMaxRetries: 5, StreamIdleTimeoutMs: 300000,
+		RequestMaxRetries: 4, StreamMaxRetries: 5, StreamIdleTimeoutMs: 300000, RequiresOpenAIAuth: true,
 	}
 	if diff := cmp.Diff(want, c.Provider); diff != "" {
 		t.Errorf("provider mismatch (-want +got):\n%s", diff)
