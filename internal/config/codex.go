@@ -45,10 +45,8 @@ func codexWhy(key string) string {
 		return "no context compaction yet"
 	case "instructions", "personality":
 		return "use model_instructions_file or developer_instructions"
-	case "mcp_servers.*.enabled_tools", "mcp_servers.*.disabled_tools", "mcp_servers.*.env_vars",
-		"mcp_servers.*.http_headers", "mcp_servers.*.env_http_headers", "mcp_servers.*.required",
-		"mcp_servers.*.startup_timeout_ms", "mcp_servers.*.oauth", "mcp_servers.*.scopes":
-		return "MCP servers are not started yet"
+	case "mcp_servers.*.oauth", "mcp_servers.*.scopes", "mcp_servers.*.oauth_resource":
+		return "no MCP OAuth yet"
 	case "project_root_markers":
 		return "kodex finds the project root by .git"
 	}

@@ -39,7 +39,6 @@ enabled = false
 	want := []string{
 		`:2: check_for_update_on_startup is a Codex setting kodex does not support (kodex does not check for updates); ignored`,
 		`:3: unknown key "modle" (did you mean "model"?); ignored (--strict-config makes this an error)`,
-		`:7: mcp_servers.docs.enabled_tools is a Codex setting kodex does not support (MCP servers are not started yet); ignored`,
 		`:15: analytics is a Codex setting kodex does not support (kodex sends no telemetry); ignored`,
 	}
 	if diff := cmp.Diff(want, ignored); diff != "" {

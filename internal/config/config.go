@@ -155,17 +155,31 @@ const (
 )
 
 // MCPServer is [mcp_servers.NAME]: a stdio server (Command) or a
-// streamable HTTP one (URL).
+// streamable HTTP one (URL), with Codex's keys. Transport keys of the other
+// kind are an error (see loader.finish).
 type MCPServer struct {
-	Command           string            `toml:"command"`
-	Args              []string          `toml:"args"`
-	Env               map[string]string `toml:"env,secret"`
-	Cwd               string            `toml:"cwd"`
+	// stdio
+	Command string            `toml:"command"`
+	Args    []string          `toml:"args"`
+	Env     map[string]string `toml:"env,secret"`
+	// EnvVars names variables forwarded from kodex's environment.
+	EnvVars []string `toml:"env_vars"`
+	Cwd     string   `toml:"cwd"`
+	// streamable HTTP
 	URL               string            `toml:"url"`
 	BearerTokenEnvVar string            `toml:"bearer_token_env_var"`
-	StartupTimeoutSec float64           `toml:"startup_timeout_sec" default:"10"`
-	ToolTimeoutSec    float64           `toml:"tool_timeout_sec" default:"60"`
-	Enabled           bool              `toml:"enabled" default:"true"`
+	HTTPHeaders       map[string]string `toml:"http_headers,secret"`
+	// EnvHTTPHeaders maps a header to the variable holding its value.
+	EnvHTTPHeaders map[string]string `toml:"env_http_headers"`
+
+	Enabled  bool `toml:"enabled" default:"true"`
+	Required bool `toml:"required"`
+	// StartupTimeoutMs, when set, is used instead of StartupTimeoutSec.
+	StartupTimeoutSec float64  `toml:"startup_timeout_sec" default:"10"`
+	StartupTimeoutMs  int64    `toml:"startup_timeout_ms"`
+	ToolTimeoutSec    float64  `toml:"tool_timeout_sec" default:"60"`
+	EnabledTools      []string `toml:"enabled_tools"`
+	DisabledTools     []string `toml:"disabled_tools"`
 }
 
 // History is the [history] table.

@@ -285,7 +285,19 @@ func TestErrors(t *testing.T) {
 		},
 		{
 			name: "mcp without transport", user: "[mcp_servers.docs]\nargs = [\"a\"]\n",
-			want: []string{`{user}:1: MCP server "docs" needs either command or url`},
+			want: []string{`{user}:1: MCP server "docs" needs either command (stdio) or url (streamable HTTP)`},
+		},
+		{
+			name: "mcp stdio with url keys", user: "[mcp_servers.docs]\ncommand = \"d\"\nbearer_token_env_var = \"T\"\n",
+			want: []string{`{user}:3: bearer_token_env_var is not supported for stdio MCP servers (server "docs")`},
+		},
+		{
+			name: "mcp http with stdio keys", user: "[mcp_servers.web]\nurl = \"http://x\"\n\nenv_vars = [\"A\"]\n",
+			want: []string{`{user}:4: env_vars is not supported for streamable HTTP MCP servers (server "web")`},
+		},
+		{
+			name: "mcp both timeouts", user: "[mcp_servers.docs]\ncommand = \"d\"\nstartup_timeout_sec = 1\nstartup_timeout_ms = 5\n",
+			want: []string{`{user}:4: set startup_timeout_sec or startup_timeout_ms, not both`},
 		},
 		{
 			name: "relative project key", user: "[projects.rel]\ntrust_level = \"trusted\"\n",
@@ -581,7 +593,7 @@ func TestLoadOptionsErrors(t *testing.T) {
 func TestUnknownKeysWarn(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	writeFile(t, f.userFile(), "modle = \"x\"\nmodel = \"o3\"\ncheck_for_update_on_startup = false\n[analytics]\nenabled = false\n[mcp_servers.docs]\ncommand = \"d\"\nrequired = true\n[profiles.p]\nmodle = \"y\"\n")
+	writeFile(t, f.userFile(), "modle = \"x\"\nmodel = \"o3\"\ncheck_for_update_on_startup = false\n[analytics]\nenabled = false\n[mcp_servers.docs]\ncommand = \"d\"\noauth = {}\n[profiles.p]\nmodle = \"y\"\n")
 	opts := f.opts()
 	opts.Overrides = []string{"sandbox_workspace_write.network=true"}
 	c, err := Load(opts)
@@ -599,7 +611,7 @@ func TestUnknownKeysWarn(t *testing.T) {
 		`{user}:1: unknown key "modle" (did you mean "model"?); ignored (--strict-config makes this an error)`,
 		`{user}:3: check_for_update_on_startup is a Codex setting kodex does not support (kodex does not check for updates); ignored`,
 		`{user}:4: analytics is a Codex setting kodex does not support (kodex sends no telemetry); ignored`,
-		`{user}:8: mcp_servers.docs.required is a Codex setting kodex does not support (MCP servers are not started yet); ignored`,
+		`{user}:8: mcp_servers.docs.oauth is a Codex setting kodex does not support (no MCP OAuth yet); ignored`,
 		`{user}:10: unknown key "profiles.p.modle" (did you mean "profiles.p.model"?); ignored (--strict-config makes this an error)`,
 		`-c sandbox_workspace_write.network=true: unknown key "sandbox_workspace_write.network"; ignored (--strict-config makes this an error)`,
 	}
@@ -673,7 +685,7 @@ func TestCodexUserConfigLoads(t *testing.T) {
 	if len(unknown) > 0 {
 		t.Errorf("keys Codex accepts reported as unknown:\n%s", strings.Join(unknown, "\n"))
 	}
-	if len(c.Warnings) < 15 {
+	if len(c.Warnings) < 12 {
 		t.Errorf("only %d notices for the Codex-only keys", len(c.Warnings))
 	}
 	opts := f.opts()

@@ -402,11 +402,37 @@ func (l *loader) finish(c *Config, merged *node) {
 		l.add(&FieldError{Where: n.org.where(), Key: "model_provider", Msg: msg})
 	}
 	c.Provider = p
-	for name, s := range c.MCPServers {
-		if (s.Command == "") == (s.URL == "") {
-			n := merged.lookup("mcp_servers", name)
-			l.add(&FieldError{Where: n.org.where(), Key: "mcp_servers." + name, Msg: fmt.Sprintf("MCP server %q needs either command or url", name)})
+	for _, name := range sortedKeys(c.MCPServers) {
+		l.checkMCPServer(name, c.MCPServers[name], merged.lookup("mcp_servers", name))
+	}
+}
+
+// Transport keys of each kind of MCP server.
+var (
+	mcpStdioKeys = []string{"command", "args", "env", "env_vars", "cwd"}
+	mcpHTTPKeys  = []string{"url", "bearer_token_env_var", "http_headers", "env_http_headers"}
+)
+
+// checkMCPServer reports a server with neither or both of command and url,
+// and transport keys of the other kind ("url is not supported for stdio").
+func (l *loader) checkMCPServer(name string, s MCPServer, n *node) {
+	key := "mcp_servers." + name
+	if (s.Command == "") == (s.URL == "") {
+		l.add(&FieldError{Where: n.org.where(), Key: key, Msg: fmt.Sprintf("MCP server %q needs either command (stdio) or url (streamable HTTP)", name)})
+		return
+	}
+	wrong, kind := mcpHTTPKeys, "stdio"
+	if s.URL != "" {
+		wrong, kind = mcpStdioKeys, "streamable HTTP"
+	}
+	for _, k := range wrong {
+		if v := n.get(k); v != nil {
+			l.add(&FieldError{Where: v.org.where(), Key: key + "." + k, Msg: fmt.Sprintf("%s is not supported for %s MCP servers (server %q)", k, kind, name)})
 		}
+	}
+	if n.get("startup_timeout_sec") != nil && n.get("startup_timeout_ms") != nil {
+		v := n.get("startup_timeout_ms")
+		l.add(&FieldError{Where: v.org.where(), Key: key + ".startup_timeout_ms", Msg: "set startup_timeout_sec or startup_timeout_ms, not both"})
 	}
 }
 

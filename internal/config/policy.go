@@ -27,6 +27,9 @@ func (p ProviderInfo) StreamIdleTimeout() time.Duration {
 
 // StartupTimeout is how long the server has to start and list its tools.
 func (s MCPServer) StartupTimeout() time.Duration {
+	if s.StartupTimeoutMs > 0 {
+		return time.Duration(s.StartupTimeoutMs) * time.Millisecond
+	}
 	return time.Duration(s.StartupTimeoutSec * float64(time.Second))
 }
 
