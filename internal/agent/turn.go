@@ -38,7 +38,7 @@ func (s *Session) runTurn(ctx context.Context, turnID string, ut protocol.UserTu
 			s.fail(turnID, protocol.ErrorInfo{Code: "internal", Message: fmt.Sprintf("the model made %d requests in one turn without finishing", maxSteps), Hint: "interrupt and rephrase the task"})
 			return
 		}
-		res, err := s.sample(ctx, turnID, s.request(turnID, ut))
+		res, err := s.sample(ctx, turnID, s.request(ctx, turnID, ut))
 		if err != nil {
 			s.endWithError(ctx, turnID, err)
 			return
@@ -163,7 +163,9 @@ func imageMessage(urls []string) model.Item {
 
 // request assembles the model request for the next step of a turn. What the
 // opening items warn about (a skipped AGENTS.md) is said once per session.
-func (s *Session) request(turnID string, ut protocol.UserTurn) *model.Request {
+// The tools of sets still starting (MCP servers) are waited for, bounded by
+// their start-up timeout and ctx.
+func (s *Session) request(ctx context.Context, turnID string, ut protocol.UserTurn) *model.Request {
 	var input []model.Item
 	if s.opts.Opening != nil {
 		items, warnings := s.opts.Opening(s.settings)
@@ -189,6 +191,7 @@ func (s *Session) request(turnID string, ut protocol.UserTurn) *model.Request {
 	}
 	if s.opts.Tools != nil {
 		req.Tools = s.opts.Tools.SpecsFor(s.settings.ApprovalPolicy, s.settings.Model)
+		req.Tools = append(req.Tools, s.opts.Tools.SetSpecs(ctx)...)
 	}
 	req.Verbosity, req.MaxOutputTokens = s.settings.Verbosity, s.settings.MaxOutputTokens
 	if s.settings.ReasoningEffort != "" || s.settings.ReasoningSummary != "" {
@@ -364,6 +367,8 @@ func (s *Session) approve(ctx context.Context, turnID string, req protocol.Event
 	case protocol.ExecApprovalRequest:
 		callID = r.CallID
 	case protocol.PatchApprovalRequest:
+		callID = r.CallID
+	case protocol.McpToolApprovalRequest:
 		callID = r.CallID
 	default:
 		return protocol.DecisionDenied, fmt.Sprintf("unsupported approval request %T", req)

@@ -274,7 +274,7 @@ func newEventMsg(typ string) (EventMsg, error) {
 	case "shutdown_complete":
 		return &ShutdownComplete{}, nil
 	}
-	return nil, fmt.Errorf("unknown event type %q", typ)
+	return newMCPEvent(typ)
 }
 
 // MarshalJSON encodes the event with the payload's "type" tag.

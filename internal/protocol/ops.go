@@ -37,7 +37,7 @@ type UserTurn struct {
 // running commands are killed. The turn ends with TurnAborted.
 type Interrupt struct{}
 
-// ExecApproval answers an ExecApprovalRequest.
+// ExecApproval answers an ExecApprovalRequest or an McpToolApprovalRequest.
 type ExecApproval struct {
 	CallID   string         `json:"call_id"`
 	Decision ReviewDecision `json:"decision"`

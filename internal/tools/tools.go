@@ -84,12 +84,41 @@ type ReadOnly interface {
 	ReadOnly(call Call) bool
 }
 
+// Set stands for tools known only at run time: the tools of MCP servers,
+// which start in the background. The router offers a set's tools after its
+// registered ones and sends it the calls to names it owns.
+type Set interface {
+	// Specs returns the set's tools as the model sees them now. It may wait
+	// (bounded, and no longer than ctx) for the set to be ready.
+	Specs(ctx context.Context) []model.ToolSpec
+	// Lookup returns the tool named name, if the set has it.
+	Lookup(name string) (Tool, bool)
+}
+
 // Router dispatches calls to registered tools by name. It is built once and
 // not modified afterwards.
 type Router struct {
 	byName map[string]Tool
 	order  []Tool
 	specs  []model.ToolSpec
+	sets   []Set
+}
+
+// WithSets returns a router over r's tools and sets.
+func (r *Router) WithSets(sets ...Set) *Router {
+	c := *r
+	c.sets = append(append([]Set(nil), r.sets...), sets...)
+	return &c
+}
+
+// SetSpecs returns the specs of the sets' tools (see Set.Specs), after
+// the ones SpecsFor returns.
+func (r *Router) SetSpecs(ctx context.Context) []model.ToolSpec {
+	var out []model.ToolSpec
+	for _, s := range r.sets {
+		out = append(out, s.Specs(ctx)...)
+	}
+	return out
 }
 
 // PolicySpecer is implemented by tools whose spec depends on the approval
@@ -151,7 +180,7 @@ func (r *Router) Names() []string {
 
 // ReadOnly reports whether call may run in parallel with other read-only calls.
 func (r *Router) ReadOnly(call Call) bool {
-	t, ok := r.byName[call.Name]
+	t, ok := r.lookup(call.Name)
 	if !ok {
 		return false
 	}
@@ -161,11 +190,23 @@ func (r *Router) ReadOnly(call Call) bool {
 
 // Handle dispatches call. An unknown tool is an error the model sees.
 func (r *Router) Handle(ctx context.Context, env *Env, call Call) (Result, error) {
-	t, ok := r.byName[call.Name]
+	t, ok := r.lookup(call.Name)
 	if !ok {
 		return ErrorResult("unsupported tool %q; available tools: %v", call.Name, r.Names()), nil
 	}
 	return t.Handle(ctx, env, call)
+}
+
+func (r *Router) lookup(name string) (Tool, bool) {
+	if t, ok := r.byName[name]; ok {
+		return t, true
+	}
+	for _, s := range r.sets {
+		if t, ok := s.Lookup(name); ok {
+			return t, true
+		}
+	}
+	return nil, false
 }
 
 // DecodeArgs decodes a function call's JSON arguments into v, returning a
