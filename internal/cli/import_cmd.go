@@ -200,7 +200,7 @@ func codexFileNotes(cf *config.CodexFile) []string {
 		notes = append(notes, "profiles: "+strings.Join(cf.Profiles, ", ")+" (kodex -p NAME)")
 	}
 	if len(cf.MCPServers) > 0 {
-		notes = append(notes, "MCP servers: "+strings.Join(cf.MCPServers, ", ")+" (kept in the file; kodex does not start MCP servers yet)")
+		notes = append(notes, "MCP servers: "+strings.Join(cf.MCPServers, ", ")+" (brought over in the file)")
 	}
 	return notes
 }
