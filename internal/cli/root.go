@@ -113,6 +113,7 @@ showing every step.`,
 		NewCmdApply(f, g),
 		NewCmdImport(f, g),
 		NewCmdReview(f, g),
+		NewCmdMCPServer(f, g, nil),
 	)
 	return root, g
 }

@@ -340,6 +340,9 @@ type sessionOptions struct {
 	resumeLast  bool
 	resumeID    string
 	interactive bool
+	// approvals: a frontend other than the TUI answers approval requests
+	// (the client of kodex mcp-server).
+	approvals bool
 }
 
 // session is a started agent session plus what must be closed after it.
@@ -453,7 +456,7 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 		History:       history,
 		Usage:         usage,
 		Resumed:       so.resume,
-		Interactive:   so.interactive,
+		Interactive:   so.interactive || so.approvals,
 		LoadImage:     viewimage.LoadImage,
 		Logger:        rt.f.Logger,
 	}
