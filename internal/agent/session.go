@@ -250,6 +250,9 @@ func (s *Session) run(ctx context.Context) {
 			case protocol.Interrupt:
 				queue = nil
 				cancel()
+				if s.opts.Tools != nil {
+					go s.opts.Tools.Interrupt() // live processes end too
+				}
 			case protocol.ExecApproval:
 				s.decide(sub.ID, op.CallID, op.Decision, "")
 			case protocol.PatchApproval:

@@ -350,6 +350,9 @@ type session struct {
 	*agent.Session
 	rec *rollout.Recorder
 	tmp *sessionTmp
+	// closeTools ends what the tools keep running (exec_command's
+	// processes).
+	closeTools func()
 	// history is the restored conversation of a resumed session.
 	history []model.Item
 	// notify runs the notify program; nil when none is configured.
@@ -370,6 +373,9 @@ func (s *session) close() {
 	}
 	if s.rec != nil {
 		_ = s.rec.Close()
+	}
+	if s.closeTools != nil {
+		s.closeTools()
 	}
 	s.tmp.remove()
 }
@@ -392,7 +398,7 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 		go func() { _ = git() }()
 	}
 	tmp := &sessionTmp{}
-	router, mechanism, err := buildTools(rt, tmp)
+	router, mechanism, closeTools, err := buildTools(rt, tmp)
 	if err != nil {
 		return nil, err
 	}
@@ -465,7 +471,7 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 		opts.RolloutPath = rec.Path()
 	}
 	s := agent.New(opts)
-	sess := &session{Session: s, rec: rec, tmp: tmp, history: history}
+	sess := &session{Session: s, rec: rec, tmp: tmp, closeTools: closeTools, history: history}
 	if argv := rt.cfg.Notify; len(argv) > 0 {
 		client := "kodex_exec"
 		if so.interactive {

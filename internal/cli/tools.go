@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/kodex-cli/kodex/internal/config"
+	"github.com/kodex-cli/kodex/internal/model"
 	"github.com/kodex-cli/kodex/internal/patch"
 	"github.com/kodex-cli/kodex/internal/proc"
 	"github.com/kodex-cli/kodex/internal/protocol"
@@ -23,16 +25,19 @@ import (
 // none can be applied, it fails with sandbox.ErrUnavailable before the
 // session starts, never silently running commands unconfined.
 // The session's private temp dir (TMPDIR of its sandboxed commands) is made
-// on first use; tmp.remove deletes it when the session ends.
-func buildTools(rt *kodexRuntime, tmp *sessionTmp) (*tools.Router, string, error) {
+// on first use; tmp.remove deletes it when the session ends. The returned
+// func ends the processes exec_command left running; call it when the
+// session ends, before tmp.remove.
+func buildTools(rt *kodexRuntime, tmp *sessionTmp) (*tools.Router, string, func(), error) {
 	self, err := rt.f.Executable()
 	if err != nil {
-		return nil, "", fmt.Errorf("finding the kodex binary for the sandbox helper: %w", err)
+		return nil, "", nil, fmt.Errorf("finding the kodex binary for the sandbox helper: %w", err)
 	}
 	mechanism, err := rt.sandboxProbe()
 	if err != nil {
-		return nil, "", err
+		return nil, "", nil, err
 	}
+	unified := unifiedExec(rt.cfg)
 	ap := applypatch.New(applypatch.Options{})
 	sp := rt.cfg.ShellEnvironmentPolicy
 	sh := shell.New(shell.Options{
@@ -63,14 +68,28 @@ func buildTools(rt *kodexRuntime, tmp *sessionTmp) (*tools.Router, string, error
 			res, err := ap.HandleShell(ctx, env, call, text, dir)
 			return res, true, err
 		},
-		Logger: rt.f.Logger,
+		Logger:  rt.f.Logger,
+		Offered: func(name string) bool { return !unified(name) },
 	})
-	ts := []tools.Tool{sh, ap, plan.New()}
+	procs := shell.NewProcesses(0)
+	ex, ws := shell.NewUnified(sh, procs, unified)
+	ts := []tools.Tool{sh, ex, ws, ap, plan.New()}
 	if rt.cfg.Tools.ViewImage {
 		ts = append(ts, viewimage.New())
 	}
 	r, err := tools.NewRouter(ts...)
-	return r, mechanism, err
+	return r, mechanism, procs.Close, err
+}
+
+// unifiedExec returns whether a model is offered exec_command +
+// write_stdin instead of shell: features.unified_exec when set (config,
+// -c, --enable/--disable), else the model family's choice.
+func unifiedExec(cfg *config.Config) func(model string) bool {
+	if o := cfg.Origin("features.unified_exec"); o != "" && o != "default" {
+		on := cfg.Features.UnifiedExec
+		return func(string) bool { return on }
+	}
+	return func(name string) bool { return model.ShellToolFor(name) == model.ShellUnifiedExec }
 }
 
 // sessionTmp is one session's private temp dir: kept for the session's

@@ -16,6 +16,8 @@ func codexOnly(key []string) (string, bool) {
 		switch norm[0] {
 		case "model_providers", "mcp_servers", "profiles":
 			norm[1] = "*"
+		case "features": // every feature flag but unified_exec
+			norm = norm[:1]
 		}
 	}
 	k := strings.Join(norm, ".")

@@ -72,6 +72,9 @@ type Config struct {
 	// it; kodex offers the model no web search tool.
 	WebSearch string `toml:"web_search" enum:"disabled,cached,indexed,live" default:"disabled"`
 	Tools     Tools  `toml:"tools"`
+	// Features holds the one Codex feature flag kodex has; the others are
+	// Codex settings kodex ignores with a notice.
+	Features Features `toml:"features"`
 
 	// Provider is ModelProviders[ModelProvider], with its ID set.
 	Provider ProviderInfo `toml:"-"`
@@ -198,6 +201,15 @@ type TUI struct {
 type Tools struct {
 	ViewImage bool `toml:"view_image" default:"true"`
 	WebSearch bool `toml:"web_search" default:"false"`
+}
+
+// Features is the [features] table (Codex's feature flags, --enable and
+// --disable).
+type Features struct {
+	// UnifiedExec, when set (see Config.Origin), chooses exec_command +
+	// write_stdin (true) or `shell` (false) for every model instead of the
+	// model family's choice.
+	UnifiedExec bool `toml:"unified_exec"`
 }
 
 // ProjectInfo describes the project around the working directory.

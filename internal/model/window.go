@@ -76,3 +76,33 @@ func baseName(name string) string {
 	}
 	return n
 }
+
+// ShellTool is the shell tool a model is offered.
+type ShellTool int
+
+// Shell tool forms.
+const (
+	// ShellArgv: `shell`, an argv array run to completion.
+	ShellArgv ShellTool = iota
+	// ShellUnifiedExec: exec_command + write_stdin, a command line in a
+	// terminal that may keep running across calls.
+	ShellUnifiedExec
+)
+
+// ShellToolFor returns the shell tool the named model is trained on, as
+// Codex 0.169's model families say: exec_command + write_stdin for the
+// GPT-5 family and later (gpt-5*, gpt-6*) and the Codex models (codex-*,
+// *-codex*), `shell` for every other model, gpt-oss and unknown ones
+// included. features.unified_exec overrides it.
+func ShellToolFor(name string) ShellTool {
+	n := baseName(name)
+	for _, p := range []string{"gpt-5", "gpt-6", "codex-"} {
+		if strings.HasPrefix(n, p) {
+			return ShellUnifiedExec
+		}
+	}
+	if strings.Contains(n, "-codex") {
+		return ShellUnifiedExec
+	}
+	return ShellArgv
+}

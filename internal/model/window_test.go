@@ -53,3 +53,17 @@ func TestApplyPatchToolFor(t *testing.T) {
 		}
 	}
 }
+
+func TestShellToolFor(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]ShellTool{
+		"gpt-5.5": ShellUnifiedExec, "gpt-5.1-codex": ShellUnifiedExec, "gpt-5": ShellUnifiedExec,
+		"openai/gpt-5.2-codex": ShellUnifiedExec, "codex-mini-latest": ShellUnifiedExec, "gpt-6-sol": ShellUnifiedExec,
+		"my-codex-ft": ShellUnifiedExec,
+		"gpt-oss:20b": ShellArgv, "gpt-4.1": ShellArgv, "o3": ShellArgv, "llama3": ShellArgv, "test-model": ShellArgv, "": ShellArgv,
+	} {
+		if got := ShellToolFor(name); got != want {
+			t.Errorf("ShellToolFor(%q) = %v, want %v", name, got, want)
+		}
+	}
+}

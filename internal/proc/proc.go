@@ -366,3 +366,18 @@ func completeRunesEnd(b []byte) int {
 	}
 	return len(b)
 }
+
+// SetProcessGroup makes cmd the leader of a new process group (unless it
+// starts a new session, which is a group of its own), as Run does, for a
+// caller that starts and waits for the command itself.
+func SetProcessGroup(cmd *exec.Cmd) { setProcessGroup(cmd) }
+
+// TerminateGroup asks the process group led by p to stop (SIGTERM; on
+// Windows the process is killed).
+func TerminateGroup(p *os.Process) error { return terminateGroup(p) }
+
+// KillGroup kills the process group led by p (SIGKILL).
+func KillGroup(p *os.Process) error { return killGroup(p) }
+
+// SignalName names the signal that ended a process, or "".
+func SignalName(st *os.ProcessState) string { return signalName(st) }

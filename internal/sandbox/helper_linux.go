@@ -130,7 +130,8 @@ func confineAndStart(s spec, argv []string, started chan<- startResult, done <-c
 
 // startConfined applies no_new_privs, Landlock, seccomp and the capability
 // drop to the calling thread, in that order, then starts the command in a
-// new session (no controlling terminal) with only fds 0–2.
+// new session with only fds 0–2 (and, when s.TTY, fd 0's terminal as its
+// controlling terminal; no controlling terminal otherwise).
 func startConfined(s spec, argv []string) startResult {
 	fail := func(format string, a ...any) startResult {
 		return startResult{code: helperFail(format, a...), err: errors.New("not started")}
@@ -161,7 +162,7 @@ func startConfined(s spec, argv []string) startResult {
 		Dir:   s.Cwd,
 		Env:   env,
 		Files: []uintptr{0, 1, 2},
-		Sys:   &syscall.SysProcAttr{Setsid: true, Pdeathsig: syscall.SIGKILL},
+		Sys:   &syscall.SysProcAttr{Setsid: true, Setctty: s.TTY, Ctty: 0, Pdeathsig: syscall.SIGKILL},
 	})
 	if err != nil {
 		code := 126

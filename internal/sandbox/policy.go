@@ -56,7 +56,10 @@ type spec struct {
 	DenyRead []string `json:"deny_read,omitempty"`
 	// TmpDir is the private temp dir: the session's, or "" until the
 	// supervisor makes one for this command (and removes it afterwards).
-	TmpDir      string `json:"tmp_dir,omitempty"`
+	TmpDir string `json:"tmp_dir,omitempty"`
+	// TTY: fds 0–2 are a terminal that becomes the command's controlling
+	// terminal.
+	TTY         bool   `json:"tty,omitempty"`
 	MaxFileSize int64  `json:"max_file_size"`
 	MaxProcs    int    `json:"max_procs,omitempty"`
 	Cwd         string `json:"cwd"`
@@ -111,6 +114,7 @@ func buildSpec(req Request) (spec, error) {
 		MaxFileSize: req.MaxFileSize,
 		MaxProcs:    req.MaxProcs,
 		Cwd:         req.Cwd,
+		TTY:         req.TTY,
 	}
 	if s.MaxProcs == 0 {
 		s.MaxProcs = DefaultMaxProcs

@@ -77,6 +77,12 @@ type Request struct {
 	// one is there for the next (the caller creates and removes it). Empty:
 	// each command gets a fresh one, removed when it ends.
 	TmpDir string
+	// TTY says that the command's stdin, stdout and stderr will be the
+	// slave of a pseudo-terminal: the command is started as the leader of a
+	// new session with that terminal as its controlling terminal, so that
+	// job control and Ctrl-C written to the master reach it. Inside the
+	// sandbox the confined command, not the helper, gets the terminal.
+	TTY bool
 }
 
 // DefaultMaxFileSize is the default RLIMIT_FSIZE of sandboxed commands.
@@ -140,6 +146,9 @@ func Command(ctx context.Context, req Request) (*exec.Cmd, Info, error) {
 		cmd := exec.CommandContext(ctx, req.Argv[0], req.Argv[1:]...)
 		cmd.Dir = req.Cwd
 		cmd.Env = append(append([]string(nil), req.Env...), EnvMechanism+"=none")
+		if req.TTY {
+			cmd.SysProcAttr = ttyAttr()
+		}
 		return cmd, Info{Mechanism: MechNone}, nil
 	}
 	switch req.Policy.Mode {

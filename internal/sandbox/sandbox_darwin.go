@@ -37,6 +37,9 @@ func command(ctx context.Context, req Request) (*exec.Cmd, Info, error) {
 	cmd := exec.CommandContext(ctx, sandboxExec, args...)
 	cmd.Dir = s.Cwd
 	cmd.Env = childEnv(req.Env, s)
+	if req.TTY { // sandbox-exec execs the command in place
+		cmd.SysProcAttr = ttyAttr()
+	}
 	return cmd, Info{Mechanism: MechSeatbelt, Degraded: []string{
 		"protected paths are guarded by Seatbelt rules only (no integrity check)",
 		"the private temp dir is not removed automatically"}}, nil

@@ -151,21 +151,46 @@ type ModelSpecer interface {
 	SpecForModel(name string) model.ToolSpec
 }
 
-// SpecsFor returns the tools' specs in registration order as offered to the
-// named model under the approval policy.
+// ModelOffer is implemented by tools offered to some models only (the
+// model family chooses between `shell` and exec_command + write_stdin).
+// A tool not offered still handles calls made to it.
+type ModelOffer interface {
+	OfferedTo(model string) bool
+}
+
+// Interrupter is implemented by tools that hold work across calls (live
+// processes): Interrupt ends it when the user interrupts the turn.
+type Interrupter interface {
+	Interrupt()
+}
+
+// SpecsFor returns the specs of the tools offered to the named model under
+// the approval policy, in registration order.
 func (r *Router) SpecsFor(approval protocol.ApprovalPolicy, modelName string) []model.ToolSpec {
-	out := make([]model.ToolSpec, len(r.order))
+	out := make([]model.ToolSpec, 0, len(r.order))
 	for i, t := range r.order {
+		if mo, ok := t.(ModelOffer); ok && !mo.OfferedTo(modelName) {
+			continue
+		}
 		switch st := t.(type) {
 		case PolicySpecer:
-			out[i] = st.SpecFor(approval)
+			out = append(out, st.SpecFor(approval))
 		case ModelSpecer:
-			out[i] = st.SpecForModel(modelName)
+			out = append(out, st.SpecForModel(modelName))
 		default:
-			out[i] = r.specs[i]
+			out = append(out, r.specs[i])
 		}
 	}
 	return out
+}
+
+// Interrupt tells every Interrupter that the user interrupted the turn.
+func (r *Router) Interrupt() {
+	for _, t := range r.order {
+		if it, ok := t.(Interrupter); ok {
+			it.Interrupt()
+		}
+	}
 }
 
 // Names returns the registered names, sorted.

@@ -19,6 +19,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -185,6 +186,7 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	if resp.EchoToolOutput {
 		resp.Text += rec.LastToolOutput()
 	}
+	resp.Calls = withSessionID(resp.Calls, &rec)
 	if resp.Status != 0 {
 		s.writeStatus(w, resp)
 		return
@@ -286,4 +288,35 @@ func (r *Request) EndsWithToolOutput() bool {
 	}
 	t := in[len(in)-1].Type
 	return t == model.ItemFunctionCallOutput || t == model.ItemCustomToolCallOutput
+}
+
+// sessionIDPlaceholder, as a JSON value in a scripted call's arguments, is
+// replaced by the id in the last "Process running with session ID N" of
+// the request's tool outputs (exec_command's live processes have random
+// ids).
+const sessionIDPlaceholder = `"{{session_id}}"`
+
+var sessionIDRE = regexp.MustCompile(`Process running with session ID (\d+)`)
+
+func withSessionID(calls []Call, r *Request) []Call {
+	var id string
+	out := calls
+	for i, c := range calls {
+		if !strings.Contains(c.Arguments, sessionIDPlaceholder) {
+			continue
+		}
+		if id == "" {
+			id = "0"
+			for _, it := range r.Input() {
+				if m := sessionIDRE.FindAllStringSubmatch(it.Output, -1); m != nil {
+					id = m[len(m)-1][1]
+				}
+			}
+		}
+		if &out[0] == &calls[0] {
+			out = append([]Call(nil), calls...)
+		}
+		out[i].Arguments = strings.ReplaceAll(c.Arguments, sessionIDPlaceholder, id)
+	}
+	return out
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"os/exec"
 	"strings"
 
 	"github.com/kodex-cli/kodex/internal/proc"
@@ -26,42 +27,9 @@ type outcome struct {
 // sandboxed is returned as a result for the model; a cancelled ctx as an
 // error.
 func (t *Tool) run(ctx context.Context, env *tools.Env, call tools.Call, req request, unsandboxed bool) (outcome, *tools.Result, error) {
-	pol := env.Sandbox
-	if unsandboxed {
-		pol.Mode = protocol.SandboxDangerFullAccess
-	}
-	sandboxed := pol.Mode != protocol.SandboxDangerFullAccess
-	var tmp string
-	if t.opts.TmpDir != nil && pol.Mode == protocol.SandboxWorkspaceWrite {
-		if dir, err := t.opts.TmpDir(); err == nil {
-			tmp = dir
-		} else {
-			t.opts.Logger.Warn("session temp dir unavailable; the command gets its own", "err", err)
-		}
-	}
-	// The sandbox adds KODEX_SANDBOX and KODEX_SANDBOX_NETWORK_DISABLED.
-	cmd, info, err := t.opts.Sandbox(ctx, sandbox.Request{
-		Argv:   req.argv,
-		Cwd:    req.workdir,
-		Env:    proc.BuildEnv(t.opts.Environ(), t.opts.EnvPolicy),
-		Policy: pol,
-		Self:   t.opts.Self,
-		TmpDir: tmp,
-	})
-	if err != nil {
-		msg := fmt.Sprintf("command not run: %v", err)
-		if errors.Is(err, sandbox.ErrUnavailable) {
-			msg = fmt.Sprintf("command not run: %v (kodex never runs a sandboxed command without its sandbox)", err)
-		}
-		emit(env, protocol.ExecBegin{CallID: call.ID, Command: req.argv, Cwd: req.workdir, Sandbox: "unavailable"})
-		emit(env, protocol.ExecEnd{CallID: call.ID, Command: req.argv, ExitCode: -1, AggregatedOutput: msg})
-		res := tools.ErrorResult("%s", msg)
-		return outcome{}, &res, nil
-	}
-	for _, w := range info.Warnings { // e.g. a writable root that contains the home directory
-		if _, said := t.warned.LoadOrStore(w, true); !said {
-			emit(env, protocol.Warning{Message: "sandbox: " + w})
-		}
+	cmd, info, sandboxed, failed := t.confine(ctx, env, call, req, unsandboxed)
+	if failed != nil {
+		return outcome{}, failed, nil
 	}
 	emit(env, protocol.ExecBegin{CallID: call.ID, Command: req.argv, Cwd: req.workdir, Sandbox: info.Mechanism})
 	res, err := proc.Run(ctx, cmd, proc.RunOptions{
@@ -101,6 +69,51 @@ func (t *Tool) run(ctx context.Context, env *tools.Env, call tools.Call, req req
 		return outcome{}, nil, fmt.Errorf("running %s: %w", req.argv[0], context.Cause(ctx))
 	}
 	return out, nil, nil
+}
+
+// confine builds the command for req: inside the sandbox under env's
+// policy, or outside it when unsandboxed, with the session's temp dir. It
+// reports whether the command is sandboxed. A command that cannot be built
+// (no sandbox here) gets ExecBegin and ExecEnd and a result for the model.
+func (t *Tool) confine(ctx context.Context, env *tools.Env, call tools.Call, req request, unsandboxed bool) (*exec.Cmd, sandbox.Info, bool, *tools.Result) {
+	pol := env.Sandbox
+	if unsandboxed {
+		pol.Mode = protocol.SandboxDangerFullAccess
+	}
+	var tmp string
+	if t.opts.TmpDir != nil && pol.Mode == protocol.SandboxWorkspaceWrite {
+		if dir, err := t.opts.TmpDir(); err == nil {
+			tmp = dir
+		} else {
+			t.opts.Logger.Warn("session temp dir unavailable; the command gets its own", "err", err)
+		}
+	}
+	// The sandbox adds KODEX_SANDBOX and KODEX_SANDBOX_NETWORK_DISABLED.
+	cmd, info, err := t.opts.Sandbox(ctx, sandbox.Request{
+		Argv:   req.argv,
+		Cwd:    req.workdir,
+		Env:    proc.BuildEnv(t.opts.Environ(), t.opts.EnvPolicy),
+		Policy: pol,
+		Self:   t.opts.Self,
+		TmpDir: tmp,
+		TTY:    req.tty,
+	})
+	if err != nil {
+		msg := fmt.Sprintf("command not run: %v", err)
+		if errors.Is(err, sandbox.ErrUnavailable) {
+			msg = fmt.Sprintf("command not run: %v (kodex never runs a sandboxed command without its sandbox)", err)
+		}
+		emit(env, protocol.ExecBegin{CallID: call.ID, Command: req.argv, Cwd: req.workdir, Sandbox: "unavailable"})
+		emit(env, protocol.ExecEnd{CallID: call.ID, Command: req.argv, ExitCode: -1, AggregatedOutput: msg})
+		res := tools.ErrorResult("%s", msg)
+		return nil, info, false, &res
+	}
+	for _, w := range info.Warnings { // e.g. a writable root that contains the home directory
+		if _, said := t.warned.LoadOrStore(w, true); !said {
+			emit(env, protocol.Warning{Message: "sandbox: " + w})
+		}
+	}
+	return cmd, info, pol.Mode != protocol.SandboxDangerFullAccess, nil
 }
 
 // modelOutput is Codex's function_call_output for the shell tool.

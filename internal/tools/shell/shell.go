@@ -93,6 +93,9 @@ type Options struct {
 	Sandbox func(ctx context.Context, req sandbox.Request) (*exec.Cmd, sandbox.Info, error)
 	// Logger defaults to discarding.
 	Logger *slog.Logger
+	// Offered, if set, says per model whether the shell tool is offered
+	// to it (the model-family choice; nil: always).
+	Offered func(model string) bool
 }
 
 // Tool is the shell tool. It keeps no per-call state and is safe for
@@ -185,6 +188,9 @@ func (t *Tool) SpecFor(approval protocol.ApprovalPolicy) model.ToolSpec {
 	return t.Spec()
 }
 
+// OfferedTo reports whether the named model is offered the shell tool.
+func (t *Tool) OfferedTo(name string) bool { return t.opts.Offered == nil || t.opts.Offered(name) }
+
 // Sandbox permission values.
 const (
 	PermUseDefault       = "use_default"
@@ -209,6 +215,7 @@ type request struct {
 	timeout       time.Duration
 	escalate      bool
 	justification string
+	tty           bool // exec_command with a terminal
 }
 
 // parse validates the call, returning a result for the model on failure.

@@ -1,0 +1,293 @@
+//go:build unix
+
+package shell
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/kodex-cli/kodex/internal/protocol"
+	"github.com/kodex-cli/kodex/internal/tools"
+)
+
+func newUnified(t testing.TB, max int) (*ExecCommand, *WriteStdin, *Processes) {
+	procs := NewProcesses(max)
+	ex, ws := NewUnified(New(Options{}), procs, nil)
+	t.Cleanup(procs.Close)
+	return ex, ws, procs
+}
+
+// unifiedCall makes a call; exec_command runs a non-login shell (the
+// machine's profile is no business of these tests).
+func unifiedCall(t testing.TB, name string, a map[string]any) tools.Call {
+	t.Helper()
+	if _, ok := a["login"]; !ok && name == ExecCommandName {
+		a["login"] = false
+	}
+	b, err := json.Marshal(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tools.Call{ID: "call_" + name, Name: name, Kind: "function", Input: string(b)}
+}
+
+var sessionIDRE = regexp.MustCompile(`Process running with session ID (\d+)\n`)
+
+// sessionID returns the id a running answer gives, or fails.
+func sessionID(t testing.TB, res tools.Result) int {
+	t.Helper()
+	m := sessionIDRE.FindStringSubmatch(res.Output)
+	if m == nil {
+		t.Fatalf("answer gives no session ID:\n%s", res.Output)
+	}
+	id, _ := strconv.Atoi(m[1])
+	return id
+}
+
+// outputOf is the answer's output section.
+func outputOf(res tools.Result) string {
+	_, out, _ := strings.Cut(res.Output, "\nOutput:\n")
+	return out
+}
+
+func TestExecCommandExitsWithinYield(t *testing.T) {
+	t.Parallel()
+	ex, _, procs := newUnified(t, 0)
+	env, f := newEnv(t, protocol.ApprovalNever, fullAccess)
+	res, err := ex.Handle(context.Background(), env, unifiedCall(t, ExecCommandName, map[string]any{"cmd": "echo hi; exit 3"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	re := regexp.MustCompile(`^Chunk ID: [0-9a-f]{6}\nWall time: \d+\.\d{4} seconds\nProcess exited with code 3\nOriginal token count: 1\nOutput:\nhi\n$`)
+	if !re.MatchString(res.Output) || !res.Failed {
+		t.Errorf("answer = %+v, want Codex's sections, exit 3, failed", res)
+	}
+	if got, want := strings.Join(f.types(), " "), "exec_begin exec_output_delta exec_end"; got != want {
+		t.Errorf("events = %s, want %s", got, want)
+	}
+	if end := f.lastEnd(); end.ExitCode != 3 || end.AggregatedOutput != "hi\n" || end.CallID != "call_exec_command" {
+		t.Errorf("ExecEnd = %+v", end)
+	}
+	if n := len(procs.List()); n != 0 {
+		t.Errorf("%d processes kept after the exit was reported", n)
+	}
+}
+
+// TestWriteStdinTerminal drives a program through its terminal: what is
+// written is read, output since the last answer comes back, Ctrl-D ends it.
+func TestWriteStdinTerminal(t *testing.T) {
+	t.Parallel()
+	ex, ws, _ := newUnified(t, 0)
+	env, f := newEnv(t, protocol.ApprovalNever, fullAccess)
+	ctx := context.Background()
+	res, err := ex.Handle(ctx, env, unifiedCall(t, ExecCommandName, map[string]any{
+		"cmd": `test -t 0 && echo tty; while read l; do echo "got:$l"; done; echo bye`, "tty": true, "yield_time_ms": 300}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := sessionID(t, res)
+	if out := outputOf(res); !strings.Contains(out, "tty") {
+		t.Errorf("first output = %q, want the terminal seen", out)
+	}
+	res, err = ws.Handle(ctx, env, unifiedCall(t, WriteStdinName, map[string]any{"session_id": id, "chars": "one\n", "yield_time_ms": 500}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out := outputOf(res); !strings.Contains(out, "got:one") || strings.Contains(out, "tty") {
+		t.Errorf("output after write = %q, want only what came since", out)
+	}
+	sessionID(t, res)
+	res, err = ws.Handle(ctx, env, unifiedCall(t, WriteStdinName, map[string]any{"session_id": id, "chars": "\u0004", "yield_time_ms": 5000}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Output, "Process exited with code 0\n") || !strings.Contains(outputOf(res), "bye") {
+		t.Errorf("after Ctrl-D: %q", res.Output)
+	}
+	if end := f.lastEnd(); end.CallID != "call_exec_command" || !strings.Contains(end.AggregatedOutput, "got:one") {
+		t.Errorf("ExecEnd = %+v, want the exec_command's call id and all the output", end)
+	}
+	res, _ = ws.Handle(ctx, env, unifiedCall(t, WriteStdinName, map[string]any{"session_id": id}))
+	if !res.Failed || !strings.Contains(res.Output, "Unknown process id "+strconv.Itoa(id)) {
+		t.Errorf("polling a finished process = %+v", res)
+	}
+}
+
+func TestWriteStdinPipesHaveNoStdin(t *testing.T) {
+	t.Parallel()
+	ex, ws, _ := newUnified(t, 0)
+	env, _ := newEnv(t, protocol.ApprovalNever, fullAccess)
+	res, err := ex.Handle(context.Background(), env, unifiedCall(t, ExecCommandName, map[string]any{"cmd": "cat; sleep 30", "yield_time_ms": 250}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := sessionID(t, res)
+	res, _ = ws.Handle(context.Background(), env, unifiedCall(t, WriteStdinName, map[string]any{"session_id": id, "chars": "x"}))
+	if !res.Failed || !strings.Contains(res.Output, "rerun exec_command with tty=true") {
+		t.Errorf("write to a pipe session = %+v", res)
+	}
+}
+
+// alive reports whether the process group led by pid still has a member
+// that is not a zombie (an orphan waiting for init to reap it is dead).
+func alive(pid int) bool {
+	if errors.Is(unix.Kill(-pid, 0), unix.ESRCH) {
+		return false
+	}
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid pgrp ...
+		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+		if len(f) > 2 && f[0] != "Z" && f[2] == strconv.Itoa(pid) {
+			return true
+		}
+	}
+	return false
+}
+
+// TestLimitEndsOldestIdle: the ninth process ends the one idle longest,
+// with a note to the model, and that one's whole group is gone.
+func TestLimitEndsOldestIdle(t *testing.T) {
+	t.Parallel()
+	ex, _, procs := newUnified(t, 2)
+	env, _ := newEnv(t, protocol.ApprovalNever, fullAccess)
+	start := func() int {
+		res, err := ex.Handle(context.Background(), env, unifiedCall(t, ExecCommandName, map[string]any{"cmd": "sleep 60 & sleep 60", "yield_time_ms": 250}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sessionID(t, res)
+	}
+	first := start()
+	pid := procs.get(first).cmd.Process.Pid
+	start()
+	res, err := ex.Handle(context.Background(), env, unifiedCall(t, ExecCommandName, map[string]any{"cmd": "sleep 60", "yield_time_ms": 250}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "the oldest idle one (session ID " + strconv.Itoa(first) + ": sleep 60 & sleep 60) was ended"; !strings.Contains(res.Output, want) {
+		t.Errorf("answer = %q, want a note with %q", res.Output, want)
+	}
+	if procs.get(first) != nil || len(procs.List()) != 2 {
+		t.Errorf("live = %+v, want 2 without %d", procs.List(), first)
+	}
+	if alive(pid) {
+		t.Errorf("the ended process's group %d survives", pid)
+	}
+}
+
+// TestInterruptEndsEverything: an interrupt (and Close, at session end)
+// ends every live process with its background children; a call waiting on
+// one returns the context's error.
+func TestInterruptEndsEverything(t *testing.T) {
+	t.Parallel()
+	ex, ws, procs := newUnified(t, 0)
+	env, _ := newEnv(t, protocol.ApprovalNever, fullAccess)
+	var pids []int
+	var id int
+	for range 3 {
+		res, err := ex.Handle(context.Background(), env, unifiedCall(t, ExecCommandName, map[string]any{"cmd": "sleep 60 & sleep 60", "tty": true, "yield_time_ms": 250}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		id = sessionID(t, res)
+		pids = append(pids, procs.get(id).cmd.Process.Pid)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		_, err := ws.Handle(ctx, env, unifiedCall(t, WriteStdinName, map[string]any{"session_id": id, "yield_time_ms": 60000}))
+		done <- err
+	}()
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Errorf("interrupted poll = %v, want context.Canceled", err)
+	}
+	ex.Interrupt()
+	for _, pid := range pids {
+		if alive(pid) {
+			t.Errorf("process group %d survives the interrupt", pid)
+		}
+	}
+	if n := len(procs.List()); n != 0 {
+		t.Errorf("%d processes listed after the interrupt", n)
+	}
+	procs.Close()
+	res, _ := ex.Handle(context.Background(), env, unifiedCall(t, ExecCommandName, map[string]any{"cmd": "true"}))
+	if !res.Failed || !strings.Contains(res.Output, "session has ended") {
+		t.Errorf("exec_command after Close = %+v", res)
+	}
+}
+
+func TestOutputBudgetHeadAndTail(t *testing.T) {
+	t.Parallel()
+	ex, _, _ := newUnified(t, 0)
+	env, _ := newEnv(t, protocol.ApprovalNever, fullAccess)
+	res, err := ex.Handle(context.Background(), env, unifiedCall(t, ExecCommandName, map[string]any{
+		"cmd": "seq 1 20000", "max_output_tokens": 100}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := outputOf(res)
+	if !strings.HasPrefix(out, "1\n2\n") || !strings.HasSuffix(out, "19999\n20000\n") || !strings.Contains(out, "omitted") || len(out) > 600 {
+		t.Errorf("output (%d bytes) = %q, want head and tail within 100 tokens", len(out), out)
+	}
+	if !strings.Contains(res.Output, "Original token count: 27224\n") {
+		t.Errorf("answer = %q, want the original token count of 108894 bytes", res.Output[:min(len(res.Output), 120)])
+	}
+}
+
+func TestRingKeepsHeadAndTail(t *testing.T) {
+	t.Parallel()
+	r := newRing(8)
+	for _, s := range []string{"abc", "defgh", "ijklmnop", "qrst"} {
+		r.add([]byte(s))
+	}
+	if got, want := r.take(), "abcd\n[... 12 bytes (0 lines) omitted ...]\nqrst"; got != want {
+		t.Errorf("take = %q, want %q", got, want)
+	}
+	if got := r.take(); got != "" {
+		t.Errorf("second take = %q, want empty", got)
+	}
+}
+
+// BenchmarkWriteStdinPoll measures what a write_stdin call costs beyond
+// its yield time: a write to a terminal session (cat) that answers at
+// once, with the shortest yield (250 ms). overhead-ms is wall time minus
+// the yield.
+func BenchmarkWriteStdinPoll(b *testing.B) {
+	procs := NewProcesses(0)
+	b.Cleanup(procs.Close)
+	ex, ws := NewUnified(New(Options{}), procs, nil)
+	cwd := b.TempDir()
+	env := &tools.Env{Cwd: cwd, ApprovalPolicy: protocol.ApprovalNever, Emit: func(protocol.EventMsg) {},
+		Sandbox: protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess}}
+	res, err := ex.Handle(context.Background(), env, unifiedCall(b, ExecCommandName, map[string]any{"cmd": "cat", "tty": true, "yield_time_ms": 250}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := unifiedCall(b, WriteStdinName, map[string]any{"session_id": sessionID(b, res), "chars": "x\n", "yield_time_ms": 250})
+	var total time.Duration
+	for b.Loop() {
+		start := time.Now()
+		res, err := ws.Handle(context.Background(), env, c)
+		total += time.Since(start)
+		if err != nil || res.Failed {
+			b.Fatalf("write_stdin: %v %+v", err, res)
+		}
+	}
+	b.ReportMetric(float64(total-time.Duration(b.N)*minYield)/float64(b.N)/1e6, "overhead-ms/op")
+}
