@@ -20,6 +20,9 @@ func (s *server) drive(ctx context.Context, req *mcp.CallToolRequest, th *thread
 	if th.closed {
 		return errorResult(th.id, "the session has ended; start a new one with the kodex tool")
 	}
+	if ctx.Err() != nil { // cancelled while another turn of the thread ran
+		return errorResult(th.id, "cancelled before the turn started")
+	}
 	turn := protocol.UserTurn{Items: []protocol.InputItem{{Type: protocol.InputText, Text: prompt}}}
 	if _, err := th.sess.Submit(ctx, turn); err != nil {
 		return errorResult(th.id, fmt.Sprintf("submitting the prompt: %v", err))

@@ -397,6 +397,32 @@ func TestApprovalByElicitation(t *testing.T) {
 	}
 }
 
+func TestPatchApproval(t *testing.T) {
+	t.Parallel()
+	var asked *mcp.ElicitParams
+	h := newHarness(t, harnessOptions{
+		turn: func(f *fake, _ string) {
+			f.emit(protocol.PatchApprovalRequest{CallID: "p1", Changes: []protocol.FileChange{{Path: "/w/a.go", Kind: protocol.ChangeUpdate}}})
+			answer := "unexpected"
+			if op, ok := f.next().(protocol.PatchApproval); ok {
+				answer = op.CallID + " " + string(op.Decision)
+			}
+			f.emit(protocol.TurnComplete{TurnID: "t", LastMessage: answer})
+		},
+		elicit: func(_ context.Context, r *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+			asked = r.Params
+			return &mcp.ElicitResult{Action: "accept", Content: map[string]any{"decision": "approved_for_session"}}, nil
+		},
+	})
+	defer h.close()
+	if got := text(call(t, h.client, "kodex", map[string]any{"prompt": "edit"}))[0]; got != "p1 approved_for_session" {
+		t.Errorf("decision = %q", got)
+	}
+	if asked == nil || !strings.Contains(asked.Message, "apply proposed code changes to /w/a.go") || asked.Meta["codex_elicitation"] != "patch-approval" {
+		t.Errorf("elicitation = %+v", asked)
+	}
+}
+
 func TestNoElicitationMeansNever(t *testing.T) {
 	t.Parallel()
 	for _, proto := range []string{"", "2026-07-28"} {
