@@ -96,6 +96,6 @@ summary.afterCancel = answer(await client.callTool({ name: "kodex-reply", argume
 const par = await Promise.all(["par-1", "par-2"].map((p) => client.callTool({ name: "kodex", arguments: { ...base, prompt: p } })));
 summary.parallel = par.map(answer);
 
-summary.events = events.map((e) => ({ threadId: e._meta?.threadId, type: e.msg.type }));
+summary.events = events.map((e) => ({ threadId: e._meta?.threadId, requestId: e._meta?.requestId, type: e.msg.type }));
 await client.close();
 console.log(JSON.stringify(summary));

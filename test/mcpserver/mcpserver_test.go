@@ -182,8 +182,9 @@ type summary struct {
 	AfterCancel result   `json:"afterCancel"`
 	Parallel    []result `json:"parallel"`
 	Events      []struct {
-		ThreadID string `json:"threadId"`
-		Type     string `json:"type"`
+		ThreadID  string `json:"threadId"`
+		RequestID *int   `json:"requestId"`
+		Type      string `json:"type"`
 	} `json:"events"`
 }
 
@@ -278,8 +279,8 @@ func TestTypeScriptSDKClient(t *testing.T) {
 	// Every event names its thread; the first call's stream is whole.
 	var firstTypes []string
 	for _, ev := range got.Events {
-		if ev.ThreadID == "" {
-			t.Errorf("an event without a threadId: %+v", ev)
+		if ev.ThreadID == "" || ev.RequestID == nil {
+			t.Errorf("an event without a threadId or a requestId: %+v", ev)
 		}
 		if ev.ThreadID == first {
 			firstTypes = append(firstTypes, ev.Type)

@@ -67,12 +67,44 @@ func (c *conn) Write(ctx context.Context, msg jsonrpc.Message) error {
 // Read reads the next message; a response in Codex's approval shape,
 // {"decision": D} without an action, becomes the standard elicitation
 // result {"action": "accept", "content": {"decision": D}}.
+//
+// A tools/call request gets its JSON-RPC id in its _meta, under
+// requestIDKey, for the handler: the SDK does not pass it on, and the
+// kodex/event notifications carry it as Codex's did.
 func (c *conn) Read(ctx context.Context) (jsonrpc.Message, error) {
 	msg, err := c.Connection.Read(ctx)
-	if r, ok := msg.(*jsonrpc.Response); ok && r.Error == nil && bytes.Contains(r.Result, []byte(`"decision"`)) {
-		r.Result = codexDecision(r.Result)
+	switch r := msg.(type) {
+	case *jsonrpc.Response:
+		if r.Error == nil && bytes.Contains(r.Result, []byte(`"decision"`)) {
+			r.Result = codexDecision(r.Result)
+		}
+	case *jsonrpc.Request:
+		if r.Method == "tools/call" && r.ID.IsValid() {
+			r.Params = withRequestID(r.Params, r.ID.Raw())
+		}
 	}
 	return msg, err
+}
+
+// requestIDKey is where a tools/call's _meta holds its JSON-RPC id.
+const requestIDKey = "kodex.internal/requestId"
+
+func withRequestID(params json.RawMessage, id any) json.RawMessage {
+	var p map[string]any
+	if json.Unmarshal(params, &p) != nil || p == nil {
+		return params
+	}
+	meta, _ := p["_meta"].(map[string]any)
+	if meta == nil {
+		meta = map[string]any{}
+	}
+	meta[requestIDKey] = id
+	p["_meta"] = meta
+	b, err := json.Marshal(p)
+	if err != nil {
+		return params
+	}
+	return b
 }
 
 func liftCodexMeta(params json.RawMessage) json.RawMessage {

@@ -28,6 +28,7 @@ func (s *server) drive(ctx context.Context, req *mcp.CallToolRequest, th *thread
 		return errorResult(th.id, fmt.Sprintf("submitting the prompt: %v", err))
 	}
 	p := &progress{token: req.Params.GetProgressToken(), ss: req.Session}
+	reqID := req.Params.Meta[requestIDKey]
 	events, done := th.sess.Events(), ctx.Done()
 	interrupted := false
 	for {
@@ -45,7 +46,7 @@ func (s *server) drive(ctx context.Context, req *mcp.CallToolRequest, th *thread
 				}
 				return errorResult(th.id, "the session ended before the turn did")
 			}
-			s.notify(ctx, th.id, ev)
+			s.notify(ctx, th.id, reqID, ev)
 			p.step(ctx, ev.Msg)
 			if res := s.handle(ctx, req.Session, th, ev, interrupted); res != nil {
 				return res
@@ -88,8 +89,9 @@ func (s *server) answer(ctx context.Context, th *thread, op protocol.Op) {
 }
 
 // notify sends ev to the client as a kodex/event notification:
-// {"_meta": {"threadId": …}, "seq": …, "id": …, "msg": {"type": …, …}}.
-func (s *server) notify(ctx context.Context, threadID string, ev protocol.Event) {
+// {"_meta": {"threadId": …, "requestId": …}, "seq": …, "id": …, "msg":
+// {"type": …, …}}, requestId being the id of the tools/call it belongs to.
+func (s *server) notify(ctx context.Context, threadID string, requestID any, ev protocol.Event) {
 	b, err := json.Marshal(ev)
 	if err != nil {
 		s.log.Warn("encoding event", "err", err)
@@ -99,7 +101,11 @@ func (s *server) notify(ctx context.Context, threadID string, ev protocol.Event)
 	if err := json.Unmarshal(b, &params); err != nil {
 		return
 	}
-	params["_meta"], _ = json.Marshal(map[string]string{"threadId": threadID})
+	meta := map[string]any{"threadId": threadID}
+	if requestID != nil {
+		meta["requestId"] = requestID
+	}
+	params["_meta"], _ = json.Marshal(meta)
 	if err := s.ct.conn.notify(context.WithoutCancel(ctx), EventMethod, params); err != nil {
 		s.log.Debug("sending event notification", "err", err)
 	}

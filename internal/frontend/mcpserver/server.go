@@ -254,7 +254,7 @@ func (s *server) start(ctx context.Context, req *mcp.CallToolRequest, sr StartRe
 			return nil, errorResult(sr.ResumeID, fmt.Sprintf("the session did not start (first event %T)", ev.Msg))
 		}
 		th.id = sc.SessionID
-		s.notify(ctx, th.id, ev)
+		s.notify(ctx, th.id, req.Params.Meta[requestIDKey], ev)
 	case <-ctx.Done():
 		th.end(s.ctx)
 		return nil, errorResult(sr.ResumeID, "cancelled before the session started")

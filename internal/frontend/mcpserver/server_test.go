@@ -330,8 +330,8 @@ func TestKodexThenReply(t *testing.T) {
 	}
 	meta := h.events[0]["_meta"].(map[string]any)
 	h.mu.Unlock()
-	if meta["threadId"] != "thread-1" {
-		t.Errorf("kodex/event _meta = %v, want threadId thread-1", meta)
+	if meta["threadId"] != "thread-1" || meta["requestId"] == nil {
+		t.Errorf("kodex/event _meta = %v, want threadId thread-1 and the call's requestId", meta)
 	}
 	turn := []string{"turn_started", "agent_message", "turn_complete"}
 	want := append(append(append([]string{"session_configured"}, turn...), turn...), turn...)
