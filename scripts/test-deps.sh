@@ -29,6 +29,10 @@ fi
 if [[ -f test/compare/package.json && ! -d test/compare/node_modules/@openai/codex ]]; then
   (cd test/compare && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# Real MCP servers (pinned) for the MCP client tests (internal/mcp, internal/cli).
+if [[ -f test/mcp/package.json && ! -d test/mcp/node_modules/@modelcontextprotocol/server-filesystem ]]; then
+  (cd test/mcp && npm ci --no-audit --no-fund --loglevel=error)
+fi
 # The MCP clients (pinned) that drive kodex mcp-server in test/mcpserver.
 if [[ -f test/mcpserver/package.json && ! -d test/mcpserver/node_modules/@modelcontextprotocol/inspector-cli ]]; then
   (cd test/mcpserver && npm ci --no-audit --no-fund --loglevel=error)

@@ -80,7 +80,12 @@ type Options struct {
 	Interactive bool
 	// LoadImage turns a local image path into a data URL for input_image.
 	LoadImage func(path string) (string, error)
-	Logger    *slog.Logger
+	// Status, if set, is called once after SessionConfigured with a function
+	// that publishes session-level events (the MCP servers' start-up
+	// states) on the stream; the stop it returns is called before
+	// ShutdownComplete, after which emit must not be called.
+	Status func(emit func(protocol.EventMsg)) (stop func())
+	Logger *slog.Logger
 }
 
 // Session is a running kodex session. Create it with New, start it with
@@ -201,6 +206,10 @@ func (s *Session) run(ctx context.Context) {
 		History:          len(s.opts.History),
 	})
 
+	stopStatus := func() {}
+	if s.opts.Status != nil {
+		stopStatus = s.opts.Status(func(m protocol.EventMsg) { s.emit("", m) })
+	}
 	var (
 		queue   []protocol.Submission
 		running bool
@@ -220,6 +229,7 @@ func (s *Session) run(ctx context.Context) {
 	}
 	for {
 		if !running && closing {
+			stopStatus()
 			s.emit("", protocol.ShutdownComplete{})
 			return
 		}

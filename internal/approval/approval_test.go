@@ -394,3 +394,27 @@ func TestCanonicalKey(t *testing.T) {
 		t.Errorf("CanonicalKey = %s, want %s", got, want)
 	}
 }
+
+func TestMCPCall(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		policy   protocol.ApprovalPolicy
+		readOnly bool
+		ask      bool
+	}{
+		{protocol.ApprovalUntrusted, true, true},
+		{protocol.ApprovalUntrusted, false, true},
+		{protocol.ApprovalOnRequest, true, false},
+		{protocol.ApprovalOnRequest, false, true},
+		{protocol.ApprovalOnFailure, true, false},
+		{protocol.ApprovalOnFailure, false, true},
+		{protocol.ApprovalNever, false, false},
+		{protocol.ApprovalNever, true, false},
+	}
+	for _, tt := range tests {
+		ask, reason := MCPCall(tt.policy, tt.readOnly)
+		if ask != tt.ask || ask != (reason != "") {
+			t.Errorf("MCPCall(%s, readOnly=%v) = %v, %q; want ask %v", tt.policy, tt.readOnly, ask, reason, tt.ask)
+		}
+	}
+}

@@ -88,7 +88,9 @@ var rules = []rule{
 	// any package may use it.
 	{pkg: "internal/gitx", allow: nil, forbid: append([]string{"github.com/spf13/cobra"}, charm...)},
 	{pkg: "internal/rollout", allow: []string{"internal/protocol", "internal/model", "internal/gitx"}},
-	{pkg: "internal/tools", allow: []string{"internal/tools", "internal/model", "internal/protocol", "internal/approval", "internal/sandbox", "internal/proc", "internal/patch"}, forbid: charm},
+	// mcp holds the MCP client connections; the tools layer adapts them.
+	{pkg: "internal/mcp", allow: []string{"internal/protocol", "internal/proc"}, forbid: append([]string{"github.com/spf13/cobra"}, charm...)},
+	{pkg: "internal/tools", allow: []string{"internal/tools", "internal/model", "internal/protocol", "internal/approval", "internal/sandbox", "internal/proc", "internal/patch", "internal/mcp"}, forbid: charm},
 	{pkg: "internal/agent", allow: []string{"internal/agent", "internal/model", "internal/protocol", "internal/tools", "internal/events", "internal/rollout", "internal/gitx"}, forbid: append([]string{"github.com/spf13/cobra"}, charm...)},
 	{pkg: "internal/frontend", allow: []string{"internal/protocol", "internal/jsonrpc", "internal/frontend"}},
 	// termtext is shared by the frontends and knows none of them.

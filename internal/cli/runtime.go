@@ -16,11 +16,13 @@ import (
 	"github.com/kodex-cli/kodex/internal/agent"
 	"github.com/kodex-cli/kodex/internal/agent/prompt"
 	"github.com/kodex-cli/kodex/internal/config"
+	"github.com/kodex-cli/kodex/internal/mcp"
 	"github.com/kodex-cli/kodex/internal/model"
 	"github.com/kodex-cli/kodex/internal/model/openai"
 	"github.com/kodex-cli/kodex/internal/policy"
 	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/rollout"
+	"github.com/kodex-cli/kodex/internal/tools/mcptool"
 	"github.com/kodex-cli/kodex/internal/tools/viewimage"
 	"github.com/kodex-cli/kodex/internal/version"
 )
@@ -353,6 +355,8 @@ type session struct {
 	// closeTools ends what the tools keep running (exec_command's
 	// processes).
 	closeTools func()
+	// mcp runs the MCP servers; nil without any.
+	mcp *mcp.Manager
 	// history is the restored conversation of a resumed session.
 	history []model.Item
 	// notify runs the notify program; nil when none is configured.
@@ -377,6 +381,7 @@ func (s *session) close() {
 	if s.closeTools != nil {
 		s.closeTools()
 	}
+	s.mcp.Close()
 	s.tmp.remove()
 }
 
@@ -398,9 +403,17 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 		go func() { _ = git() }()
 	}
 	tmp := &sessionTmp{}
-	router, mechanism, closeTools, err := buildTools(rt, tmp)
+	mcps, err := rt.startMCP(ctx)
 	if err != nil {
 		return nil, err
+	}
+	router, mechanism, closeTools, err := buildTools(rt, tmp)
+	if err != nil {
+		mcps.Close()
+		return nil, err
+	}
+	if mcps != nil {
+		router = router.WithSets(mcptool.New(mcps))
 	}
 	var (
 		history []model.Item
@@ -470,8 +483,11 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 		opts.Recorder = recorder{rec}
 		opts.RolloutPath = rec.Path()
 	}
+	if mcps != nil {
+		opts.Status = mcps.Watch
+	}
 	s := agent.New(opts)
-	sess := &session{Session: s, rec: rec, tmp: tmp, closeTools: closeTools, history: history}
+	sess := &session{Session: s, rec: rec, tmp: tmp, closeTools: closeTools, history: history, mcp: mcps}
 	if argv := rt.cfg.Notify; len(argv) > 0 {
 		client := "kodex_exec"
 		if so.interactive {

@@ -72,6 +72,12 @@ func setupScript(env *testscript.Env) error {
 	env.Setenv("HOME", user)
 	env.Setenv("OPENAI_API_KEY", "sk-test")
 	env.Setenv("NO_COLOR", "1")
+	// The real MCP servers scripts/test-deps.sh installs (test/mcp).
+	mcpModules, err := filepath.Abs("../../test/mcp/node_modules/@modelcontextprotocol")
+	if err != nil {
+		return err
+	}
+	env.Setenv("MCP_SERVERS", mcpModules)
 	scriptPath := filepath.Join(env.WorkDir, "model.json")
 	if _, err := os.Stat(scriptPath); err != nil {
 		return nil

@@ -17,12 +17,14 @@ const (
 // tail of its stderr). Every configured, enabled server reports starting
 // when the session starts and one of the other two later.
 type McpServerStatus struct {
-	Server   string `json:"server"`
-	State    string `json:"state"`
-	Tools    int    `json:"tools,omitempty"`
-	Required bool   `json:"required,omitempty"`
-	Error    string `json:"error,omitempty"`
-	Stderr   string `json:"stderr,omitempty"`
+	Server string `json:"server"`
+	State  string `json:"state"`
+	Tools  int    `json:"tools,omitempty"`
+	// ToolNames are the ready server's tools, by their names on the server.
+	ToolNames []string `json:"tool_names,omitempty"`
+	Required  bool     `json:"required,omitempty"`
+	Error     string   `json:"error,omitempty"`
+	Stderr    string   `json:"stderr,omitempty"`
 }
 
 // McpToolCallBegin reports that a call to an MCP server's tool (or to one

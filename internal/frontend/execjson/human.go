@@ -166,6 +166,8 @@ func (p *humanPrinter) other(msg protocol.EventMsg) {
 		p.logf("%s %s\n", p.style("error:", sgrRed, sgrBold), m.Error)
 	case protocol.TurnAborted:
 		p.logf("%s\n", p.style("interrupted ("+string(m.Reason)+")", sgrRed))
+	default:
+		p.mcp(msg)
 	}
 }
 

@@ -93,6 +93,8 @@ type jsonPrinter struct {
 	edits map[string]string      // item ids of patches being applied, by call id
 	todo  *todoListItem          // the turn's plan, once it has one
 	usage protocol.TokenUsage    // the thread's so far (Codex reports it cumulative)
+	// mcpCalls holds the item ids of running MCP calls, by call id.
+	mcpCalls map[string]string
 }
 
 func newJSONPrinter(w io.Writer) *jsonPrinter {
@@ -166,7 +168,7 @@ func (p *jsonPrinter) print(ev protocol.Event) error {
 		protocol.ShutdownComplete:
 		return nil
 	}
-	return nil
+	return p.mcp(ev.Msg)
 }
 
 func (p *jsonPrinter) execEnd(m protocol.ExecEnd) error {

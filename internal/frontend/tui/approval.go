@@ -24,6 +24,7 @@ const (
 type approval struct {
 	exec  *protocol.ExecApprovalRequest
 	patch *protocol.PatchApprovalRequest
+	mcp   *protocol.McpToolApprovalRequest // answered like a command
 
 	shownAt time.Time
 	// guarded: the user was typing a message when the modal appeared.
@@ -130,9 +131,12 @@ func (a *approval) scrollKey(k string) bool {
 // decide submits the answer and shows the next request.
 func (m *model) decide(a *approval, d protocol.ReviewDecision, feedback string) tea.Cmd {
 	m.approvals = m.approvals[1:]
-	if a.exec != nil {
+	switch {
+	case a.exec != nil:
 		m.sink.submit(protocol.ExecApproval{CallID: a.exec.CallID, Decision: d})
-	} else {
+	case a.mcp != nil:
+		m.sink.submit(protocol.ExecApproval{CallID: a.mcp.CallID, Decision: d})
+	default:
 		m.sink.submit(protocol.PatchApproval{CallID: a.patch.CallID, Decision: d, Feedback: feedback})
 		if d == protocol.DecisionDenied || d == protocol.DecisionAbort {
 			m.commit(&patchCell{changes: a.patch.Changes, declined: true})

@@ -47,9 +47,12 @@ func (a *approval) view(width, height int) string {
 	var parts []modalPart
 	var body []string
 	var hint func(first, last int) string
-	if a.exec != nil {
+	switch {
+	case a.exec != nil:
 		parts, body, hint = a.execParts(inner)
-	} else {
+	case a.mcp != nil:
+		parts, body, hint = a.mcpParts(inner)
+	default:
 		parts, body, hint = a.patchParts(inner)
 	}
 	parts = append(parts, modalPart{drop: dropSpacer, rows: []string{""}}, modalPart{rows: a.keyRows(inner)})

@@ -33,6 +33,7 @@ func commands() []command {
 		{"init", "ask the agent to write an AGENTS.md", (*model).cmdInit},
 		{"mention", "mention a file (@ search)", (*model).cmdMention},
 		{"copy", "copy the last answer's Markdown", (*model).cmdCopy},
+		{"mcp", "list MCP servers and their tools", (*model).cmdMcp},
 		{"quit", "exit kodex", func(m *model, _ string) tea.Cmd { return m.quit() }},
 	}
 }

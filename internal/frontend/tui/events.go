@@ -81,6 +81,8 @@ func (m *model) handleEvent(ev protocol.EventMsg) tea.Cmd {
 		if m.quitting {
 			return m.exit()
 		}
+	default:
+		return m.mcpEvent(ev)
 	}
 	return nil
 }

@@ -42,6 +42,8 @@ type model struct {
 	images   []string
 	queued   []string
 
+	mcp mcpState // the MCP servers, as reported
+
 	approvals []*approval // [0] is shown
 	overlay   overlay     // a picker (/model, /approvals, /resume) or the trust screen
 	popup     popupState  // slash and @ popups, derived from the composer

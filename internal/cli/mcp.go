@@ -1,0 +1,141 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/kodex-cli/kodex/internal/config"
+	"github.com/kodex-cli/kodex/internal/mcp"
+	"github.com/kodex-cli/kodex/internal/proc"
+	"github.com/kodex-cli/kodex/internal/version"
+)
+
+// startMCP starts the enabled MCP servers of the configuration in the
+// background. With none it returns nil and costs nothing. When some are
+// required it waits for those and fails with the reason one did not start.
+func (rt *kodexRuntime) startMCP(ctx context.Context) (*mcp.Manager, error) {
+	servers := rt.mcpServers()
+	if len(servers) == 0 {
+		return nil, nil
+	}
+	roots := append([]string{rt.cwd}, rt.addDirs...)
+	m := mcp.Start(mcp.Options{Servers: servers, Roots: roots, ClientVersion: version.Version, Logger: rt.f.Logger})
+	if err := m.Required(ctx); err != nil {
+		m.Close()
+		return nil, err
+	}
+	return m, nil
+}
+
+// mcpServers resolves the enabled [mcp_servers] entries, sorted by name.
+func (rt *kodexRuntime) mcpServers() []mcp.ServerConfig {
+	var out []mcp.ServerConfig
+	names := make([]string, 0, len(rt.cfg.MCPServers))
+	for name := range rt.cfg.MCPServers {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		s := rt.cfg.MCPServers[name]
+		if !s.Enabled {
+			continue
+		}
+		out = append(out, mcpServerConfig(name, s, rt.cfg, rt.cwd, rt.f.Environ(), rt.f.Getenv))
+	}
+	return out
+}
+
+// mcpServerConfig resolves one server: a stdio server's complete
+// environment and working directory, an HTTP server's headers.
+func mcpServerConfig(name string, s config.MCPServer, cfg *config.Config, cwd string, environ []string, getenv func(string) string) mcp.ServerConfig {
+	out := mcp.ServerConfig{
+		Name: name, Command: s.Command, Args: s.Args, URL: s.URL,
+		Required: s.Required, StartupTimeout: s.StartupTimeout(), ToolTimeout: s.ToolTimeout(),
+		EnabledTools: s.EnabledTools, DisabledTools: s.DisabledTools,
+	}
+	if s.Command != "" {
+		out.Env = mcpEnv(s, cfg, environ)
+		out.Cwd = cwd
+		if s.Cwd != "" {
+			out.Cwd = s.Cwd
+			if !filepath.IsAbs(s.Cwd) {
+				out.Cwd = filepath.Join(cwd, s.Cwd)
+			}
+		}
+		return out
+	}
+	out.Headers = map[string]string{}
+	for k, v := range s.HTTPHeaders {
+		out.Headers[k] = v
+	}
+	for k, env := range s.EnvHTTPHeaders {
+		if v := getenv(env); v != "" {
+			out.Headers[k] = v
+		}
+	}
+	if s.BearerTokenEnvVar != "" {
+		tok := getenv(s.BearerTokenEnvVar)
+		if tok == "" {
+			out.Err = fmt.Errorf("bearer_token_env_var names %s, which is not set", s.BearerTokenEnvVar)
+		}
+		out.Headers["Authorization"] = "Bearer " + tok
+	}
+	return out
+}
+
+// mcpEnv is a stdio server's environment: what the shell environment
+// policy lets commands see, then the variables env_vars names (from
+// kodex's environment), then env. The provider's API key variables are
+// never passed unless env_vars or env names them.
+func mcpEnv(s config.MCPServer, cfg *config.Config, environ []string) []string {
+	sp := cfg.ShellEnvironmentPolicy
+	set := map[string]string{}
+	for _, name := range s.EnvVars {
+		for _, kv := range environ {
+			if k, v, ok := strings.Cut(kv, "="); ok && k == name {
+				set[k] = v
+			}
+		}
+	}
+	for k, v := range sp.Set {
+		set[k] = v
+	}
+	for k, v := range s.Env {
+		set[k] = v
+	}
+	named := func(k string) bool { _, ok := set[k]; return ok }
+	keys := []string{"OPENAI_API_KEY", "KODEX_API_KEY", "CODEX_API_KEY"}
+	if cfg.Provider.EnvKey != "" {
+		keys = append(keys, cfg.Provider.EnvKey)
+	}
+	var base []string
+	for _, kv := range environ {
+		k, _, _ := strings.Cut(kv, "=")
+		if slices.Contains(keys, k) && !named(k) {
+			continue
+		}
+		base = append(base, kv)
+	}
+	env := proc.BuildEnv(base, proc.EnvPolicy{
+		Inherit:               proc.Inherit(sp.Inherit),
+		IgnoreDefaultExcludes: sp.IgnoreDefaultExcludes,
+		Allow:                 sp.Allow,
+		Exclude:               sp.Exclude,
+		IncludeOnly:           sp.IncludeOnly,
+	})
+	out := env[:0:0]
+	for _, kv := range env {
+		k, _, _ := strings.Cut(kv, "=")
+		if !named(k) {
+			out = append(out, kv)
+		}
+	}
+	for k, v := range set {
+		out = append(out, k+"="+v)
+	}
+	slices.Sort(out)
+	return out
+}
