@@ -13,11 +13,13 @@
 package mcpserver
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -90,9 +92,16 @@ type Options struct {
 	Version string
 	// Start starts a session. ctx is the server's lifetime: the session
 	// lives until Serve returns, across calls.
-	Start  func(ctx context.Context, req StartRequest) (Started, error)
-	Logger *slog.Logger
+	Start func(ctx context.Context, req StartRequest) (Started, error)
+	// MaxThreads bounds the sessions kept between calls: beyond it, the
+	// least recently used idle one is shut down (a kodex-reply then
+	// resumes it from its recording). 0 means DefaultMaxThreads.
+	MaxThreads int
+	Logger     *slog.Logger
 }
+
+// DefaultMaxThreads is the default Options.MaxThreads.
+const DefaultMaxThreads = 16
 
 // server serves one MCP connection.
 type server struct {
@@ -103,6 +112,8 @@ type server struct {
 
 	mu      sync.Mutex
 	threads map[string]*thread
+	clock   uint64         // orders the threads' last use
+	ending  sync.WaitGroup // evicted threads being shut down
 }
 
 // thread is a session held between calls.
@@ -115,6 +126,10 @@ type thread struct {
 	// reads its event stream.
 	mu     sync.Mutex
 	closed bool // the event stream has ended (under mu)
+	// users counts the calls holding the thread, used orders its last
+	// use (both under server.mu): only an idle thread is evicted.
+	users int
+	used  uint64
 }
 
 // Serve serves the kodex tools on t until the client disconnects or ctx
@@ -123,6 +138,9 @@ func Serve(ctx context.Context, t mcp.Transport, opts Options) error {
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	if opts.MaxThreads <= 0 {
+		opts.MaxThreads = DefaultMaxThreads
 	}
 	sctx, cancel := context.WithCancel(ctx)
 	s := &server{opts: opts, log: log, ctx: sctx, threads: map[string]*thread{}}
@@ -170,7 +188,47 @@ func (s *server) shutdown(cancel context.CancelFunc) {
 		})
 	}
 	wg.Wait()
+	s.ending.Wait()
 	cancel()
+}
+
+// acquire returns the thread id, held for a call (nil if there is none).
+func (s *server) acquire(id string) *thread {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	th := s.threads[id]
+	if th != nil {
+		th.users++
+	}
+	return th
+}
+
+// release ends a call's hold on th and shuts down the least recently used
+// idle threads beyond MaxThreads.
+func (s *server) release(th *thread) {
+	s.mu.Lock()
+	th.users--
+	s.clock++
+	th.used = s.clock
+	var idle []*thread
+	for _, t := range s.threads {
+		if t.users == 0 {
+			idle = append(idle, t)
+		}
+	}
+	slices.SortFunc(idle, func(a, b *thread) int { return cmp.Compare(a.used, b.used) })
+	victims := idle[:max(0, min(len(idle), len(s.threads)-s.opts.MaxThreads))]
+	for _, v := range victims {
+		delete(s.threads, v.id)
+	}
+	s.mu.Unlock()
+	for _, v := range victims {
+		s.ending.Go(func() {
+			v.mu.Lock()
+			defer v.mu.Unlock()
+			v.end(s.ctx)
+		})
+	}
 }
 
 // end shuts the session down and drains its stream (th.mu held).
@@ -201,6 +259,7 @@ func (s *server) handleKodex(ctx context.Context, req *mcp.CallToolRequest) (*mc
 	if res != nil {
 		return res, nil
 	}
+	defer s.release(th)
 	return s.drive(ctx, req, th, p.Prompt), nil
 }
 
@@ -223,22 +282,23 @@ func (s *server) handleReply(ctx context.Context, req *mcp.CallToolRequest) (*mc
 	if id == "" || p.Prompt == "" {
 		return errorResult(id, "Missing arguments for kodex-reply tool-call; the `threadId` and `prompt` fields are required."), nil
 	}
-	s.mu.Lock()
-	th := s.threads[id]
-	s.mu.Unlock()
+	th := s.acquire(id)
 	if th == nil {
-		// Not started by this process: resume the recorded thread.
+		// Not started by this process, or shut down while idle: resume
+		// the recorded thread.
 		var res *mcp.CallToolResult
 		th, res = s.start(ctx, req, StartRequest{Params: Params{Prompt: p.Prompt}, ResumeID: id})
 		if res != nil {
 			return res, nil
 		}
 	}
+	defer s.release(th)
 	return s.drive(ctx, req, th, p.Prompt), nil
 }
 
 // start starts a session, reads its SessionConfigured event and registers
-// it as a thread; on failure it returns the error result.
+// it as a thread, held for the call; on failure it returns the error
+// result.
 func (s *server) start(ctx context.Context, req *mcp.CallToolRequest, sr StartRequest) (*thread, *mcp.CallToolResult) {
 	sr.CanApprove, sr.NoApprovalReason = canElicit(req.Session)
 	st, err := s.opts.Start(s.ctx, sr)
@@ -262,10 +322,12 @@ func (s *server) start(ctx context.Context, req *mcp.CallToolRequest, sr StartRe
 	s.mu.Lock()
 	if old := s.threads[th.id]; old != nil {
 		// The same recorded thread resumed twice at once: use the first.
+		old.users++
 		s.mu.Unlock()
 		th.end(s.ctx)
 		return old, nil
 	}
+	th.users = 1
 	s.threads[th.id] = th
 	s.mu.Unlock()
 	return th, nil

@@ -105,6 +105,7 @@ type harnessOptions struct {
 	elicit      func(context.Context, *mcp.ElicitRequest) (*mcp.ElicitResult, error)
 	progress    func(*mcp.ProgressNotificationClientRequest)
 	startErr    error
+	maxThreads  int
 	clientProto string // protocol version the client's initialize asks for; default the SDK's
 }
 
@@ -118,7 +119,7 @@ func newHarness(t *testing.T, o harnessOptions) *harness {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	go func() {
-		h.served <- Serve(ctx, st, Options{Name: "kodex-mcp-server", Version: "test", Start: h.start(o)})
+		h.served <- Serve(ctx, st, Options{Name: "kodex-mcp-server", Version: "test", Start: h.start(o), MaxThreads: o.maxThreads})
 	}()
 	copts := &mcp.ClientOptions{ElicitationHandler: o.elicit}
 	if o.progress != nil {
@@ -529,6 +530,37 @@ func TestReplyResumesAnUnknownThread(t *testing.T) {
 	defer h.mu.Unlock()
 	if h.starts[0].ResumeID != "0199-old" {
 		t.Errorf("start request = %+v, want ResumeID 0199-old", h.starts[0])
+	}
+}
+
+func TestIdleThreadsBeyondTheLimitAreShutDown(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, harnessOptions{maxThreads: 1})
+	for _, p := range []string{"a", "b"} {
+		call(t, h.client, "kodex", map[string]any{"prompt": p})
+	}
+	// thread-1 was shut down when thread-2 went idle: the reply resumes it.
+	res := call(t, h.client, "kodex-reply", map[string]any{"threadId": "thread-1", "prompt": "c"})
+	if diff := cmp.Diff(output{ThreadID: "thread-1", Content: "echo: c"}, structured(t, res)); diff != "" {
+		t.Errorf("reply (-want +got):\n%s", diff)
+	}
+	h.close()
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var resumed []string
+	for _, r := range h.starts {
+		resumed = append(resumed, r.ResumeID)
+	}
+	if diff := cmp.Diff([]string{"", "", "thread-1"}, resumed); diff != "" {
+		t.Errorf("resume ids of the starts (-want +got):\n%s", diff)
+	}
+	for i, f := range h.sessions {
+		if got := f.received(); len(got) == 0 || got[len(got)-1] != "shutdown" {
+			t.Errorf("session %d ops = %v, want it shut down", i, got)
+		}
+	}
+	if h.closed != 3 {
+		t.Errorf("sessions closed = %d, want 3", h.closed)
 	}
 }
 
