@@ -26,8 +26,8 @@ import (
 // session starts, never silently running commands unconfined.
 // The session's private temp dir (TMPDIR of its sandboxed commands) is made
 // on first use; tmp.remove deletes it when the session ends. The returned
-// func ends the processes exec_command left running; call it when the
-// session ends, before tmp.remove.
+// func ends the processes exec_command left running and the session's
+// network namespace; call it when the session ends, before tmp.remove.
 func buildTools(rt *kodexRuntime, tmp *sessionTmp) (*tools.Router, string, func(), error) {
 	self, err := rt.f.Executable()
 	if err != nil {
@@ -38,6 +38,7 @@ func buildTools(rt *kodexRuntime, tmp *sessionTmp) (*tools.Router, string, func(
 		return nil, "", nil, err
 	}
 	unified := unifiedExec(rt.cfg)
+	netns := sandbox.NewNetNS()
 	ap := applypatch.New(applypatch.Options{})
 	sp := rt.cfg.ShellEnvironmentPolicy
 	sh := shell.New(shell.Options{
@@ -53,6 +54,7 @@ func buildTools(rt *kodexRuntime, tmp *sessionTmp) (*tools.Router, string, func(
 		Environ:    rt.f.Environ,
 		MaxTimeout: time.Duration(rt.cfg.ShellTimeoutMsMax) * time.Millisecond,
 		TmpDir:     tmp.get,
+		NetNS:      netns,
 		// apply_patch sent through the shell (argv or a bash heredoc) goes to
 		// the patch engine, not to a process.
 		Intercept: func(ctx context.Context, env *tools.Env, call tools.Call, argv []string, workdir string) (tools.Result, bool, error) {
@@ -78,7 +80,11 @@ func buildTools(rt *kodexRuntime, tmp *sessionTmp) (*tools.Router, string, func(
 		ts = append(ts, viewimage.New())
 	}
 	r, err := tools.NewRouter(ts...)
-	return r, mechanism, procs.Close, err
+	closeTools := func() {
+		procs.Close()
+		netns.Close()
+	}
+	return r, mechanism, closeTools, err
 }
 
 // unifiedExec returns whether a model is offered exec_command +

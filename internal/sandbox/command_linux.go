@@ -79,14 +79,24 @@ func command(ctx context.Context, req Request) (*exec.Cmd, Info, error) {
 		return nil, Info{}, fmt.Errorf("sandbox: encoding policy: %w", err)
 	}
 	args := append([]string{HelperArg, "run", string(enc), "--"}, req.Argv...)
+	attr := &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	if lv.ns {
+		attr = nsAttr(s.Network)
+		if !s.Network && req.NetNS != nil {
+			// The session's network namespace, through a relay (see
+			// netns_linux.go); a private one if it cannot be had.
+			if sock, err := req.NetNS.relayFor(req.Self); err == nil {
+				args = append([]string{HelperArg, "relay", sock}, args[1:]...)
+				attr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+			} else {
+				s.Warnings = append(s.Warnings, fmt.Sprintf("the session's shared network namespace is unavailable (%v): each command gets a private loopback of its own", err))
+			}
+		}
+	}
 	cmd := exec.CommandContext(ctx, req.Self, args...)
 	cmd.Dir = s.Cwd
 	cmd.Env = childEnv(req.Env, s)
-	if lv.ns {
-		cmd.SysProcAttr = nsAttr(s.Network)
-	} else {
-		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	}
+	cmd.SysProcAttr = attr
 	// SIGTERM lets the supervisor stop the command and kill every
 	// descendant; SIGKILL follows if it does not exit in time.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }

@@ -26,6 +26,12 @@ func helperMain(args []string) int {
 	if len(args) == 1 && args[0] == "probe" {
 		return helperProbe()
 	}
+	if len(args) == 2 && args[0] == "netns" {
+		return holderMain(args[1])
+	}
+	if len(args) > 0 && args[0] == "relay" {
+		return relayMain(args[1:])
+	}
 	if len(args) < 4 || args[2] != "--" || args[0] != "run" {
 		return helperFail("usage: %s run <policy> -- command [args...]", HelperArg)
 	}

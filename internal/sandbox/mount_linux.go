@@ -98,6 +98,9 @@ func loopbackUp() error {
 	if err := unix.IoctlIfreq(fd, unix.SIOCGIFFLAGS, ifr); err != nil {
 		return err
 	}
+	if ifr.Uint16()&unix.IFF_UP != 0 {
+		return nil // the session's shared namespace: its holder did it
+	}
 	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
 	return unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr)
 }

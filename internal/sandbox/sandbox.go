@@ -83,6 +83,10 @@ type Request struct {
 	// job control and Ctrl-C written to the master reach it. Inside the
 	// sandbox the confined command, not the helper, gets the terminal.
 	TTY bool
+	// NetNS, if set, is the session's shared network namespace: with the
+	// network off at the namespace level, the command runs in it rather
+	// than in a private one of its own (see NetNS).
+	NetNS *NetNS
 }
 
 // DefaultMaxFileSize is the default RLIMIT_FSIZE of sandboxed commands.

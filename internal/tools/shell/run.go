@@ -88,6 +88,10 @@ func (t *Tool) confine(ctx context.Context, env *tools.Env, call tools.Call, req
 			t.opts.Logger.Warn("session temp dir unavailable; the command gets its own", "err", err)
 		}
 	}
+	var netns *sandbox.NetNS
+	if req.live {
+		netns = t.opts.NetNS
+	}
 	// The sandbox adds KODEX_SANDBOX and KODEX_SANDBOX_NETWORK_DISABLED.
 	cmd, info, err := t.opts.Sandbox(ctx, sandbox.Request{
 		Argv:   req.argv,
@@ -97,6 +101,7 @@ func (t *Tool) confine(ctx context.Context, env *tools.Env, call tools.Call, req
 		Self:   t.opts.Self,
 		TmpDir: tmp,
 		TTY:    req.tty,
+		NetNS:  netns,
 	})
 	if err != nil {
 		msg := fmt.Sprintf("command not run: %v", err)

@@ -111,3 +111,47 @@ func BenchmarkShellCallSandboxed(b *testing.B) {
 		})
 	}
 }
+
+// TestRealSandboxTerminal: a command in a terminal (exec_command, tty) is
+// confined exactly as a shell command: it writes in the workspace, a write
+// outside it is denied and reported as a sandbox denial, and it has the
+// terminal as its controlling terminal.
+func TestRealSandboxTerminal(t *testing.T) {
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, f := newEnv(t, protocol.ApprovalNever, workspace)
+	procs := NewProcesses(0)
+	defer procs.Close()
+	ns := sandbox.NewNetNS()
+	defer ns.Close()
+	ex, _ := NewUnified(New(Options{Self: self, NetNS: ns}), procs, nil)
+	inside := filepath.Join(env.Cwd, "inside")
+	res, err := ex.Handle(context.Background(), env, unifiedCall(t, ExecCommandName, map[string]any{
+		"cmd": "tty >/dev/null && ps -o tty= -p $$ | grep -q pts && touch " + inside + " && echo ok", "tty": true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Output, "Process exited with code 0\n") || !strings.Contains(outputOf(res), "ok") {
+		t.Fatalf("terminal command in the workspace = %q", res.Output)
+	}
+	if begin := f.events[0].(protocol.ExecBegin); begin.Sandbox != sandbox.MechNamespaces && begin.Sandbox != sandbox.MechLandlock {
+		t.Errorf("ExecBegin.Sandbox = %q, want a real mechanism", begin.Sandbox)
+	}
+	outside := "/etc/kodex-pty-test-outside"
+	t.Cleanup(func() { _ = os.Remove(outside) })
+	res, err = ex.Handle(context.Background(), env, unifiedCall(t, ExecCommandName, map[string]any{"cmd": "touch " + outside, "tty": true}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Failed || !strings.Contains(res.Output, "Process exited with code 1\n") || !strings.Contains(res.Output, "[sandbox ") {
+		t.Errorf("touch outside = %q, want a failure noted as a sandbox denial", res.Output)
+	}
+	if _, err := os.Stat(outside); err == nil {
+		t.Error("the write outside the workspace happened")
+	}
+	if end := f.lastEnd(); !end.SandboxDenied {
+		t.Errorf("ExecEnd = %+v, want SandboxDenied", end)
+	}
+}

@@ -88,6 +88,12 @@ type Options struct {
 	// commands in workspace-write mode, kept across the session's commands),
 	// creating it on first use. Nil or an error: each command gets its own.
 	TmpDir func() (string, error)
+	// NetNS is the session's shared network namespace, where
+	// exec_command's processes run, so that a server one of them starts is
+	// reachable from the next (nil: each gets its own). A shell command
+	// leaves nothing running behind it, so it keeps a private one (and
+	// saves the relay's few milliseconds).
+	NetNS *sandbox.NetNS
 	// Sandbox builds the confined command (default sandbox.Command); tests
 	// substitute a fake.
 	Sandbox func(ctx context.Context, req sandbox.Request) (*exec.Cmd, sandbox.Info, error)
@@ -216,6 +222,7 @@ type request struct {
 	escalate      bool
 	justification string
 	tty           bool // exec_command with a terminal
+	live          bool // exec_command: may outlive the call
 }
 
 // parse validates the call, returning a result for the model on failure.

@@ -230,7 +230,7 @@ func (e *ExecCommand) request(env *tools.Env, a execArgs) (request, tools.Result
 	if runtime.GOOS == "windows" && a.Shell == "" {
 		argv = []string{sh, "/C", a.Cmd}
 	}
-	r := request{argv: argv, justification: a.Justification, tty: a.TTY}
+	r := request{argv: argv, justification: a.Justification, tty: a.TTY, live: true}
 	switch a.SandboxPermissions {
 	case "", PermUseDefault:
 	case PermRequireEscalated:
