@@ -6,7 +6,7 @@ VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo de
 COMMIT    ?= $(shell git rev-parse --short=12 HEAD 2>/dev/null)
 LDFLAGS   := -s -w -X github.com/kodex-cli/kodex/internal/version.Version=$(VERSION) -X github.com/kodex-cli/kodex/internal/version.Commit=$(COMMIT)
 
-.PHONY: build install test check lint fmt vet tidy cross bench
+.PHONY: build install test check lint fmt vet tidy cross bench release
 
 ## build: static binary in ./bin/kodex
 build:
@@ -27,6 +27,11 @@ lint:
 ## cross: compile for linux, darwin, windows × amd64, arm64
 cross:
 	./scripts/cross.sh
+
+## release: reproducible release artifacts of HEAD in dist/ (archives, universal
+## macOS binary, SHA256SUMS, SBOM, installers, npm packages, wheels)
+release:
+	./scripts/release.sh
 
 ## bench: start-up and exec figures
 bench:

@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond Go, idempotently: Debian packages
 # (git; python3, unshare and useradd for the sandbox escape suite; file for
-# the static-binary check; node and npm for the SDK interop test) and the npm
+# the static-binary check; node and npm for the SDK interop test; curl, wget,
+# python3-venv and the shell linter for the release and installer tests) and the npm
 # packages of that test and of the side-by-side test with the real Codex CLI. Safe to run repeatedly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pair in git:git python3:python3 unshare:util-linux useradd:passwd file:file node:nodejs npm:npm; do
+for pair in git:git python3:python3 unshare:util-linux useradd:passwd file:file node:nodejs npm:npm curl:curl wget:wget shellcheck:shellcheck; do
   bin=${pair%%:*} pkg=${pair##*:}
   command -v "$bin" >/dev/null 2>&1 || need+=("$pkg")
 done
+# The wheel test installs into a virtual environment (python3 -m venv).
+if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
+  need+=(python3-venv)
+fi
 if ((${#need[@]})); then
   if [[ $(id -u) -eq 0 ]]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null

@@ -9,14 +9,17 @@ import (
 	"runtime/debug"
 )
 
-// Stamped at link time.
+// Stamped at link time. Date is the commit's date (YYYY-MM-DD), set by
+// release builds only.
 var (
 	Version = "dev"
 	Commit  = ""
+	Date    = ""
 )
 
-// String returns "kodex VERSION (COMMIT, GOVERSION, GOOS/GOARCH)". When not
-// stamped, it falls back to the module version and VCS data in the build info.
+// String returns "kodex VERSION (COMMIT, [DATE, ]GOVERSION, GOOS/GOARCH)". When
+// not stamped, it falls back to the module version and VCS data in the build
+// info.
 func String() string {
 	v, c := Version, Commit
 	if bi, ok := debug.ReadBuildInfo(); ok {
@@ -33,6 +36,9 @@ func String() string {
 	}
 	if c == "" {
 		c = "unknown commit"
+	}
+	if Date != "" {
+		c += ", " + Date
 	}
 	return fmt.Sprintf("kodex %s (%s, %s, %s/%s)", v, c, runtime.Version(), runtime.GOOS, runtime.GOARCH)
 }
