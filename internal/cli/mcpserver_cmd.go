@@ -13,8 +13,10 @@ import (
 	"github.com/modelcontextprotocol/go-sdk/mcp"
 	"github.com/spf13/cobra"
 
+	"github.com/kodex-cli/kodex/internal/config"
 	"github.com/kodex-cli/kodex/internal/frontend/mcpserver"
 	"github.com/kodex-cli/kodex/internal/protocol"
+	"github.com/kodex-cli/kodex/internal/rollout"
 	"github.com/kodex-cli/kodex/internal/version"
 )
 
@@ -88,6 +90,11 @@ func (nopWriteCloser) Close() error { return nil }
 // global flags with the call's arguments on top, through the runtime
 // kodex exec uses.
 func startMCPSession(ctx context.Context, f *Factory, base *GlobalOptions, req mcpserver.StartRequest) (mcpserver.Started, error) {
+	if req.ResumeID != "" && req.Params.Cwd == "" {
+		// A thread resumed from its recording works where it worked, not
+		// where the server was started.
+		req.Params.Cwd = recordedCwd(f, req.ResumeID)
+	}
 	g, err := mcpCallOptions(base, req.Params)
 	if err != nil {
 		return mcpserver.Started{}, err
@@ -113,6 +120,24 @@ func startMCPSession(ctx context.Context, f *Factory, base *GlobalOptions, req m
 		return mcpserver.Started{}, err
 	}
 	return mcpserver.Started{Session: sess, Notice: notice, Close: sess.close}, nil
+}
+
+// recordedCwd is the working directory recorded for session id; "" when
+// it cannot be read (resuming then says why).
+func recordedCwd(f *Factory, id string) string {
+	home, err := config.DefaultHome(f.Getenv)
+	if err != nil {
+		return ""
+	}
+	path, err := rollout.Find(home, id)
+	if err != nil {
+		return ""
+	}
+	meta, err := rollout.ReadMeta(path)
+	if err != nil {
+		return ""
+	}
+	return meta.Cwd
 }
 
 // mcpCallOptions are the server's global options with a call's arguments

@@ -195,6 +195,10 @@ func summarize(path string) (Summary, error) {
 	return s, nil
 }
 
+// ReadMeta reads the session_meta line of the rollout at path, and nothing
+// more of it.
+func ReadMeta(path string) (Meta, error) { return readMetaFile(path) }
+
 func readMetaFile(path string) (Meta, error) {
 	f, err := os.Open(path)
 	if err != nil {

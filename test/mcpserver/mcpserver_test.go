@@ -356,10 +356,15 @@ func TestInspectorCLI(t *testing.T) {
 	if second.IsError || second.StructuredContent.Content != "inspected again" || second.StructuredContent.ThreadID != first.StructuredContent.ThreadID {
 		t.Errorf("kodex-reply call = %s", out)
 	}
-	// The resumed thread carried the first turn to the model.
+	// The resumed thread carried the first turn to the model, and works
+	// in its recorded directory, not in the new server's.
 	reqs := e.model.Requests()
-	if last := reqs[len(reqs)-1]; !strings.Contains(string(last.Raw), "inspected") || lastPrompt(&last) != "inspect again" {
+	last := reqs[len(reqs)-1]
+	if !strings.Contains(string(last.Raw), "inspected") || lastPrompt(&last) != "inspect again" {
 		t.Errorf("the reply's request lacks the first turn")
+	}
+	if raw := string(last.Raw); !strings.Contains(raw, "<cwd>"+e.work+"</cwd>") || strings.Contains(raw, "inspector-cli") {
+		t.Errorf("the resumed thread does not work in %s: its request names another cwd", e.work)
 	}
 }
 

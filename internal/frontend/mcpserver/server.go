@@ -61,8 +61,8 @@ type Params struct {
 
 // StartRequest asks the composition root for a session.
 type StartRequest struct {
-	// Params are the `kodex` call's arguments; for a resumed thread only
-	// the prompt is set.
+	// Params are the `kodex` call's arguments. For a resumed thread they
+	// are those it was started with in this process, or only the prompt.
 	Params Params
 	// ResumeID, if set, continues the recorded thread with this id (a
 	// `kodex-reply` for a thread this process does not hold).
@@ -114,11 +114,18 @@ type server struct {
 	threads map[string]*thread
 	clock   uint64         // orders the threads' last use
 	ending  sync.WaitGroup // evicted threads being shut down
+	// evicted holds the arguments of the threads shut down while idle,
+	// so that resuming one keeps its model, cwd, sandbox and policies.
+	evicted map[string]Params
 }
+
+// maxEvicted bounds server.evicted.
+const maxEvicted = 1024
 
 // thread is a session held between calls.
 type thread struct {
 	id     string
+	params Params // the kodex call's arguments (for a resumed thread, its own)
 	sess   Session
 	notice string
 	close  func()
@@ -143,7 +150,7 @@ func Serve(ctx context.Context, t mcp.Transport, opts Options) error {
 		opts.MaxThreads = DefaultMaxThreads
 	}
 	sctx, cancel := context.WithCancel(ctx)
-	s := &server{opts: opts, log: log, ctx: sctx, threads: map[string]*thread{}}
+	s := &server{opts: opts, log: log, ctx: sctx, threads: map[string]*thread{}, evicted: map[string]Params{}}
 	defer s.shutdown(cancel)
 	srv := mcp.NewServer(&mcp.Implementation{Name: opts.Name, Title: opts.Title, Version: opts.Version}, &mcp.ServerOptions{Logger: log})
 	srv.AddTool(kodexTool(), s.handleKodex)
@@ -220,6 +227,13 @@ func (s *server) release(th *thread) {
 	victims := idle[:max(0, min(len(idle), len(s.threads)-s.opts.MaxThreads))]
 	for _, v := range victims {
 		delete(s.threads, v.id)
+		for k := range s.evicted {
+			if len(s.evicted) < maxEvicted {
+				break
+			}
+			delete(s.evicted, k)
+		}
+		s.evicted[v.id] = v.params
 	}
 	s.mu.Unlock()
 	for _, v := range victims {
@@ -285,9 +299,13 @@ func (s *server) handleReply(ctx context.Context, req *mcp.CallToolRequest) (*mc
 	th := s.acquire(id)
 	if th == nil {
 		// Not started by this process, or shut down while idle: resume
-		// the recorded thread.
+		// the recorded thread, with the arguments it was started with.
+		s.mu.Lock()
+		params := s.evicted[id]
+		s.mu.Unlock()
+		params.Prompt = p.Prompt
 		var res *mcp.CallToolResult
-		th, res = s.start(ctx, req, StartRequest{Params: Params{Prompt: p.Prompt}, ResumeID: id})
+		th, res = s.start(ctx, req, StartRequest{Params: params, ResumeID: id})
 		if res != nil {
 			return res, nil
 		}
@@ -305,7 +323,7 @@ func (s *server) start(ctx context.Context, req *mcp.CallToolRequest, sr StartRe
 	if err != nil {
 		return nil, errorResult(sr.ResumeID, err.Error())
 	}
-	th := &thread{sess: st.Session, notice: st.Notice, close: st.Close}
+	th := &thread{params: sr.Params, sess: st.Session, notice: st.Notice, close: st.Close}
 	select {
 	case ev, ok := <-st.Session.Events():
 		sc, isSC := ev.Msg.(protocol.SessionConfigured)

@@ -537,7 +537,7 @@ func TestIdleThreadsBeyondTheLimitAreShutDown(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, harnessOptions{maxThreads: 1})
 	for _, p := range []string{"a", "b"} {
-		call(t, h.client, "kodex", map[string]any{"prompt": p})
+		call(t, h.client, "kodex", map[string]any{"prompt": p, "model": "m-" + p, "sandbox": "read-only"})
 	}
 	// thread-1 was shut down when thread-2 went idle: the reply resumes it.
 	res := call(t, h.client, "kodex-reply", map[string]any{"threadId": "thread-1", "prompt": "c"})
@@ -553,6 +553,10 @@ func TestIdleThreadsBeyondTheLimitAreShutDown(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"", "", "thread-1"}, resumed); diff != "" {
 		t.Errorf("resume ids of the starts (-want +got):\n%s", diff)
+	}
+	// It is resumed with the arguments it was started with.
+	if diff := cmp.Diff(Params{Prompt: "c", Model: "m-a", Sandbox: "read-only"}, h.starts[2].Params); diff != "" {
+		t.Errorf("resumed with (-want +got):\n%s", diff)
 	}
 	for i, f := range h.sessions {
 		if got := f.received(); len(got) == 0 || got[len(got)-1] != "shutdown" {
