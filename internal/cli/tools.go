@@ -73,7 +73,7 @@ func buildTools(rt *kodexRuntime, tmp *sessionTmp) (*tools.Router, string, func(
 		Logger:  rt.f.Logger,
 		Offered: func(name string) bool { return !unified(name) },
 	})
-	procs := shell.NewProcesses(0)
+	procs := shell.NewProcesses(rt.cfg.Tools.MaxLiveProcesses)
 	ex, ws := shell.NewUnified(sh, procs, unified)
 	ts := []tools.Tool{sh, ex, ws, ap, plan.New()}
 	if rt.cfg.Tools.ViewImage {

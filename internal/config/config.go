@@ -201,6 +201,9 @@ type TUI struct {
 type Tools struct {
 	ViewImage bool `toml:"view_image" default:"true"`
 	WebSearch bool `toml:"web_search" default:"false"`
+	// MaxLiveProcesses bounds the processes exec_command keeps running
+	// per session; starting one more ends the one idle longest.
+	MaxLiveProcesses int `toml:"max_live_processes" default:"8"`
 }
 
 // Features is the [features] table (Codex's feature flags, --enable and
