@@ -114,6 +114,7 @@ showing every step.`,
 		NewCmdImport(f, g),
 		NewCmdReview(f, g),
 		NewCmdMCPServer(f, g, nil),
+		NewCmdMCP(f, g, nil),
 	)
 	return root, g
 }

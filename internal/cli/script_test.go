@@ -56,6 +56,7 @@ func TestScripts(t *testing.T) {
 			"waitfile":  cmdWaitFile,
 			"noproc":    cmdNoProc,
 			"unbase64":  cmdUnbase64,
+			"mcphttp":   cmdMCPHTTP,
 		},
 	})
 }

@@ -45,6 +45,11 @@ func (m *Manager) CallTool(ctx context.Context, server, tool, callID string, arg
 		if errors.Is(context.Cause(cctx), ErrToolTimeout) && ctx.Err() == nil {
 			return nil, fmt.Errorf("%w after %s (tool_timeout_sec of server %q); the call was cancelled", ErrToolTimeout, timeout, server)
 		}
+		if p := s.getProc(); p != nil && ctx.Err() == nil {
+			if status, ok := p.exitStatus(); ok {
+				return nil, fmt.Errorf("the server exited during the call (%s)", status)
+			}
+		}
 		return nil, err
 	}
 	return resultOf(res)

@@ -269,7 +269,7 @@ func (m *Manager) Close() {
 				_ = cs.Close()
 			}
 			if p != nil {
-				p.stop()
+				p.stop(exitGrace)
 			}
 		}()
 	}
@@ -293,8 +293,12 @@ func (m *Manager) start(s *server, opts Options) {
 	if err != nil {
 		m.log.Warn("MCP server failed to start", "server", s.cfg.Name, "err", err)
 		if p := s.getProc(); p != nil {
-			stderr = p.stderrTail()
-			go p.stop()
+			if ctx.Err() == nil {
+				stderr, err = p.failure(err)
+			} else {
+				stderr, _ = p.failure(err)
+			}
+			go p.stop(0)
 		}
 	}
 	m.publish(s, func() {

@@ -28,11 +28,12 @@ const stderrTailBytes = 4 << 10
 // stdioProcess is a running stdio server: its own process group, its
 // stdin and stdout as the connection, the tail of its stderr kept.
 type stdioProcess struct {
-	cmd    *exec.Cmd
-	stdin  *os.File
-	stdout *os.File
-	stderr tailBuffer
-	exited chan struct{} // closed when the process has exited and stderr is drained
+	cmd     *exec.Cmd
+	stdin   *os.File
+	stdout  *os.File
+	stderr  tailBuffer
+	exited  chan struct{} // closed when the process has exited and stderr is drained
+	waitErr error         // how it exited; read after exited is closed
 
 	stopOnce sync.Once
 }
@@ -62,7 +63,7 @@ func startStdio(cfg ServerConfig) (*stdioProcess, error) {
 	}
 	closeAll(inR, outW) // the child's ends
 	go func() {
-		_ = cmd.Wait()
+		p.waitErr = cmd.Wait()
 		close(p.exited)
 	}()
 	return p, nil
@@ -82,13 +83,14 @@ func (p *stdioProcess) transport() sdk.Transport {
 }
 
 // stop ends the process as the spec says: stdin closed, then SIGTERM, then
-// SIGKILL, to its whole process group. It returns when it has exited.
-func (p *stdioProcess) stop() {
+// SIGKILL, to its whole process group. It returns when it has exited. A
+// server that failed to start gets no grace before SIGTERM.
+func (p *stdioProcess) stop(grace time.Duration) {
 	p.stopOnce.Do(func() {
 		_ = p.stdin.Close()
 		select {
 		case <-p.exited:
-		case <-time.After(exitGrace):
+		case <-time.After(grace):
 			_ = proc.TerminateGroup(p.cmd.Process)
 			select {
 			case <-p.exited:
@@ -103,14 +105,28 @@ func (p *stdioProcess) stop() {
 	<-p.exited
 }
 
-// stderrTail returns the end of the process's stderr, waiting briefly for
-// it to exit so that its last words are there.
-func (p *stdioProcess) stderrTail() string {
+// failure describes a start-up failure: when the process has exited (it
+// is given a moment to, so that its last words are in stderr), how it
+// exited, and the tail of its stderr.
+func (p *stdioProcess) failure(err error) (stderr string, _ error) {
+	if status, ok := p.exitStatus(); ok {
+		err = fmt.Errorf("the server exited during start-up (%s)", status)
+	}
+	return p.stderr.String(), err
+}
+
+// exitStatus says how the process exited, giving it a moment to: a
+// connection that broke is usually a process that is exiting.
+func (p *stdioProcess) exitStatus() (string, bool) {
 	select {
 	case <-p.exited:
 	case <-time.After(500 * time.Millisecond):
+		return "", false
 	}
-	return p.stderr.String()
+	if p.waitErr != nil {
+		return p.waitErr.Error(), true
+	}
+	return "exit status 0", true
 }
 
 // tailBuffer keeps the last stderrTailBytes written to it.

@@ -167,14 +167,14 @@ func (c *callTool) Handle(ctx context.Context, env *tools.Env, call tools.Call) 
 	return ResultForModel(res), nil
 }
 
-// ResultForModel turns an MCP result into what the model sees.
+// ResultForModel turns an MCP result into what the model sees: as Codex
+// does, the structured content (JSON) when there is some (the spec has
+// servers repeat it as text, which is then left out), else the content
+// blocks as text; images are attached either way.
 func ResultForModel(res *protocol.McpToolResult) tools.Result {
 	out, images := renderContent(res.Content)
 	if len(res.StructuredContent) > 0 {
-		if out != "" {
-			out += "\n"
-		}
-		out += "structured_content: " + string(res.StructuredContent)
+		out = string(res.StructuredContent)
 	}
 	if out == "" && len(images) == 0 {
 		out = "(the tool returned no content)"

@@ -60,15 +60,19 @@ func TestResultForModel(t *testing.T) {
 			raw(`{"type":"resource","resource":{"uri":"demo://a","mimeType":"text/plain","text":"body"}}`),
 			raw(`{"type":"resource_link","uri":"demo://b","name":"b.txt","mimeType":"text/plain"}`),
 		},
-		StructuredContent: raw(`{"n":1}`),
-		IsError:           true,
+		IsError: true,
 	}
 	want := tools.Result{
-		Output: "hello\n[image image/png: attached below]\nresource demo://a:\nbody\nresource link: demo://b (b.txt) text/plain\nstructured_content: {\"n\":1}",
+		Output: "hello\n[image image/png: attached below]\nresource demo://a:\nbody\nresource link: demo://b (b.txt) text/plain",
 		Images: []string{"data:image/png;base64,AAAA"},
 		Failed: true,
 	}
 	if diff := cmp.Diff(want, ResultForModel(res)); diff != "" {
 		t.Errorf("result (-want +got):\n%s", diff)
+	}
+	res.StructuredContent, res.IsError = raw(`{"n":1}`), false
+	want.Output, want.Failed = `{"n":1}`, false
+	if diff := cmp.Diff(want, ResultForModel(res)); diff != "" {
+		t.Errorf("structured result (-want +got):\n%s", diff)
 	}
 }
