@@ -210,6 +210,10 @@ func (s *Session) run(ctx context.Context) {
 	if s.opts.Status != nil {
 		stopStatus = s.opts.Status(func(m protocol.EventMsg) { s.emit("", m) })
 	}
+	stopTools := func() {}
+	if s.opts.Tools != nil { // live processes report between turns too
+		stopTools = s.opts.Tools.Watch(func(m protocol.EventMsg) { s.emit("", m) })
+	}
 	var (
 		queue   []protocol.Submission
 		running bool
@@ -229,6 +233,7 @@ func (s *Session) run(ctx context.Context) {
 	}
 	for {
 		if !running && closing {
+			stopTools()
 			stopStatus()
 			s.emit("", protocol.ShutdownComplete{})
 			return
@@ -262,6 +267,10 @@ func (s *Session) run(ctx context.Context) {
 				cancel()
 				if s.opts.Tools != nil {
 					go s.opts.Tools.Interrupt() // live processes end too
+				}
+			case protocol.EndProcess:
+				if s.opts.Tools != nil {
+					go s.opts.Tools.EndProcess(op.ProcessID)
 				}
 			case protocol.ExecApproval:
 				s.decide(sub.ID, op.CallID, op.Decision, "")

@@ -91,6 +91,11 @@ type ExecBegin struct {
 	Command []string `json:"command"`
 	Cwd     string   `json:"cwd"`
 	Sandbox string   `json:"sandbox"` // mechanism in effect for this command
+	// ProcessID is set for a command started by exec_command, which may
+	// keep running after its call and the turn: its output deltas and its
+	// ExecEnd (with this CallID) may come later, between turns too, until it
+	// exits or is ended (Interrupt, EndProcess, the session's end).
+	ProcessID int `json:"process_id,omitempty"`
 }
 
 // ExecOutputDelta is a chunk of a running command's output. Chunk is raw

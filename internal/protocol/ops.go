@@ -34,8 +34,16 @@ type UserTurn struct {
 }
 
 // Interrupt aborts the running turn: the model stream is cancelled and
-// running commands are killed. The turn ends with TurnAborted.
+// running commands are killed, those exec_command left running too (also
+// when no turn runs). The turn ends with TurnAborted.
 type Interrupt struct{}
+
+// EndProcess ends one process exec_command left running, by the id the
+// model knows it by (ExecBegin.ProcessID); its end is reported with
+// ExecEnd. An unknown id is ignored.
+type EndProcess struct {
+	ProcessID int `json:"process_id"`
+}
 
 // ExecApproval answers an ExecApprovalRequest or an McpToolApprovalRequest.
 type ExecApproval struct {
@@ -61,6 +69,7 @@ func (Interrupt) OpType() string     { return "interrupt" }
 func (ExecApproval) OpType() string  { return "exec_approval" }
 func (PatchApproval) OpType() string { return "patch_approval" }
 func (Shutdown) OpType() string      { return "shutdown" }
+func (EndProcess) OpType() string    { return "end_process" }
 
 func newOp(typ string) (Op, error) {
 	switch typ {
@@ -74,6 +83,8 @@ func newOp(typ string) (Op, error) {
 		return &PatchApproval{}, nil
 	case "shutdown":
 		return &Shutdown{}, nil
+	case "end_process":
+		return &EndProcess{}, nil
 	}
 	return nil, fmt.Errorf("unknown op type %q", typ)
 }

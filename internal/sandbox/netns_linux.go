@@ -13,7 +13,9 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -93,10 +95,66 @@ func startHolder(self string) (*netHolder, error) {
 	return &netHolder{cmd: cmd, dir: dir, sock: sock}, nil
 }
 
+// close ends the holder: SIGTERM has it kill every helper and wait for
+// them (a helper's PID namespace is empty once it has been reaped), so that
+// nothing of the session runs when close returns; SIGKILL if it does not
+// exit in time (the helpers then die of their parent-death signal).
 func (h *netHolder) close() {
-	_ = h.cmd.Process.Kill()
-	_ = h.cmd.Wait()
+	_ = h.cmd.Process.Signal(unix.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		_ = h.cmd.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(holderGrace):
+		_ = h.cmd.Process.Kill()
+		<-done
+	}
 	_ = os.RemoveAll(h.dir)
+}
+
+// holderGrace bounds how long closing a holder waits for its helpers.
+const holderGrace = 3 * time.Second
+
+// helpers are the holder's running helpers.
+type helpers struct {
+	mu     sync.Mutex
+	cmds   map[*exec.Cmd]bool
+	wg     sync.WaitGroup
+	ending bool
+}
+
+// add registers a started helper; false when the holder is ending (the
+// helper is then killed by the caller).
+func (hs *helpers) add(c *exec.Cmd) bool {
+	hs.mu.Lock()
+	defer hs.mu.Unlock()
+	if hs.ending {
+		return false
+	}
+	hs.cmds[c] = true
+	hs.wg.Add(1)
+	return true
+}
+
+func (hs *helpers) done(c *exec.Cmd) {
+	hs.mu.Lock()
+	delete(hs.cmds, c)
+	hs.mu.Unlock()
+	hs.wg.Done()
+}
+
+// endAll kills every helper and waits until all are reaped.
+func (hs *helpers) endAll() {
+	hs.mu.Lock()
+	hs.ending = true
+	for c := range hs.cmds {
+		_ = c.Process.Kill()
+	}
+	hs.mu.Unlock()
+	hs.wg.Wait()
 }
 
 // relayRequest is what the relay sends after its stdio fds.
@@ -120,6 +178,14 @@ func holderMain(sock string) int {
 	if err != nil {
 		return helperFail("finding the helper binary: %v", err)
 	}
+	hs := &helpers{cmds: map[*exec.Cmd]bool{}}
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, unix.SIGTERM)
+	go func() {
+		<-term
+		hs.endAll()
+		os.Exit(0)
+	}()
 	fmt.Println("ready")
 	_ = os.Stdout.Close()
 	for {
@@ -127,12 +193,12 @@ func holderMain(sock string) int {
 		if err != nil {
 			return helperFail("accepting: %v", err)
 		}
-		go serveRelay(self, c)
+		go serveRelay(self, c, hs)
 	}
 }
 
 // serveRelay starts one helper for a relay and reports its status.
-func serveRelay(self string, c *net.UnixConn) {
+func serveRelay(self string, c *net.UnixConn, hs *helpers) {
 	defer func() { _ = c.Close() }()
 	files, req, err := readRelayRequest(c)
 	if err != nil {
@@ -156,6 +222,12 @@ func serveRelay(self string, c *net.UnixConn) {
 		_, _ = c.Write(status)
 		return
 	}
+	if !hs.add(cmd) {
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+		return
+	}
+	defer hs.done(cmd)
 	go func() { // signals from the relay; its end kills the helper
 		b := make([]byte, 1)
 		for {

@@ -193,6 +193,45 @@ func (r *Router) Interrupt() {
 	}
 }
 
+// Watcher is implemented by tools that report between calls (the output
+// and the exit of live processes): Watch gets the session's emitter, and
+// the stop it returns is called before the session ends, after which emit
+// is not called.
+type Watcher interface {
+	Watch(emit func(protocol.EventMsg)) (stop func())
+}
+
+// Watch hands emit to every Watcher; the returned stop stops them all.
+func (r *Router) Watch(emit func(protocol.EventMsg)) (stop func()) {
+	var stops []func()
+	for _, t := range r.order {
+		if w, ok := t.(Watcher); ok {
+			stops = append(stops, w.Watch(emit))
+		}
+	}
+	return func() {
+		for _, s := range stops {
+			s()
+		}
+	}
+}
+
+// ProcessEnder is implemented by tools that keep processes running across
+// calls: EndProcess ends one by its id and reports whether there was one.
+type ProcessEnder interface {
+	EndProcess(id int) bool
+}
+
+// EndProcess ends the live process with id (protocol.EndProcess).
+func (r *Router) EndProcess(id int) bool {
+	for _, t := range r.order {
+		if pe, ok := t.(ProcessEnder); ok && pe.EndProcess(id) {
+			return true
+		}
+	}
+	return false
+}
+
 // Names returns the registered names, sorted.
 func (r *Router) Names() []string {
 	names := make([]string, 0, len(r.byName))

@@ -34,6 +34,11 @@ type execCell struct {
 	denied   bool // sandbox denied
 	declined bool // approval denied
 	aborted  bool // the turn ended while it ran
+
+	// processID is set for an exec_command process, which may keep
+	// running after its turn (see ps.go); started is when it began.
+	processID int
+	started   time.Time
 }
 
 func (c *execCell) appendOutput(chunk []byte) {
@@ -75,6 +80,8 @@ func (c *execCell) render(width int) string {
 	var b strings.Builder
 	cmd := md.Bold(safeText(displayCommand(c.command)))
 	switch {
+	case c.running && c.processID != 0:
+		b.WriteString(md.Fg(md.Cyan, "•") + " Running " + cmd + md.Faint(fmt.Sprintf(" · process %d", c.processID)))
 	case c.running:
 		b.WriteString(md.Fg(md.Cyan, "•") + " Running " + cmd)
 	case c.declined:

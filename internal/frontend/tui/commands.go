@@ -34,6 +34,7 @@ func commands() []command {
 		{"mention", "mention a file (@ search)", (*model).cmdMention},
 		{"copy", "copy the last answer's Markdown", (*model).cmdCopy},
 		{"mcp", "list MCP servers and their tools", (*model).cmdMcp},
+		{"ps", "list running processes; end one", (*model).cmdPs},
 		{"quit", "exit kodex", func(m *model, _ string) tea.Cmd { return m.quit() }},
 	}
 }

@@ -99,7 +99,7 @@ func (m *model) toolEvent(ev protocol.EventMsg) {
 	switch e := ev.(type) {
 	case protocol.ExecBegin:
 		m.flushStream()
-		m.live.add(e.CallID, &execCell{callID: e.CallID, command: e.Command, running: true})
+		m.live.add(e.CallID, &execCell{callID: e.CallID, command: e.Command, running: true, processID: e.ProcessID, started: m.now()})
 	case protocol.ExecOutputDelta:
 		if c, ok := m.live.get(e.CallID).(*execCell); ok {
 			c.appendOutput(e.Chunk)
@@ -226,6 +226,9 @@ func (m *model) turnEnded(n *noticeCell) tea.Cmd {
 	m.commitReasoning(m.reason.text)
 	m.reason.text = ""
 	for _, c := range m.live.drain() {
+		if m.keepBackground(c) {
+			continue
+		}
 		if e, ok := c.(*execCell); ok && e.running {
 			e.running, e.aborted = false, true
 		}
@@ -283,6 +286,9 @@ func (m *model) replay(s Session) {
 			m.commit(&userCell{text: e.Text})
 		case protocol.ExecApprovalRequest, protocol.PatchApprovalRequest, protocol.TurnStarted:
 			// Answered long ago; no spinner for history.
+		case protocol.ExecBegin:
+			e.ProcessID = 0 // its process ended with the earlier run
+			m.handleEvent(e)
 		default:
 			m.handleEvent(ev)
 		}

@@ -67,7 +67,7 @@ func (m *model) globalKey(key tea.KeyPressMsg) (tea.Cmd, bool) {
 			m.hint = "Interrupting…"
 			return nil, true
 		}
-		return nil, false
+		return nil, m.escEndsProcesses()
 	case "ctrl+c":
 		return m.ctrlC(), true
 	case "ctrl+d":

@@ -44,6 +44,37 @@ type Processes struct {
 	mu     sync.Mutex
 	procs  map[int]*liveProc
 	closed bool
+
+	// emit is the session's emitter (Watch), through which processes report
+	// their output and exit between calls; nil: only during calls.
+	emitMu sync.RWMutex
+	emit   func(protocol.EventMsg)
+}
+
+// Watch implements tools.Watcher: from now on processes report output
+// deltas and their ExecEnd as they happen, between calls and turns too,
+// until stop.
+func (m *Processes) Watch(emit func(protocol.EventMsg)) (stop func()) {
+	m.emitMu.Lock()
+	m.emit = emit
+	m.emitMu.Unlock()
+	return func() {
+		m.emitMu.Lock()
+		m.emit = nil
+		m.emitMu.Unlock()
+	}
+}
+
+// sessionEmit emits msg on the session's emitter and reports whether there
+// is one.
+func (m *Processes) sessionEmit(msg protocol.EventMsg) bool {
+	m.emitMu.RLock()
+	defer m.emitMu.RUnlock()
+	if m.emit == nil {
+		return false
+	}
+	m.emit(msg)
+	return true
 }
 
 // NewProcesses returns an empty set that keeps at most max processes alive
@@ -128,10 +159,6 @@ func (m *Processes) Close() {
 	m.EndAll()
 }
 
-// Interrupt implements tools.Interrupter: an interrupted turn ends every
-// live process.
-func (m *Processes) Interrupt() { m.EndAll() }
-
 var errClosed = errors.New("the session has ended")
 
 // add registers p under a fresh random id (as Codex's, so that an id from
@@ -183,6 +210,7 @@ func (m *Processes) forget(p *liveProc) {
 
 // liveProc is one process started by exec_command.
 type liveProc struct {
+	procs     *Processes
 	id        int
 	callID    string
 	argv      []string
@@ -219,7 +247,7 @@ func (p *liveProc) idleSince() time.Time {
 }
 
 // startLive starts cmd with a terminal (tty) or a pipe for its output, in
-// its own process group, and begins reading.
+// its own process group. Nothing is read or reported before run.
 func startLive(cmd *exec.Cmd, tty bool) (*liveProc, error) {
 	p := &liveProc{
 		cmd:      cmd,
@@ -254,9 +282,13 @@ func startLive(cmd *exec.Cmd, tty bool) (*liveProc, error) {
 		_ = p.master.Close()
 		return nil, fmt.Errorf("starting %s: %w", cmd.Path, err)
 	}
+	return p, nil
+}
+
+// run starts reading the output and waiting for the exit.
+func (p *liveProc) run() {
 	go p.read()
 	go p.wait()
-	return p, nil
 }
 
 func (p *liveProc) read() {
@@ -282,8 +314,9 @@ func (p *liveProc) add(b []byte) {
 	if len(p.recent) > 2*recentCap {
 		p.recent = append(p.recent[:0], p.recent[len(p.recent)-recentCap:]...)
 	}
-	if p.emit != nil {
-		p.emit(protocol.ExecOutputDelta{CallID: p.callID, Stream: proc.Stdout, Chunk: append([]byte(nil), b...)})
+	delta := protocol.ExecOutputDelta{CallID: p.callID, Stream: proc.Stdout, Chunk: append([]byte(nil), b...)}
+	if !p.procs.sessionEmit(delta) && p.emit != nil {
+		p.emit(delta)
 	}
 }
 
@@ -311,6 +344,13 @@ func (p *liveProc) wait() {
 		p.signal = proc.SignalName(st)
 	}
 	close(p.exited)
+	// Reported now when the session listens between calls; else by the
+	// call that sees the exit.
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.reported {
+		p.reported = p.procs.sessionEmit(p.endLocked(p.deniedLocked()))
+	}
 }
 
 // end stops the process group (SIGTERM, SIGKILL after a grace period) and
@@ -380,13 +420,31 @@ func (p *liveProc) hold(emit func(protocol.EventMsg)) {
 func (p *liveProc) release() { p.hold(nil) }
 
 // endEvent returns the ExecEnd of an exited process, once.
-func (p *liveProc) endEvent(denied bool) (protocol.ExecEnd, bool) {
+func (p *liveProc) endEvent() (protocol.ExecEnd, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.reported {
 		return protocol.ExecEnd{}, false
 	}
 	p.reported = true
+	return p.endLocked(p.deniedLocked()), true
+}
+
+// denied guesses whether the sandbox stopped the exited process.
+func (p *liveProc) denied() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.deniedLocked()
+}
+
+// deniedLocked is denied with p.mu held.
+func (p *liveProc) deniedLocked() bool {
+	return p.sandboxed && !strings.HasPrefix(p.mechanism, "none") && p.exitCode != 0 &&
+		proc.LikelySandboxDenied(p.exitCode, p.signal, p.all.peek())
+}
+
+// endLocked is the process's ExecEnd; p.mu is held.
+func (p *liveProc) endLocked(denied bool) protocol.ExecEnd {
 	return protocol.ExecEnd{
 		CallID:           p.callID,
 		Command:          p.argv,
@@ -394,7 +452,7 @@ func (p *liveProc) endEvent(denied bool) (protocol.ExecEnd, bool) {
 		Duration:         protocol.Duration(p.duration),
 		AggregatedOutput: p.all.peek(),
 		SandboxDenied:    denied,
-	}, true
+	}
 }
 
 // ring keeps the head and the tail of a byte stream, up to cap bytes in

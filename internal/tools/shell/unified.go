@@ -116,6 +116,8 @@ var (
 	_ tools.ModelOffer   = (*ExecCommand)(nil)
 	_ tools.ModelOffer   = (*WriteStdin)(nil)
 	_ tools.Interrupter  = (*ExecCommand)(nil)
+	_ tools.Watcher      = (*ExecCommand)(nil)
+	_ tools.ProcessEnder = (*ExecCommand)(nil)
 )
 
 // Spec returns exec_command's spec.
@@ -135,6 +137,12 @@ func (e *ExecCommand) OfferedTo(name string) bool { return e.offered == nil || e
 
 // Interrupt ends every live process: the user interrupted the turn.
 func (e *ExecCommand) Interrupt() { e.procs.EndAll() }
+
+// Watch has processes report their output and exit between calls.
+func (e *ExecCommand) Watch(emit func(protocol.EventMsg)) (stop func()) { return e.procs.Watch(emit) }
+
+// EndProcess ends one live process (the user's /ps).
+func (e *ExecCommand) EndProcess(id int) bool { return e.procs.End(id) }
 
 // Spec returns write_stdin's spec.
 func (w *WriteStdin) Spec() model.ToolSpec {
@@ -194,22 +202,26 @@ func (e *ExecCommand) Handle(ctx context.Context, env *tools.Env, call tools.Cal
 	if req.tty {
 		cmd.Env = append(cmd.Env, "TERM=dumb")
 	}
-	emit(env, protocol.ExecBegin{CallID: call.ID, Command: req.argv, Cwd: req.workdir, Sandbox: info.Mechanism})
 	p, err := startLive(cmd, req.tty)
 	if err != nil {
 		msg := fmt.Sprintf("execution error: %v", err)
+		emit(env, protocol.ExecBegin{CallID: call.ID, Command: req.argv, Cwd: req.workdir, Sandbox: info.Mechanism})
 		emit(env, protocol.ExecEnd{CallID: call.ID, Command: req.argv, ExitCode: -1, AggregatedOutput: msg})
 		return tools.ErrorResult("%s", msg), nil
 	}
-	p.callID, p.argv, p.cwd, p.mechanism, p.sandboxed = call.ID, req.argv, req.workdir, info.Mechanism, sandboxed
+	p.procs, p.callID, p.argv, p.cwd, p.mechanism, p.sandboxed = e.procs, call.ID, req.argv, req.workdir, info.Mechanism, sandboxed
 	var note string
-	p.hold(env.Emit)
 	evicted, err := e.procs.add(p)
 	if err != nil {
-		p.release()
+		p.reported = true // never begun
+		p.run()
 		p.end()
 		return tools.ErrorResult("command not run: %v", err), nil
 	}
+	// Begun once it has its id; its output and exit are reported after.
+	emit(env, protocol.ExecBegin{CallID: call.ID, Command: req.argv, Cwd: req.workdir, Sandbox: info.Mechanism, ProcessID: p.id})
+	p.hold(env.Emit)
+	p.run()
 	if evicted != nil {
 		note = fmt.Sprintf("Note: at most %d processes may run at once; the oldest idle one (session ID %d: %s) was ended.", e.procs.max, evicted.id, execjsonCommand(evicted.argv))
 	}
@@ -312,7 +324,7 @@ func answerLive(ctx context.Context, env *tools.Env, procs *Processes, p *livePr
 	p.release()
 	if err != nil {
 		procs.EndAll()
-		if end, ok := p.endEvent(false); ok {
+		if end, ok := p.endEvent(); ok {
 			emit(env, end)
 		}
 		return tools.Result{}, fmt.Errorf("running %s: %w", p.argv[0], context.Cause(ctx))
@@ -325,11 +337,10 @@ func answerLive(ctx context.Context, env *tools.Env, procs *Processes, p *livePr
 		procs.forget(p)
 		fmt.Fprintf(&b, "Process exited with code %d\n", p.exitCode)
 		failed = p.exitCode != 0
-		denied := p.sandboxed && !strings.HasPrefix(p.mechanism, "none") && proc.LikelySandboxDenied(p.exitCode, p.signal, p.all.peek())
-		if end, ok := p.endEvent(denied); ok {
+		if end, ok := p.endEvent(); ok {
 			emit(env, end)
 		}
-		if denied {
+		if p.denied() {
 			after := approval.AfterFailure(env.ApprovalPolicy, true)
 			note = strings.TrimSpace(note + "\n" + fmt.Sprintf("[sandbox %s] %s", p.mechanism, after.Reason))
 		}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"os"
 	"regexp"
 	"strconv"
@@ -290,4 +291,62 @@ func BenchmarkWriteStdinPoll(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(total-time.Duration(b.N)*minYield)/float64(b.N)/1e6, "overhead-ms/op")
+}
+
+// TestWatchReportsBetweenCalls: with the session's emitter, a process
+// reports its output and its exit as they happen, between calls, with its
+// process id in ExecBegin; EndProcess ends one; after stop nothing is
+// emitted.
+func TestWatchReportsBetweenCalls(t *testing.T) {
+	t.Parallel()
+	ex, _, procs := newUnified(t, 0)
+	env, f := newEnv(t, protocol.ApprovalNever, fullAccess)
+	session := make(chan protocol.EventMsg, 64)
+	stop := ex.Watch(func(m protocol.EventMsg) { session <- m })
+	res, err := ex.Handle(context.Background(), env, unifiedCall(t, ExecCommandName, map[string]any{
+		"cmd": "read x; echo late; exit 4", "tty": true, "yield_time_ms": 250}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := sessionID(t, res)
+	if begin := f.events[0].(protocol.ExecBegin); begin.ProcessID != id {
+		t.Errorf("ExecBegin = %+v, want ProcessID %d", begin, id)
+	}
+	if _, err := io.WriteString(procs.get(id).stdin, "go\n"); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+wait:
+	for ev := range session {
+		switch e := ev.(type) {
+		case protocol.ExecOutputDelta:
+			out.Write(e.Chunk)
+		case protocol.ExecEnd:
+			if e.ExitCode != 4 || e.CallID != "call_exec_command" || !strings.Contains(out.String(), "late") {
+				t.Errorf("ExecEnd = %+v after output %q", e, out.String())
+			}
+			break wait
+		}
+	}
+	res, err = ex.Handle(context.Background(), env, unifiedCall(t, ExecCommandName, map[string]any{"cmd": "sleep 60", "yield_time_ms": 250}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id = sessionID(t, res)
+	if !ex.EndProcess(id) || ex.EndProcess(id) {
+		t.Error("EndProcess: want true once, then false")
+	}
+	if end := (<-session).(protocol.ExecEnd); end.ExitCode == 0 {
+		t.Errorf("ended process's ExecEnd = %+v", end)
+	}
+	stop()
+	if _, err := ex.Handle(context.Background(), env, unifiedCall(t, ExecCommandName, map[string]any{"cmd": "sleep 60", "yield_time_ms": 250})); err != nil {
+		t.Fatal(err)
+	}
+	procs.EndAll()
+	select {
+	case ev := <-session:
+		t.Errorf("event after stop: %#v", ev)
+	default:
+	}
 }
