@@ -354,6 +354,8 @@ type fakeRecorder struct {
 	items  []model.Item
 	events []protocol.EventMsg
 	err    error // returned by RecordItems, if set
+	// compacted are the summaries of RecordCompacted, in order.
+	compacted []string
 }
 
 func (r *fakeRecorder) RecordItems(items ...model.Item) error {
@@ -367,6 +369,14 @@ func (r *fakeRecorder) RecordEvent(ev protocol.EventMsg) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.events = append(r.events, ev)
+	return nil
+}
+
+func (r *fakeRecorder) RecordCompacted(summary string, history []model.Item) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.compacted = append(r.compacted, summary)
+	r.items = append(r.items[:0:0], history...) // what a resumed session starts from
 	return nil
 }
 

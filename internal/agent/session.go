@@ -40,6 +40,10 @@ type Settings struct {
 	Sandbox          protocol.SandboxPolicy
 	SandboxMechanism string
 	ContextWindow    int64
+	// AutoCompactLimit is the estimated context size past which the
+	// conversation is compacted before the next request; 0: a share of
+	// ContextWindow (see compactLimit).
+	AutoCompactLimit int64
 }
 
 // Recorder persists a session (see internal/rollout). Errors are reported as
@@ -47,6 +51,9 @@ type Settings struct {
 type Recorder interface {
 	RecordItems(items ...model.Item) error
 	RecordEvent(ev protocol.EventMsg) error
+	// RecordCompacted records that history replaced everything before it
+	// (summary is the model's summary in it).
+	RecordCompacted(summary string, history []model.Item) error
 }
 
 // Options configure a Session.
@@ -64,7 +71,11 @@ type Options struct {
 	// Usage its token usage so far (the thread's totals go on from it).
 	History []model.Item
 	Usage   protocol.TokenUsage
-	Resumed bool
+	// Context is the context size (tokens) last reported for the restored
+	// history, when it had ContextAt items (see rollout.Session).
+	Context   int64
+	ContextAt int
+	Resumed   bool
 	// Recorder, if set, receives every model-visible item and every
 	// non-delta event.
 	Recorder    Recorder
@@ -97,6 +108,10 @@ type Session struct {
 	warned   map[string]bool // opening warnings already said; owned like settings
 	total    protocol.TokenUsage
 	log      *slog.Logger
+	// lastContext is the last response's total tokens, and usageAt the
+	// length of the history then (see contextEstimate); owned like history.
+	lastContext int64
+	usageAt     int
 
 	ops    chan protocol.Submission
 	bus    *events.Bus
@@ -128,13 +143,16 @@ func New(opts Options) *Session {
 		settings: opts.Settings,
 		history:  append([]model.Item(nil), opts.History...),
 		total:    opts.Usage,
-		log:      log,
-		ops:      make(chan protocol.Submission),
-		bus:      events.New(),
-		pending:  map[string]chan protocol.ReviewDecision{},
-		feedback: map[string]string{},
-		session:  map[string]bool{},
-		done:     make(chan struct{}),
+
+		lastContext: opts.Context,
+		usageAt:     opts.ContextAt,
+		log:         log,
+		ops:         make(chan protocol.Submission),
+		bus:         events.New(),
+		pending:     map[string]chan protocol.ReviewDecision{},
+		feedback:    map[string]string{},
+		session:     map[string]bool{},
+		done:        make(chan struct{}),
 	}
 	s.events, _ = s.bus.Subscribe(256)
 	return s
@@ -222,12 +240,15 @@ func (s *Session) run(ctx context.Context) {
 		closing bool
 	)
 	start := func(sub protocol.Submission) {
-		ut := sub.Op.(protocol.UserTurn)
 		var tctx context.Context
 		tctx, cancel = context.WithCancel(ctx)
 		running = true
 		go func() {
-			s.runTurn(tctx, sub.ID, ut)
+			if ut, ok := sub.Op.(protocol.UserTurn); ok {
+				s.runTurn(tctx, sub.ID, ut)
+			} else {
+				s.runCompact(tctx, sub.ID)
+			}
 			done <- turnDone{}
 		}()
 	}
@@ -262,6 +283,10 @@ func (s *Session) run(ctx context.Context) {
 					continue
 				}
 				queue = append(queue, sub)
+			case protocol.Compact:
+				if !closing {
+					queue = append(queue, sub)
+				}
 			case protocol.Interrupt:
 				queue = nil
 				cancel()

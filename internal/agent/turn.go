@@ -38,17 +38,30 @@ func (s *Session) runTurn(ctx context.Context, turnID string, ut protocol.UserTu
 			s.fail(turnID, protocol.ErrorInfo{Code: "internal", Message: fmt.Sprintf("the model made %d requests in one turn without finishing", maxSteps), Hint: "interrupt and rephrase the task"})
 			return
 		}
+		if s.needsCompaction() {
+			if err := s.compact(ctx, turnID, true); err != nil {
+				s.endWithError(ctx, turnID, err)
+				return
+			}
+		}
 		res, err := s.sample(ctx, turnID, s.request(ctx, turnID, ut))
+		if err != nil && model.KindOf(err) == model.ErrContextWindow && ctx.Err() == nil && len(s.history) > 1 {
+			// The estimate was short: compact, then retry the request once.
+			if cerr := s.compact(ctx, turnID, true); cerr == nil {
+				res, err = s.sample(ctx, turnID, s.request(ctx, turnID, ut))
+			}
+		}
 		if err != nil {
 			s.endWithError(ctx, turnID, err)
 			return
 		}
+		s.record(res.items...)
 		if res.usage != nil {
 			turnUsage = turnUsage.Add(*res.usage)
 			s.total = s.total.Add(*res.usage)
+			s.noteUsage(res.usage.TotalTokens)
 			s.emit(turnID, protocol.TokenCount{Last: *res.usage, Turn: turnUsage, Total: s.total, ContextWindow: s.settings.ContextWindow, ContextUsed: res.usage.TotalTokens})
 		}
-		s.record(res.items...)
 		if res.message != "" {
 			last = res.message
 		}

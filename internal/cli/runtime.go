@@ -420,6 +420,10 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 		usage   protocol.TokenUsage
 		id      string
 		rec     *rollout.Recorder
+		// lastContext and contextAt: the last reported context size and the
+		// history length then, for the compaction estimate.
+		lastContext int64
+		contextAt   int
 	)
 	if so.resume {
 		path, err := rt.findSession(so)
@@ -431,6 +435,7 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 			return nil, fmt.Errorf("loading session: %w", err)
 		}
 		history, id, usage = loaded.History, loaded.Meta.ID, loaded.Usage
+		lastContext, contextAt = loaded.Context, loaded.ContextAt
 		if !so.ephemeral {
 			if rec, err = rollout.Open(path); err != nil {
 				return nil, err
@@ -468,12 +473,15 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 			Sandbox:          rt.sandbox,
 			SandboxMechanism: mechanism,
 			ContextWindow:    rt.contextWindow(),
+			AutoCompactLimit: rt.cfg.AutoCompactTokenLimit,
 		},
 		ResolvePolicy: rt.resolvePolicy,
 		Instructions:  rt.instructions,
 		Opening:       rt.opening(),
 		History:       history,
 		Usage:         usage,
+		Context:       lastContext,
+		ContextAt:     contextAt,
 		Resumed:       so.resume,
 		Interactive:   so.interactive || so.approvals,
 		LoadImage:     viewimage.LoadImage,
@@ -588,6 +596,9 @@ func projectDocMax(n int64) int {
 type recorder struct{ r *rollout.Recorder }
 
 func (r recorder) RecordItems(items ...model.Item) error { return r.r.AppendItems(items...) }
+func (r recorder) RecordCompacted(summary string, history []model.Item) error {
+	return r.r.AppendCompacted(rollout.Compacted{Summary: summary, History: history})
+}
 func (r recorder) RecordEvent(msg protocol.EventMsg) error {
 	return r.r.AppendEvent(protocol.Event{Msg: msg})
 }

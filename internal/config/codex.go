@@ -43,8 +43,8 @@ func codexWhy(key string) string {
 		return "Codex's feature flags"
 	case "forced_login_method", "forced_chatgpt_workspace_id", "chatgpt_base_url", "cli_auth_credentials_store":
 		return "kodex uses the provider's API key; no ChatGPT sign-in"
-	case "model_auto_compact_token_limit", "compact_prompt", "experimental_compact_prompt_file":
-		return "no context compaction yet"
+	case "compact_prompt", "experimental_compact_prompt_file":
+		return "kodex compacts with its own prompt"
 	case "instructions", "personality":
 		return "use model_instructions_file or developer_instructions"
 	case "mcp_servers.*.oauth", "mcp_servers.*.scopes", "mcp_servers.*.oauth_resource":

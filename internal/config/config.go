@@ -39,6 +39,9 @@ type Config struct {
 	Verbosity        string `toml:"model_verbosity" enum:"low,medium,high"`
 	ContextWindow    int64  `toml:"model_context_window"`
 	MaxOutputTokens  int64  `toml:"model_max_output_tokens"`
+	// AutoCompactTokenLimit: past this estimated context size the
+	// conversation is compacted; 0: 85% of the model's context window.
+	AutoCompactTokenLimit int64 `toml:"model_auto_compact_token_limit"`
 
 	// DeveloperInstructions are sent before everything else of the
 	// conversation, as a developer message (as Codex does).

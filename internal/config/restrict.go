@@ -68,7 +68,7 @@ func (r *restricter) check(key string, v *node) *node {
 	sw, env := lo.SandboxWorkspaceWrite, lo.ShellEnvironmentPolicy
 	switch key {
 	case "model", "review_model", "model_reasoning_effort", "model_reasoning_summary", "model_verbosity",
-		"model_context_window", "model_max_output_tokens",
+		"model_context_window", "model_max_output_tokens", "model_auto_compact_token_limit",
 		"project_doc_max_bytes",
 		"hide_agent_reasoning", "show_raw_agent_reasoning", "file_opener", "web_search",
 		"tui.alternate_screen", "tui.notifications",

@@ -270,6 +270,8 @@ func newEventMsg(typ string) (EventMsg, error) {
 		return &PlanUpdate{}, nil
 	case "token_count":
 		return &TokenCount{}, nil
+	case "context_compacted":
+		return &ContextCompacted{}, nil
 	case "warning":
 		return &Warning{}, nil
 	case "retry":

@@ -75,6 +75,8 @@ func newOp(typ string) (Op, error) {
 	switch typ {
 	case "user_turn":
 		return &UserTurn{}, nil
+	case "compact":
+		return &Compact{}, nil
 	case "interrupt":
 		return &Interrupt{}, nil
 	case "exec_approval":

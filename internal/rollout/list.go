@@ -180,7 +180,8 @@ func summarize(path string) (Summary, error) {
 				}
 			}
 		case TypeEvent:
-			return t.event(payload)
+			_, _, err := t.event(payload)
+			return err
 		}
 		return nil
 	}, &s.Updated, false)

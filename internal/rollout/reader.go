@@ -24,6 +24,11 @@ type Session struct {
 	History []model.Item
 	// TurnContext is the last recorded turn context, nil if none.
 	TurnContext *TurnContext
+	// Context is the context size the last TokenCount event reported
+	// (tokens), and ContextAt the length of History then: what the
+	// session's compaction estimate goes on from. 0 and 0 if none.
+	Context   int64
+	ContextAt int
 	Totals
 	// Torn is set when the last line was incomplete (a crash) and ignored.
 	Torn bool
@@ -83,7 +88,11 @@ func Load(path string) (*Session, error) {
 			clear(s.History) // let the old items be collected
 			s.History = c.History
 		case TypeEvent:
-			return t.event(payload)
+			if tc, ok, err := t.event(payload); err != nil || !ok {
+				return err
+			} else if tc.ContextUsed > 0 {
+				s.Context, s.ContextAt = tc.ContextUsed, len(s.History)
+			}
 		}
 		return nil // unknown line types are from newer versions: skip
 	}, &s.Updated, true)
@@ -115,8 +124,8 @@ func (t *totaler) item(it *model.Item) {
 }
 
 // event counts turns and picks up token usage, decoding only the events
-// that matter.
-func (t *totaler) event(payload []byte) error {
+// that matter. It returns the TokenCount, if the event is one.
+func (t *totaler) event(payload []byte) (protocol.TokenCount, bool, error) {
 	switch eventType(payload) {
 	case "turn_started":
 		t.started++
@@ -125,13 +134,14 @@ func (t *totaler) event(payload []byte) error {
 	case "token_count":
 		var ev protocol.Event
 		if err := json.Unmarshal(payload, &ev); err != nil {
-			return err
+			return protocol.TokenCount{}, false, err
 		}
 		if tc, ok := ev.Msg.(protocol.TokenCount); ok {
 			t.totals.Usage = tc.Total
+			return tc, true, nil
 		}
 	}
-	return nil
+	return protocol.TokenCount{}, false, nil
 }
 
 func (t *totaler) finish() {
@@ -144,7 +154,7 @@ func (t *totaler) finish() {
 // injected reports whether a user message is context kodex added rather than
 // something the user typed.
 func injected(text string) bool {
-	for _, p := range []string{"<environment_context>", "# AGENTS.md instructions for ", "<user_instructions>"} {
+	for _, p := range []string{"<environment_context>", "# AGENTS.md instructions for ", "<user_instructions>", "The earlier part of this conversation was compacted"} {
 		if strings.HasPrefix(text, p) {
 			return true
 		}

@@ -1,7 +1,9 @@
 // Package prompt builds what kodex tells the model before the conversation:
 // its own system instructions (embedded Markdown), the user's AGENTS.md
 // instructions (discovered as Codex does: global file, then the git root
-// down to the working directory), and the environment context message.
+// down to the working directory), and the environment context message; and
+// the compaction prompt and summary message that replace a long
+// conversation.
 //
 // It reads files but runs no commands and holds no state; the agent decides
 // when to send what (InitialItems at the start of a session, a new
@@ -18,21 +20,39 @@ import (
 //go:embed instructions.md
 var instructions string
 
+//go:embed compact.md
+var compactPrompt string
+
 // Instructions returns kodex's base system instructions.
 func Instructions() string { return instructions }
+
+// CompactPrompt is the request, sent as the last user message after the
+// whole conversation, for the summary that replaces it when it is
+// compacted.
+func CompactPrompt() string { return compactPrompt }
+
+// Summary renders a compaction summary as the user-role message that stands
+// for the conversation before it.
+func Summary(text string) string {
+	return SummaryPrefix + "\n" + strings.TrimSpace(text)
+}
 
 // Prefixes of the messages this package generates; rollout readers and
 // frontends use them to tell injected context from user prompts.
 const (
 	UserInstructionsPrefix   = "# AGENTS.md instructions for "
 	EnvironmentContextPrefix = "<environment_context>"
+	// SummaryPrefix opens the summary that replaced a compacted
+	// conversation.
+	SummaryPrefix = "The earlier part of this conversation was compacted to save context. This summary of it was written at that point; the user's most recent messages are kept above it. Continue the work from here:"
 )
 
 // IsInjected reports whether a user-role message text is context added by
 // this package rather than something the user typed.
 func IsInjected(text string) bool {
 	text = strings.TrimLeft(text, " \t\r\n")
-	return strings.HasPrefix(text, UserInstructionsPrefix) || strings.HasPrefix(text, EnvironmentContextPrefix)
+	return strings.HasPrefix(text, UserInstructionsPrefix) || strings.HasPrefix(text, EnvironmentContextPrefix) ||
+		strings.HasPrefix(text, SummaryPrefix)
 }
 
 // UserInstructions renders AGENTS.md text (from LoadProjectDocs) as the

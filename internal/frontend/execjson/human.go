@@ -156,6 +156,8 @@ func (p *humanPrinter) other(msg protocol.EventMsg) {
 		p.logf("approval needed to run %s (declined: no one can approve in exec mode)\n", command(m.Command))
 	case protocol.PatchApprovalRequest:
 		p.logf("approval needed to apply a patch (declined: no one can approve in exec mode)\n")
+	case protocol.ContextCompacted:
+		p.logf("context compacted (%d → %d tokens)\n", m.TokensBefore, m.TokensAfter)
 	case protocol.Retry:
 		p.logf("warning: %s\n", m)
 	case protocol.Warning:

@@ -45,6 +45,13 @@ type (
 		Type    string `json:"type"`
 		Message string `json:"message"`
 	}
+	// threadCompacted is kodex's own (additive) event: Codex's exec prints
+	// nothing when it compacts; its app server says thread/compacted.
+	threadCompacted struct {
+		Type         string `json:"type"`
+		TokensBefore int64  `json:"tokens_before"`
+		TokensAfter  int64  `json:"tokens_after"`
+	}
 
 	agentMessageItem struct {
 		ID   string `json:"id"`
@@ -139,6 +146,8 @@ func (p *jsonPrinter) print(ev protocol.Event) error {
 		return nil
 	case protocol.Warning:
 		return p.item("item.completed", errorItem{ID: p.id(), Type: "error", Message: m.Message})
+	case protocol.ContextCompacted:
+		return p.emit(threadCompacted{Type: "thread.compacted", TokensBefore: m.TokensBefore, TokensAfter: m.TokensAfter})
 	case protocol.Retry: // as Codex: a top-level error event, the turn goes on
 		return p.emit(errorEvent{Type: "error", Message: m.String()})
 	case protocol.Error:

@@ -352,13 +352,13 @@ func itoa(i int) string { return strconv.Itoa(i) }
 func TestUnknownSlashCommand(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Options{})
-	h.typeText("/compact now")
+	h.typeText("/compres now")
 	h.key("enter")
 	wantOps(t, h.sink)
-	if sb := h.scrollback(); !strings.Contains(sb, "Unknown command /compact.") {
+	if sb := h.scrollback(); !strings.Contains(sb, "Unknown command /compres.") {
 		t.Errorf("no notice:\n%s", sb)
 	}
-	if f := h.frame(); !strings.Contains(f, "/compact now") {
+	if f := h.frame(); !strings.Contains(f, "/compres now") {
 		t.Errorf("the typed text is lost:\n%s", f)
 	}
 	h2 := newHarness(t, Options{})

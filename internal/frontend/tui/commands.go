@@ -26,6 +26,7 @@ func commands() []command {
 		{"model", "choose the model and reasoning effort", (*model).cmdModel},
 		{"approvals", "choose what kodex may do without asking", (*model).cmdApprovals},
 		{"new", "start a new session", (*model).cmdNew},
+		{"compact", "summarise the conversation to free context", (*model).cmdCompact},
 		{"resume", "resume a past session (--all: any directory)", (*model).cmdResume},
 		{"diff", "show git diff, including untracked files", (*model).cmdDiff},
 		{"review", "review code changes: uncommitted, a branch, a commit", (*model).cmdReview},
@@ -189,6 +190,11 @@ func policyPicker() *picker {
 		return nil
 	}
 	return p
+}
+
+func (m *model) cmdCompact(string) tea.Cmd {
+	m.sink.submit(protocol.Compact{})
+	return nil
 }
 
 func (m *model) cmdNew(string) tea.Cmd {

@@ -71,6 +71,9 @@ func (m *model) handleEvent(ev protocol.EventMsg) tea.Cmd {
 		m.commit(&planCell{explanation: e.Explanation, items: e.Plan})
 	case protocol.TokenCount:
 		m.status.tokens(e)
+	case protocol.ContextCompacted:
+		m.status.ctxUsed = e.TokensAfter
+		m.notice(noticeInfo, fmt.Sprintf("Context compacted (%s → %s tokens).", formatTokens(e.TokensBefore), formatTokens(e.TokensAfter)), "")
 	case protocol.Retry:
 		m.notice(noticeWarning, retryText(e), "")
 	case protocol.Warning:

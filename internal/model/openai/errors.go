@@ -138,7 +138,7 @@ func (c *Client) classifyCode(e *model.Error, typ string) bool {
 	switch e.Code {
 	case "context_length_exceeded", "string_above_max_length":
 		e.Kind = model.ErrContextWindow
-		e.Hint = "start a new session (/new, or a new kodex exec) with a summary of where you are"
+		e.Hint = "compact the conversation (/compact), or lower model_auto_compact_token_limit; or start a new session (/new)"
 	case "model_not_found":
 		e.Kind = model.ErrUnknownModel
 		e.Hint = "check -m/--model"
@@ -161,7 +161,7 @@ func (c *Client) classifyCode(e *model.Error, typ string) bool {
 		}
 		if contextWindowRE().MatchString(e.Message) {
 			e.Kind = model.ErrContextWindow
-			e.Hint = "start a new session (/new, or a new kodex exec) with a summary of where you are"
+			e.Hint = "compact the conversation (/compact), or lower model_auto_compact_token_limit; or start a new session (/new)"
 			return true
 		}
 		return false
