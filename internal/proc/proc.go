@@ -379,5 +379,11 @@ func TerminateGroup(p *os.Process) error { return terminateGroup(p) }
 // KillGroup kills the process group led by p (SIGKILL).
 func KillGroup(p *os.Process) error { return killGroup(p) }
 
+// GroupGone waits until every process of the group led by p, already
+// killed, is gone (reaped), at most max, and reports whether it is: a
+// signal is delivered asynchronously, so a killed group lingers for a
+// moment after kill(2) returns.
+func GroupGone(p *os.Process, max time.Duration) bool { return groupGone(p, max) }
+
 // SignalName names the signal that ended a process, or "".
 func SignalName(st *os.ProcessState) string { return signalName(st) }

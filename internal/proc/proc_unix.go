@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -39,6 +40,25 @@ func signalGroup(p *os.Process, sig syscall.Signal) error {
 		return nil // the group is gone
 	}
 	return err
+}
+
+// groupGone waits until no process of the group led by p is left (its
+// members killed and reaped), polling with a growing backoff, at most max.
+// It reports whether the group is gone.
+func groupGone(p *os.Process, max time.Duration) bool {
+	if p == nil || p.Pid <= 0 {
+		return true
+	}
+	deadline := time.Now().Add(max)
+	for wait := 100 * time.Microsecond; ; wait = min(2*wait, 10*time.Millisecond) {
+		if errors.Is(unix.Kill(-p.Pid, 0), unix.ESRCH) {
+			return true
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(wait)
+	}
 }
 
 // signalName names the signal that ended the process, or "".

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"syscall"
+	"time"
 )
 
 // setProcessGroup starts the command in a new process group, so console
@@ -32,6 +33,9 @@ func killGroup(p *os.Process) error {
 	}
 	return nil
 }
+
+// groupGone: the "group" is the process alone, gone once waited for.
+func groupGone(*os.Process, time.Duration) bool { return true }
 
 // signalName is always "" on Windows.
 func signalName(*os.ProcessState) string { return "" }

@@ -346,3 +346,24 @@ func TestRunCapSplitsRunesCleanly(t *testing.T) {
 		t.Errorf("kept %d + omitted %d != 1200", kept, omitted)
 	}
 }
+
+// TestGroupGone: once a killed group's leader is reaped, GroupGone returns
+// when its background members are gone too.
+func TestGroupGone(t *testing.T) {
+	t.Parallel()
+	cmd := exec.Command("sh", "-c", "sleep 30 & sleep 30 & wait")
+	SetProcessGroup(cmd)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := KillGroup(cmd.Process); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	if !GroupGone(cmd.Process, 5*time.Second) {
+		t.Fatal("the killed group is still there after 5s")
+	}
+	if err := unix.Kill(-cmd.Process.Pid, 0); !errors.Is(err, unix.ESRCH) {
+		t.Errorf("kill(-pgid, 0) = %v, want ESRCH", err)
+	}
+}

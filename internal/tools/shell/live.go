@@ -324,8 +324,9 @@ func (p *liveProc) add(b []byte) {
 // output and records how it ended.
 func (p *liveProc) wait() {
 	_ = p.cmd.Wait()
-	_ = proc.KillGroup(p.cmd.Process)
 	p.duration = time.Since(p.started)
+	_ = proc.KillGroup(p.cmd.Process) // what it left behind
+	proc.GroupGone(p.cmd.Process, liveDrain)
 	t := time.NewTimer(liveDrain)
 	select {
 	case <-p.readDone:

@@ -193,6 +193,26 @@ func (e *ExecCommand) Handle(ctx context.Context, env *tools.Env, call tools.Cal
 		approved.Sandbox = env.ResolvePolicy(mode)
 		env = &approved
 	}
+	ans := answer{yield: yieldFor(a.YieldTimeMS, defaultExecYield, minYield, maxYield), maxBytes: budget(a.MaxOutputTokens)}
+	return e.start(ctx, env, call, req, unsandboxed, ans)
+}
+
+// answer is how a call answers: after yield, at most maxBytes of output.
+type answer struct {
+	yield    time.Duration
+	maxBytes int
+	note     string
+	// onDenied, if set, decides what happens when the process exited and
+	// the sandbox likely stopped it: a note for the model, or the answer
+	// of a rerun outside the sandbox (nil: the policy's note).
+	onDenied func() (string, *tools.Result, error)
+}
+
+// start runs req as a live process and answers with its first output. A
+// sandbox denial under on-failure asks to rerun it outside the sandbox,
+// as shell does.
+func (e *ExecCommand) start(ctx context.Context, env *tools.Env, call tools.Call, req request, unsandboxed bool, ans answer) (tools.Result, error) {
+	t := e.sh
 	// The process outlives this call: its command must not end with ctx.
 	cmd, info, sandboxed, failed := t.confine(context.WithoutCancel(ctx), env, call, req, unsandboxed)
 	if failed != nil {
@@ -210,7 +230,6 @@ func (e *ExecCommand) Handle(ctx context.Context, env *tools.Env, call tools.Cal
 		return tools.ErrorResult("%s", msg), nil
 	}
 	p.procs, p.callID, p.argv, p.cwd, p.mechanism, p.sandboxed = e.procs, call.ID, req.argv, req.workdir, info.Mechanism, sandboxed
-	var note string
 	evicted, err := e.procs.add(p)
 	if err != nil {
 		p.reported = true // never begun
@@ -223,9 +242,23 @@ func (e *ExecCommand) Handle(ctx context.Context, env *tools.Env, call tools.Cal
 	p.hold(env.Emit)
 	p.run()
 	if evicted != nil {
-		note = fmt.Sprintf("Note: at most %d processes may run at once; the oldest idle one (session ID %d: %s) was ended.", e.procs.max, evicted.id, execjsonCommand(evicted.argv))
+		ans.note = fmt.Sprintf("Note: at most %d processes may run at once; the oldest idle one (session ID %d: %s) was ended.", e.procs.max, evicted.id, execjsonCommand(evicted.argv))
 	}
-	return answerLive(ctx, env, e.procs, p, yieldFor(a.YieldTimeMS, defaultExecYield, minYield, maxYield), budget(a.MaxOutputTokens), note)
+	if !unsandboxed {
+		ans.onDenied = func() (string, *tools.Result, error) {
+			after := approval.AfterFailure(env.ApprovalPolicy, true)
+			if after.Action != approval.Ask {
+				return fmt.Sprintf("[sandbox %s] %s", p.mechanism, after.Reason), nil, nil
+			}
+			ok, _, err := t.ask(ctx, env, call, req, after.Reason, true, sessionKey(req.argv, true))
+			if err != nil || !ok {
+				return fmt.Sprintf("[sandbox %s] the sandbox likely blocked this command; the user declined to rerun it outside the sandbox", p.mechanism), nil, err
+			}
+			res, err := e.start(ctx, env, call, req, true, answer{yield: ans.yield, maxBytes: ans.maxBytes})
+			return "", &res, err
+		}
+	}
+	return answerLive(ctx, env, e.procs, p, ans)
 }
 
 // request builds the command line from the arguments.
@@ -310,7 +343,7 @@ func (w *WriteStdin) Handle(ctx context.Context, env *tools.Env, call tools.Call
 	if a.Chars == "" {
 		yield = yieldFor(a.YieldTimeMS, defaultPollYield, defaultPollYield, maxPollYield)
 	}
-	return answerLive(ctx, env, w.procs, p, yield, budget(a.MaxOutputTokens), "")
+	return answerLive(ctx, env, w.procs, p, answer{yield: yield, maxBytes: budget(a.MaxOutputTokens)})
 }
 
 // answerLive waits for p's output and formats it for the model, as Codex
@@ -318,9 +351,10 @@ func (w *WriteStdin) Handle(ctx context.Context, env *tools.Env, call tools.Call
 // count, then the output cut head+tail to the budget. An exited process is
 // reported (ExecEnd) and forgotten. A ctx that ends (the user interrupted
 // the turn) ends every live process.
-func answerLive(ctx context.Context, env *tools.Env, procs *Processes, p *liveProc, yield time.Duration, maxBytes int, note string) (tools.Result, error) {
+func answerLive(ctx context.Context, env *tools.Env, procs *Processes, p *liveProc, ans answer) (tools.Result, error) {
 	start := time.Now()
-	out, exited, err := p.collect(ctx, yield)
+	note := ans.note
+	out, exited, err := p.collect(ctx, ans.yield)
 	p.release()
 	if err != nil {
 		procs.EndAll()
@@ -341,14 +375,20 @@ func answerLive(ctx context.Context, env *tools.Env, procs *Processes, p *livePr
 			emit(env, end)
 		}
 		if p.denied() {
-			after := approval.AfterFailure(env.ApprovalPolicy, true)
-			note = strings.TrimSpace(note + "\n" + fmt.Sprintf("[sandbox %s] %s", p.mechanism, after.Reason))
+			more := fmt.Sprintf("[sandbox %s] %s", p.mechanism, approval.AfterFailure(env.ApprovalPolicy, true).Reason)
+			if ans.onDenied != nil {
+				var rerun *tools.Result
+				if more, rerun, err = ans.onDenied(); err != nil || rerun != nil {
+					return deref(rerun), err
+				}
+			}
+			note = strings.TrimSpace(note + "\n" + more)
 		}
 	} else {
 		fmt.Fprintf(&b, "Process running with session ID %d\n", p.id)
 	}
 	fmt.Fprintf(&b, "Original token count: %d\nOutput:\n", (len(out)+bytesPerToken-1)/bytesPerToken)
-	b.WriteString(proc.TruncateLines(out, maxBytes, DefaultModelMaxLines))
+	b.WriteString(proc.TruncateLines(out, ans.maxBytes, DefaultModelMaxLines))
 	if note != "" {
 		if !strings.HasSuffix(b.String(), "\n") {
 			b.WriteByte('\n')

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/kodex-cli/kodex/internal/protocol"
+	"github.com/kodex-cli/kodex/internal/sandbox"
 	"github.com/kodex-cli/kodex/internal/tools"
 )
 
@@ -348,5 +350,51 @@ wait:
 	case ev := <-session:
 		t.Errorf("event after stop: %#v", ev)
 	default:
+	}
+}
+
+// deniedSandbox confines nothing but makes a command fail like a blocked
+// write when run sandboxed.
+func deniedSandbox(ctx context.Context, req sandbox.Request) (*exec.Cmd, sandbox.Info, error) {
+	req.Argv = append([]string(nil), req.Argv...)
+	mech := "none"
+	if req.Policy.Mode != protocol.SandboxDangerFullAccess {
+		mech = "fake"
+		req.Argv[len(req.Argv)-1] = "echo 'touch: /etc/x: Read-only file system' >&2; exit 1"
+	}
+	cmd, _, err := sandbox.Command(ctx, sandbox.Request{Argv: req.Argv, Cwd: req.Cwd, Env: req.Env, TTY: req.TTY,
+		Policy: protocol.SandboxPolicy{Mode: protocol.SandboxDangerFullAccess}})
+	return cmd, sandbox.Info{Mechanism: mech}, err
+}
+
+// TestExecCommandOnFailureRerun: under on-failure a command the sandbox
+// likely blocked is offered to run outside it, as shell's is; approved, the
+// answer is the rerun's; declined, a note says so.
+func TestExecCommandOnFailureRerun(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		decision protocol.ReviewDecision
+		want     string
+	}{
+		{protocol.DecisionApproved, "Process exited with code 0\nOriginal token count: 3\nOutput:\nran outside\n"},
+		{protocol.DecisionDenied, "Read-only file system\n[sandbox fake] the sandbox likely blocked this command; the user declined to rerun it outside the sandbox\n"},
+	} {
+		t.Run(string(tt.decision), func(t *testing.T) {
+			t.Parallel()
+			procs := NewProcesses(0)
+			t.Cleanup(procs.Close)
+			ex, _ := NewUnified(New(Options{Sandbox: deniedSandbox}), procs, nil)
+			env, f := newEnv(t, protocol.ApprovalOnFailure, workspace, tt.decision)
+			res, err := ex.Handle(context.Background(), env, unifiedCall(t, ExecCommandName, map[string]any{"cmd": "echo ran outside"}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasSuffix(res.Output, tt.want) {
+				t.Errorf("answer = %q, want it to end with %q", res.Output, tt.want)
+			}
+			if len(f.requests) != 1 || !f.requests[0].Escalated {
+				t.Errorf("approval requests = %+v, want one to run outside the sandbox", f.requests)
+			}
+		})
 	}
 }
