@@ -327,7 +327,7 @@ func (s *Session) decide(subID, callID string, d protocol.ReviewDecision, feedba
 	ch <- d // buffered
 }
 
-// emit publishes msg and records it unless it is a delta.
+// emit publishes msg and records it unless it is a delta (or MCP progress).
 func (s *Session) emit(id string, msg protocol.EventMsg) {
 	s.emitMu.Lock()
 	defer s.emitMu.Unlock()
@@ -336,7 +336,7 @@ func (s *Session) emit(id string, msg protocol.EventMsg) {
 		return
 	}
 	switch msg.(type) {
-	case protocol.AgentMessageDelta, protocol.ReasoningDelta, protocol.ExecOutputDelta:
+	case protocol.AgentMessageDelta, protocol.ReasoningDelta, protocol.ExecOutputDelta, protocol.McpToolCallProgress:
 		return
 	}
 	if err := s.opts.Recorder.RecordEvent(msg); err != nil {
