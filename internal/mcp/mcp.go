@@ -21,6 +21,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
@@ -102,7 +103,14 @@ type Manager struct {
 	mu       sync.Mutex
 	watchers map[int]func(protocol.EventMsg)
 	nextW    int
+
+	// version counts the changes of the servers' tool lists after start-up
+	// (tools/list_changed), so a cache of them knows when to rebuild.
+	version atomic.Uint64
 }
+
+// Version changes whenever a ready server's tools change.
+func (m *Manager) Version() uint64 { return m.version.Load() }
 
 // server is one connection. Its fields after done is closed are read-only.
 type server struct {
@@ -345,6 +353,8 @@ func (m *Manager) connect(ctx context.Context, s *server, opts Options) ([]Tool,
 	}
 	client := sdk.NewClient(&sdk.Implementation{Name: "kodex", Version: opts.ClientVersion}, &sdk.ClientOptions{
 		Logger: m.log,
+		// Not in the handler: it runs on the connection, which the listing needs.
+		ToolListChangedHandler: func(context.Context, *sdk.ToolListChangedRequest) { go m.refreshTools(s) },
 		ProgressNotificationHandler: func(_ context.Context, req *sdk.ProgressNotificationClientRequest) {
 			tok, ok := req.Params.ProgressToken.(string)
 			if !ok {
@@ -367,19 +377,53 @@ func (m *Manager) connect(ctx context.Context, s *server, opts Options) ([]Tool,
 	s.mu.Lock()
 	s.session = cs
 	s.mu.Unlock()
+	return listTools(ctx, s.cfg, cs)
+}
+
+// listTools lists the server's tools that the configuration offers.
+func listTools(ctx context.Context, cfg ServerConfig, cs *sdk.ClientSession) ([]Tool, error) {
 	var tools []Tool
-	if cs.InitializeResult() == nil || cs.InitializeResult().Capabilities == nil || cs.InitializeResult().Capabilities.Tools != nil {
-		for t, err := range cs.Tools(ctx, nil) {
-			if err != nil {
-				return nil, fmt.Errorf("listing tools: %w", err)
-			}
-			if !offered(s.cfg, t.Name) {
-				continue
-			}
-			tools = append(tools, toolOf(s.cfg.Name, t))
+	if r := cs.InitializeResult(); r != nil && r.Capabilities != nil && r.Capabilities.Tools == nil {
+		return nil, nil
+	}
+	for t, err := range cs.Tools(ctx, nil) {
+		if err != nil {
+			return nil, fmt.Errorf("listing tools: %w", err)
+		}
+		if offered(cfg, t.Name) {
+			tools = append(tools, toolOf(cfg.Name, t))
 		}
 	}
 	return tools, nil
+}
+
+// refreshTools lists a server's tools again after it said they changed,
+// and reports the new count.
+func (m *Manager) refreshTools(s *server) {
+	<-s.done
+	s.mu.Lock()
+	cs := s.session
+	s.mu.Unlock()
+	if cs == nil {
+		return // failed, or closed
+	}
+	timeout := s.cfg.StartupTimeout
+	if timeout <= 0 {
+		timeout = startupTimeoutDefault
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	tools, err := listTools(ctx, s.cfg, cs)
+	if err != nil {
+		m.log.Warn("listing changed MCP tools", "server", s.cfg.Name, "err", err)
+		return
+	}
+	m.publish(s, func() {
+		if s.state == protocol.McpReady {
+			s.tools = tools
+		}
+	})
+	m.version.Add(1)
 }
 
 // offered applies enabled_tools and disabled_tools.

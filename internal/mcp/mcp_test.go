@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -97,7 +98,8 @@ func (r *recorder) states(server string) []string {
 	defer r.mu.Unlock()
 	var out []string
 	for _, e := range r.evs {
-		if e.Server == server {
+		// A ready server whose tools change reports ready again.
+		if e.Server == server && (len(out) == 0 || out[len(out)-1] != e.State) {
 			out = append(out, e.State)
 		}
 	}
@@ -264,5 +266,31 @@ func TestToolTimeoutCancels(t *testing.T) {
 	res, err := m.CallTool(context.Background(), "slow", "echo", "", json.RawMessage(`{"message":"still here"}`), nil)
 	if err != nil || !strings.Contains(text(t, res), "still here") {
 		t.Errorf("after timeout: %v %+v", err, res)
+	}
+}
+
+// server-everything registers some tools only after initialization (those
+// that depend on the client's capabilities: get-roots-list, as kodex offers
+// roots) and says so with tools/list_changed: they are offered too.
+func TestToolListChanged(t *testing.T) {
+	t.Parallel()
+	m := Start(Options{Servers: []ServerConfig{stdioEverything(t, "ev")}, Roots: []string{t.TempDir()}, ClientVersion: "test"})
+	defer m.Close()
+	seen := make(chan struct{})
+	var once sync.Once
+	stop := m.Watch(func(msg protocol.EventMsg) {
+		if st := msg.(protocol.McpServerStatus); st.State == protocol.McpReady && slices.Contains(st.ToolNames, "get-roots-list") {
+			once.Do(func() { close(seen) })
+		}
+	})
+	defer stop()
+	select {
+	case <-seen:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("get-roots-list never offered; tools: %v", toolNames(m.Servers()[0]))
+	}
+	res, err := m.CallTool(context.Background(), "ev", "get-roots-list", "", nil, nil)
+	if err != nil || !strings.Contains(text(t, res), "file://") {
+		t.Errorf("get-roots-list: %v %+v", err, res)
 	}
 }

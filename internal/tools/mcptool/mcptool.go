@@ -33,10 +33,11 @@ type Set struct {
 	m         *mcp.Manager
 	resources []tools.Tool
 
-	mu     sync.Mutex
-	done   bool // every server has ended its start-up; byName is final
-	byName map[string]*callTool
-	specs  []model.ToolSpec
+	mu      sync.Mutex
+	done    bool   // every server has ended its start-up
+	version uint64 // the manager's Version when byName was built
+	byName  map[string]*callTool
+	specs   []model.ToolSpec
 }
 
 // New returns the set of m's tools.
@@ -48,7 +49,7 @@ var _ tools.Set = (*Set)(nil)
 // longer than ctx) and returns the tools of the ready ones.
 func (s *Set) Specs(ctx context.Context) []model.ToolSpec {
 	s.mu.Lock()
-	if s.done {
+	if s.done && s.version == s.m.Version() {
 		defer s.mu.Unlock()
 		return s.specs
 	}
@@ -63,6 +64,7 @@ func (s *Set) Specs(ctx context.Context) []model.ToolSpec {
 
 // build indexes the ready servers' tools. Called with s.mu held.
 func (s *Set) build() {
+	s.version = s.m.Version()
 	s.byName = map[string]*callTool{}
 	s.specs = nil
 	for _, t := range s.resources {
@@ -93,7 +95,7 @@ func (s *Set) Lookup(name string) (tools.Tool, bool) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.byName == nil {
+	if s.byName == nil || s.version != s.m.Version() {
 		s.build()
 	}
 	t, ok := s.byName[name]
