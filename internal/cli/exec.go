@@ -34,6 +34,8 @@ type ExecOptions struct {
 	Resume     bool
 	ResumeLast bool
 	ResumeID   string
+	// Fork, with Resume: continue a copy of the session as a new one.
+	Fork bool
 }
 
 // NewCmdExec builds `kodex exec`. runF, when set, replaces the real run (for
@@ -99,21 +101,40 @@ sandbox_mode and approval_policy in config.toml, choose each separately.`,
   echo "next step" | kodex exec resume 0199a7c2-…`,
 		Args: cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Resume = true
-			if !opts.ResumeLast {
-				if len(args) == 0 {
-					return &UsageError{Msg: "exec resume needs a session id or --last"}
-				}
-				opts.ResumeID, args = args[0], args[1:]
-			} else if len(args) > 1 {
-				return &UsageError{Msg: "exec resume --last takes at most one prompt"}
-			}
-			return run(cmd, args)
+			return continueSession(cmd, opts, "resume", args, run)
 		},
 	}
 	resume.Flags().BoolVar(&opts.ResumeLast, "last", false, "resume the most recent session in this directory")
-	cmd.AddCommand(resume, newCmdExecReview(f, opts))
+	fork := &cobra.Command{
+		Use:   "fork [--last | SESSION_ID] [PROMPT | -]",
+		Short: "Start a new session with a copy of a recorded one's conversation",
+		Long: `Start a new session that begins with the conversation of a recorded one and
+goes on from there with a new prompt; the original session is left as it was.`,
+		Example: `  kodex exec fork --last "try the other approach instead"
+  kodex exec fork 0199a7c2-… "same task, but without the cache"`,
+		Args: cobra.MaximumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.Fork = true
+			return continueSession(cmd, opts, "fork", args, run)
+		},
+	}
+	fork.Flags().BoolVar(&opts.ResumeLast, "last", false, "fork the most recent session in this directory")
+	cmd.AddCommand(resume, fork, newCmdExecReview(f, opts))
 	return cmd
+}
+
+// continueSession reads `exec resume|fork [--last | ID] [PROMPT]` and runs.
+func continueSession(cmd *cobra.Command, opts *ExecOptions, verb string, args []string, run func(*cobra.Command, []string) error) error {
+	opts.Resume = true
+	if !opts.ResumeLast {
+		if len(args) == 0 {
+			return &UsageError{Msg: "exec " + verb + " needs a session id or --last"}
+		}
+		opts.ResumeID, args = args[0], args[1:]
+	} else if len(args) > 1 {
+		return &UsageError{Msg: "exec " + verb + " --last takes at most one prompt"}
+	}
+	return run(cmd, args)
 }
 
 // readPrompt applies the prompt rules: argument, "-" for stdin, piped stdin
@@ -190,6 +211,7 @@ func runExec(ctx context.Context, f *Factory, opts *ExecOptions) error {
 	sess, err := rt.newSession(ctx, sessionOptions{
 		ephemeral:  opts.Ephemeral,
 		resume:     opts.Resume,
+		fork:       opts.Fork,
 		resumeLast: opts.ResumeLast,
 		resumeID:   opts.ResumeID,
 	})

@@ -22,6 +22,7 @@ import (
 // interactiveOptions are the flags of the interactive UI.
 type interactiveOptions struct {
 	altScreen  bool
+	fork       bool // with resume: a copy of the session, as a new one
 	resume     bool
 	resumeLast bool
 	resumeID   string
@@ -53,6 +54,35 @@ func NewCmdResume(f *Factory, g *GlobalOptions) *cobra.Command {
 	return cmd
 }
 
+// NewCmdFork builds `kodex fork`: the UI on a new session that starts with
+// a copy of a recorded one's conversation.
+func NewCmdFork(f *Factory, g *GlobalOptions) *cobra.Command {
+	io := &interactiveOptions{resume: true, fork: true}
+	cmd := &cobra.Command{
+		Use:   "fork [--last | SESSION_ID] [PROMPT]",
+		Short: "Open the interactive UI on a copy of a recorded session",
+		Long: `Start a new session that begins with the conversation of a recorded one; the
+original is left as it was (kodex resume continues it instead).`,
+		Example: `  kodex fork --last
+  kodex fork 0199a7c2 "now try it without the cache"`,
+		Args: cobra.MaximumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !io.resumeLast {
+				if len(args) == 0 {
+					return &UsageError{Msg: "fork needs a session id or --last (list them with kodex sessions list)"}
+				}
+				io.resumeID, args = args[0], args[1:]
+			} else if len(args) > 1 {
+				return &UsageError{Msg: "fork --last takes at most one prompt"}
+			}
+			return runInteractive(cmd.Context(), f, g, io, args)
+		},
+	}
+	cmd.Flags().BoolVar(&io.resumeLast, "last", false, "fork the most recent session in this directory")
+	cmd.Flags().BoolVar(&io.altScreen, "alt-screen", false, "use the full-screen mode")
+	return cmd
+}
+
 // runInteractive opens the terminal UI (`kodex [PROMPT]`, `kodex resume`).
 func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *interactiveOptions, args []string) error {
 	if !f.IO.StdinTTY || !f.IO.StdoutTTY {
@@ -65,7 +95,7 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 	if err != nil {
 		return err
 	}
-	so := sessionOptions{interactive: true, resume: io.resume, resumeLast: io.resumeLast, resumeID: io.resumeID}
+	so := sessionOptions{interactive: true, resume: io.resume, fork: io.fork, resumeLast: io.resumeLast, resumeID: io.resumeID}
 	sess, err := rt.newSession(ctx, so)
 	if err != nil {
 		return err
@@ -100,6 +130,12 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 			return swap(sessionOptions{interactive: true, resume: true, resumeID: id})
 		},
 		NewSession:    func() (tui.Session, error) { return swap(sessionOptions{interactive: true}) },
+		ForkSession: func() (tui.Session, error) {
+			if current.rec == nil {
+				return nil, errors.New("this session is not recorded, so there is nothing to fork")
+			}
+			return swap(sessionOptions{interactive: true, resume: true, fork: true, resumeID: current.id})
+		},
 		Models:        models(rt.cfg),
 		HideReasoning: rt.cfg.HideAgentReasoning,
 		Notify:        terminalNotify(rt.cfg.TUI.Notifications, f.Getenv),

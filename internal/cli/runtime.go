@@ -337,7 +337,10 @@ func retries(n int) int {
 
 // sessionOptions choose between a new and a resumed session.
 type sessionOptions struct {
-	ephemeral   bool
+	ephemeral bool
+	// fork, with resume: a new session that starts with a copy of the
+	// found session's conversation, recorded separately.
+	fork        bool
 	resume      bool
 	resumeLast  bool
 	resumeID    string
@@ -350,6 +353,7 @@ type sessionOptions struct {
 // session is a started agent session plus what must be closed after it.
 type session struct {
 	*agent.Session
+	id  string
 	rec *rollout.Recorder
 	tmp *sessionTmp
 	// closeTools ends what the tools keep running (exec_command's
@@ -436,7 +440,13 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 		}
 		history, id, usage = loaded.History, loaded.Meta.ID, loaded.Usage
 		lastContext, contextAt = loaded.Context, loaded.ContextAt
-		if !so.ephemeral {
+		switch {
+		case so.fork:
+			if id, rec, err = rt.forkRollout(so, loaded); err != nil {
+				return nil, err
+			}
+			usage = protocol.TokenUsage{} // the new thread counts its own
+		case !so.ephemeral:
 			if rec, err = rollout.Open(path); err != nil {
 				return nil, err
 			}
@@ -495,7 +505,7 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 		opts.Status = mcps.Watch
 	}
 	s := agent.New(opts)
-	sess := &session{Session: s, rec: rec, tmp: tmp, closeTools: closeTools, history: history, mcp: mcps}
+	sess := &session{Session: s, id: id, rec: rec, tmp: tmp, closeTools: closeTools, history: history, mcp: mcps}
 	if argv := rt.cfg.Notify; len(argv) > 0 {
 		client := "kodex_exec"
 		if so.interactive {
@@ -506,6 +516,31 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 	}
 	s.Start(ctx)
 	return sess, nil
+}
+
+// forkRollout makes the id and, unless ephemeral, the rollout of a new
+// session forked from src: its meta names src, and src's conversation is
+// its first lines.
+func (rt *kodexRuntime) forkRollout(so sessionOptions, src *rollout.Session) (string, *rollout.Recorder, error) {
+	u, err := uuid.NewV7()
+	if err != nil {
+		return "", nil, fmt.Errorf("making a session id: %w", err)
+	}
+	if so.ephemeral {
+		return u.String(), nil, nil
+	}
+	rec, err := rollout.Create(rollout.Options{
+		Home: rt.home, Cwd: rt.cwd, Model: rt.cfg.Model, Provider: rt.cfg.Provider.ID,
+		Version: version.Version, ID: u.String(), ForkedFrom: src.Meta.ID,
+	})
+	if err != nil {
+		return "", nil, err
+	}
+	if err := rec.AppendItems(src.History...); err != nil {
+		_ = rec.Close()
+		return "", nil, fmt.Errorf("recording the forked conversation: %w", err)
+	}
+	return u.String(), rec, nil
 }
 
 // contextWindow is the configured model_context_window, else the known

@@ -26,6 +26,7 @@ func commands() []command {
 		{"model", "choose the model and reasoning effort", (*model).cmdModel},
 		{"approvals", "choose what kodex may do without asking", (*model).cmdApprovals},
 		{"new", "start a new session", (*model).cmdNew},
+		{"fork", "continue in a new session with a copy of this conversation", (*model).cmdFork},
 		{"compact", "summarise the conversation to free context", (*model).cmdCompact},
 		{"resume", "resume a past session (--all: any directory)", (*model).cmdResume},
 		{"diff", "show git diff, including untracked files", (*model).cmdDiff},
@@ -190,6 +191,19 @@ func policyPicker() *picker {
 		return nil
 	}
 	return p
+}
+
+func (m *model) cmdFork(string) tea.Cmd {
+	if m.opts.ForkSession == nil {
+		return m.unavailable("/fork")
+	}
+	open := m.opts.ForkSession
+	return async(func() resultMsg {
+		s, err := open()
+		return func(m *model) tea.Cmd {
+			return m.swapped(s, err, "Forked: this is a new session with a copy of the conversation; the original is kept as it was.")
+		}
+	})
 }
 
 func (m *model) cmdCompact(string) tea.Cmd {

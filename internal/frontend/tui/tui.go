@@ -102,6 +102,7 @@ type Options struct {
 	ListSessions  func(all bool) ([]SessionSummary, error) // /resume picker
 	ResumeSession func(id string) (Session, error)         // swap to a resumed session
 	NewSession    func() (Session, error)                  // /new
+	ForkSession   func() (Session, error)                  // /fork: a copy of this session, as a new one
 	Models        []string                                 // /model choices
 	// TrustPrompt, if set, makes the UI ask "trust this directory?" first
 	// and calls it with the answer (trusted: auto-edit, else suggest).
