@@ -294,3 +294,34 @@ func TestToolListChanged(t *testing.T) {
 		t.Errorf("get-roots-list: %v %+v", err, res)
 	}
 }
+
+// tool_timeout_sec cancels the call on the server: it gets
+// notifications/cancelled for the request it was sent.
+func TestToolTimeoutSendsCancellation(t *testing.T) {
+	t.Parallel()
+	script, _ := filepath.Abs("testdata/cancel_probe.mjs")
+	record := filepath.Join(t.TempDir(), "cancelled")
+	cfg := ServerConfig{Name: "probe", Command: node(t), Args: []string{script, record}, StartupTimeout: 10 * time.Second, ToolTimeout: 200 * time.Millisecond}
+	m, _ := startManager(t, cfg)
+	if _, err := m.CallTool(context.Background(), "probe", "wait", "", nil, nil); err == nil || !strings.Contains(err.Error(), "timed out after 200ms") {
+		t.Fatalf("err = %v", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		b, err := os.ReadFile(record)
+		if err == nil {
+			callID, _ := os.ReadFile(record + ".call")
+			var p struct {
+				RequestID json.Number `json:"requestId"`
+			}
+			if err := json.Unmarshal(b, &p); err != nil || p.RequestID.String() != string(callID) {
+				t.Errorf("cancelled %s, want request %s (%v)", b, callID, err)
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the server got no notifications/cancelled")
+		}
+		time.Sleep(10 * time.Millisecond) // polling a file the server writes, not timing
+	}
+}
