@@ -129,7 +129,7 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 		ResumeSession: func(id string) (tui.Session, error) {
 			return swap(sessionOptions{interactive: true, resume: true, resumeID: id})
 		},
-		NewSession:    func() (tui.Session, error) { return swap(sessionOptions{interactive: true}) },
+		NewSession: func() (tui.Session, error) { return swap(sessionOptions{interactive: true}) },
 		ForkSession: func() (tui.Session, error) {
 			if current.rec == nil {
 				return nil, errors.New("this session is not recorded, so there is nothing to fork")

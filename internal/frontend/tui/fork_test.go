@@ -27,7 +27,9 @@ func TestForkCommand(t *testing.T) {
 		t.Errorf("ops = %v, want the old session shut down", ops)
 	}
 
-	h2 := newHarness(t, Options{ForkSession: func() (Session, error) { return nil, errors.New("this session is not recorded, so there is nothing to fork") }})
+	h2 := newHarness(t, Options{ForkSession: func() (Session, error) {
+		return nil, errors.New("this session is not recorded, so there is nothing to fork")
+	}})
 	before := h2.m.session
 	h2.typeText("/fork")
 	h2.run(h2.key("enter"))
