@@ -58,7 +58,7 @@ func execParameters(escalate bool) json.RawMessage {
 		esc = `,
     "sandbox_permissions": {"type": "string", "enum": ["use_default", "require_escalated"], "description": "Use \"require_escalated\" to ask the user to run this command outside the sandbox; \"use_default\" otherwise."},
     "justification": {"type": "string", "description": "Only with require_escalated: the question the user is asked, in one sentence."},
-    "prefix_rule": {"type": "array", "items": {"type": "string"}, "description": "Only with require_escalated: the command prefix an approval could cover, e.g. [\"git\", \"pull\"]."}`
+    "prefix_rule": {"type": "array", "items": {"type": "string"}, "description": "Only with require_escalated: a command prefix, e.g. [\"git\", \"pull\"]; the user is asked about the command itself."}`
 	}
 	return json.RawMessage(`{
   "type": "object",
