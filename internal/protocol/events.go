@@ -121,6 +121,15 @@ type ExecEnd struct {
 	Declined         bool   `json:"declined,omitempty"` // not run: approval denied
 }
 
+// TerminalInteraction reports what the model wrote to a process
+// exec_command left running (write_stdin), as Codex's terminal interaction
+// event: CallID is the exec_command call's, ProcessID the process's.
+type TerminalInteraction struct {
+	CallID    string `json:"call_id"`
+	ProcessID int    `json:"process_id"`
+	Stdin     string `json:"stdin"`
+}
+
 // PatchApplyBegin reports that a patch is being applied.
 type PatchApplyBegin struct {
 	CallID       string       `json:"call_id"`
@@ -221,6 +230,7 @@ func (Reasoning) EventType() string            { return "reasoning" }
 func (ExecBegin) EventType() string            { return "exec_begin" }
 func (ExecOutputDelta) EventType() string      { return "exec_output_delta" }
 func (ExecEnd) EventType() string              { return "exec_end" }
+func (TerminalInteraction) EventType() string  { return "terminal_interaction" }
 func (PatchApplyBegin) EventType() string      { return "patch_apply_begin" }
 func (PatchApplyEnd) EventType() string        { return "patch_apply_end" }
 func (ExecApprovalRequest) EventType() string  { return "exec_approval_request" }
@@ -258,6 +268,8 @@ func newEventMsg(typ string) (EventMsg, error) {
 		return &ExecOutputDelta{}, nil
 	case "exec_end":
 		return &ExecEnd{}, nil
+	case "terminal_interaction":
+		return &TerminalInteraction{}, nil
 	case "patch_apply_begin":
 		return &PatchApplyBegin{}, nil
 	case "patch_apply_end":

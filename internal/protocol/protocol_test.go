@@ -53,6 +53,9 @@ func sampleEvents() []EventMsg {
 		TurnAborted{TurnID: "2", Reason: "interrupted"},
 		TurnFailed{TurnID: "3", Error: ErrorInfo{Code: "auth", Message: "authentication failed: bad key", Hint: "check OPENAI_API_KEY"}},
 		ShutdownComplete{},
+		// exec_command's live processes
+		ExecBegin{CallID: "c6", Command: []string{"/bin/bash", "-lc", "npm run dev"}, Cwd: "/repo", Sandbox: "landlock+seccomp+namespaces", ProcessID: 4242},
+		TerminalInteraction{CallID: "c6", ProcessID: 4242, Stdin: "\u0003"},
 	}
 }
 
@@ -65,6 +68,7 @@ func sampleOps() []Op {
 		ExecApproval{CallID: "c1", Decision: DecisionApprovedForSession},
 		PatchApproval{CallID: "c2", Decision: DecisionDenied, Feedback: "not now"},
 		Shutdown{},
+		EndProcess{ProcessID: 4242},
 	}
 }
 

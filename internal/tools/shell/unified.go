@@ -339,6 +339,9 @@ func (w *WriteStdin) Handle(ctx context.Context, env *tools.Env, call tools.Call
 		p.release()
 		return tools.ErrorResult("write_stdin failed: %v", err), nil
 	}
+	if a.Chars != "" {
+		emit(env, protocol.TerminalInteraction{CallID: p.callID, ProcessID: id, Stdin: a.Chars})
+	}
 	yield := yieldFor(a.YieldTimeMS, defaultWriteYield, minYield, maxYield)
 	if a.Chars == "" {
 		yield = yieldFor(a.YieldTimeMS, defaultPollYield, defaultPollYield, maxPollYield)

@@ -108,6 +108,17 @@ func TestWriteStdinTerminal(t *testing.T) {
 	if out := outputOf(res); !strings.Contains(out, "got:one") || strings.Contains(out, "tty") {
 		t.Errorf("output after write = %q, want only what came since", out)
 	}
+	var typed []protocol.TerminalInteraction
+	f.mu.Lock()
+	for _, ev := range f.events {
+		if e, ok := ev.(protocol.TerminalInteraction); ok {
+			typed = append(typed, e)
+		}
+	}
+	f.mu.Unlock()
+	if want := (protocol.TerminalInteraction{CallID: "call_exec_command", ProcessID: id, Stdin: "one\n"}); len(typed) != 1 || typed[0] != want {
+		t.Errorf("terminal interactions = %+v, want [%+v]", typed, want)
+	}
 	sessionID(t, res)
 	res, err = ws.Handle(ctx, env, unifiedCall(t, WriteStdinName, map[string]any{"session_id": id, "chars": "\u0004", "yield_time_ms": 5000}))
 	if err != nil {
