@@ -112,6 +112,9 @@ type Session struct {
 	// length of the history then (see contextEstimate); owned like history.
 	lastContext int64
 	usageAt     int
+	// repaired counts the tool calls of the restored history that had no
+	// output (see repairHistory); the user is told at start.
+	repaired int
 
 	ops    chan protocol.Submission
 	bus    *events.Bus
@@ -141,7 +144,6 @@ func New(opts Options) *Session {
 	s := &Session{
 		opts:     opts,
 		settings: opts.Settings,
-		history:  append([]model.Item(nil), opts.History...),
 		total:    opts.Usage,
 
 		lastContext: opts.Context,
@@ -154,6 +156,7 @@ func New(opts Options) *Session {
 		session:     map[string]bool{},
 		done:        make(chan struct{}),
 	}
+	s.history, s.repaired = repairHistory(opts.History)
 	s.events, _ = s.bus.Subscribe(256)
 	return s
 }
@@ -224,6 +227,9 @@ func (s *Session) run(ctx context.Context) {
 		History:          len(s.opts.History),
 	})
 
+	if s.repaired > 0 {
+		s.emit("", protocol.Warning{Message: fmt.Sprintf("%d tool call(s) of this session never finished (kodex stopped mid-turn); the model is told they were aborted", s.repaired)})
+	}
 	stopStatus := func() {}
 	if s.opts.Status != nil {
 		stopStatus = s.opts.Status(func(m protocol.EventMsg) { s.emit("", m) })
@@ -347,7 +353,13 @@ func (s *Session) emit(id string, msg protocol.EventMsg) {
 // record appends items to the history and the rollout.
 func (s *Session) record(items ...model.Item) {
 	s.history = append(s.history, items...)
-	if s.opts.Recorder == nil {
+	s.persist(items...)
+}
+
+// persist appends items to the rollout only. It is safe for concurrent use
+// (the Recorder is).
+func (s *Session) persist(items ...model.Item) {
+	if s.opts.Recorder == nil || len(items) == 0 {
 		return
 	}
 	if err := s.opts.Recorder.RecordItems(items...); err != nil {

@@ -70,7 +70,7 @@ func (s *Session) runTurn(ctx context.Context, turnID string, ut protocol.UserTu
 			return
 		}
 		outputs, images, err := s.runCalls(ctx, turnID, res.calls)
-		s.record(outputs...)
+		s.history = append(s.history, outputs...) // recorded by runCalls
 		if len(images) > 0 {
 			s.record(imageMessage(images))
 		}
@@ -282,9 +282,19 @@ func (s *Session) itemDone(turnID string, res *sampled, it model.Item) {
 // runCalls runs the calls of one response and returns their outputs in call
 // order. Consecutive read-only calls run in parallel. Every call gets an
 // output, even when the turn is interrupted, so the history stays valid.
+//
+// Each output is recorded in the rollout the moment its call finishes, so
+// a kodex killed mid-turn loses no finished call's output (those of calls
+// that never finished are made up on resume, see repairHistory); the
+// outputs are returned in call order for the history.
 func (s *Session) runCalls(ctx context.Context, turnID string, calls []tools.Call) ([]model.Item, []string, error) {
 	outs := make([]model.Item, len(calls))
 	results := make([]tools.Result, len(calls))
+	recorded := make([]bool, len(calls))
+	finished := func(k int) {
+		outs[k], recorded[k] = outputItem(calls[k], results[k], nil), true
+		s.persist(outs[k])
+	}
 	var firstErr error
 	for i := 0; i < len(calls); {
 		j := i + 1
@@ -304,6 +314,9 @@ func (s *Session) runCalls(ctx context.Context, turnID string, calls []tools.Cal
 			go func(k int) {
 				defer wg.Done()
 				results[k], errs[k-i] = s.handle(ctx, turnID, calls[k])
+				if errs[k-i] == nil && results[k].Output != "" {
+					finished(k)
+				}
 			}(k)
 			if j-i == 1 {
 				wg.Wait()
@@ -318,10 +331,15 @@ func (s *Session) runCalls(ctx context.Context, turnID string, calls []tools.Cal
 		i = j
 	}
 	var images []string
+	var rest []model.Item
 	for i, c := range calls {
-		outs[i] = outputItem(c, results[i], firstErr)
+		if !recorded[i] {
+			outs[i] = outputItem(c, results[i], firstErr)
+			rest = append(rest, outs[i])
+		}
 		images = append(images, results[i].Images...)
 	}
+	s.persist(rest...)
 	if firstErr == nil {
 		firstErr = ctx.Err()
 	}

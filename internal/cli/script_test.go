@@ -165,6 +165,23 @@ func cmdNoProc(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 1 || neg {
 		ts.Fatalf("usage: noproc PATTERN")
 	}
+	// A process killed through its parent's death (PR_SET_PDEATHSIG, a PID
+	// namespace's init going away) dies asynchronously: allow it a bound.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		pid, cmd := findProc(ts, args[0])
+		if pid == "" {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("process %s still running: %s", pid, cmd)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// findProc returns a process whose command line contains pattern.
+func findProc(ts *testscript.TestScript, pattern string) (pid, cmdline string) {
 	entries, err := os.ReadDir("/proc")
 	ts.Check(err)
 	for _, e := range entries {
@@ -175,10 +192,11 @@ func cmdNoProc(ts *testscript.TestScript, neg bool, args []string) {
 		if err != nil {
 			continue
 		}
-		if cmd := string(bytes.ReplaceAll(b, []byte{0}, []byte{' '})); strings.Contains(cmd, args[0]) {
-			ts.Fatalf("process %s still running: %s", e.Name(), cmd)
+		if cmd := string(bytes.ReplaceAll(b, []byte{0}, []byte{' '})); strings.Contains(cmd, pattern) {
+			return e.Name(), cmd
 		}
 	}
+	return "", ""
 }
 
 // cmdUnbase64 decodes a base64 file into a binary one (txtar holds text

@@ -1,0 +1,53 @@
+package agent
+
+import "github.com/kodex-cli/kodex/internal/model"
+
+// abortedOutput is the output given to a call whose own output was never
+// recorded: kodex stopped (was killed, crashed) while it ran.
+const abortedOutput = "aborted: kodex stopped before this call finished; its effects, if any, are unknown"
+
+// repairHistory returns a copy of a restored history in which every tool
+// call has an output, as the model API requires: a call left without one
+// by a kodex that stopped mid-turn gets abortedOutput, placed after the
+// run of calls it belongs to (so Chat Completions' tool messages stay next
+// to their assistant message). Finished calls' outputs are recorded as
+// they finish, so only calls that really did not finish are affected.
+// It also returns how many outputs it made up.
+func repairHistory(in []model.Item) ([]model.Item, int) {
+	answered := map[string]bool{}
+	for _, it := range in {
+		if it.Type == model.ItemFunctionCallOutput || it.Type == model.ItemCustomToolCallOutput {
+			answered[it.CallID] = true
+		}
+	}
+	out := make([]model.Item, 0, len(in))
+	var missing []model.Item
+	made := 0
+	flush := func() {
+		out = append(out, missing...)
+		missing = missing[:0]
+	}
+	for _, it := range in {
+		switch it.Type {
+		case model.ItemFunctionCall, model.ItemCustomToolCall:
+			out = append(out, it)
+			if !answered[it.CallID] {
+				typ := model.ItemFunctionCallOutput
+				if it.Type == model.ItemCustomToolCall {
+					typ = model.ItemCustomToolCallOutput
+				}
+				missing = append(missing, model.Item{Type: typ, CallID: it.CallID, Output: abortedOutput})
+				made++
+				answered[it.CallID] = true
+			}
+			continue
+		case model.ItemFunctionCallOutput, model.ItemCustomToolCallOutput:
+			// the run's recorded outputs first, then the made-up ones
+		default:
+			flush()
+		}
+		out = append(out, it)
+	}
+	flush()
+	return out, made
+}

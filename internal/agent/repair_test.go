@@ -1,0 +1,46 @@
+package agent
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/kodex-cli/kodex/internal/model"
+)
+
+func TestRepairHistory(t *testing.T) {
+	call := func(id string) model.Item { return model.Item{Type: model.ItemFunctionCall, CallID: id, Name: "shell"} }
+	custom := func(id string) model.Item {
+		return model.Item{Type: model.ItemCustomToolCall, CallID: id, Name: "apply_patch"}
+	}
+	out := func(id, o string) model.Item {
+		return model.Item{Type: model.ItemFunctionCallOutput, CallID: id, Output: o}
+	}
+	customOut := func(id, o string) model.Item {
+		return model.Item{Type: model.ItemCustomToolCallOutput, CallID: id, Output: o}
+	}
+	user := model.UserText("go on")
+	tests := []struct {
+		name string
+		in   []model.Item
+		want []model.Item
+		made int
+	}{
+		{"complete", []model.Item{user, call("a"), out("a", "ok")}, []model.Item{user, call("a"), out("a", "ok")}, 0},
+		{"last call unfinished", []model.Item{user, call("a"), call("b"), out("a", "ok")},
+			[]model.Item{user, call("a"), call("b"), out("a", "ok"), out("b", abortedOutput)}, 1},
+		{"unfinished in the middle, before a later message", []model.Item{user, custom("p"), call("c"), out("c", "ok"), user},
+			[]model.Item{user, custom("p"), call("c"), out("c", "ok"), customOut("p", abortedOutput), user}, 1},
+		{"output recorded out of order", []model.Item{call("a"), call("b"), out("b", "2"), out("a", "1")},
+			[]model.Item{call("a"), call("b"), out("b", "2"), out("a", "1")}, 0},
+		{"empty", nil, []model.Item{}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, made := repairHistory(tt.in)
+			if diff := cmp.Diff(tt.want, got); diff != "" || made != tt.made {
+				t.Errorf("repairHistory: made %d, want %d; (-want +got):\n%s", made, tt.made, diff)
+			}
+		})
+	}
+}
