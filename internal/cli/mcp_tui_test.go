@@ -1,0 +1,46 @@
+package cli
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kodex-cli/kodex/internal/model/modeltest"
+)
+
+// TestTUIMCPApproval runs the real binary in a pseudo-terminal with the
+// real server-everything: under untrusted the model's call of its echo
+// tool asks, showing the server, the tool and the arguments; "y" runs it,
+// its cell shows the result, and /mcp lists the server and its tools.
+func TestTUIMCPApproval(t *testing.T) {
+	t.Parallel()
+	srv := modeltest.New(t,
+		modeltest.Calls(modeltest.Call{CallID: "call_1", Name: "mcp__ev__echo", Arguments: `{"message": "from the tui"}`}),
+		modeltest.Text("Echoed."),
+	)
+	everything, err := filepath.Abs("../../test/mcp/node_modules/@modelcontextprotocol/server-everything/dist/index.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := newPolicyFixture(t, "openai_base_url = \""+srv.URL()+"\"\n\n[projects.\"{project}\"]\ntrust_level = \"trusted\"\n\n"+
+		"[mcp_servers.ev]\ncommand = \"node\"\nargs = [\""+everything+"\", \"stdio\"]\n")
+	tui := startTUI(t, fx.project, fx.home, 120, 40, "-a", "untrusted")
+	term, wait := tui.term, tui.wait
+	wait("Ask kodex to do anything")
+	_ = term.Type("echo something")
+	_ = term.Press("enter")
+	wait("Allow the MCP tool echo of server ev?")
+	if screen := term.Screen(); !strings.Contains(screen, `"message": "from the tui"`) {
+		t.Errorf("the approval does not show the arguments:\n%s", screen)
+	}
+	_ = term.Type("y")
+	wait("Echoed.")
+	wait("Echo: from the tui")
+	_ = term.Type("/mcp")
+	_ = term.Press("enter")
+	wait("ev  ready")
+	if reqs := srv.Requests(); len(reqs) != 2 || !strings.Contains(reqs[1].LastToolOutput(), "Echo: from the tui") {
+		t.Errorf("the model was not given the tool's result: %d requests", len(reqs))
+	}
+	tui.quit()
+}
