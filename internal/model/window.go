@@ -89,11 +89,14 @@ const (
 	ShellUnifiedExec
 )
 
-// ShellToolFor returns the shell tool the named model is trained on, as
-// Codex 0.169's model families say: exec_command + write_stdin for the
-// GPT-5 family and later (gpt-5*, gpt-6*) and the Codex models (codex-*,
-// *-codex*), `shell` for every other model, gpt-oss and unknown ones
-// included. features.unified_exec overrides it.
+// ShellToolFor returns the shell tool offered to the named model:
+// exec_command + write_stdin for the GPT-5 family and later (gpt-5*,
+// gpt-6*) and the Codex models (codex-*, *-codex*), which are trained on
+// it, and the simpler `shell` for every other model, gpt-oss, local and
+// unknown ones included. (Codex 0.169 offers the pair to every model,
+// gpt-4.1, o3 and gpt-oss included, and ignores --disable unified_exec;
+// features.unified_exec = true does that here.) features.unified_exec
+// overrides it.
 func ShellToolFor(name string) ShellTool {
 	n := baseName(name)
 	for _, p := range []string{"gpt-5", "gpt-6", "codex-"} {
