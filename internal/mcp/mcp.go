@@ -274,7 +274,7 @@ func (m *Manager) Close() {
 			cs, p := s.session, s.proc
 			s.mu.Unlock()
 			if cs != nil {
-				_ = cs.Close()
+				closeBounded(cs)
 			}
 			if p != nil {
 				p.stop(exitGrace)
@@ -282,6 +282,23 @@ func (m *Manager) Close() {
 		}()
 	}
 	wg.Wait()
+}
+
+// closeTimeout bounds how long closing a connection may take (an HTTP
+// server is sent a DELETE; one that does not answer must not hold kodex).
+const closeTimeout = 3 * time.Second
+
+// closeBounded closes cs, giving up waiting after closeTimeout.
+func closeBounded(cs *sdk.ClientSession) {
+	done := make(chan struct{})
+	go func() {
+		_ = cs.Close()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(closeTimeout):
+	}
 }
 
 // start connects to s and lists its tools, within its start-up timeout.
