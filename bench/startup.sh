@@ -77,6 +77,10 @@ if [[ -n $codex ]]; then
 	cmds+=(::: "$codex" --version)
 fi
 measure "${args[@]}" -- "${cmds[@]}"
+if [[ -n $codex ]]; then
+	echo
+	measure -label "codex --version (native)" -label "kodex --version (ratio to Codex)" -- "$codex" --version ::: "$kodex" --version
+fi
 
 # One exec turn against a zero-latency fake model: an answer only, then a
 # sandboxed shell call and the answer.
