@@ -12,12 +12,18 @@ const abortedOutput = "aborted: kodex stopped before this call finished; its eff
 // run of calls it belongs to (so Chat Completions' tool messages stay next
 // to their assistant message). Finished calls' outputs are recorded as
 // they finish, so only calls that really did not finish are affected.
-// It also returns how many outputs it made up.
+// An output whose call is not in the history (its line was damaged and
+// skipped) is dropped, as the API would refuse it. It also returns how many
+// items it made up or dropped.
 func repairHistory(in []model.Item) ([]model.Item, int) {
-	answered := map[string]bool{}
+	answered, called := map[string]bool{}, map[string]bool{}
 	for _, it := range in {
-		if it.Type == model.ItemFunctionCallOutput || it.Type == model.ItemCustomToolCallOutput {
+		switch it.Type {
+		case model.ItemFunctionCallOutput, model.ItemCustomToolCallOutput:
 			answered[it.CallID] = true
+		case model.ItemFunctionCall, model.ItemCustomToolCall:
+			called[it.CallID] = true
+		case model.ItemMessage, model.ItemReasoning:
 		}
 	}
 	out := make([]model.Item, 0, len(in))
@@ -43,6 +49,10 @@ func repairHistory(in []model.Item) ([]model.Item, int) {
 			continue
 		case model.ItemFunctionCallOutput, model.ItemCustomToolCallOutput:
 			// the run's recorded outputs first, then the made-up ones
+			if !called[it.CallID] {
+				made++ // an output whose call was lost (a damaged line): dropped
+				continue
+			}
 		default:
 			flush()
 		}

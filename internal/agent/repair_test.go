@@ -33,6 +33,8 @@ func TestRepairHistory(t *testing.T) {
 			[]model.Item{user, custom("p"), call("c"), out("c", "ok"), customOut("p", abortedOutput), user}, 1},
 		{"output recorded out of order", []model.Item{call("a"), call("b"), out("b", "2"), out("a", "1")},
 			[]model.Item{call("a"), call("b"), out("b", "2"), out("a", "1")}, 0},
+		{"output without its call", []model.Item{user, out("lost", "x"), call("a"), out("a", "ok")},
+			[]model.Item{user, call("a"), out("a", "ok")}, 1},
 		{"empty", nil, []model.Item{}, 0},
 	}
 	for _, tt := range tests {

@@ -76,6 +76,9 @@ type Options struct {
 	Context   int64
 	ContextAt int
 	Resumed   bool
+	// Notices are said (as warnings) when the session starts: what the
+	// caller found restoring it.
+	Notices []string
 	// Recorder, if set, receives every model-visible item and every
 	// non-delta event.
 	Recorder    Recorder
@@ -227,8 +230,11 @@ func (s *Session) run(ctx context.Context) {
 		History:          len(s.opts.History),
 	})
 
+	for _, n := range s.opts.Notices {
+		s.emit("", protocol.Warning{Message: n})
+	}
 	if s.repaired > 0 {
-		s.emit("", protocol.Warning{Message: fmt.Sprintf("%d tool call(s) of this session never finished (kodex stopped mid-turn); the model is told they were aborted", s.repaired)})
+		s.emit("", protocol.Warning{Message: fmt.Sprintf("%d tool call(s) of this session had no recorded result (kodex stopped mid-turn, or a damaged transcript line); the model is told they were aborted", s.repaired)})
 	}
 	stopStatus := func() {}
 	if s.opts.Status != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -428,6 +429,7 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 		// history length then, for the compaction estimate.
 		lastContext int64
 		contextAt   int
+		notices     []string
 	)
 	if so.resume {
 		path, err := rt.findSession(so)
@@ -440,6 +442,9 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 		}
 		history, id, usage = loaded.History, loaded.Meta.ID, loaded.Usage
 		lastContext, contextAt = loaded.Context, loaded.ContextAt
+		if n := len(loaded.Skipped); n > 0 {
+			notices = append(notices, fmt.Sprintf("%d damaged line(s) of the transcript were left out (%s line %s); the conversation may miss what they held", n, path, joinInts(loaded.Skipped)))
+		}
 		switch {
 		case so.fork:
 			if id, rec, err = rt.forkRollout(so, loaded); err != nil {
@@ -492,6 +497,7 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 		Usage:         usage,
 		Context:       lastContext,
 		ContextAt:     contextAt,
+		Notices:       notices,
 		Resumed:       so.resume,
 		Interactive:   so.interactive || so.approvals,
 		LoadImage:     viewimage.LoadImage,
@@ -660,4 +666,13 @@ func readFileMax(path string, max int64) ([]byte, error) {
 		return nil, fmt.Errorf("%s is larger than %d bytes", path, max)
 	}
 	return b, nil
+}
+
+// joinInts renders line numbers: "3, 4, 9".
+func joinInts(ns []int) string {
+	parts := make([]string, len(ns))
+	for i, n := range ns {
+		parts[i] = strconv.Itoa(n)
+	}
+	return strings.Join(parts, ", ")
 }

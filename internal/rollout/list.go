@@ -184,7 +184,7 @@ func summarize(path string) (Summary, error) {
 			return err
 		}
 		return nil
-	}, &s.Updated, false)
+	}, &s.Updated, nil)
 	if err != nil {
 		return Summary{}, err
 	}

@@ -39,7 +39,7 @@ func Patches(path string) (Meta, []protocol.PatchApplyEnd, error) {
 			out = append(out, m)
 		}
 		return nil
-	}, nil, true)
+	}, nil, func(_ int, err error) error { return err })
 	if err != nil {
 		return meta, nil, fmt.Errorf("%s: %w", path, err)
 	}

@@ -32,6 +32,9 @@ type Session struct {
 	Totals
 	// Torn is set when the last line was incomplete (a crash) and ignored.
 	Torn bool
+	// Skipped are the numbers of lines in the middle that could not be
+	// read (damaged by hand or by a disk error) and were left out.
+	Skipped []int
 }
 
 // Totals summarize a session without its content.
@@ -95,7 +98,13 @@ func Load(path string) (*Session, error) {
 			}
 		}
 		return nil // unknown line types are from newer versions: skip
-	}, &s.Updated, true)
+	}, &s.Updated, func(n int, err error) error {
+		if n == 1 {
+			return err
+		}
+		s.Skipped = append(s.Skipped, n) // a damaged line: resume goes on without it
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
@@ -193,7 +202,13 @@ func eventType(payload []byte) string {
 // timestamp in updated. A final line without a newline that does not parse
 // is a torn write: it is skipped and reported. Any other bad line is an
 // error if strict, and skipped otherwise. An error from fn stops the scan.
-func scan(r io.Reader, fn func(n int, typ string, payload []byte) error, updated *time.Time, strict bool) (torn bool, err error) {
+//
+// A line that is not a rollout line, or that fn fails on, is passed to bad
+// with the error: when bad returns nil the line is skipped, else scan stops
+// with bad's error. With bad nil, malformed lines are skipped and fn's
+// errors stop the scan. A torn last line (a crash mid-write) is neither:
+// scan reports it as torn.
+func scan(r io.Reader, fn func(n int, typ string, payload []byte) error, updated *time.Time, bad func(n int, err error) error) (torn bool, err error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var long []byte // reused for lines longer than the reader's buffer
 	for n := 1; ; n++ {
@@ -221,17 +236,26 @@ func scan(r io.Reader, fn func(n int, typ string, payload []byte) error, updated
 			switch {
 			case last:
 				return true, nil
-			case strict:
-				return false, fmt.Errorf("line %d: malformed rollout line", n)
-			default:
+			case bad == nil:
 				continue
 			}
+			if err := bad(n, fmt.Errorf("line %d: malformed rollout line", n)); err != nil {
+				return false, err
+			}
+			continue
 		}
 		if err := fn(n, typ, payload); err != nil {
 			if last {
 				return true, nil
 			}
-			return false, fmt.Errorf("line %d: %s: %w", n, typ, err)
+			err = fmt.Errorf("line %d: %s: %w", n, typ, err)
+			if bad == nil {
+				return false, err
+			}
+			if err := bad(n, err); err != nil {
+				return false, err
+			}
+			continue
 		}
 		if updated != nil {
 			if t, err := time.Parse(time.RFC3339Nano, ts); err == nil {

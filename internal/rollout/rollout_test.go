@@ -1,6 +1,7 @@
 package rollout
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -154,18 +156,38 @@ func TestTornLastLine(t *testing.T) {
 	}
 }
 
-func TestCorruptMiddleLineIsAnError(t *testing.T) {
+// TestCorruptMiddleLinesAreSkipped: a garbage line and a line whose
+// payload does not decode are left out and reported; the rest loads, and
+// the file is not touched.
+func TestCorruptMiddleLinesAreSkipped(t *testing.T) {
 	t.Parallel()
 	home := t.TempDir()
 	r := newRecorder(t, home, Options{Cwd: "/w"})
+	must(t, r.AppendItems(model.UserText("before")))
 	must(t, r.Close())
 	f, err := os.OpenFile(r.Path(), os.O_WRONLY|os.O_APPEND, 0)
 	must(t, err)
-	_, err = f.WriteString("garbage\n{\"timestamp\":\"2026-11-24T09:31:00Z\",\"type\":\"response_item\",\"payload\":{}}\n")
+	_, err = f.WriteString("garbage\n{\"timestamp\":\"2026-11-24T09:31:00Z\",\"type\":\"response_item\",\"payload\":{\"type\":7}}\n")
 	must(t, err)
 	must(t, f.Close())
-	if _, err := Load(r.Path()); err == nil || !strings.Contains(err.Error(), "line 2") {
-		t.Errorf("Load: err = %v, want a line 2 error", err)
+	r2, err := Open(r.Path())
+	must(t, err)
+	must(t, r2.AppendItems(model.UserText("after")))
+	must(t, r2.Close())
+	before, err := os.ReadFile(r.Path())
+	must(t, err)
+	s, err := Load(r.Path())
+	must(t, err)
+	if len(s.History) != 2 || s.History[0].Text() != "before" || s.History[1].Text() != "after" {
+		t.Errorf("history = %+v, want before and after", s.History)
+	}
+	if !slices.Equal(s.Skipped, []int{3, 4}) {
+		t.Errorf("Skipped = %v, want [3 4]", s.Skipped)
+	}
+	after, err := os.ReadFile(r.Path())
+	must(t, err)
+	if !bytes.Equal(before, after) {
+		t.Errorf("Load changed the file")
 	}
 	// Listing is lenient.
 	got, err := List(home, Filter{})
