@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kodex-cli/kodex/internal/approval"
 	"github.com/kodex-cli/kodex/internal/protocol"
@@ -154,4 +155,73 @@ func TestRealSandboxTerminal(t *testing.T) {
 	if end := f.lastEnd(); !end.SandboxDenied {
 		t.Errorf("ExecEnd = %+v, want SandboxDenied", end)
 	}
+}
+
+// BenchmarkExecCommandSandboxed is one exec_command call of a command that
+// exits at once (`true`), as the agent makes it, unconfined and at the
+// namespace level, where it goes through the session's network namespace
+// (relay + holder); compare with BenchmarkShellCallSandboxed.
+func BenchmarkExecCommandSandboxed(b *testing.B) {
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cwd := b.TempDir()
+	for _, lvl := range []struct {
+		name string
+		mode protocol.SandboxMode
+	}{
+		{"unconfined", protocol.SandboxDangerFullAccess},
+		{"namespaces-shared-net", protocol.SandboxWorkspaceWrite},
+	} {
+		b.Run(lvl.name, func(b *testing.B) {
+			ns := sandbox.NewNetNS()
+			defer ns.Close()
+			procs := NewProcesses(0)
+			defer procs.Close()
+			ex, _ := NewUnified(New(Options{Self: self, NetNS: ns}), procs, nil)
+			env := &tools.Env{Cwd: cwd, ApprovalPolicy: protocol.ApprovalNever, Emit: func(protocol.EventMsg) {},
+				Sandbox: protocol.SandboxPolicy{Mode: lvl.mode, WritableRoots: []string{cwd}}}
+			c := unifiedCall(b, ExecCommandName, map[string]any{"cmd": "true", "yield_time_ms": 10000})
+			for b.Loop() {
+				res, err := ex.Handle(context.Background(), env, c)
+				if err != nil || res.Failed || !strings.Contains(res.Output, "Process exited with code 0") {
+					b.Fatalf("exec_command: %v %+v", err, res)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkWriteStdinPollSandboxed is BenchmarkWriteStdinPoll with the
+// terminal session inside the sandbox (namespace level, shared network):
+// what a write_stdin costs beyond its yield time (250 ms).
+func BenchmarkWriteStdinPollSandboxed(b *testing.B) {
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	cwd := b.TempDir()
+	ns := sandbox.NewNetNS()
+	defer ns.Close()
+	procs := NewProcesses(0)
+	defer procs.Close()
+	ex, ws := NewUnified(New(Options{Self: self, NetNS: ns}), procs, nil)
+	env := &tools.Env{Cwd: cwd, ApprovalPolicy: protocol.ApprovalNever, Emit: func(protocol.EventMsg) {},
+		Sandbox: protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, WritableRoots: []string{cwd}}}
+	res, err := ex.Handle(context.Background(), env, unifiedCall(b, ExecCommandName, map[string]any{"cmd": "cat", "tty": true, "yield_time_ms": 250}))
+	if err != nil {
+		b.Fatal(err)
+	}
+	c := unifiedCall(b, WriteStdinName, map[string]any{"session_id": sessionID(b, res), "chars": "x\n", "yield_time_ms": 250})
+	var total time.Duration
+	for b.Loop() {
+		start := time.Now()
+		res, err := ws.Handle(context.Background(), env, c)
+		total += time.Since(start)
+		if err != nil || res.Failed {
+			b.Fatalf("write_stdin: %v %+v", err, res)
+		}
+	}
+	b.ReportMetric(float64(total-time.Duration(b.N)*minYield)/float64(b.N)/1e6, "overhead-ms/op")
 }
