@@ -409,3 +409,26 @@ func TestExecCommandOnFailureRerun(t *testing.T) {
 		})
 	}
 }
+
+// TestApprovalCoversTheCommandNotStdin: the user is asked about the
+// command; what the model later writes to it is not asked about.
+func TestApprovalCoversTheCommandNotStdin(t *testing.T) {
+	t.Parallel()
+	ex, ws, _ := newUnified(t, 0)
+	env, f := newEnv(t, protocol.ApprovalUntrusted, fullAccess, protocol.DecisionApproved)
+	res, err := ex.Handle(context.Background(), env, unifiedCall(t, ExecCommandName, map[string]any{"cmd": "sh", "tty": true, "yield_time_ms": 250}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := sessionID(t, res)
+	if len(f.requests) != 1 || f.requests[0].Command[2] != "sh" {
+		t.Fatalf("approval requests = %+v, want one for sh", f.requests)
+	}
+	res, err = ws.Handle(context.Background(), env, unifiedCall(t, WriteStdinName, map[string]any{"session_id": id, "chars": "rm -f nothing-here; exit\n", "yield_time_ms": 5000}))
+	if err != nil || res.Failed {
+		t.Fatalf("write_stdin = %+v, %v", res, err)
+	}
+	if len(f.requests) != 1 {
+		t.Errorf("write_stdin asked for approval: %+v", f.requests[1:])
+	}
+}
