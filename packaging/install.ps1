@@ -48,6 +48,9 @@ try {
         try {
             Invoke-WebRequest -UseBasicParsing -Uri "$base/$Name" -OutFile $out
         } catch {
+            if ($_.Exception.Response) {
+                Fail "the server has no $base/$Name (HTTP error: $($_.Exception.Message)): check KODEX_VERSION or KODEX_INSTALL_BASE"
+            }
             Fail "cannot download $base/$Name ($($_.Exception.Message)): check the network connection (or a proxy), or set KODEX_INSTALL_BASE to a reachable mirror"
         }
         return $out

@@ -63,10 +63,21 @@ fi
 say "platform: $os/$arch$libc (kodex is a static binary: no libc needed)"
 
 # Downloads.
+# fetch URL FILE; exit status 3 means the server answered with an HTTP error.
 if command -v curl >/dev/null 2>&1; then
-	fetch() { curl -fsSL --proto '=https,http' --retry 2 -o "$2" "$1"; }
+	fetch() {
+		curl -fsSL --proto '=https,http' --retry 2 -o "$2" "$1" || {
+			[ $? -eq 22 ] && return 3
+			return 1
+		}
+	}
 elif command -v wget >/dev/null 2>&1; then
-	fetch() { wget -q -O "$2" "$1"; }
+	fetch() {
+		wget -q -O "$2" "$1" || {
+			[ $? -eq 8 ] && return 3
+			return 1
+		}
+	}
 else
 	die "neither curl nor wget is installed: install one of them and run this again"
 fi
@@ -74,8 +85,13 @@ tmp=$(mktemp -d 2>/dev/null || mktemp -d -t kodex)
 trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT TERM
 get() {
-	fetch "$base/$1" "$tmp/$1" ||
-		die "cannot download $base/$1: check the network connection (or a proxy), or set KODEX_INSTALL_BASE to a reachable mirror"
+	status=0
+	fetch "$base/$1" "$tmp/$1" || status=$?
+	case $status in
+	0) ;;
+	3) die "the server has no $base/$1 (HTTP error): check KODEX_VERSION or KODEX_INSTALL_BASE" ;;
+	*) die "cannot download $base/$1: check the network connection (or a proxy), or set KODEX_INSTALL_BASE to a reachable mirror" ;;
+	esac
 }
 
 get SHA256SUMS

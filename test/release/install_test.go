@@ -128,6 +128,10 @@ func TestInstallScript(t *testing.T) {
 			wantErr: "cannot download " + closed + "/SHA256SUMS: check the network connection"},
 		{name: "no network, wget", base: closed, tools: []string{"wget"}, fakes: map[string]string{"uname": fakeUname("Linux", "x86_64")},
 			wantErr: "cannot download " + closed + "/SHA256SUMS"},
+		{name: "no such release", base: good + "/v9.9.9", tools: []string{"curl"}, fakes: map[string]string{"uname": fakeUname("Linux", "x86_64")},
+			wantErr: "the server has no " + good + "/v9.9.9/SHA256SUMS (HTTP error): check KODEX_VERSION"},
+		{name: "no such release, wget", base: good + "/v9.9.9", tools: []string{"wget"}, fakes: map[string]string{"uname": fakeUname("Linux", "x86_64")},
+			wantErr: "the server has no " + good + "/v9.9.9/SHA256SUMS (HTTP error)"},
 		{name: "no downloader", base: good, fakes: map[string]string{"uname": fakeUname("Linux", "x86_64")},
 			wantErr: "neither curl nor wget is installed"},
 	}
@@ -238,7 +242,7 @@ func TestInstallPowerShell(t *testing.T) {
 		}
 		last = i
 	}
-	for _, want := range []string{"$env:KODEX_INSTALL_BASE", "$env:KODEX_INSTALL_DIR", "$env:KODEX_VERSION", "checksum mismatch", "cannot download", "no kodex build for the CPU", "is not on your PATH", "$ErrorActionPreference = 'Stop'"} {
+	for _, want := range []string{"$env:KODEX_INSTALL_BASE", "$env:KODEX_INSTALL_DIR", "$env:KODEX_VERSION", "checksum mismatch", "cannot download", "the server has no", "no kodex build for the CPU", "is not on your PATH", "$ErrorActionPreference = 'Stop'"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("install.ps1 lacks %q", want)
 		}
