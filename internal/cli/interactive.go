@@ -127,6 +127,9 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 		},
 		ListSessions: func(all bool) ([]tui.SessionSummary, error) { return rt.listSessions(all) },
 		ResumeSession: func(id string) (tui.Session, error) {
+			if id == current.id {
+				return nil, errors.New("that is the session you are in")
+			}
 			return swap(sessionOptions{interactive: true, resume: true, resumeID: id})
 		},
 		NewSession: func() (tui.Session, error) { return swap(sessionOptions{interactive: true}) },

@@ -453,6 +453,10 @@ func (rt *kodexRuntime) newSession(ctx context.Context, so sessionOptions) (*ses
 			usage = protocol.TokenUsage{} // the new thread counts its own
 		case !so.ephemeral:
 			if rec, err = rollout.Open(path); err != nil {
+				var le *rollout.LockedError
+				if errors.As(err, &le) {
+					return nil, fmt.Errorf("%w\nwait for it to end, or go on from a copy: kodex fork %s (kodex exec fork %s PROMPT)", err, id, id)
+				}
 				return nil, err
 			}
 		}

@@ -68,6 +68,11 @@ func Create(opts Options) (*Recorder, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creating rollout: %w", err)
 	}
+	if err := lock(f); err != nil {
+		f.Close()
+		os.Remove(path)
+		return nil, err
+	}
 	r := &Recorder{f: f, path: path, id: id, now: now}
 	meta := Meta{
 		ID: id, Timestamp: t, Cwd: opts.Cwd, Model: opts.Model, Provider: opts.Provider,
@@ -84,10 +89,18 @@ func Create(opts Options) (*Recorder, error) {
 // Open reopens an existing rollout to append to it (resume). A torn last
 // line left by a crash is cut off first, so new lines start on a line of
 // their own.
+//
+// The session is locked while the Recorder is open: a second process that
+// opens it gets a *LockedError, so two processes never interleave their
+// turns into one conversation.
 func Open(path string) (*Recorder, error) {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return nil, fmt.Errorf("opening rollout: %w", err)
+	}
+	if err := lock(f); err != nil {
+		f.Close()
+		return nil, err
 	}
 	meta, err := readMeta(f)
 	if err != nil {
@@ -98,13 +111,26 @@ func Open(path string) (*Recorder, error) {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	// Reopen in append mode so every write lands at the end.
-	f.Close()
-	f, err = os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
-	if err != nil {
-		return nil, fmt.Errorf("opening rollout: %w", err)
+	// Writes go on at the end; the lock keeps anyone else from appending.
+	if _, err := f.Seek(0, io.SeekEnd); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return &Recorder{f: f, path: path, id: meta.ID, now: time.Now}, nil
+}
+
+// LockedError reports a session another process holds open.
+type LockedError struct {
+	Path string
+	PID  int // the holder, 0 if unknown
+}
+
+func (e *LockedError) Error() string {
+	who := "another kodex process"
+	if e.PID > 0 {
+		who += fmt.Sprintf(" (pid %d)", e.PID)
+	}
+	return fmt.Sprintf("the session is in use by %s: %s", who, e.Path)
 }
 
 // readMeta decodes the first line of f.

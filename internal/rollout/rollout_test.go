@@ -382,3 +382,27 @@ func TestCollectGit(t *testing.T) {
 		t.Errorf("CollectGit = %+v", got)
 	}
 }
+
+// TestSessionLocked: while one Recorder holds a session, opening it again
+// fails with a LockedError; once it is closed, it opens.
+func TestSessionLocked(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS == "windows" {
+		t.Skip("no advisory locks on Windows (documented)")
+	}
+	home := t.TempDir()
+	r := newRecorder(t, home, Options{Cwd: "/w"})
+	_, err := Open(r.Path())
+	var le *LockedError
+	if !errors.As(err, &le) || le.Path != r.Path() {
+		t.Fatalf("Open of a held session: err = %v, want a LockedError for it", err)
+	}
+	must(t, r.Close())
+	r2, err := Open(r.Path())
+	must(t, err)
+	must(t, r2.AppendItems(model.UserText("mine now")))
+	if _, err := Open(r.Path()); !errors.As(err, &le) {
+		t.Errorf("a reopened session is not locked: %v", err)
+	}
+	must(t, r2.Close())
+}
