@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/kodex-cli/kodex/internal/approval"
 	"github.com/kodex-cli/kodex/internal/protocol"
@@ -213,15 +212,5 @@ func BenchmarkWriteStdinPollSandboxed(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c := unifiedCall(b, WriteStdinName, map[string]any{"session_id": sessionID(b, res), "chars": "x\n", "yield_time_ms": 250})
-	var total time.Duration
-	for b.Loop() {
-		start := time.Now()
-		res, err := ws.Handle(context.Background(), env, c)
-		total += time.Since(start)
-		if err != nil || res.Failed {
-			b.Fatalf("write_stdin: %v %+v", err, res)
-		}
-	}
-	b.ReportMetric(float64(total-time.Duration(b.N)*minYield)/float64(b.N)/1e6, "overhead-ms/op")
+	benchPoll(b, ws, env, sessionID(b, res))
 }

@@ -235,11 +235,8 @@ func (t *Tool) parse(env *tools.Env, call tools.Call) (request, tools.Result, bo
 		return request{}, tools.ErrorResult("command must be a non-empty array of strings, e.g. [\"ls\", \"-la\"]"), false
 	}
 	r := request{argv: a.Command, justification: a.Justification, timeout: t.opts.DefaultTimeout}
-	switch a.SandboxPermissions {
-	case "", PermUseDefault:
-	case PermRequireEscalated:
-		r.escalate = true
-	default:
+	var ok bool
+	if r.escalate, ok = escalates(a.SandboxPermissions); !ok {
 		return request{}, tools.ErrorResult("sandbox_permissions must be %q or %q, not %q", PermUseDefault, PermRequireEscalated, a.SandboxPermissions), false
 	}
 	if a.WithEscalatedPermissions != nil && *a.WithEscalatedPermissions {
@@ -248,18 +245,35 @@ func (t *Tool) parse(env *tools.Env, call tools.Call) (request, tools.Result, bo
 	if a.TimeoutMS != nil && *a.TimeoutMS > 0 {
 		r.timeout = min(time.Duration(*a.TimeoutMS*float64(time.Millisecond)), t.opts.MaxTimeout)
 	}
-	r.workdir = env.Cwd
-	if a.Workdir != "" {
-		r.workdir = a.Workdir
-		if !filepath.IsAbs(r.workdir) {
-			r.workdir = filepath.Join(env.Cwd, r.workdir)
-		}
-	}
-	r.workdir = filepath.Clean(r.workdir)
-	if fi, err := os.Stat(r.workdir); err != nil || !fi.IsDir() {
+	if r.workdir, ok = workdir(env, a.Workdir); !ok {
 		return request{}, tools.ErrorResult("workdir %s is not an existing directory", r.workdir), false
 	}
 	return r, tools.Result{}, true
+}
+
+// escalates reads sandbox_permissions: whether it asks to run outside the
+// sandbox, and whether it is a known value.
+func escalates(perm string) (bool, bool) {
+	switch perm {
+	case "", PermUseDefault:
+		return false, true
+	case PermRequireEscalated:
+		return true, true
+	}
+	return false, false
+}
+
+// workdir resolves the model's workdir (relative to the session's cwd,
+// which is the default) and reports whether it is an existing directory.
+func workdir(env *tools.Env, dir string) (string, bool) {
+	if dir == "" {
+		dir = env.Cwd
+	} else if !filepath.IsAbs(dir) {
+		dir = filepath.Join(env.Cwd, dir)
+	}
+	dir = filepath.Clean(dir)
+	fi, err := os.Stat(dir)
+	return dir, err == nil && fi.IsDir()
 }
 
 // ReadOnly reports whether the call is a known-safe read-only command that
@@ -281,19 +295,9 @@ func (t *Tool) Handle(ctx context.Context, env *tools.Env, call tools.Call) (too
 	if !ok {
 		return res, nil
 	}
-	if t.opts.Intercept != nil {
-		if res, handled, err := t.opts.Intercept(ctx, env, call, req.argv, req.workdir); handled || err != nil {
-			return res, err
-		}
-	}
-	unsandboxed, mode, refused, err := t.authorize(ctx, env, call, req)
-	if err != nil || refused != nil {
-		return deref(refused), err
-	}
-	if mode != "" && env.ResolvePolicy != nil && !unsandboxed {
-		approved := *env
-		approved.Sandbox = env.ResolvePolicy(mode)
-		env = &approved
+	env, unsandboxed, done, res, err := t.admit(ctx, env, call, req)
+	if done || err != nil {
+		return res, err
 	}
 	out, failed, err := t.run(ctx, env, call, req, unsandboxed)
 	if err != nil || failed != nil {
@@ -324,6 +328,28 @@ func (t *Tool) Handle(ctx context.Context, env *tools.Env, call tools.Call) (too
 		}
 	}
 	return t.answer(out, req, note), nil
+}
+
+// admit is what every command goes through before it runs: the Intercept
+// hook, then the approval policy. It returns the env to run with (the
+// policy of the mode an approval chose, if any) and whether to run outside
+// the sandbox, or done with the result to return (intercepted or refused).
+func (t *Tool) admit(ctx context.Context, env *tools.Env, call tools.Call, req request) (*tools.Env, bool, bool, tools.Result, error) {
+	if t.opts.Intercept != nil {
+		if res, handled, err := t.opts.Intercept(ctx, env, call, req.argv, req.workdir); handled || err != nil {
+			return env, false, true, res, err
+		}
+	}
+	unsandboxed, mode, refused, err := t.authorize(ctx, env, call, req)
+	if err != nil || refused != nil {
+		return env, false, true, deref(refused), err
+	}
+	if mode != "" && env.ResolvePolicy != nil && !unsandboxed {
+		approved := *env
+		approved.Sandbox = env.ResolvePolicy(mode)
+		env = &approved
+	}
+	return env, unsandboxed, false, tools.Result{}, nil
 }
 
 // socketHint explains a socket refused at the sandbox level without

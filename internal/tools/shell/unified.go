@@ -178,20 +178,9 @@ func (e *ExecCommand) Handle(ctx context.Context, env *tools.Env, call tools.Cal
 	if !ok {
 		return res, nil
 	}
-	t := e.sh
-	if t.opts.Intercept != nil {
-		if res, handled, err := t.opts.Intercept(ctx, env, call, req.argv, req.workdir); handled || err != nil {
-			return res, err
-		}
-	}
-	unsandboxed, mode, refused, err := t.authorize(ctx, env, call, req)
-	if err != nil || refused != nil {
-		return deref(refused), err
-	}
-	if mode != "" && env.ResolvePolicy != nil && !unsandboxed {
-		approved := *env
-		approved.Sandbox = env.ResolvePolicy(mode)
-		env = &approved
+	env, unsandboxed, done, res, err := e.sh.admit(ctx, env, call, req)
+	if done || err != nil {
+		return res, err
 	}
 	ans := answer{yield: yieldFor(a.YieldTimeMS, defaultExecYield, minYield, maxYield), maxBytes: budget(a.MaxOutputTokens)}
 	return e.start(ctx, env, call, req, unsandboxed, ans)
@@ -276,22 +265,11 @@ func (e *ExecCommand) request(env *tools.Env, a execArgs) (request, tools.Result
 		argv = []string{sh, "/C", a.Cmd}
 	}
 	r := request{argv: argv, justification: a.Justification, tty: a.TTY, live: true}
-	switch a.SandboxPermissions {
-	case "", PermUseDefault:
-	case PermRequireEscalated:
-		r.escalate = true
-	default:
+	var ok bool
+	if r.escalate, ok = escalates(a.SandboxPermissions); !ok {
 		return request{}, tools.ErrorResult("sandbox_permissions must be %q or %q, not %q", PermUseDefault, PermRequireEscalated, a.SandboxPermissions), false
 	}
-	r.workdir = env.Cwd
-	if a.Workdir != "" {
-		r.workdir = a.Workdir
-		if !filepath.IsAbs(r.workdir) {
-			r.workdir = filepath.Join(env.Cwd, r.workdir)
-		}
-	}
-	r.workdir = filepath.Clean(r.workdir)
-	if !isDir(r.workdir) {
+	if r.workdir, ok = workdir(env, a.Workdir); !ok {
 		return request{}, tools.ErrorResult("workdir %s is not an existing directory", r.workdir), false
 	}
 	return r, tools.Result{}, true
@@ -431,11 +409,6 @@ func execjsonCommand(argv []string) string {
 		return argv[2]
 	}
 	return strings.Join(argv, " ")
-}
-
-func isDir(p string) bool {
-	fi, err := os.Stat(p)
-	return err == nil && fi.IsDir()
 }
 
 func isFile(p string) bool {
