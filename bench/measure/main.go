@@ -68,7 +68,7 @@ func main() {
 		if len(results) > 1 && base > 0 {
 			ratio = fmt.Sprintf("  %5.2f×", float64(median(r.walls))/float64(base))
 		}
-		fmt.Printf("%-32s wall %8s%s  cpu %8s  peak RSS %6.1f MiB  (median of %d)\n",
+		fmt.Printf("%-40s wall %8s%s  cpu %8s  peak RSS %6.1f MiB  (median of %d)\n",
 			r.label, median(r.walls).Round(10*time.Microsecond), ratio, median(r.cpus).Round(10*time.Microsecond), float64(r.maxRSS)/1024, *n)
 	}
 }
