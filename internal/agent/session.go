@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kodex-cli/kodex/internal/events"
 	"github.com/kodex-cli/kodex/internal/model"
@@ -115,6 +116,8 @@ type Session struct {
 	// length of the history then (see contextEstimate); owned like history.
 	lastContext int64
 	usageAt     int
+	// recordWarned: the user was told that recording failed.
+	recordWarned atomic.Bool
 	// repaired counts the tool calls of the restored history that had no
 	// output (see repairHistory); the user is told at start.
 	repaired int
@@ -368,8 +371,9 @@ func (s *Session) persist(items ...model.Item) {
 	if s.opts.Recorder == nil || len(items) == 0 {
 		return
 	}
-	if err := s.opts.Recorder.RecordItems(items...); err != nil {
-		s.bus.Publish(context.Background(), protocol.Warning{Message: "could not record the session transcript: " + err.Error()}, "")
+	if err := s.opts.Recorder.RecordItems(items...); err != nil && !s.recordWarned.Swap(true) {
+		// Said once: a recorder that fails usually goes on failing.
+		s.bus.Publish(context.Background(), protocol.Warning{Message: "could not record the session transcript: " + err.Error() + "; the session cannot be resumed past this point"}, "")
 	}
 }
 

@@ -219,7 +219,17 @@ func runExec(ctx context.Context, f *Factory, opts *ExecOptions) error {
 		return err
 	}
 	defer sess.close()
-	return runHeadless(ctx, f, opts, sess, turn)
+	if err := runHeadless(ctx, f, opts, sess, turn); err != nil {
+		return err
+	}
+	if sess.rec != nil {
+		if err := sess.rec.Err(); err != nil {
+			// The answer was printed, but the transcript stops short of it:
+			// a script must not take this run for a recorded one.
+			return fmt.Errorf("the session was not fully recorded (%w); it cannot be resumed past the last recorded step", err)
+		}
+	}
+	return nil
 }
 
 // runHeadless runs one turn of sess with exec's output (human or --json)

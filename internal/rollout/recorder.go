@@ -42,7 +42,15 @@ type Recorder struct {
 	id   string
 	now  func() time.Time
 	buf  bytes.Buffer // reused line buffer, guarded by mu
+	// size is where the last whole line ends; failed, once a write has
+	// failed, stops all recording (see appendLocked). Guarded by mu.
+	size   int64
+	failed error
 }
+
+// ErrStopped is returned by appends after a write failed: the transcript
+// ends at the last line written whole, and nothing more is recorded.
+var ErrStopped = errors.New("recording stopped")
 
 // Create makes a new rollout file and writes its session_meta line.
 func Create(opts Options) (*Recorder, error) {
@@ -112,11 +120,12 @@ func Open(path string) (*Recorder, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	// Writes go on at the end; the lock keeps anyone else from appending.
-	if _, err := f.Seek(0, io.SeekEnd); err != nil {
+	end, err := f.Seek(0, io.SeekEnd)
+	if err != nil {
 		f.Close()
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return &Recorder{f: f, path: path, id: meta.ID, now: time.Now}, nil
+	return &Recorder{f: f, path: path, id: meta.ID, now: time.Now, size: end}, nil
 }
 
 // LockedError reports a session another process holds open.
@@ -232,6 +241,13 @@ func (r *Recorder) AppendCompacted(c Compacted) error {
 	return r.append(TypeCompacted, c)
 }
 
+// Err returns why recording stopped, or nil while it works.
+func (r *Recorder) Err() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.failed
+}
+
 // Close closes the file. Appending after Close is an error.
 func (r *Recorder) Close() error {
 	r.mu.Lock()
@@ -258,6 +274,9 @@ func (r *Recorder) appendLocked(typ string, payload any) error {
 	if r.f == nil {
 		return fmt.Errorf("rollout %s: %w", r.path, os.ErrClosed)
 	}
+	if r.failed != nil {
+		return fmt.Errorf("%w: %w", ErrStopped, r.failed)
+	}
 	r.buf.Reset()
 	r.buf.WriteString(`{"timestamp":`)
 	ts, _ := json.Marshal(r.now().UTC().Format(time.RFC3339Nano))
@@ -274,8 +293,17 @@ func (r *Recorder) appendLocked(typ string, payload any) error {
 	b[len(b)-1] = '}'
 	b = append(b, '\n')
 	if _, err := r.f.Write(b); err != nil {
-		return fmt.Errorf("writing rollout: %w", err)
+		// A full disk, a quota, an I/O error: cut any part of the line
+		// that was written, so the file ends with a whole line, and stop
+		// recording (lines after a lost one would not make a valid
+		// conversation).
+		r.failed = fmt.Errorf("writing %s: %w", r.path, err)
+		if terr := r.f.Truncate(r.size); terr != nil {
+			r.failed = fmt.Errorf("%w (and cutting the partial line: %w)", r.failed, terr)
+		}
+		return fmt.Errorf("%w: %w", ErrStopped, r.failed)
 	}
+	r.size += int64(len(b))
 	if r.buf.Cap() > 1<<20 { // do not pin a huge buffer after a big image line
 		r.buf = bytes.Buffer{}
 	}
