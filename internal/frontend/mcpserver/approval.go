@@ -82,6 +82,29 @@ func patchElicitation(threadID, eventID string, m protocol.PatchApprovalRequest)
 	}
 }
 
+func mcpToolElicitation(threadID, eventID string, m protocol.McpToolApprovalRequest) *mcp.ElicitParams {
+	msg := fmt.Sprintf("Allow kodex to call the MCP tool `%s` of server `%s`?", termtext.Line(m.Tool), termtext.Line(m.Server))
+	if len(m.Arguments) > 0 {
+		msg += " Arguments: " + termtext.Line(string(m.Arguments))
+	}
+	if m.Reason != "" {
+		msg += " " + termtext.Line(m.Reason)
+	}
+	return &mcp.ElicitParams{
+		Mode:            "form",
+		Message:         msg,
+		RequestedSchema: decisionSchema,
+		Meta: mcp.Meta{
+			"threadId":          threadID,
+			"codex_elicitation": "mcp-tool-approval",
+			"codex_event_id":    eventID,
+			"codex_call_id":     m.CallID,
+			"kodex_mcp_server":  m.Server,
+			"kodex_mcp_tool":    m.Tool,
+		},
+	}
+}
+
 // ask sends the elicitation and returns the decision; "" when the call was
 // cancelled meanwhile (the turn is being interrupted, nothing to answer).
 func (s *server) ask(ctx context.Context, ss *mcp.ServerSession, th *thread, p *mcp.ElicitParams) protocol.ReviewDecision {

@@ -69,6 +69,11 @@ func (s *server) handle(ctx context.Context, ss *mcp.ServerSession, th *thread, 
 		if d != "" {
 			s.answer(ctx, th, protocol.PatchApproval{CallID: m.CallID, Decision: d})
 		}
+	case protocol.McpToolApprovalRequest: // answered with ExecApproval, as in the TUI
+		d := s.ask(ctx, ss, th, mcpToolElicitation(th.id, ev.ID, m))
+		if d != "" {
+			s.answer(ctx, th, protocol.ExecApproval{CallID: m.CallID, Decision: d})
+		}
 	case protocol.TurnComplete:
 		return result(th.id, m.LastMessage, th.notice, false)
 	case protocol.TurnFailed:
@@ -149,6 +154,8 @@ func stepText(msg protocol.EventMsg) string {
 		return "waiting for approval to run " + shellJoin(m.Command)
 	case protocol.PatchApprovalRequest:
 		return fmt.Sprintf("waiting for approval to change %s", files(m.Changes))
+	case protocol.McpToolApprovalRequest:
+		return fmt.Sprintf("waiting for approval to call %s/%s", m.Server, m.Tool)
 	case protocol.PatchApplyBegin:
 		return "editing " + files(m.Changes)
 	case protocol.PatchApplyEnd:

@@ -606,3 +606,36 @@ func TestCodexDialect(t *testing.T) {
 		t.Errorf("liftCodexMeta = %s", got)
 	}
 }
+
+// An MCP tool the session wants to call is approved through elicitation
+// too, and answered with ExecApproval (before, the turn waited forever).
+func TestMcpToolApprovalByElicitation(t *testing.T) {
+	t.Parallel()
+	var asked *mcp.ElicitParams
+	h := newHarness(t, harnessOptions{
+		turn: func(f *fake, _ string) {
+			f.emit(protocol.McpToolApprovalRequest{CallID: "m1", Server: "docs", Tool: "delete_page", Arguments: []byte(`{"id":7}`)})
+			var answer string
+			switch op := f.next().(type) {
+			case protocol.ExecApproval:
+				answer = op.CallID + " " + string(op.Decision)
+			default:
+				answer = "unexpected " + op.OpType()
+			}
+			f.emit(protocol.TurnComplete{TurnID: "t", LastMessage: answer})
+		},
+		elicit: func(_ context.Context, r *mcp.ElicitRequest) (*mcp.ElicitResult, error) {
+			asked = r.Params
+			return &mcp.ElicitResult{Action: "decline"}, nil
+		},
+	})
+	defer h.close()
+	res := call(t, h.client, "kodex", map[string]any{"prompt": "tidy the docs"})
+	if got := text(res)[0]; got != "m1 denied" {
+		t.Errorf("decision = %q, want m1 denied", got)
+	}
+	if asked == nil || !strings.Contains(asked.Message, "`delete_page` of server `docs`") || !strings.Contains(asked.Message, `{"id":7}`) ||
+		asked.Meta["codex_elicitation"] != "mcp-tool-approval" {
+		t.Errorf("elicitation = %+v", asked)
+	}
+}
