@@ -78,7 +78,7 @@ try {
     Copy-Item -Force -Path $exe.FullName -Destination "$target.new"
     Move-Item -Force -Path "$target.new" -Destination $target
     Say "installed $target"
-    & $target --version
+    try { & $target --version } catch { Say "installed, but it did not run: $($_.Exception.Message)" }
 
     $userPath = [Environment]::GetEnvironmentVariable('Path', 'User')
     if (-not (($userPath -split ';') -contains $dir)) {
