@@ -334,6 +334,16 @@ func (c *Client) send(ctx context.Context, req *model.Request, body []byte, yiel
 				return nil, nil, ctx.Err()
 			}
 			merr = c.networkError(err, wd.fired.Load())
+		case resp.StatusCode >= 200 && resp.StatusCode < 300 && isHTML(resp.Header.Get("Content-Type")):
+			// A web page (a proxy's login page, a base_url without /v1):
+			// asking again will not turn it into an event stream.
+			resp.Body.Close()
+			wd.stop()
+			return nil, nil, &model.Error{
+				Kind: model.ErrBadRequest, Status: resp.StatusCode,
+				Message: fmt.Sprintf("%s answered %s with an HTML page, not an event stream", c.providerName(), c.endpoint),
+				Hint:    "check base_url: it should be the API's root (for OpenAI https://api.openai.com/v1), not a web page",
+			}
 		case resp.StatusCode >= 200 && resp.StatusCode < 300:
 			return resp, wd, nil
 		default:
@@ -359,6 +369,13 @@ func (c *Client) send(ctx context.Context, req *model.Request, body []byte, yiel
 			return nil, nil, ctx.Err()
 		}
 	}
+}
+
+// isHTML reports whether a Content-Type is an HTML page.
+func isHTML(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.ToLower(strings.TrimSpace(mt))
+	return mt == "text/html" || mt == "application/xhtml+xml"
 }
 
 func retryable(e *model.Error) bool {

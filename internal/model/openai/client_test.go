@@ -663,3 +663,19 @@ func TestRequestBodyGolden(t *testing.T) {
 		})
 	}
 }
+
+// A 200 with an HTML page is not retried as a broken stream: it is a bad
+// base_url, said so at once.
+func TestHTMLAnswerIsNotAStream(t *testing.T) {
+	t.Parallel()
+	srv := modeltest.New(t, modeltest.Response{Status: 200, Body: "<!DOCTYPE html><html><body>Sign in</body></html>", Headers: map[string]string{"Content-Type": "text/html; charset=utf-8"}})
+	c, sl := newClient(t, srv.URL(), WireResponses, nil)
+	_, err := collect(t, c, simpleRequest())
+	var me *model.Error
+	if !errors.As(err, &me) || me.Kind != model.ErrBadRequest || !strings.Contains(me.Message, "HTML page, not an event stream") || !strings.Contains(me.Hint, "base_url") {
+		t.Fatalf("err = %v, want a bad request naming the HTML page and base_url", err)
+	}
+	if got := len(srv.Requests()); got != 1 || len(sl.got()) != 0 {
+		t.Errorf("%d requests, %d waits; want 1 and none (no retries)", got, len(sl.got()))
+	}
+}
