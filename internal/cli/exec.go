@@ -181,10 +181,16 @@ func readPrompt(io *IOStreams, opts *ExecOptions, args []string) error {
 	return nil
 }
 
+// maxStdinPrompt bounds the prompt read from stdin.
+const maxStdinPrompt = 64 << 20
+
 func readAll(r io.Reader) (string, error) {
-	b, err := io.ReadAll(io.LimitReader(r, 64<<20))
+	b, err := io.ReadAll(io.LimitReader(r, maxStdinPrompt+1))
 	if err != nil {
 		return "", fmt.Errorf("reading the prompt from stdin: %w", err)
+	}
+	if len(b) > maxStdinPrompt {
+		return "", &UsageError{Msg: fmt.Sprintf("the prompt on stdin is larger than %d MiB; pass a smaller one, or point the model at a file instead", maxStdinPrompt>>20)}
 	}
 	return string(b), nil
 }

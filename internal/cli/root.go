@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -117,7 +118,28 @@ showing every step.`,
 		NewCmdMCPServer(f, g, nil),
 		NewCmdMCP(f, g, nil),
 	)
+	usageArgs(root)
 	return root, g
+}
+
+// usageArgs makes the argument-count errors of cmd and its subcommands
+// usage errors (exit 2), as a mistyped flag is, instead of plain failures.
+func usageArgs(cmd *cobra.Command) {
+	if check := cmd.Args; check != nil {
+		cmd.Args = func(c *cobra.Command, args []string) error {
+			if err := check(c, args); err != nil {
+				var ue *UsageError
+				if errors.As(err, &ue) {
+					return err
+				}
+				return &UsageError{Msg: err.Error() + "\nRun '" + c.CommandPath() + " --help' for usage."}
+			}
+			return nil
+		}
+	}
+	for _, sub := range cmd.Commands() {
+		usageArgs(sub)
+	}
 }
 
 // mistypedCommand reports a first argument that is one word close to a
