@@ -381,7 +381,11 @@ func (s *Session) persist(items ...model.Item) {
 func errorInfo(err error) protocol.ErrorInfo {
 	var me *model.Error
 	if errors.As(err, &me) {
-		return protocol.ErrorInfo{Code: modelCode(me.Kind), Message: me.Kind.String() + messageSuffix(me.Message), Hint: me.Hint}
+		msg := me.Kind.String() + messageSuffix(me.Message)
+		if !me.ResetAt.IsZero() {
+			msg += "; the limit resets at " + me.ResetAt.Local().Format("15:04:05 MST")
+		}
+		return protocol.ErrorInfo{Code: modelCode(me.Kind), Message: msg, Hint: me.Hint}
 	}
 	return protocol.ErrorInfo{Code: "internal", Message: err.Error()}
 }
