@@ -61,8 +61,30 @@ func TruncateLines(output string, maxBytes, maxLines int) string {
 	if start <= end {
 		return output
 	}
-	omitted := output[end:start]
-	return output[:end] + OmittedMarker(int64(len(omitted)), int64(strings.Count(omitted, "\n"))) + output[start:]
+	b, l := omittedCount(output[end:start])
+	return output[:end] + OmittedMarker(b, l) + output[start:]
+}
+
+// omittedCount counts the bytes and lines of a cut-out segment, including
+// what markers inside it stood for: output captured with a marker (a 1 GB
+// command kept as head and tail) and cut again must not report only the
+// kept part as omitted.
+func omittedCount(seg string) (bytes, lines int64) {
+	bytes, lines = int64(len(seg)), int64(strings.Count(seg, "\n"))
+	for rest := seg; ; {
+		i := strings.Index(rest, "[... ")
+		if i < 0 {
+			return bytes, lines
+		}
+		rest = rest[i:]
+		var nb, nl int64
+		if n, err := fmt.Sscanf(rest, "[... %d bytes (%d lines) omitted ...]", &nb, &nl); err == nil && n == 2 && nb >= 0 && nl >= 0 {
+			m := strings.TrimSpace(OmittedMarker(nb, nl))
+			bytes += nb - int64(len(m))
+			lines += nl
+		}
+		rest = rest[len("[... "):]
+	}
 }
 
 // countLines counts lines, a last line without a newline included.
