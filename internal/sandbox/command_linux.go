@@ -79,7 +79,10 @@ func command(ctx context.Context, req Request) (*exec.Cmd, Info, error) {
 		return nil, Info{}, fmt.Errorf("sandbox: encoding policy: %w", err)
 	}
 	args := append([]string{HelperArg, "run", string(enc), "--"}, req.Argv...)
-	attr := &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+	// Without namespaces the supervisor must outlive kodex for a moment to
+	// kill what the command left behind (SIGTERM); with them, SIGKILL takes
+	// the whole PID namespace down.
+	attr := &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if lv.ns {
 		attr = nsAttr(s.Network)
 		if !s.Network && req.NetNS != nil {

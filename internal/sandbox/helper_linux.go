@@ -32,6 +32,9 @@ func helperMain(args []string) int {
 	if len(args) > 0 && args[0] == "relay" {
 		return relayMain(args[1:])
 	}
+	if len(args) > 2 && args[0] == "reap" && args[1] == "--" {
+		return reapMain(args[2:])
+	}
 	if len(args) < 4 || args[2] != "--" || args[0] != "run" {
 		return helperFail("usage: %s run <policy> -- command [args...]", HelperArg)
 	}

@@ -147,6 +147,9 @@ func Command(ctx context.Context, req Request) (*exec.Cmd, Info, error) {
 		return nil, Info{}, errors.New("sandbox: empty command")
 	}
 	if req.Policy.Mode == protocol.SandboxDangerFullAccess {
+		if cmd := reaperCommand(ctx, req); cmd != nil {
+			return cmd, Info{Mechanism: MechNone}, nil
+		}
 		cmd := exec.CommandContext(ctx, req.Argv[0], req.Argv[1:]...)
 		cmd.Dir = req.Cwd
 		cmd.Env = append(append([]string(nil), req.Env...), EnvMechanism+"=none")
