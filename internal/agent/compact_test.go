@@ -181,3 +181,27 @@ func TestSessionPastThreeWindows(t *testing.T) {
 		t.Errorf("the session sent %d tokens in all; want it past 3× the %d window", total, window)
 	}
 }
+
+// A summary request the model answers without text (a tool call, say) does
+// not fail the turn: kodex says so and sends the request uncompacted.
+func TestAutoCompactFailureIsNotFatal(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, agent.Options{Settings: agent.Settings{Model: "m", AutoCompactLimit: 1000}},
+		modeltest.Response{Text: "One.", Usage: usage(1200, 10)},
+		modeltest.Response{Calls: []modeltest.Call{call("c1", "shell", `{"command":["true"]}`)}}, // not a summary
+		modeltest.Text("Two."),
+	)
+	h.turn("one")
+	evs := h.turn("two")
+	if _, ok := evs[len(evs)-1].Msg.(protocol.TurnComplete); !ok {
+		t.Fatalf("turn ended with %T; events %v", evs[len(evs)-1].Msg, types(evs))
+	}
+	warns := msgsOf[protocol.Warning](evs)
+	if len(warns) != 1 || !strings.Contains(warns[0].Message, "the model wrote no summary; going on without compacting") {
+		t.Errorf("warnings = %+v", warns)
+	}
+	want := []wireItem{userItem("one"), assistantItem("One."), userItem("two")}
+	if diff := cmp.Diff(want, inputOf(h.request(2))); diff != "" {
+		t.Errorf("the uncompacted request (-want +got):\n%s", diff)
+	}
+}

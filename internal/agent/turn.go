@@ -40,8 +40,13 @@ func (s *Session) runTurn(ctx context.Context, turnID string, ut protocol.UserTu
 		}
 		if s.needsCompaction() {
 			if err := s.compact(ctx, turnID, true); err != nil {
-				s.endWithError(ctx, turnID, err)
-				return
+				if ctx.Err() != nil {
+					s.endWithError(ctx, turnID, err)
+					return
+				}
+				// The request may still fit (the estimate is rough); if it
+				// does not, the server's context error is the backstop.
+				s.emit(turnID, protocol.Warning{Message: err.Error() + "; going on without compacting"})
 			}
 		}
 		res, err := s.sample(ctx, turnID, s.request(ctx, turnID, ut))
