@@ -92,6 +92,9 @@ var rules = []rule{
 	{pkg: "internal/mcp", allow: []string{"internal/protocol", "internal/proc"}, forbid: append([]string{"github.com/spf13/cobra"}, charm...)},
 	{pkg: "internal/tools", allow: []string{"internal/tools", "internal/model", "internal/protocol", "internal/approval", "internal/sandbox", "internal/proc", "internal/patch", "internal/mcp"}, forbid: charm},
 	{pkg: "internal/agent", allow: []string{"internal/agent", "internal/model", "internal/protocol", "internal/tools", "internal/events", "internal/rollout", "internal/gitx"}, forbid: append([]string{"github.com/spf13/cobra"}, charm...)},
+	// session is the lifecycle every frontend shares (through internal/cli):
+	// it builds the tools and the agent, and knows no frontend.
+	{pkg: "internal/session", allow: []string{"internal/agent", "internal/model", "internal/protocol", "internal/tools", "internal/events", "internal/rollout", "internal/gitx", "internal/config", "internal/policy", "internal/mcp", "internal/sandbox", "internal/proc", "internal/patch", "internal/approval", "internal/version", "internal/sse"}, forbid: append([]string{"github.com/spf13/cobra"}, charm...)},
 	{pkg: "internal/frontend", allow: []string{"internal/protocol", "internal/jsonrpc", "internal/frontend"}},
 	// termtext is shared by the frontends and knows none of them.
 	{pkg: "internal/frontend/termtext", allow: nil},

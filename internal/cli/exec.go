@@ -14,6 +14,7 @@ import (
 
 	"github.com/kodex-cli/kodex/internal/frontend/execjson"
 	"github.com/kodex-cli/kodex/internal/protocol"
+	"github.com/kodex-cli/kodex/internal/session"
 )
 
 // ExecOptions are the inputs of `kodex exec`.
@@ -200,8 +201,8 @@ func runExec(ctx context.Context, f *Factory, opts *ExecOptions) error {
 	if err != nil {
 		return err
 	}
-	if !opts.SkipGitRepoCheck && !insideGitRepo(rt.cwd) {
-		return &UsageError{Msg: fmt.Sprintf("%s is not inside a git repository; kodex exec refuses to run there by default.\nRun it in a repository, or pass --skip-git-repo-check to run anyway.", rt.cwd)}
+	if !opts.SkipGitRepoCheck && !insideGitRepo(rt.Cwd) {
+		return &UsageError{Msg: fmt.Sprintf("%s is not inside a git repository; kodex exec refuses to run there by default.\nRun it in a repository, or pass --skip-git-repo-check to run anyway.", rt.Cwd)}
 	}
 	turn := protocol.UserTurn{Items: []protocol.InputItem{{Type: protocol.InputText, Text: opts.Prompt}}}
 	for _, img := range opts.Global.Images {
@@ -214,22 +215,22 @@ func runExec(ctx context.Context, f *Factory, opts *ExecOptions) error {
 		}
 		turn.OutputSchema = schema
 	}
-	sess, err := rt.newSession(ctx, sessionOptions{
-		ephemeral:  opts.Ephemeral,
-		resume:     opts.Resume,
-		fork:       opts.Fork,
-		resumeLast: opts.ResumeLast,
-		resumeID:   opts.ResumeID,
+	sess, err := rt.open(ctx, session.Spec{
+		Ephemeral:  opts.Ephemeral,
+		Resume:     opts.Resume,
+		Fork:       opts.Fork,
+		ResumeLast: opts.ResumeLast,
+		ResumeID:   opts.ResumeID,
 	})
 	if err != nil {
 		return err
 	}
-	defer sess.close()
+	defer sess.Close()
 	if err := runHeadless(ctx, f, opts, sess, turn); err != nil {
 		return err
 	}
-	if sess.rec != nil {
-		if err := sess.rec.Err(); err != nil {
+	if sess.Rec != nil {
+		if err := sess.Rec.Err(); err != nil {
 			// The answer was printed, but the transcript stops short of it:
 			// a script must not take this run for a recorded one.
 			return fmt.Errorf("the session was not fully recorded (%w); it cannot be resumed past the last recorded step", err)

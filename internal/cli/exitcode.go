@@ -7,6 +7,7 @@ import (
 	"github.com/kodex-cli/kodex/internal/model"
 	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/sandbox"
+	"github.com/kodex-cli/kodex/internal/session"
 )
 
 // Exit codes, documented in docs/exit-codes.md. This file is the only place
@@ -31,7 +32,8 @@ type UsageError struct{ Msg string }
 
 func (e *UsageError) Error() string { return e.Msg }
 
-// ConfigError wraps a configuration problem.
+// ConfigError wraps a configuration problem (the session runtime reports
+// its own, session.ConfigError, mapped alike).
 type ConfigError struct{ Err error }
 
 func (e *ConfigError) Error() string { return e.Err.Error() }
@@ -61,15 +63,17 @@ func ExitCode(ctx context.Context, err error) int {
 		turn  *TurnError
 		merr  *model.Error
 		cmd   *CommandExitError
+		nf    *session.NotFoundError
+		scfg  *session.ConfigError
 	)
 	switch {
 	case errors.As(err, &cmd): // kodex sandbox passes the command's status through
 		return cmd.Code
 	case errors.Is(err, errInterrupted), errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		return ExitInterrupted
-	case errors.As(err, &usage):
+	case errors.As(err, &usage), errors.As(err, &nf):
 		return ExitUsage
-	case errors.As(err, &cfg):
+	case errors.As(err, &cfg), errors.As(err, &scfg):
 		return ExitConfig
 	case errors.Is(err, sandbox.ErrUnavailable):
 		return ExitSandbox

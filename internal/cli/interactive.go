@@ -17,6 +17,7 @@ import (
 	"github.com/kodex-cli/kodex/internal/policy"
 	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/rollout"
+	"github.com/kodex-cli/kodex/internal/session"
 )
 
 // interactiveOptions are the flags of the interactive UI.
@@ -95,53 +96,53 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 	if err != nil {
 		return err
 	}
-	so := sessionOptions{interactive: true, resume: io.resume, fork: io.fork, resumeLast: io.resumeLast, resumeID: io.resumeID}
-	sess, err := rt.newSession(ctx, so)
+	so := session.Spec{Interactive: true, Resume: io.resume, Fork: io.fork, ResumeLast: io.resumeLast, ResumeID: io.resumeID}
+	sess, err := rt.open(ctx, so)
 	if err != nil {
 		return err
 	}
 	current := sess
-	defer func() { current.close() }()
-	swap := func(so sessionOptions) (tui.Session, error) {
-		next, err := rt.newSession(ctx, so)
+	defer func() { current.Close() }()
+	swap := func(so session.Spec) (tui.Session, error) {
+		next, err := rt.open(ctx, so)
 		if err != nil {
 			return nil, err
 		}
-		current.close()
+		current.Close()
 		current = next
 		return tuiSession{next}, nil
 	}
 	// Pinned now: git in a layout a command changes later is refused.
-	repo, gitErr := gitx.Open(ctx, rt.cwd)
+	repo, gitErr := gitx.Open(ctx, rt.Cwd)
 	opts := tui.Options{
 		Session:       tuiSession{sess},
-		AltScreen:     io.altScreen || rt.cfg.TUI.AlternateScreen,
+		AltScreen:     io.altScreen || rt.Config.TUI.AlternateScreen,
 		InitialPrompt: strings.Join(args, " "),
-		KodexHome:     historyHome(rt.cfg),
-		Cwd:           rt.cwd,
+		KodexHome:     historyHome(rt.Config),
+		Cwd:           rt.Cwd,
 		Status: tui.StatusInfo{
-			Model: rt.cfg.Model, Provider: rt.cfg.Provider.ID, ReasoningEffort: rt.cfg.ReasoningEffort,
-			ApprovalPreset: approval.PresetName(rt.approval, rt.sandbox.Mode),
-			ApprovalPolicy: rt.approval, SandboxMode: rt.sandbox.Mode,
-			ContextWindow: rt.contextWindow(),
+			Model: rt.Config.Model, Provider: rt.Config.Provider.ID, ReasoningEffort: rt.Config.ReasoningEffort,
+			ApprovalPreset: approval.PresetName(rt.Approval, rt.Sandbox.Mode),
+			ApprovalPolicy: rt.Approval, SandboxMode: rt.Sandbox.Mode,
+			ContextWindow: rt.ContextWindow(),
 		},
 		ListSessions: func(all bool) ([]tui.SessionSummary, error) { return rt.listSessions(all) },
 		ResumeSession: func(id string) (tui.Session, error) {
-			if id == current.id {
+			if id == current.ID {
 				return nil, errors.New("that is the session you are in")
 			}
-			return swap(sessionOptions{interactive: true, resume: true, resumeID: id})
+			return swap(session.Spec{Interactive: true, Resume: true, ResumeID: id})
 		},
-		NewSession: func() (tui.Session, error) { return swap(sessionOptions{interactive: true}) },
+		NewSession: func() (tui.Session, error) { return swap(session.Spec{Interactive: true}) },
 		ForkSession: func() (tui.Session, error) {
-			if current.rec == nil {
+			if current.Rec == nil {
 				return nil, errors.New("this session is not recorded, so there is nothing to fork")
 			}
-			return swap(sessionOptions{interactive: true, resume: true, fork: true, resumeID: current.id})
+			return swap(session.Spec{Interactive: true, Resume: true, Fork: true, ResumeID: current.ID})
 		},
-		Models:        models(rt.cfg),
-		HideReasoning: rt.cfg.HideAgentReasoning,
-		Notify:        terminalNotify(rt.cfg.TUI.Notifications, f.Getenv),
+		Models:        models(rt.Config),
+		HideReasoning: rt.Config.HideAgentReasoning,
+		Notify:        terminalNotify(rt.Config.TUI.Notifications, f.Getenv),
 		Git: func(ctx context.Context, args ...string) ([]byte, error) {
 			if gitErr != nil {
 				return nil, gitErr
@@ -170,10 +171,10 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 // included, is recorded for the project root: later sessions start from it
 // (suggest when untrusted, see policy.Initial) and do not ask again.
 func (rt *kodexRuntime) trustPrompt(resume bool) func(trusted bool) error {
-	if resume || !policy.AsksTrust(rt.start) {
+	if resume || !policy.AsksTrust(rt.Start) {
 		return nil
 	}
-	home, root := rt.home, rt.cfg.Project.Root
+	home, root := rt.Home, rt.Config.Project.Root
 	return func(trusted bool) error {
 		level, trust := config.Untrusted, policy.Untrusted
 		if trusted {
@@ -181,8 +182,8 @@ func (rt *kodexRuntime) trustPrompt(resume bool) func(trusted bool) error {
 		}
 		// Sessions this process opens later (/new, /resume) start from the
 		// answer too. The UI calls this before it can open one.
-		rt.start.Trust = trust
-		rt.applyStart()
+		rt.Start.Trust = trust
+		rt.ApplyStart()
 		return config.SetProjectTrust(home, root, level)
 	}
 }
@@ -201,9 +202,9 @@ func models(cfg *config.Config) []string {
 func (rt *kodexRuntime) listSessions(all bool) ([]tui.SessionSummary, error) {
 	filter := rollout.Filter{Limit: 50, PromptMax: 80}
 	if !all {
-		filter.Cwd = rt.cwd
+		filter.Cwd = rt.Cwd
 	}
-	list, err := rollout.List(rt.home, filter)
+	list, err := rollout.List(rt.Home, filter)
 	if err != nil {
 		return nil, err
 	}
@@ -216,7 +217,7 @@ func (rt *kodexRuntime) listSessions(all bool) ([]tui.SessionSummary, error) {
 
 // tuiSession adapts a session to the TUI's Session interface, and replays a
 // resumed session's history.
-type tuiSession struct{ s *session }
+type tuiSession struct{ s *session.Session }
 
 func (t tuiSession) Submit(ctx context.Context, op protocol.Op) error {
 	_, err := t.s.Submit(ctx, op)
@@ -229,7 +230,7 @@ func (t tuiSession) Events() <-chan protocol.Event { return t.s.Events() }
 // cells: user prompts (not injected context), answers and reasoning.
 func (t tuiSession) Replay() []protocol.EventMsg {
 	var out []protocol.EventMsg
-	for _, it := range t.s.history {
+	for _, it := range t.s.History {
 		if it.Type != model.ItemMessage && it.Type != model.ItemReasoning {
 			continue
 		}

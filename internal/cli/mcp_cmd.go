@@ -15,6 +15,7 @@ import (
 	"github.com/kodex-cli/kodex/internal/config"
 	"github.com/kodex-cli/kodex/internal/mcp"
 	"github.com/kodex-cli/kodex/internal/protocol"
+	"github.com/kodex-cli/kodex/internal/session"
 )
 
 // MCPAddOptions are the inputs of `kodex mcp add`.
@@ -219,9 +220,8 @@ func runMCPList(ctx context.Context, f *Factory, g *GlobalOptions, only string, 
 	if only != "" && len(names) == 0 {
 		return fmt.Errorf("no MCP server %q is configured", only)
 	}
-	rt := &kodexRuntime{f: f, g: g, cfg: cfg, cwd: cwd}
 	var servers []mcp.ServerConfig
-	for _, s := range rt.mcpServers() {
+	for _, s := range session.MCPServers(cfg, cwd, f.Environ(), f.Getenv) {
 		if only == "" || s.Name == only {
 			servers = append(servers, s)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/kodex-cli/kodex/internal/frontend/mcpserver"
 	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/rollout"
+	"github.com/kodex-cli/kodex/internal/session"
 	"github.com/kodex-cli/kodex/internal/version"
 )
 
@@ -104,22 +105,22 @@ func startMCPSession(ctx context.Context, f *Factory, base *GlobalOptions, req m
 		return mcpserver.Started{}, err
 	}
 	if req.Params.BaseInstructions != "" {
-		rt.instructions = req.Params.BaseInstructions
+		rt.Instructions = req.Params.BaseInstructions
 	}
 	var notice string
-	if !req.CanApprove && rt.approval != protocol.ApprovalNever {
-		notice = fmt.Sprintf("kodex: the approval policy %s became never: %s.", rt.approval, req.NoApprovalReason)
-		rt.approval = protocol.ApprovalNever
+	if !req.CanApprove && rt.Approval != protocol.ApprovalNever {
+		notice = fmt.Sprintf("kodex: the approval policy %s became never: %s.", rt.Approval, req.NoApprovalReason)
+		rt.Approval = protocol.ApprovalNever
 	}
-	sess, err := rt.newSession(ctx, sessionOptions{
-		resume:    req.ResumeID != "",
-		resumeID:  req.ResumeID,
-		approvals: req.CanApprove,
+	sess, err := rt.open(ctx, session.Spec{
+		Resume:    req.ResumeID != "",
+		ResumeID:  req.ResumeID,
+		Approvals: req.CanApprove,
 	})
 	if err != nil {
 		return mcpserver.Started{}, err
 	}
-	return mcpserver.Started{Session: sess, Notice: notice, Close: sess.close}, nil
+	return mcpserver.Started{Session: sess, Notice: notice, Close: sess.Close}, nil
 }
 
 // recordedCwd is the working directory recorded for session id; "" when

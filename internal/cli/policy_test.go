@@ -11,6 +11,7 @@ import (
 
 	"github.com/kodex-cli/kodex/internal/config"
 	"github.com/kodex-cli/kodex/internal/protocol"
+	"github.com/kodex-cli/kodex/internal/session"
 )
 
 // policyFixture is a user home and a git project. The user config, if any,
@@ -57,12 +58,7 @@ func (fx policyFixture) runtime(t *testing.T, headless bool, args ...string) *ko
 	if err != nil {
 		t.Fatalf("loading config: %v", err)
 	}
-	rt := &kodexRuntime{f: f, g: g, cfg: cfg, cwd: cwd, home: cfg.Home}
-	for _, d := range g.AddDirs {
-		rt.addDirs = append(rt.addDirs, rt.abs(d))
-	}
-	rt.initPolicy(headless)
-	return rt
+	return &kodexRuntime{Runtime: session.NewPolicyRuntime(runtimeOptions(f, g, cfg, cwd, headless)), f: f, g: g}
 }
 
 // TestStartingPolicy: what a session starts with, from flags, config and
@@ -109,8 +105,8 @@ func TestStartingPolicy(t *testing.T) {
 			t.Parallel()
 			fx := newPolicyFixture(t, tt.userConfig)
 			rt := fx.runtime(t, tt.headless, tt.args...)
-			if rt.sandbox.Mode != tt.mode || rt.approval != tt.approval {
-				t.Errorf("starts with %s, %s; want %s, %s", rt.sandbox.Mode, rt.approval, tt.mode, tt.approval)
+			if rt.Sandbox.Mode != tt.mode || rt.Approval != tt.approval {
+				t.Errorf("starts with %s, %s; want %s, %s", rt.Sandbox.Mode, rt.Approval, tt.mode, tt.approval)
 			}
 			if got := rt.trustPrompt(false) != nil; got != tt.asksTrust && !tt.headless {
 				t.Errorf("asks trust = %v, want %v", got, tt.asksTrust)
@@ -118,8 +114,8 @@ func TestStartingPolicy(t *testing.T) {
 			if rt.trustPrompt(true) != nil {
 				t.Errorf("asks trust on resume")
 			}
-			if tt.mode == ww && (len(rt.sandbox.WritableRoots) == 0 || rt.sandbox.WritableRoots[0] != fx.project) {
-				t.Errorf("writable roots %v do not start with the project", rt.sandbox.WritableRoots)
+			if tt.mode == ww && (len(rt.Sandbox.WritableRoots) == 0 || rt.Sandbox.WritableRoots[0] != fx.project) {
+				t.Errorf("writable roots %v do not start with the project", rt.Sandbox.WritableRoots)
 			}
 		})
 	}
@@ -140,17 +136,17 @@ func TestUntrustedIsRemembered(t *testing.T) {
 		t.Fatal(err)
 	}
 	// A /new in the same process starts from the answer too.
-	if got, want := []string{string(first.sandbox.Mode), string(first.approval)}, []string{"read-only", "untrusted"}; !cmp.Equal(got, want) {
+	if got, want := []string{string(first.Sandbox.Mode), string(first.Approval)}, []string{"read-only", "untrusted"}; !cmp.Equal(got, want) {
 		t.Errorf("after the answer, this process's sessions start with %v, want %v", got, want)
 	}
 	rt := fx.runtime(t, false)
-	if rt.cfg.Project.Trust != config.Untrusted {
-		t.Errorf("project trust = %q, want %q", rt.cfg.Project.Trust, config.Untrusted)
+	if rt.Config.Project.Trust != config.Untrusted {
+		t.Errorf("project trust = %q, want %q", rt.Config.Project.Trust, config.Untrusted)
 	}
 	if rt.trustPrompt(false) != nil {
 		t.Error("asked again after the answer was recorded")
 	}
-	if got, want := []string{string(rt.sandbox.Mode), string(rt.approval)}, []string{"read-only", "untrusted"}; !cmp.Equal(got, want) {
+	if got, want := []string{string(rt.Sandbox.Mode), string(rt.Approval)}, []string{"read-only", "untrusted"}; !cmp.Equal(got, want) {
 		t.Errorf("next session starts with %v, want %v", got, want)
 	}
 }
@@ -161,7 +157,7 @@ func TestResolverIsComplete(t *testing.T) {
 	t.Parallel()
 	fx := newPolicyFixture(t, "[sandbox_workspace_write]\nnetwork_access = true\ndeny_read = [\"/secret\"]\n")
 	rt := fx.runtime(t, false, "--add-dir", "gen", "-s", "read-only")
-	got := rt.resolvePolicy(protocol.SandboxWorkspaceWrite, fx.project)
+	got := rt.ResolvePolicy(protocol.SandboxWorkspaceWrite, fx.project)
 	want := protocol.SandboxPolicy{
 		Mode: protocol.SandboxWorkspaceWrite, WritableRoots: []string{fx.project, filepath.Join(fx.project, "gen")},
 		NetworkAccess: true, AllowGitWrites: true, DenyRead: []string{"/secret"},
@@ -186,7 +182,7 @@ func TestHistoryPersistence(t *testing.T) {
 		if tt.want == "home" {
 			want = fx.home
 		}
-		if got := historyHome(rt.cfg); got != want {
+		if got := historyHome(rt.Config); got != want {
 			t.Errorf("%q: history home %q, want %q", tt.config, got, want)
 		}
 	}

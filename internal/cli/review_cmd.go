@@ -13,6 +13,7 @@ import (
 	"github.com/kodex-cli/kodex/internal/frontend/review"
 	"github.com/kodex-cli/kodex/internal/gitx"
 	"github.com/kodex-cli/kodex/internal/protocol"
+	"github.com/kodex-cli/kodex/internal/session"
 )
 
 // reviewOptions choose what `kodex review` looks at.
@@ -174,14 +175,15 @@ func reviewModel(cfg *config.Config, g *GlobalOptions) string {
 	return cfg.Model
 }
 
-// forReview makes the runtime's sessions reviewers: read-only sandbox,
+// reviewSpec is a reviewer session of the runtime: read-only sandbox,
 // approval never, on the review model.
-func (rt *kodexRuntime) forReview() {
-	cfg := *rt.cfg
-	cfg.Model = reviewModel(rt.cfg, rt.g)
-	rt.cfg = &cfg
-	rt.approval = protocol.ApprovalNever
-	rt.sandbox = rt.resolvePolicy(protocol.SandboxReadOnly, rt.cwd)
+func (rt *kodexRuntime) reviewSpec(ephemeral bool) session.Spec {
+	return session.Spec{
+		Ephemeral:   ephemeral,
+		Model:       reviewModel(rt.Config, rt.g),
+		Approval:    protocol.ApprovalNever,
+		SandboxMode: protocol.SandboxReadOnly,
+	}
 }
 
 // reviewTurn is the user turn of a review: read-only and never asking
@@ -205,9 +207,9 @@ func runReview(ctx context.Context, f *Factory, opts *ExecOptions, ro *reviewOpt
 	if err != nil {
 		return err
 	}
-	repo, err := gitx.Open(ctx, rt.cwd)
+	repo, err := gitx.Open(ctx, rt.Cwd)
 	if errors.Is(err, gitx.ErrNotRepository) {
-		return &UsageError{Msg: fmt.Sprintf("%s is not inside a git repository; kodex review needs one to find the changes", rt.cwd)}
+		return &UsageError{Msg: fmt.Sprintf("%s is not inside a git repository; kodex review needs one to find the changes", rt.Cwd)}
 	} else if err != nil {
 		return err
 	}
@@ -219,20 +221,20 @@ func runReview(ctx context.Context, f *Factory, opts *ExecOptions, ro *reviewOpt
 		fmt.Fprintf(f.IO.ErrOut, "kodex: nothing to review: no %s\n", target.Hint())
 		return nil
 	}
-	rt.forReview()
-	sess, err := rt.newSession(ctx, sessionOptions{ephemeral: opts.Ephemeral})
+	spec := rt.reviewSpec(opts.Ephemeral)
+	sess, err := rt.open(ctx, spec)
 	if err != nil {
 		return err
 	}
-	defer sess.close()
-	fmt.Fprintf(f.IO.ErrOut, "kodex: reviewing %s with %s (read-only)\n", target.Hint(), rt.cfg.Model)
+	defer sess.Close()
+	fmt.Fprintf(f.IO.ErrOut, "kodex: reviewing %s with %s (read-only)\n", target.Hint(), spec.Model)
 	rs := newReviewSession(sess, func(out review.Output) string {
 		if opts.JSON {
 			return review.CodexText(out)
 		}
-		return strings.TrimRight(review.Format(target, out, rt.cwd), "\n")
+		return strings.TrimRight(review.Format(target, out, rt.Cwd), "\n")
 	})
-	return runHeadless(ctx, f, opts, rs, reviewTurn(review.Prompt(target, diff), rt.cfg.Model))
+	return runHeadless(ctx, f, opts, rs, reviewTurn(review.Prompt(target, diff), spec.Model))
 }
 
 // reviewSession is a session whose events show a review as Codex's do: the

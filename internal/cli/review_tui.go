@@ -11,13 +11,14 @@ import (
 	"github.com/kodex-cli/kodex/internal/frontend/review"
 	"github.com/kodex-cli/kodex/internal/gitx"
 	"github.com/kodex-cli/kodex/internal/protocol"
+	"github.com/kodex-cli/kodex/internal/session"
 )
 
 // customPrompts loads $KODEX_HOME/prompts for the UI's slash commands. A
 // file that cannot be used is named on stderr, before the UI starts, as
 // configuration warnings are.
 func (rt *kodexRuntime) customPrompts() []prompts.Prompt {
-	list, skipped, err := prompts.Load(filepath.Join(rt.home, "prompts"))
+	list, skipped, err := prompts.Load(filepath.Join(rt.Home, "prompts"))
 	if err != nil {
 		fmt.Fprintf(rt.f.IO.ErrOut, "kodex: warning: %v\n", err)
 	}
@@ -45,14 +46,13 @@ func (rt *kodexRuntime) reviewer(repo *gitx.Repo, repoErr error) func(context.Co
 		if strings.TrimSpace(diff) == "" {
 			return target, review.Output{}, review.ErrNothingToReview
 		}
-		rrt := *rt
-		rrt.forReview()
-		sess, err := rrt.newSession(ctx, sessionOptions{ephemeral: true})
+		spec := rt.reviewSpec(true)
+		sess, err := rt.open(ctx, spec)
 		if err != nil {
 			return target, review.Output{}, err
 		}
-		defer sess.close()
-		text, err := runToAnswer(ctx, sess, reviewTurn(review.Prompt(target, diff), rrt.cfg.Model))
+		defer sess.Close()
+		text, err := runToAnswer(ctx, sess, reviewTurn(review.Prompt(target, diff), spec.Model))
 		if err != nil {
 			return target, review.Output{}, err
 		}
@@ -62,7 +62,7 @@ func (rt *kodexRuntime) reviewer(repo *gitx.Repo, repoErr error) func(context.Co
 
 // runToAnswer submits turn once the session is configured, waits for the
 // turn to end, shuts the session down, and returns the last agent message.
-func runToAnswer(ctx context.Context, sess *session, turn protocol.UserTurn) (string, error) {
+func runToAnswer(ctx context.Context, sess *session.Session, turn protocol.UserTurn) (string, error) {
 	var (
 		last   string
 		result error

@@ -9,6 +9,7 @@ import (
 	"github.com/kodex-cli/kodex/internal/policy"
 	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/sandbox"
+	"github.com/kodex-cli/kodex/internal/session"
 )
 
 // SandboxOptions are the inputs of `kodex sandbox`. Mode, Cwd and AddDirs
@@ -89,7 +90,7 @@ func runSandbox(ctx context.Context, f *Factory, opts *SandboxOptions) error {
 	if err != nil {
 		return err
 	}
-	pc := policyConfig(cfg)
+	pc := session.PolicyConfig(cfg)
 	pc.NetworkAccess = pc.NetworkAccess || opts.Network
 	req := sandbox.Request{
 		Argv:   opts.Argv,

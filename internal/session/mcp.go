@@ -1,4 +1,4 @@
-package cli
+package session
 
 import (
 	"context"
@@ -16,13 +16,13 @@ import (
 // startMCP starts the enabled MCP servers of the configuration in the
 // background. With none it returns nil and costs nothing. When some are
 // required it waits for those and fails with the reason one did not start.
-func (rt *kodexRuntime) startMCP(ctx context.Context) (*mcp.Manager, error) {
-	servers := rt.mcpServers()
+func (rt *Runtime) startMCP(ctx context.Context, cwd string) (*mcp.Manager, error) {
+	servers := MCPServers(rt.Config, cwd, rt.env.Environ(), rt.env.Getenv)
 	if len(servers) == 0 {
 		return nil, nil
 	}
-	roots := append([]string{rt.cwd}, rt.addDirs...)
-	m := mcp.Start(mcp.Options{Servers: servers, Roots: roots, ClientVersion: version.Version, Logger: rt.f.Logger})
+	roots := append([]string{cwd}, rt.AddDirs...)
+	m := mcp.Start(mcp.Options{Servers: servers, Roots: roots, ClientVersion: version.Version, Logger: rt.env.Logger})
 	if err := m.Required(ctx); err != nil {
 		m.Close()
 		return nil, err
@@ -30,20 +30,21 @@ func (rt *kodexRuntime) startMCP(ctx context.Context) (*mcp.Manager, error) {
 	return m, nil
 }
 
-// mcpServers resolves the enabled [mcp_servers] entries, sorted by name.
-func (rt *kodexRuntime) mcpServers() []mcp.ServerConfig {
+// MCPServers resolves the enabled [mcp_servers] entries of cfg for a
+// session in cwd, sorted by name.
+func MCPServers(cfg *config.Config, cwd string, environ []string, getenv func(string) string) []mcp.ServerConfig {
 	var out []mcp.ServerConfig
-	names := make([]string, 0, len(rt.cfg.MCPServers))
-	for name := range rt.cfg.MCPServers {
+	names := make([]string, 0, len(cfg.MCPServers))
+	for name := range cfg.MCPServers {
 		names = append(names, name)
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		s := rt.cfg.MCPServers[name]
+		s := cfg.MCPServers[name]
 		if !s.Enabled {
 			continue
 		}
-		out = append(out, mcpServerConfig(name, s, rt.cfg, rt.cwd, rt.f.Environ(), rt.f.Getenv))
+		out = append(out, mcpServerConfig(name, s, cfg, cwd, environ, getenv))
 	}
 	return out
 }

@@ -1,4 +1,4 @@
-package cli
+package session
 
 import (
 	"context"
@@ -28,19 +28,19 @@ import (
 // on first use; tmp.remove deletes it when the session ends. The returned
 // func ends the processes exec_command left running and the session's
 // network namespace; call it when the session ends, before tmp.remove.
-func buildTools(rt *kodexRuntime, tmp *sessionTmp) (*tools.Router, string, func(), error) {
-	self, err := rt.f.Executable()
+func (rt *Runtime) buildTools(pol protocol.SandboxPolicy, tmp *sessionTmp) (*tools.Router, string, func(), error) {
+	self, err := rt.env.Executable()
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("finding the kodex binary for the sandbox helper: %w", err)
 	}
-	mechanism, err := rt.sandboxProbe()
+	mechanism, err := rt.probe(pol)()
 	if err != nil {
 		return nil, "", nil, err
 	}
-	unified := unifiedExec(rt.cfg)
+	unified := unifiedExec(rt.Config)
 	netns := sandbox.NewNetNS()
 	ap := applypatch.New(applypatch.Options{})
-	sp := rt.cfg.ShellEnvironmentPolicy
+	sp := rt.Config.ShellEnvironmentPolicy
 	sh := shell.New(shell.Options{
 		Self: self,
 		EnvPolicy: proc.EnvPolicy{
@@ -51,8 +51,8 @@ func buildTools(rt *kodexRuntime, tmp *sessionTmp) (*tools.Router, string, func(
 			IncludeOnly:           sp.IncludeOnly,
 			Set:                   sp.Set,
 		},
-		Environ:    rt.f.Environ,
-		MaxTimeout: time.Duration(rt.cfg.ShellTimeoutMsMax) * time.Millisecond,
+		Environ:    rt.env.Environ,
+		MaxTimeout: time.Duration(rt.Config.ShellTimeoutMsMax) * time.Millisecond,
 		TmpDir:     tmp.get,
 		NetNS:      netns,
 		// apply_patch sent through the shell (argv or a bash heredoc) goes to
@@ -70,13 +70,13 @@ func buildTools(rt *kodexRuntime, tmp *sessionTmp) (*tools.Router, string, func(
 			res, err := ap.HandleShell(ctx, env, call, text, dir)
 			return res, true, err
 		},
-		Logger:  rt.f.Logger,
+		Logger:  rt.env.Logger,
 		Offered: func(name string) bool { return !unified(name) },
 	})
-	procs := shell.NewProcesses(rt.cfg.Tools.MaxLiveProcesses)
+	procs := shell.NewProcesses(rt.Config.Tools.MaxLiveProcesses)
 	ex, ws := shell.NewUnified(sh, procs, unified)
 	ts := []tools.Tool{sh, ex, ws, ap, plan.New()}
-	if rt.cfg.Tools.ViewImage {
+	if rt.Config.Tools.ViewImage {
 		ts = append(ts, viewimage.New())
 	}
 	r, err := tools.NewRouter(ts...)
@@ -128,18 +128,29 @@ func (s *sessionTmp) remove() {
 	}
 }
 
-// startProbe starts probing the sandbox in the background and returns a
-// function that waits for the result.
-func startProbe(f *Factory, policy protocol.SandboxPolicy) func() (string, error) {
-	probe := sync.OnceValues(func() (string, error) {
-		self, err := f.Executable()
+// probe returns the function that waits for the sandbox probe of pol's
+// kind (confined or not), started in the background on first use: the
+// probe re-executes kodex, so it overlaps the rest of the session set-up.
+func (rt *Runtime) probe(pol protocol.SandboxPolicy) func() (string, error) {
+	unconfined := pol.Mode == protocol.SandboxDangerFullAccess
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if p, ok := rt.probes[unconfined]; ok {
+		return p
+	}
+	p := sync.OnceValues(func() (string, error) {
+		self, err := rt.env.Executable()
 		if err != nil {
 			return "", fmt.Errorf("finding the kodex binary for the sandbox helper: %w", err)
 		}
-		return probeSandbox(policy, self)
+		return probeSandbox(pol, self)
 	})
-	go func() { _, _ = probe() }()
-	return probe
+	if rt.probes == nil {
+		rt.probes = map[bool]func() (string, error){}
+	}
+	rt.probes[unconfined] = p
+	go func() { _, _ = p() }()
+	return p
 }
 
 // probeSandbox reports the mechanism commands will run under, or why none
