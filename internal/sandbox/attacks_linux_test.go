@@ -221,7 +221,7 @@ run(f)`), check: notIn("ESCAPE-OK")},
 	// sh is dash here, which has no `exec -a`.
 	{name: "background survivors", script: `(sh -c 'sleep 300; :' kodexsurv-$MARK &) ; setsid sh -c 'sleep 301; :' kodexsurv-$MARK & nohup sh -c 'sleep 302; :' kodexsurv-$MARK >/dev/null 2>&1 & echo started`,
 		check: func(f *fixture, _ string, _ int) bool { return !f.survivors() }},
-	{name: "fork bomb", script: `i=0; while [ $i -lt 400 ]; do sleep 3017 & i=$((i+1)); done 2>/dev/null; echo forked $i`, check: func(f *fixture, out string, _ int) bool {
+	{name: "fork bomb", script: `i=0; while [ $i -lt 400 ]; do sleep 3017.$MARKNUM & i=$((i+1)); done 2>/dev/null; echo forked $i`, check: func(f *fixture, out string, _ int) bool {
 		return !strings.Contains(out, "forked 400") && !f.survivors()
 	}, degradedRoot: "the kernel does not apply RLIMIT_NPROC to root (no pids cgroup used); the tree is still killed at exit"},
 	{name: "huge file", wsOnly: true, maxFile: 1 << 20, script: `head -c 3000000 /dev/zero > $WS/big`, check: func(f *fixture, _ string, _ int) bool {

@@ -254,6 +254,11 @@ func processExited(pid int) bool {
 }
 
 // survivors reports (and kills) processes left over from an attack.
+// markNum is the digits of the fixture's mark: the fork bomb sleeps for
+// 3017.<markNum> seconds, so that survivors of one fixture are told from
+// another's, which may run at the same time.
+func (f *fixture) markNum() string { return strings.TrimPrefix(f.mark, "kodexesc") }
+
 func (f *fixture) survivors() bool {
 	found := false
 	ents, _ := os.ReadDir("/proc")
@@ -265,7 +270,7 @@ func (f *fixture) survivors() bool {
 		cl, _ := os.ReadFile("/proc/" + e.Name() + "/cmdline")
 		// Only this fixture's processes: other tests on the machine run
 		// their own sleeps.
-		if (bytes.Contains(cl, []byte("kodexsurv-"+f.mark)) || bytes.HasPrefix(cl, []byte("sleep\x003017\x00"))) && !processExited(pid) {
+		if (bytes.Contains(cl, []byte("kodexsurv-"+f.mark)) || bytes.HasPrefix(cl, []byte("sleep\x003017."+f.markNum()+"\x00"))) && !processExited(pid) {
 			found = true
 			syscall.Kill(pid, syscall.SIGKILL)
 		}
@@ -364,7 +369,7 @@ func runAttack(t *testing.T, f *fixture, self, gocache string, mode protocol.San
 	env := FilterEnv(append(os.Environ(), "OPENAI_API_KEY=sk-LEAK", "GITHUB_TOKEN=ghp_LEAK",
 		"AWS_SECRET_ACCESS_KEY=AWSLEAK", "SSH_AUTH_SOCK=/tmp/agent.sock"))
 	env = append(env, "HOME="+home, "WS="+ws, "OUT="+filepath.Join(f.base, "outside"), "PY="+pythonPath(),
-		"MARK="+f.mark, "TCPPORT="+port(f.tcp.Addr()), "UDPPORT="+port(f.udp.LocalAddr()),
+		"MARK="+f.mark, "MARKNUM="+f.markNum(), "TCPPORT="+port(f.tcp.Addr()), "UDPPORT="+port(f.udp.LocalAddr()),
 		"USOCK="+filepath.Join(f.base, "host.sock"), "DSOCK="+filepath.Join(f.base, "host-dgram.sock"),
 		"ASOCK="+f.mark, "VICTIMPID="+strconv.Itoa(f.victim.Process.Pid),
 		"GOCACHE="+gocache, "GOTOOLCHAIN=local", "GOPROXY=off", "GOFLAGS=-mod=mod", "GIT_CONFIG_NOSYSTEM=1")
