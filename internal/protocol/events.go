@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"strconv"
 )
 
 // Event is one thing a session reports. Seq is assigned by the session and
@@ -305,11 +306,19 @@ func (e Event) MarshalJSON() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return json.Marshal(struct {
-		Seq uint64          `json:"seq"`
-		ID  string          `json:"id,omitempty"`
-		Msg json.RawMessage `json:"msg"`
-	}{e.Seq, e.ID, msg})
+	// Built by hand: encoding msg again as a json.RawMessage would scan
+	// it once more (a command's output can be a megabyte).
+	out := make([]byte, 0, len(msg)+len(e.ID)+40)
+	out = append(out, `{"seq":`...)
+	out = strconv.AppendUint(out, e.Seq, 10)
+	if e.ID != "" {
+		id, _ := json.Marshal(e.ID)
+		out = append(out, `,"id":`...)
+		out = append(out, id...)
+	}
+	out = append(out, `,"msg":`...)
+	out = append(out, msg...)
+	return append(out, '}'), nil
 }
 
 // UnmarshalJSON decodes an event, choosing the payload type by its tag.

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"github.com/kodex-cli/kodex/internal/model"
@@ -225,7 +226,32 @@ func (r *Recorder) AppendEvent(ev protocol.Event) error {
 	if ev.Msg == nil || !Persisted(ev.Msg) {
 		return nil
 	}
+	if m, ok := ev.Msg.(protocol.ExecEnd); ok && len(m.AggregatedOutput) > maxRecordedOutput {
+		// The transcript keeps what a replay shows, not a megabyte per
+		// command: the model's copy of the output is in the history.
+		m.AggregatedOutput = clipMiddle(m.AggregatedOutput, maxRecordedOutput)
+		ev.Msg = m
+	}
 	return r.append(TypeEvent, ev)
+}
+
+// maxRecordedOutput bounds a command's output as recorded in its exec_end
+// event (head and tail).
+const maxRecordedOutput = 32 << 10
+
+// clipMiddle keeps about max bytes of s, its head and its tail, cut at
+// rune boundaries, with a note of what was left out.
+func clipMiddle(s string, max int) string {
+	head, tail := max/2, max/2
+	i := head
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	j := len(s) - tail
+	for j < len(s) && !utf8.RuneStart(s[j]) {
+		j++
+	}
+	return s[:i] + fmt.Sprintf("\n[... %d bytes not recorded ...]\n", j-i) + s[j:]
 }
 
 // AppendTurnContext records the settings of the turn about to run.
@@ -284,10 +310,20 @@ func (r *Recorder) appendLocked(typ string, payload any) error {
 	r.buf.WriteString(`,"type":"`)
 	r.buf.WriteString(typ)
 	r.buf.WriteString(`","payload":`)
-	enc := json.NewEncoder(&r.buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(payload); err != nil { // Encode appends the newline
-		return fmt.Errorf("encoding %s line: %w", typ, err)
+	if m, ok := payload.(json.Marshaler); ok {
+		// Written as it is: an Encoder would scan (compact) it once more.
+		body, err := m.MarshalJSON()
+		if err != nil {
+			return fmt.Errorf("encoding %s line: %w", typ, err)
+		}
+		r.buf.Write(body)
+		r.buf.WriteByte('\n')
+	} else {
+		enc := json.NewEncoder(&r.buf)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(payload); err != nil { // Encode appends the newline
+			return fmt.Errorf("encoding %s line: %w", typ, err)
+		}
 	}
 	b := r.buf.Bytes()
 	b[len(b)-1] = '}'

@@ -3,6 +3,7 @@ package rollout
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -405,4 +407,28 @@ func TestSessionLocked(t *testing.T) {
 		t.Errorf("a reopened session is not locked: %v", err)
 	}
 	must(t, r2.Close())
+}
+
+// A command's megabyte of output is recorded as its head and tail, not in
+// full; the line still decodes.
+func TestExecEndOutputClipped(t *testing.T) {
+	t.Parallel()
+	r := newRecorder(t, t.TempDir(), Options{Cwd: "/w"})
+	out := "HEAD" + strings.Repeat("é", 500_000) + "TAIL"
+	must(t, r.AppendEvent(protocol.Event{Msg: protocol.ExecEnd{CallID: "c", AggregatedOutput: out}}))
+	must(t, r.Close())
+	b, err := os.ReadFile(r.Path())
+	must(t, err)
+	if len(b) > 40<<10 {
+		t.Errorf("rollout is %d bytes, want the output clipped to about 32 KiB", len(b))
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	var l Line
+	must(t, json.Unmarshal([]byte(lines[len(lines)-1]), &l))
+	var ev protocol.Event
+	must(t, json.Unmarshal(l.Payload, &ev))
+	got := ev.Msg.(protocol.ExecEnd).AggregatedOutput
+	if !strings.HasPrefix(got, "HEAD") || !strings.HasSuffix(got, "TAIL") || !strings.Contains(got, "bytes not recorded") || !utf8.ValidString(got) {
+		t.Errorf("recorded output: %d bytes, head %q, tail %q", len(got), got[:10], got[len(got)-10:])
+	}
 }
