@@ -99,5 +99,8 @@ func newMCPEvent(typ string) (EventMsg, error) {
 	case "mcp_tool_approval_request":
 		return &McpToolApprovalRequest{}, nil
 	}
+	if m := newUndoEvent(typ); m != nil {
+		return m, nil
+	}
 	return nil, fmt.Errorf("unknown event type %q", typ)
 }

@@ -88,6 +88,9 @@ func newOp(typ string) (Op, error) {
 	case "end_process":
 		return &EndProcess{}, nil
 	}
+	if op, _ := newUndoOp(typ); op != nil {
+		return op, nil
+	}
 	return nil, fmt.Errorf("unknown op type %q", typ)
 }
 
