@@ -18,6 +18,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/kodex-cli/kodex/internal/checkpoint"
 	"github.com/kodex-cli/kodex/internal/events"
 	"github.com/kodex-cli/kodex/internal/model"
 	"github.com/kodex-cli/kodex/internal/protocol"
@@ -90,6 +91,11 @@ type Options struct {
 	// when a UserTurn changes the mode or the cwd; without it such a change
 	// keeps the current policy and warns.
 	ResolvePolicy func(mode protocol.SandboxMode, cwd string) protocol.SandboxPolicy
+	// Checkpoints, if set, snapshots the workspace around every turn and
+	// serves Undo, Redo and Rewind; Journal holds the TurnCheckpoint and
+	// FilesRestored events of the restored session, in order.
+	Checkpoints Checkpoints
+	Journal     []protocol.EventMsg
 	// Interactive: someone can answer approval requests. When false (exec),
 	// requests that would ask are declined at once and the model is told.
 	Interactive bool
@@ -118,6 +124,8 @@ type Session struct {
 	usageAt     int
 	// recordWarned: the user was told that recording failed.
 	recordWarned atomic.Bool
+	// journal is the undo state (owned like history).
+	journal checkpoint.Journal
 	// repaired counts the tool calls of the restored history that had no
 	// output (see repairHistory); the user is told at start.
 	repaired int
@@ -163,6 +171,9 @@ func New(opts Options) *Session {
 		done:        make(chan struct{}),
 	}
 	s.history, s.repaired = repairHistory(opts.History)
+	for _, m := range opts.Journal {
+		s.journal.Apply(m)
+	}
 	s.events, _ = s.bus.Subscribe(256)
 	return s
 }
@@ -259,10 +270,13 @@ func (s *Session) run(ctx context.Context) {
 		tctx, cancel = context.WithCancel(ctx)
 		running = true
 		go func() {
-			if ut, ok := sub.Op.(protocol.UserTurn); ok {
-				s.runTurn(tctx, sub.ID, ut)
-			} else {
+			switch op := sub.Op.(type) {
+			case protocol.UserTurn:
+				s.runCheckpointedTurn(tctx, sub.ID, op)
+			case protocol.Compact:
 				s.runCompact(tctx, sub.ID)
+			default: // Undo, Redo, Rewind
+				s.runRestore(tctx, sub.ID, op)
 			}
 			done <- turnDone{}
 		}()
@@ -298,7 +312,7 @@ func (s *Session) run(ctx context.Context) {
 					continue
 				}
 				queue = append(queue, sub)
-			case protocol.Compact:
+			case protocol.Compact, protocol.Undo, protocol.Redo, protocol.Rewind:
 				if !closing {
 					queue = append(queue, sub)
 				}

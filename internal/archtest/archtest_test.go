@@ -91,10 +91,12 @@ var rules = []rule{
 	// mcp holds the MCP client connections; the tools layer adapts them.
 	{pkg: "internal/mcp", allow: []string{"internal/protocol", "internal/proc"}, forbid: append([]string{"github.com/spf13/cobra"}, charm...)},
 	{pkg: "internal/tools", allow: []string{"internal/tools", "internal/model", "internal/protocol", "internal/approval", "internal/sandbox", "internal/proc", "internal/patch", "internal/mcp"}, forbid: charm},
-	{pkg: "internal/agent", allow: []string{"internal/agent", "internal/model", "internal/protocol", "internal/tools", "internal/events", "internal/rollout", "internal/gitx"}, forbid: append([]string{"github.com/spf13/cobra"}, charm...)},
+	// checkpoint keeps the workspace snapshots behind undo (through gitx).
+	{pkg: "internal/checkpoint", allow: []string{"internal/gitx", "internal/protocol"}},
+	{pkg: "internal/agent", allow: []string{"internal/agent", "internal/model", "internal/protocol", "internal/tools", "internal/events", "internal/rollout", "internal/gitx", "internal/checkpoint"}, forbid: append([]string{"github.com/spf13/cobra"}, charm...)},
 	// session is the lifecycle every frontend shares (through internal/cli):
 	// it builds the tools and the agent, and knows no frontend.
-	{pkg: "internal/session", allow: []string{"internal/agent", "internal/model", "internal/protocol", "internal/tools", "internal/events", "internal/rollout", "internal/gitx", "internal/config", "internal/policy", "internal/mcp", "internal/sandbox", "internal/proc", "internal/patch", "internal/approval", "internal/version", "internal/sse"}, forbid: append([]string{"github.com/spf13/cobra"}, charm...)},
+	{pkg: "internal/session", allow: []string{"internal/agent", "internal/model", "internal/protocol", "internal/tools", "internal/events", "internal/rollout", "internal/gitx", "internal/config", "internal/policy", "internal/mcp", "internal/sandbox", "internal/proc", "internal/patch", "internal/approval", "internal/version", "internal/sse", "internal/checkpoint"}, forbid: append([]string{"github.com/spf13/cobra"}, charm...)},
 	{pkg: "internal/frontend", allow: []string{"internal/protocol", "internal/jsonrpc", "internal/frontend"}},
 	// termtext is shared by the frontends and knows none of them.
 	{pkg: "internal/frontend/termtext", allow: nil},

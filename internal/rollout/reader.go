@@ -30,6 +30,9 @@ type Session struct {
 	Context   int64
 	ContextAt int
 	Totals
+	// Journal holds the turn_checkpoint and files_restored events, in
+	// order: the session's undo state (see internal/checkpoint.Journal).
+	Journal []protocol.EventMsg
 	// Torn is set when the last line was incomplete (a crash) and ignored.
 	Torn bool
 	// Skipped are the numbers of lines in the middle that could not be
@@ -91,6 +94,14 @@ func Load(path string) (*Session, error) {
 			clear(s.History) // let the old items be collected
 			s.History = c.History
 		case TypeEvent:
+			if typ := eventType(payload); typ == "turn_checkpoint" || typ == "files_restored" {
+				var ev protocol.Event
+				if err := json.Unmarshal(payload, &ev); err != nil {
+					return err
+				}
+				s.Journal = append(s.Journal, ev.Msg)
+				return nil
+			}
 			if tc, ok, err := t.event(payload); err != nil || !ok {
 				return err
 			} else if tc.ContextUsed > 0 {

@@ -96,7 +96,8 @@ func Persisted(msg protocol.EventMsg) bool {
 	switch msg.(type) {
 	case protocol.AgentMessage, protocol.Reasoning, protocol.ExecEnd, protocol.PatchApplyEnd,
 		protocol.PlanUpdate, protocol.TokenCount, protocol.TurnStarted,
-		protocol.TurnComplete, protocol.TurnAborted, protocol.TurnFailed:
+		protocol.TurnComplete, protocol.TurnAborted, protocol.TurnFailed,
+		protocol.TurnCheckpoint, protocol.FilesRestored, protocol.ConversationRewound:
 		return true
 	}
 	return false
