@@ -172,24 +172,6 @@ func TestCodexSideBySide(t *testing.T) {
 		t.Fatalf("bringing up loopback in the test's network namespace: %v", err)
 	}
 	codex, kodex := os.Getenv("KODEX_COMPARE_CODEX"), os.Getenv("KODEX_COMPARE_KODEX")
-	// Codex's sandbox leaves empty mount points (.git, .codex, .agents,
-	// .aws) in its writable roots, the shared temporary directory among
-	// them: give this run a /tmp of its own (kodex, built under the
-	// outer one, is copied in).
-	bin, err := os.ReadFile(kodex)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := unix.Mount("tmpfs", "/tmp", "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=1777"); err != nil {
-		t.Fatalf("mounting a private /tmp: %v", err)
-	}
-	if err := os.Setenv("TMPDIR", "/tmp"); err != nil {
-		t.Fatal(err)
-	}
-	kodex = "/tmp/kodex"
-	if err := os.WriteFile(kodex, bin, 0o755); err != nil {
-		t.Fatal(err)
-	}
 	for _, sc := range scenarios {
 		t.Run(strings.ReplaceAll(sc.name, " ", "_"), func(t *testing.T) {
 			got := map[side]run{}
@@ -213,8 +195,7 @@ func TestCodexSideBySide(t *testing.T) {
 }
 
 // runInNetns builds kodex, finds Codex and re-runs this test in a new
-// network and mount namespace (as root, or mapped to root in a user
-// namespace).
+// network namespace (as root, or mapped to root in a user namespace).
 func runInNetns(t *testing.T) {
 	here, err := os.Getwd()
 	if err != nil {
@@ -238,9 +219,9 @@ func runInNetns(t *testing.T) {
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("building kodex: %v\n%s", err, out)
 	}
-	flags := "-nm" // a network and a mount namespace (with private propagation)
+	flags := "-n"
 	if os.Geteuid() != 0 {
-		flags = "-rnm"
+		flags = "-rn"
 	}
 	args := []string{flags, "--", os.Args[0], "-test.run=^TestCodexSideBySide$", "-test.v"}
 	ctx, cancelRun := context.WithTimeout(t.Context(), 10*time.Minute)
@@ -286,6 +267,12 @@ model_provider = "fake"
 
 [analytics]
 enabled = false
+
+# Codex's sandbox leaves empty mount points (.git, .codex, .agents, .aws) in
+# its writable roots: keep the shared temporary directories out of them.
+[sandbox_workspace_write]
+exclude_slash_tmp = true
+exclude_tmpdir_env_var = true
 
 [model_providers.fake]
 name = "fake"
