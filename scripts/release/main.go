@@ -199,3 +199,6 @@ func (r *release) git(ctx context.Context, args ...string) (string, error) {
 	out, err := r.repo.Run(ctx, args...)
 	return strings.TrimSpace(string(out)), err
 }
+
+// spdxLicense is kodex's license (LICENSE), as the packages declare it.
+const spdxLicense = "Apache-2.0"

@@ -102,6 +102,7 @@ func (r *release) sbom(bins map[target][]byte) error {
 			{root, "DEPENDS_ON", "SPDXRef-Package-go-stdlib"},
 		},
 	}
+	doc.Packages[0].LicenseDeclared = spdxLicense
 	doc.Packages[1].ExternalRefs[0].Locator = "pkg:golang/stdlib@" + strings.Replace(goVersion, "go", "v", 1)
 	keys := make([]string, 0, len(mods))
 	for k := range mods {

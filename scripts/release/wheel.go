@@ -90,6 +90,8 @@ func wheelMeta(pv string, tags []string, readme []byte, files []entry) []entry {
 	info := "kodex_cli-" + pv + ".dist-info/"
 	metadata := "Metadata-Version: 2.1\nName: kodex-cli\nVersion: " + pv + "\n" +
 		"Summary: kodex, a local AI coding agent: one static binary that edits code and runs commands in an OS sandbox\n" +
+		"License: " + spdxLicense + "\n" +
+		"Classifier: License :: OSI Approved :: Apache Software License\n" +
 		"Home-page: " + repoURL + "\n" +
 		"Project-URL: Source, " + repoURL + "\n" +
 		"Requires-Python: >=3.7\n" +
