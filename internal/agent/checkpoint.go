@@ -88,7 +88,7 @@ func (s *Session) runRestore(ctx context.Context, id string, op protocol.Op) {
 			return
 		}
 		if s.restore(ctx, id, "undo", turns, []checkpoint.Step{step}, op.Force) {
-			s.note(fmt.Sprintf("The user undid the file changes of turn %d: the files are back as they were before it.", turns[0]))
+			s.record(RestoreNote("undo", turns[0]))
 		}
 	case protocol.Redo:
 		n, step, ok := s.journal.Redo()
@@ -97,7 +97,7 @@ func (s *Session) runRestore(ctx context.Context, id string, op protocol.Op) {
 			return
 		}
 		if s.restore(ctx, id, "redo", []int{n}, []checkpoint.Step{step}, op.Force) {
-			s.note(fmt.Sprintf("The user redid the file changes of turn %d: the files are back as that turn left them.", n))
+			s.record(RestoreNote("redo", n))
 		}
 	case protocol.Rewind:
 		s.rewind(ctx, id, op)
@@ -177,10 +177,14 @@ func (s *Session) startsTurn(tc protocol.TurnCheckpoint) bool {
 	return cut(strings.Join(parts, "\n"), maxPrompt) == tc.Prompt
 }
 
-// note tells the model, in the history, what the user did outside the
-// conversation.
-func (s *Session) note(text string) {
-	s.record(model.Item{Type: model.ItemMessage, Role: model.RoleUser, Content: []model.ContentPart{
+// RestoreNote is what the model is told, in the history, after the user
+// undid (action "undo") or redid ("redo") the file changes of a turn.
+func RestoreNote(action string, turn int) model.Item {
+	text := fmt.Sprintf("The user undid the file changes of turn %d: the files are back as they were before it.", turn)
+	if action == "redo" {
+		text = fmt.Sprintf("The user redid the file changes of turn %d: the files are back as that turn left them.", turn)
+	}
+	return model.Item{Type: model.ItemMessage, Role: model.RoleUser, Content: []model.ContentPart{
 		{Type: model.PartInputText, Text: "<kodex_note>" + text + "</kodex_note>"},
-	}})
+	}}
 }

@@ -141,6 +141,7 @@ type restored struct {
 	lastContext int64
 	contextAt   int
 	notices     []string
+	journal     []protocol.EventMsg // the undo journal (see withCheckpoints)
 }
 
 // Open builds the tools, the rollout and the agent of a session, and
@@ -194,6 +195,7 @@ func (rt *Runtime) Open(ctx context.Context, sp Spec) (*Session, error) {
 		}
 	}
 	opts := rt.agentOptions(sp, r, st, router, mechanism)
+	rt.withCheckpoints(ctx, &opts, sp, r.cwd, st)
 	if mcps != nil {
 		opts.Status = mcps.Watch
 	}
@@ -267,7 +269,7 @@ func (rt *Runtime) restore(sp Spec, r resolved) (restored, error) {
 		return st, fmt.Errorf("loading session: %w", err)
 	}
 	st.history, st.id, st.usage = loaded.History, loaded.Meta.ID, loaded.Usage
-	st.lastContext, st.contextAt = loaded.Context, loaded.ContextAt
+	st.lastContext, st.contextAt, st.journal = loaded.Context, loaded.ContextAt, loaded.Journal
 	if n := len(loaded.Skipped); n > 0 {
 		st.notices = append(st.notices, fmt.Sprintf("%d damaged line(s) of the transcript were left out (%s line %s); the conversation may miss what they held", n, path, joinInts(loaded.Skipped)))
 	}

@@ -1,0 +1,34 @@
+package session
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/kodex-cli/kodex/internal/agent"
+	"github.com/kodex-cli/kodex/internal/checkpoint"
+)
+
+// withCheckpoints gives a recorded session its workspace's checkpoint
+// store (undo, redo, rewind of files; see internal/checkpoint) and, when
+// it is resumed, its undo journal. An ephemeral session keeps none. A
+// store that cannot be opened leaves the session without undo, and the
+// user is told why.
+func (rt *Runtime) withCheckpoints(ctx context.Context, opts *agent.Options, sp Spec, cwd string, st restored) {
+	if st.rec == nil {
+		return
+	}
+	ws, err := checkpoint.Workspace(cwd)
+	if err == nil {
+		var store *checkpoint.Store
+		if store, err = checkpoint.Open(ctx, rt.Home, ws); err == nil {
+			opts.Checkpoints = store
+		}
+	}
+	if err != nil {
+		opts.Notices = append(opts.Notices, fmt.Sprintf("undo is off in this session: %v", err))
+		return
+	}
+	if sp.Resume && !sp.Fork {
+		opts.Journal = st.journal
+	}
+}
