@@ -85,6 +85,9 @@ func (m *model) handleEvent(ev protocol.EventMsg) tea.Cmd {
 			return m.exit()
 		}
 	default:
+		if cmd, ok := m.undoEvent(ev); ok {
+			return cmd
+		}
 		return m.mcpEvent(ev)
 	}
 	return nil

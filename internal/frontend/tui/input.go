@@ -67,7 +67,7 @@ func (m *model) globalKey(key tea.KeyPressMsg) (tea.Cmd, bool) {
 			m.hint = "Interrupting…"
 			return nil, true
 		}
-		return nil, m.escEndsProcesses()
+		return nil, m.escEndsProcesses() || m.escRewind()
 	case "ctrl+c":
 		return m.ctrlC(), true
 	case "ctrl+d":

@@ -42,7 +42,8 @@ type model struct {
 	images   []string
 	queued   []string
 
-	mcp mcpState // the MCP servers, as reported
+	mcp  mcpState  // the MCP servers, as reported
+	undo undoState // checkpointed turns, for /undo, /redo, /rewind
 
 	approvals []*approval // [0] is shown
 	overlay   overlay     // a picker (/model, /approvals, /resume) or the trust screen

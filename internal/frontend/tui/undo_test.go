@@ -1,0 +1,118 @@
+package tui
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/kodex-cli/kodex/internal/protocol"
+)
+
+func checkpoints() []protocol.EventMsg {
+	return []protocol.EventMsg{
+		protocol.TurnCheckpoint{Turn: 1, TurnID: "1", Before: "a", After: "b", Prompt: "write the parser"},
+		protocol.TurnCheckpoint{Turn: 2, TurnID: "2", Before: "b", After: "b", Prompt: "explain it"},
+	}
+}
+
+// /undo and /redo submit their ops; what the session restored is said.
+func TestUndoRedoCommands(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	h.events(checkpoints()...)
+	h.typeText("/undo")
+	h.key("enter")
+	wantOps(t, h.sink, protocol.Undo{})
+	h.events(protocol.FilesRestored{Action: "undo", Turns: []int{1, 2}, Paths: []string{"parser.go", "parser_test.go"}})
+	if sb := h.scrollback(); !strings.Contains(sb, "Undid the file changes of turn 1: 2 file(s) restored (parser.go,") {
+		t.Errorf("no undo notice:\n%s", sb)
+	}
+	h.typeText("/redo")
+	h.key("enter")
+	wantOps(t, h.sink, protocol.Redo{})
+}
+
+// A conflict shows the user's changes and asks; No restores nothing, Yes
+// submits the op again with Force.
+func TestUndoConflictAsks(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	conflict := protocol.RestoreConflict{Action: "undo", Turns: []int{1}, Paths: []string{"parser.go"}, Diff: "--- a/parser.go (as the turn left it)\n+++ b/parser.go (now)\n@@ -1 +1 @@\n-model\n+mine\n"}
+	h.events(conflict)
+	if sb := h.scrollback(); !strings.Contains(sb, "+mine") || !strings.Contains(sb, "Nothing restored: 1 file(s) were changed since") {
+		t.Errorf("the conflict is not shown:\n%s", sb)
+	}
+	if f := h.frame(); !strings.Contains(f, "Undo anyway, overwriting those changes?") {
+		t.Fatalf("no question:\n%s", f)
+	}
+	h.key("enter") // the first choice: keep them
+	wantOps(t, h.sink)
+
+	h.events(conflict)
+	h.key("down")
+	h.key("enter")
+	wantOps(t, h.sink, protocol.Undo{Force: true})
+}
+
+// /rewind lists the earlier messages, newest first; the choice and whether
+// the files go too become a Rewind op, and the rewound message comes back
+// in the composer to be edited.
+func TestRewindPicker(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	h.typeText("/rewind")
+	h.key("enter")
+	if sb := h.scrollback(); !strings.Contains(sb, "No earlier message to rewind to") {
+		t.Errorf("an empty session opened the picker:\n%s", sb)
+	}
+	h.events(checkpoints()...)
+	h.typeText("/rewind")
+	h.key("enter")
+	f := h.frame()
+	if !strings.Contains(f, "Rewind to before which message?") || strings.Index(f, "explain it") > strings.Index(f, "write the parser") {
+		t.Fatalf("picker (newest first):\n%s", f)
+	}
+	h.key("down") // turn 1
+	h.key("enter")
+	if f := h.frame(); !strings.Contains(f, "Conversation and files") {
+		t.Fatalf("no files question:\n%s", f)
+	}
+	h.key("enter")
+	wantOps(t, h.sink, protocol.Rewind{Turn: 1, Files: true})
+	h.events(protocol.FilesRestored{Action: "rewind", Turns: []int{1, 2}, Paths: []string{"parser.go"}},
+		protocol.ConversationRewound{Turn: 1, Prompt: "write the parser"})
+	if got := h.m.composer.value(); got != "write the parser" {
+		t.Errorf("composer = %q, want the rewound message", got)
+	}
+	if sb := h.scrollback(); !strings.Contains(sb, "Rewound: the conversation now ends before turn 1") {
+		t.Errorf("no rewind notice:\n%s", sb)
+	}
+	if len(h.m.undo.turns) != 0 {
+		t.Errorf("rewound turns still offered: %v", h.m.undo.turns)
+	}
+}
+
+// Esc Esc on an empty composer opens the rewind picker, as in Codex; a
+// single Esc only says so, and Esc with text in the composer does not.
+func TestEscEscRewinds(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	h.events(checkpoints()...)
+	h.key("esc")
+	if h.m.overlay != nil {
+		t.Fatal("one Esc opened an overlay")
+	}
+	if f := h.frame(); !strings.Contains(f, "Esc again to rewind") {
+		t.Errorf("no hint after one Esc:\n%s", f)
+	}
+	h.key("esc")
+	if f := h.frame(); !strings.Contains(f, "Rewind to before which message?") {
+		t.Fatalf("Esc Esc did not open the picker:\n%s", f)
+	}
+	h.key("esc") // closes it
+	h.typeText("draft")
+	h.key("esc")
+	h.key("esc")
+	if h.m.overlay != nil {
+		t.Error("Esc Esc with a draft opened the picker")
+	}
+}
