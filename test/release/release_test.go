@@ -211,6 +211,18 @@ func TestArtifacts(t *testing.T) {
 		}
 	}
 
+	// Every archive carries the license and the README.
+	for _, pat := range []string{"*_linux_amd64.tar.gz", "*_darwin_universal.tar.gz"} {
+		for _, name := range []string{"LICENSE", "README.md"} {
+			if len(archiveFile(t, find(t, d, pat), name)) == 0 {
+				t.Errorf("%s: %s is empty", pat, name)
+			}
+		}
+	}
+	if lic := archiveFile(t, find(t, d, "*_linux_amd64.tar.gz"), "LICENSE"); !bytes.Contains(lic, []byte("Apache License")) {
+		t.Errorf("the archive's LICENSE is not the Apache License")
+	}
+
 	// The universal binary holds the two thin ones, byte for byte.
 	fatBytes := archiveFile(t, find(t, d, "*_darwin_universal.tar.gz"), "kodex")
 	fat, err := macho.NewFatFile(bytes.NewReader(fatBytes))
