@@ -15,6 +15,7 @@ import (
 	"syscall"
 
 	"github.com/kodex-cli/kodex/internal/sandbox"
+	"github.com/kodex-cli/kodex/internal/version"
 )
 
 // Main runs kodex with args (os.Args) and returns the process exit code.
@@ -23,6 +24,12 @@ func Main(ctx context.Context, args []string) int {
 	// no config, no goroutines of ours.
 	if len(args) > 1 && args[1] == sandbox.HelperArg {
 		return sandbox.HelperMain(args[2:])
+	}
+	// `kodex --version` and `-V` alone answer before the command tree and
+	// the signal handlers are set up: scripts call it to probe the binary.
+	if len(args) == 2 && (args[1] == "--version" || args[1] == "-V") {
+		fmt.Println(version.String())
+		return ExitOK
 	}
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
