@@ -177,6 +177,22 @@ func (s *Session) startsTurn(tc protocol.TurnCheckpoint) bool {
 	return cut(strings.Join(parts, "\n"), maxPrompt) == tc.Prompt
 }
 
+// RewindableTurns returns the turns of the restored session (see
+// Options.Journal) that a Rewind can still go back to: those whose user
+// message is where it was in the restored conversation. It is fixed when
+// the session is made; a frontend shows it as earlier messages.
+func (s *Session) RewindableTurns() []protocol.TurnCheckpoint { return s.rewindable }
+
+func (s *Session) findRewindable() []protocol.TurnCheckpoint {
+	var out []protocol.TurnCheckpoint
+	for _, t := range s.journal.Turns() {
+		if s.startsTurn(t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
 // RestoreNote is what the model is told, in the history, after the user
 // undid (action "undo") or redid ("redo") the file changes of a turn.
 func RestoreNote(action string, turn int) model.Item {

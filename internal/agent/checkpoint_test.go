@@ -104,6 +104,8 @@ func TestUndoRedoRewind(t *testing.T) {
 	if diff := cmp.Diff([]wireItem{userItem("write it again")}, got); diff != "" {
 		t.Errorf("the request after the rewind (-want +got):\n%s", diff)
 	}
+	h.submit(protocol.Shutdown{}) // every event is recorded by then
+	h.expectClose()
 	if _, evs := rec.snapshot(); len(msgsOf2[protocol.TurnCheckpoint](evs)) != 3 {
 		t.Errorf("recorded checkpoints: %d, want 3", len(msgsOf2[protocol.TurnCheckpoint](evs)))
 	}
@@ -126,5 +128,48 @@ func TestUndoWithoutCheckpoints(t *testing.T) {
 	_, e := untilType[protocol.Error](h)
 	if e.Code != "no_checkpoints" {
 		t.Errorf("error = %+v", e)
+	}
+}
+
+// TestRewindAfterResume: a session restored from what the first one
+// recorded offers its turns for a rewind and undoes its files.
+func TestRewindAfterResume(t *testing.T) {
+	t.Parallel()
+	ws := t.TempDir()
+	store, err := checkpoint.Open(context.Background(), t.TempDir(), ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &fakeRecorder{}
+	h := newHarness(t, agent.Options{Settings: agent.Settings{Model: "m"}, Tools: router(t, writer(t, ws)), Checkpoints: store, Recorder: rec},
+		modeltest.Text("hello"),
+		modeltest.Calls(modeltest.FunctionCall("write", `one`)), modeltest.Text("wrote one"),
+	)
+	h.turn("say hello")
+	untilType[protocol.TurnCheckpoint](h)
+	h.turn("write one")
+	untilType[protocol.TurnCheckpoint](h)
+	h.submit(protocol.Shutdown{}) // every event is recorded by then
+	h.expectClose()
+	items, evs := rec.snapshot()
+
+	h2 := newHarness(t, agent.Options{Settings: agent.Settings{Model: "m"}, Tools: router(t, writer(t, ws)), Checkpoints: store,
+		History: items, Journal: evs, Resumed: true}, modeltest.Text("again"))
+	var prompts []string
+	for _, tc := range h2.s.RewindableTurns() {
+		prompts = append(prompts, tc.Prompt)
+	}
+	if diff := cmp.Diff([]string{"say hello", "write one"}, prompts); diff != "" {
+		t.Fatalf("rewindable turns (-want +got):\n%s", diff)
+	}
+	h2.submit(protocol.Rewind{Turn: 2, Files: true})
+	untilType[protocol.ConversationRewound](h2)
+	if _, err := os.Stat(filepath.Join(ws, "f.txt")); !os.IsNotExist(err) {
+		t.Errorf("f.txt after rewinding the resumed session: %v", err)
+	}
+	h2.turn("something else")
+	want := []wireItem{userItem("say hello"), assistantItem("hello"), userItem("something else")}
+	if diff := cmp.Diff(want, inputOf(h2.request(0))); diff != "" {
+		t.Errorf("request after the rewind (-want +got):\n%s", diff)
 	}
 }

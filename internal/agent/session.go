@@ -124,8 +124,10 @@ type Session struct {
 	usageAt     int
 	// recordWarned: the user was told that recording failed.
 	recordWarned atomic.Bool
-	// journal is the undo state (owned like history).
-	journal checkpoint.Journal
+	// journal is the undo state (owned like history); rewindable is
+	// fixed by New (see RewindableTurns).
+	journal    checkpoint.Journal
+	rewindable []protocol.TurnCheckpoint
 	// repaired counts the tool calls of the restored history that had no
 	// output (see repairHistory); the user is told at start.
 	repaired int
@@ -174,6 +176,7 @@ func New(opts Options) *Session {
 	for _, m := range opts.Journal {
 		s.journal.Apply(m)
 	}
+	s.rewindable = s.findRewindable()
 	s.events, _ = s.bus.Subscribe(256)
 	return s
 }

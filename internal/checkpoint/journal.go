@@ -93,3 +93,13 @@ func (j *Journal) Since(n int) (turns []int, steps []Step) {
 	}
 	return turns, steps
 }
+
+// Turns returns every turn checkpoint seen, in turn order.
+func (j *Journal) Turns() []protocol.TurnCheckpoint {
+	out := make([]protocol.TurnCheckpoint, 0, len(j.turns))
+	for _, t := range j.turns {
+		out = append(out, t)
+	}
+	slices.SortFunc(out, func(a, b protocol.TurnCheckpoint) int { return a.Turn - b.Turn })
+	return out
+}

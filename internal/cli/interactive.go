@@ -246,6 +246,9 @@ func (t tuiSession) Replay() []protocol.EventMsg {
 			out = append(out, protocol.AgentMessage{ItemID: it.ID, Text: text})
 		}
 	}
+	for _, tc := range t.s.RewindableTurns() { // for /rewind and Esc Esc
+		out = append(out, tc)
+	}
 	return out
 }
 

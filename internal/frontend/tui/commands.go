@@ -309,6 +309,7 @@ func (m *model) swapped(s Session, err error, note string) tea.Cmd {
 	m.approvals, m.queued, m.reason.text = nil, nil, ""
 	m.turn = turnState{tickGen: m.turn.tickGen + 1}
 	m.status.total, m.status.ctxUsed, m.status.sessionID = protocol.TokenUsage{}, 0, ""
+	m.undo = undoState{}
 	m.notice(noticeInfo, note, "")
 	m.replay(s)
 	return m.pump()

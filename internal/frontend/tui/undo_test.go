@@ -116,3 +116,29 @@ func TestEscEscRewinds(t *testing.T) {
 		t.Error("Esc Esc with a draft opened the picker")
 	}
 }
+
+type replayingSession struct {
+	*fakeSession
+	items []protocol.EventMsg
+}
+
+func (r replayingSession) Replay() []protocol.EventMsg { return r.items }
+
+// A resumed session's earlier messages can be rewound to: its replay
+// carries their checkpoints; a swap to another session forgets them.
+func TestRewindResumed(t *testing.T) {
+	t.Parallel()
+	s := replayingSession{newFakeSession(), append([]protocol.EventMsg{UserMessage{Text: "write the parser"}}, checkpoints()...)}
+	h := newHarness(t, Options{Session: s, NewSession: func() (Session, error) { return newFakeSession(), nil }})
+	h.typeText("/rewind")
+	h.key("enter")
+	if f := h.frame(); !strings.Contains(f, "write the parser") {
+		t.Fatalf("the resumed session's message is not offered:\n%s", f)
+	}
+	h.key("esc")
+	h.typeText("/new")
+	h.run(h.key("enter"))
+	if len(h.m.undo.turns) != 0 {
+		t.Errorf("the old session's turns are still offered after /new: %v", h.m.undo.turns)
+	}
+}
