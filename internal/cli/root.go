@@ -117,6 +117,7 @@ showing every step.`,
 		NewCmdImport(f, g),
 		NewCmdReview(f, g),
 		NewCmdMCPServer(f, g, nil),
+		NewCmdAppServer(f, g, nil),
 		NewCmdMCP(f, g, nil),
 	)
 	usageArgs(root)

@@ -57,10 +57,14 @@ type Session struct {
 	ID      string
 	Rec     *rollout.Recorder
 	History []model.Item
-	// Cwd and Model are what the session started with.
-	Cwd   string
-	Model string
-	tmp   *sessionTmp
+	// Cwd, Model, Approval, Sandbox and ForkedFrom are what the session
+	// started with.
+	Cwd        string
+	Model      string
+	Approval   protocol.ApprovalPolicy
+	Sandbox    protocol.SandboxPolicy
+	ForkedFrom string
+	tmp        *sessionTmp
 	// closeTools ends what the tools keep running (exec_command's
 	// processes).
 	closeTools func()
@@ -135,6 +139,7 @@ func (rt *Runtime) resolve(sp Spec) resolved {
 // restored is what a resumed or forked session starts from.
 type restored struct {
 	history     []model.Item
+	forkedFrom  string // fork: the session copied
 	usage       protocol.TokenUsage
 	id          string
 	rec         *rollout.Recorder
@@ -201,7 +206,7 @@ func (rt *Runtime) Open(ctx context.Context, sp Spec) (*Session, error) {
 	}
 	s := agent.New(opts)
 	sess := &Session{Session: s, ID: st.id, Rec: st.rec, History: st.history, Cwd: r.cwd, Model: r.model,
-		tmp: tmp, closeTools: closeTools, mcp: mcps}
+		Approval: r.approval, Sandbox: r.sandbox, ForkedFrom: st.forkedFrom, tmp: tmp, closeTools: closeTools, mcp: mcps}
 	if argv := rt.Config.Notify; len(argv) > 0 {
 		client := sp.NotifyClient
 		if client == "" {
@@ -275,6 +280,7 @@ func (rt *Runtime) restore(sp Spec, r resolved) (restored, error) {
 	}
 	switch {
 	case sp.Fork:
+		st.forkedFrom = st.id
 		if st.id, st.rec, err = rt.forkRollout(sp, r, loaded); err != nil {
 			return st, err
 		}

@@ -1,0 +1,256 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kodex-cli/kodex/internal/frontend/appserver"
+	"github.com/kodex-cli/kodex/internal/frontend/mcpserver"
+	"github.com/kodex-cli/kodex/internal/protocol"
+	"github.com/kodex-cli/kodex/internal/rollout"
+	"github.com/kodex-cli/kodex/internal/session"
+	"github.com/kodex-cli/kodex/internal/version"
+)
+
+// AppServerOptions are the inputs of `kodex app-server`.
+type AppServerOptions struct {
+	IO     *IOStreams
+	Global *GlobalOptions
+	Listen string
+}
+
+// NewCmdAppServer builds `kodex app-server`. runF, when set, replaces the
+// real run (for tests of flag parsing).
+func NewCmdAppServer(f *Factory, g *GlobalOptions, runF func(context.Context, *AppServerOptions) error) *cobra.Command {
+	opts := &AppServerOptions{IO: f.IO, Global: g}
+	cmd := &cobra.Command{
+		Use:   "app-server",
+		Short: "Serve kodex over JSON-RPC (Codex's app-server protocol) on stdio",
+		Long: `Serve kodex to a program over JSON-RPC 2.0, one JSON message per line on
+stdin and stdout, with the methods and notifications of Codex's app server
+(v2) that kodex implements: initialize; thread/start, resume, fork, list,
+read, archive, unarchive, delete, name/set, compact/start; turn/start and
+turn/interrupt; model/list; config/read. Approvals are asked of the client
+with item/commandExecution/requestApproval and item/fileChange/requestApproval.
+See docs/protocol.md.
+
+One process holds many threads at once, sharing one model client. Unless a
+flag, the config or thread/start says otherwise, commands run read-only with
+approval "never", as for 'kodex exec'.`,
+		Example: `  # Drive kodex from a program
+  kodex app-server
+
+  # As Codex's clients start it
+  kodex app-server --listen stdio://`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.Listen != "" && opts.Listen != "stdio://" {
+				return &UsageError{Msg: fmt.Sprintf("--listen %s: kodex serves stdio:// only for now", opts.Listen)}
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runAppServer(cmd.Context(), f, opts)
+		},
+	}
+	cmd.Flags().StringVar(&opts.Listen, "listen", "", "where to serve: `stdio://` (the default)")
+	return cmd
+}
+
+func runAppServer(ctx context.Context, f *Factory, opts *AppServerOptions) error {
+	// The server's runtime: its configuration is said now, not at the
+	// first thread; its model client is shared by every thread.
+	base, err := newRuntime(ctx, f, opts.Global, true)
+	if err != nil {
+		return err
+	}
+	b := &appBackend{f: f, g: opts.Global, base: base, store: &session.Store{Home: base.Home}}
+	return appserver.Serve(ctx, f.IO.In, f.IO.Out, appserver.Options{
+		Backend: b, Home: base.Home, Version: version.Version, Logger: f.Logger, Now: f.Now,
+	})
+}
+
+// appBackend implements the app server's Backend with internal/session.
+type appBackend struct {
+	f     *Factory
+	g     *GlobalOptions
+	base  *kodexRuntime
+	store *session.Store
+}
+
+// Open opens a thread: the server's flags with the request's settings on
+// top (as flags and -c overrides), loaded for the thread's cwd, sharing
+// the server's model client unless the request changes the provider.
+func (b *appBackend) Open(ctx context.Context, req appserver.OpenRequest) (appserver.Thread, error) {
+	if req.ThreadID != "" && req.Cwd == "" {
+		req.Cwd = recordedCwd(b.f, req.ThreadID)
+	}
+	g, err := mcpCallOptions(b.g, mcpserver.Params{
+		Model: req.Model, Cwd: req.Cwd, Sandbox: string(req.Sandbox), ApprovalPolicy: string(req.Approval),
+		Config: req.Config, DeveloperInstructions: req.DeveloperInstructions,
+	})
+	if err != nil {
+		return nil, err
+	}
+	cfg, cwd, err := loadConfig(b.f, g)
+	if err != nil {
+		return nil, err
+	}
+	ro := runtimeOptions(b.f, g, cfg, cwd, true)
+	if cfg.Provider.ID == b.base.Config.Provider.ID && !overridesProvider(req.Config) {
+		ro.Client = b.base.Client
+	}
+	rt, err := session.NewRuntime(ro)
+	if err != nil {
+		return nil, err
+	}
+	if req.BaseInstructions != "" {
+		rt.Instructions = req.BaseInstructions
+	}
+	sess, err := rt.Open(ctx, session.Spec{
+		Resume: req.ThreadID != "", Fork: req.Fork, ResumeID: req.ThreadID,
+		Ephemeral: req.Ephemeral, Approvals: true, NotifyClient: "kodex_app_server",
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &appThread{s: sess, provider: cfg.Provider.ID, effort: cfg.ReasoningEffort, created: b.f.Now(), store: b.store}, nil
+}
+
+// overridesProvider reports whether -c style overrides choose or define
+// a model provider.
+func overridesProvider(cfg map[string]any) bool {
+	for k := range cfg {
+		if strings.HasPrefix(k, "model_provider") || strings.HasPrefix(k, "openai_base_url") {
+			return true
+		}
+	}
+	return false
+}
+
+func (b *appBackend) List(_ context.Context, req appserver.ListRequest) ([]appserver.ThreadInfo, string, error) {
+	page, err := b.store.ListPage(req.Archived, req.Cwd, req.Limit, req.Cursor)
+	if err != nil {
+		return nil, "", err
+	}
+	names := b.store.Names()
+	out := make([]appserver.ThreadInfo, 0, len(page.Sessions))
+	for _, s := range page.Sessions {
+		out = append(out, summaryInfo(s, names[s.ID]))
+	}
+	return out, page.Next, nil
+}
+
+func summaryInfo(s rollout.Summary, name string) appserver.ThreadInfo {
+	return appserver.ThreadInfo{
+		ID: s.ID, Preview: s.FirstPrompt, Name: name, Model: s.Model, Cwd: s.Cwd, Path: s.Path,
+		Created: s.Created, Updated: s.Updated,
+	}
+}
+
+func (b *appBackend) Read(_ context.Context, id string, turns bool) (appserver.ThreadInfo, error) {
+	r, err := b.store.Read(id, turns)
+	if err != nil {
+		return appserver.ThreadInfo{}, err
+	}
+	info := summaryInfo(r.Summary, b.store.Names()[r.Meta.ID])
+	info.ID, info.Cwd, info.Path, info.Created = r.Meta.ID, r.Meta.Cwd, r.Path, r.Meta.Timestamp
+	info.Model, info.Provider, info.ForkedFrom = r.Meta.Model, r.Meta.Provider, r.Meta.ForkedFrom
+	if info.Updated.IsZero() {
+		info.Updated = info.Created
+	}
+	info.Turns = turnRecords(r.Turns)
+	return info, nil
+}
+
+func turnRecords(ts []session.Turn) []appserver.TurnRecord {
+	out := make([]appserver.TurnRecord, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, appserver.TurnRecord{User: t.User, Answers: t.Answers})
+	}
+	return out
+}
+
+func (b *appBackend) Archive(id string) error { return b.store.Archive(id) }
+
+func (b *appBackend) Unarchive(id string) (appserver.ThreadInfo, error) {
+	if _, err := b.store.Unarchive(id); err != nil {
+		return appserver.ThreadInfo{}, err
+	}
+	return b.Read(context.Background(), id, false)
+}
+
+func (b *appBackend) Delete(id string) error { return b.store.Delete(id) }
+
+func (b *appBackend) SetName(id, name string) error {
+	if _, err := b.store.Read(id, false); err != nil {
+		var nf *session.NotFoundError
+		if errors.As(err, &nf) {
+			return err
+		}
+	}
+	return b.store.SetName(id, name)
+}
+
+func (b *appBackend) Models() []string { return models(b.base.Config) }
+
+func (b *appBackend) Config() map[string]any {
+	c := b.base.Config
+	out := map[string]any{
+		"model":           c.Model,
+		"model_provider":  c.Provider.ID,
+		"approval_policy": string(b.base.Approval),
+		"sandbox_mode":    string(b.base.Sandbox.Mode),
+	}
+	if c.ReasoningEffort != "" {
+		out["model_reasoning_effort"] = c.ReasoningEffort
+	}
+	if c.ContextWindow > 0 {
+		out["model_context_window"] = c.ContextWindow
+	}
+	if c.DeveloperInstructions != "" {
+		out["developer_instructions"] = c.DeveloperInstructions
+	}
+	return out
+}
+
+// appThread adapts a session to the app server's Thread.
+type appThread struct {
+	s        *session.Session
+	provider string
+	effort   string
+	created  time.Time
+	store    *session.Store
+}
+
+func (t *appThread) Submit(ctx context.Context, op protocol.Op) (string, error) {
+	return t.s.Submit(ctx, op)
+}
+
+func (t *appThread) Events() <-chan protocol.Event { return t.s.Events() }
+
+func (t *appThread) Close() { t.s.Close() }
+
+func (t *appThread) Info() appserver.ThreadInfo {
+	info := appserver.ThreadInfo{
+		ID: t.s.ID, ForkedFrom: t.s.ForkedFrom, Ephemeral: t.s.Rec == nil, Model: t.s.Model, Provider: t.provider,
+		Cwd: t.s.Cwd, Approval: t.s.Approval, Sandbox: t.s.Sandbox, ReasoningEffort: t.effort,
+		Name: t.store.Names()[t.s.ID], Turns: turnRecords(session.Turns(t.s.History)),
+		Created: t.created, Updated: time.Now(),
+	}
+	if t.s.Rec != nil {
+		info.Path = t.s.Rec.Path()
+	}
+	for _, tr := range info.Turns {
+		if len(tr.User) > 0 {
+			info.Preview = tr.User[0]
+			break
+		}
+	}
+	return info
+}
