@@ -33,6 +33,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -144,17 +146,59 @@ func (s *Store) Snapshot(ctx context.Context) (string, error) {
 	return s.snapshot(ctx)
 }
 
+// snapshot runs git add on a private copy of the store's index (the
+// shared one is only a cache of file stats), then puts it back in place
+// with a rename. So snapshots of several sessions or processes never wait
+// for each other's index.lock, and one killed mid-way leaves no lock
+// behind. The git commands are not cancelled with ctx, for the same
+// reason: they are bounded by the workspace's size.
 func (s *Store) snapshot(ctx context.Context) (string, error) {
-	// A file that cannot be read fails the snapshot: a snapshot without it
-	// would have a restore delete it.
-	if _, err := s.sh.Run(ctx, nil, "add", "--all", "--", "."); err != nil {
-		return "", fmt.Errorf("checkpoint: %w", err)
-	}
-	out, err := s.sh.Run(ctx, nil, "write-tree")
+	ctx = context.WithoutCancel(ctx)
+	shared := filepath.Join(s.sh.GitDir(), "index")
+	private, err := copyIndex(shared)
 	if err != nil {
 		return "", fmt.Errorf("checkpoint: %w", err)
 	}
+	defer os.Remove(private) // after a failure; renamed away otherwise
+	sh := s.sh.WithIndex(private)
+	// A file that cannot be read fails the snapshot: a snapshot without it
+	// would have a restore delete it.
+	if _, err := sh.Run(ctx, nil, "add", "--all", "--", "."); err != nil {
+		return "", fmt.Errorf("checkpoint: %w", err)
+	}
+	out, err := sh.Run(ctx, nil, "write-tree")
+	if err != nil {
+		return "", fmt.Errorf("checkpoint: %w", err)
+	}
+	if err := os.Rename(private, shared); err != nil {
+		return "", fmt.Errorf("checkpoint: %w", err)
+	}
 	return strings.TrimSpace(string(out)), nil
+}
+
+// copyIndex copies the index at path (if there is one) to a new file
+// beside it and returns the copy's path.
+func copyIndex(path string) (string, error) {
+	dst, err := os.CreateTemp(filepath.Dir(path), "index-*")
+	if err != nil {
+		return "", err
+	}
+	src, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		// No index yet: git makes one where the empty file was (an
+		// empty file is not a valid index).
+		dst.Close()
+		return dst.Name(), os.Remove(dst.Name())
+	}
+	if err == nil {
+		_, err = io.Copy(dst, src)
+		src.Close()
+	}
+	if err = errors.Join(err, dst.Close()); err != nil {
+		os.Remove(dst.Name())
+		return "", err
+	}
+	return dst.Name(), nil
 }
 
 // entry is one path of a snapshot: its git mode and object id; the zero

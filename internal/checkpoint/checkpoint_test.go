@@ -297,3 +297,35 @@ func tc(n int, before, after string) protocol.TurnCheckpoint {
 func restored(action string, turns ...int) protocol.FilesRestored {
 	return protocol.FilesRestored{Action: action, Turns: turns}
 }
+
+// TestConcurrentStores: two sessions on one workspace (two Stores, as two
+// processes have) snapshot at the same time without waiting for each
+// other's index lock, and a lock left by a killed git blocks nothing.
+func TestConcurrentStores(t *testing.T) {
+	t.Parallel()
+	ws, home := t.TempDir(), t.TempDir()
+	for i := range 50 {
+		write(t, ws, fmt.Sprintf("d/f%d.txt", i), strings.Repeat("x", i), 0o644)
+	}
+	var stores [2]*Store
+	for i := range stores {
+		s, err := Open(context.Background(), home, ws)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stores[i] = s
+	}
+	write(t, filepath.Join(stores[0].sh.GitDir()), "index.lock", "", 0o644)
+	errs := make(chan error, 20)
+	for i := range 20 {
+		go func() {
+			_, err := stores[i%2].Snapshot(context.Background())
+			errs <- err
+		}()
+	}
+	for range 20 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

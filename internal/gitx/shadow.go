@@ -101,6 +101,14 @@ func writeIfChanged(path, content string) error {
 	return os.WriteFile(path, []byte(content), 0o600)
 }
 
+// WithIndex returns a copy of s that uses the index file at path (instead
+// of <git dir>/index).
+func (s *Shadow) WithIndex(path string) *Shadow {
+	c := *s
+	c.env = append(s.env[:len(s.env):len(s.env)], "GIT_INDEX_FILE="+path)
+	return &c
+}
+
 // GitDir returns the shadow store's directory.
 func (s *Shadow) GitDir() string { return s.gitDir }
 
