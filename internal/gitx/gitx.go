@@ -1,7 +1,7 @@
 // Package gitx runs every git command kodex runs itself, outside the
 // sandbox: the session's git metadata, the TUI's /diff and its @ file list,
-// the diffs of a code review (diff.go), and `kodex apply`'s git apply
-// (apply.go).
+// the diffs of a code review (diff.go), `kodex apply`'s git apply
+// (apply.go), and the checkpoint store behind undo (shadow.go).
 // It treats the repository's files as hostile input: a sandboxed command may
 // have written to the work tree and, where the sandbox is degraded, to .git.
 // Nothing else in kodex may exec git (internal/archtest checks it), and gitx
