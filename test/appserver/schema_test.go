@@ -148,10 +148,26 @@ func (s *schema) checkCombinators(node map[string]any, v any, path string) error
 			}
 		}
 		if matched != 1 {
-			return fmt.Errorf("%s: matches %d of oneOf (want 1): %s", path, matched, strings.Join(errs, " | "))
+			return fmt.Errorf("%s: matches %d of oneOf (want 1): %s", path, matched, strings.Join(relevant(errs, path), " | "))
 		}
 	}
 	return nil
+}
+
+// relevant drops the errors of the branches whose discriminator (method
+// or type) did not match: they only say "not this branch".
+func relevant(errs []string, path string) []string {
+	var out []string
+	for _, e := range errs {
+		if strings.HasPrefix(e, path+".method: ") || strings.HasPrefix(e, path+".type: ") {
+			continue
+		}
+		out = append(out, e)
+	}
+	if len(out) == 0 {
+		return errs
+	}
+	return out
 }
 
 func checkBounds(node map[string]any, v any, path string) error {

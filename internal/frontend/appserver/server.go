@@ -330,6 +330,8 @@ func (c *conn) answer(ctx context.Context, m *jsonrpc.Message) {
 	if p.patch {
 		op = protocol.PatchApproval{CallID: p.callID, Decision: decision}
 	}
+	_ = c.out.Notify("serverRequest/resolved", map[string]any{"threadId": p.t.id, "requestId": id})
+	_ = c.out.Notify("thread/status/changed", statusNote{ThreadID: p.t.id, Status: threadStatus{Type: "active", ActiveFlags: []string{}}})
 	go func() { _, _ = p.t.th.Submit(ctx, op) }()
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/kodex-cli/kodex/internal/protocol"
 )
@@ -31,6 +32,7 @@ type threadState struct {
 	turn     string // the running turn
 	started  map[string]bool
 	cwds     map[string]string // running commands' cwd, by call id
+	partial  map[string][]byte // a cut UTF-8 sequence of a command's output
 	turnAt   map[string]time.Time
 	diffs    []string
 	inputsMu sync.Mutex
@@ -41,7 +43,7 @@ type threadState struct {
 func newThreadState(c *conn, th Thread) *threadState {
 	return &threadState{
 		c: c, th: th, id: th.Info().ID, done: make(chan struct{}),
-		started: map[string]bool{}, cwds: map[string]string{}, turnAt: map[string]time.Time{}, inputs: map[string][]userInput{},
+		started: map[string]bool{}, cwds: map[string]string{}, partial: map[string][]byte{}, turnAt: map[string]time.Time{}, inputs: map[string][]userInput{},
 	}
 }
 
@@ -190,12 +192,20 @@ func (t *threadState) event(ev protocol.Event) {
 		t.cwds[m.CallID] = m.Cwd
 		t.itemStarted(turnID, command(m.CallID, m.Command, m.Cwd, "inProgress", nil))
 	case protocol.ExecOutputDelta:
-		t.notify("item/commandExecution/outputDelta", deltaNote{ThreadID: t.id, TurnID: turnID, ItemID: m.CallID, Delta: string(m.Chunk)})
+		if d := t.text(m.CallID, m.Chunk, false); d != "" {
+			t.notify("item/commandExecution/outputDelta", deltaNote{ThreadID: t.id, TurnID: turnID, ItemID: m.CallID, Delta: d})
+		}
 	case protocol.ExecEnd:
+		if d := t.text(m.CallID, nil, true); d != "" {
+			t.notify("item/commandExecution/outputDelta", deltaNote{ThreadID: t.id, TurnID: turnID, ItemID: m.CallID, Delta: d})
+		}
 		cwd := t.cwds[m.CallID]
 		delete(t.cwds, m.CallID)
 		t.itemCompleted(turnID, command(m.CallID, m.Command, cwd, execStatus(m), &m))
 	case protocol.ExecApprovalRequest:
+		// As Codex does: the command is an item before it is asked about.
+		t.cwds[m.CallID] = m.Cwd
+		t.itemStarted(turnID, command(m.CallID, m.Command, m.Cwd, "inProgress", nil))
 		t.askExec(turnID, m)
 	case protocol.PatchApprovalRequest:
 		t.itemStarted(turnID, fileChange(m.CallID, m.Changes, "inProgress"))
@@ -227,8 +237,47 @@ func (t *threadState) event(ev protocol.Event) {
 	}
 }
 
+// text is a command's output chunk as text: a UTF-8 sequence cut between
+// two chunks is held back and sent whole with the next (end: everything
+// left, as it is).
+func (t *threadState) text(callID string, chunk []byte, end bool) string {
+	b := append(t.partial[callID], chunk...)
+	delete(t.partial, callID)
+	if end {
+		return string(b)
+	}
+	cut := len(b)
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				cut = i
+			}
+			break
+		}
+	}
+	if cut < len(b) {
+		t.partial[callID] = append([]byte(nil), b[cut:]...)
+	}
+	return string(b[:cut])
+}
+
+// status announces the thread's status: active (with flags) or idle.
+func (t *threadState) status(active bool, flags ...string) {
+	st := threadStatus{Type: "idle"}
+	if active {
+		st = threadStatus{Type: "active", ActiveFlags: append([]string{}, flags...)}
+	}
+	t.notify("thread/status/changed", statusNote{ThreadID: t.id, Status: st})
+}
+
+type statusNote struct {
+	ThreadID string       `json:"threadId"`
+	Status   threadStatus `json:"status"`
+}
+
 func (t *threadState) turnStarted(id string) {
 	t.turn = id
+	t.status(true)
 	t.diffs = nil
 	now := t.c.opts.Now()
 	t.turnAt[id] = now
@@ -239,7 +288,7 @@ func (t *threadState) turnStarted(id string) {
 	delete(t.inputs, id)
 	t.inputsMu.Unlock()
 	if in != nil {
-		it := item{"type": "userMessage", "id": "user-" + id, "content": in}
+		it := item{"type": "userMessage", "id": "user-" + id, "content": userContent(in)}
 		t.itemStarted(id, it)
 		t.itemCompleted(id, it)
 	}
@@ -256,6 +305,7 @@ func (t *threadState) turnEnded(id, status string, te *turnError) {
 	if t.turn == id {
 		t.turn = ""
 	}
+	t.status(false)
 	t.notify("turn/completed", turnNote{ThreadID: t.id, Turn: tr})
 }
 
@@ -287,7 +337,14 @@ func (t *threadState) askExec(turnID string, m protocol.ExecApprovalRequest) {
 	if r := approvalReason(m.Reason, m.Justification); r != "" {
 		params["reason"] = r
 	}
-	if err := t.c.request("item/commandExecution/requestApproval", params, pendingApproval{t: t, callID: m.CallID}); err != nil {
+	t.ask("item/commandExecution/requestApproval", params, pendingApproval{t: t, callID: m.CallID})
+}
+
+// ask sends an approval request; the thread waits on approval until the
+// client answers (see conn.answer).
+func (t *threadState) ask(method string, params map[string]any, p pendingApproval) {
+	t.status(true, "waitingOnApproval")
+	if err := t.c.request(method, params, p); err != nil {
 		t.c.opts.Logger.Debug("app-server: approval request", "err", err)
 	}
 }
@@ -297,9 +354,7 @@ func (t *threadState) askPatch(turnID string, m protocol.PatchApprovalRequest) {
 	if m.Reason != "" {
 		params["reason"] = m.Reason
 	}
-	if err := t.c.request("item/fileChange/requestApproval", params, pendingApproval{t: t, callID: m.CallID, patch: true}); err != nil {
-		t.c.opts.Logger.Debug("app-server: approval request", "err", err)
-	}
+	t.ask("item/fileChange/requestApproval", params, pendingApproval{t: t, callID: m.CallID, patch: true})
 }
 
 // askMCP asks approval of an MCP tool call the way Codex's app server asks
@@ -312,9 +367,7 @@ func (t *threadState) askMCP(turnID string, m protocol.McpToolApprovalRequest) {
 	if m.Reason != "" {
 		params["reason"] = m.Reason
 	}
-	if err := t.c.request("item/commandExecution/requestApproval", params, pendingApproval{t: t, callID: m.CallID}); err != nil {
-		t.c.opts.Logger.Debug("app-server: approval request", "err", err)
-	}
+	t.ask("item/commandExecution/requestApproval", params, pendingApproval{t: t, callID: m.CallID})
 }
 
 func approvalReason(reason, justification string) string {
@@ -427,4 +480,20 @@ func usageNote(threadID, turnID string, m protocol.TokenCount) map[string]any {
 		u["modelContextWindow"] = m.ContextWindow
 	}
 	return map[string]any{"threadId": threadID, "turnId": turnID, "tokenUsage": u}
+}
+
+// userContent is turn/start's input as a userMessage item's content.
+func userContent(in []userInput) []map[string]any {
+	out := make([]map[string]any, 0, len(in))
+	for _, u := range in {
+		switch u.Type {
+		case "text":
+			out = append(out, map[string]any{"type": "text", "text": u.Text, "text_elements": []any{}})
+		case "image":
+			out = append(out, map[string]any{"type": "image", "url": u.URL})
+		default:
+			out = append(out, map[string]any{"type": u.Type, "path": u.Path})
+		}
+	}
+	return out
 }

@@ -79,8 +79,19 @@ type thread struct {
 }
 
 type threadStatus struct {
-	Type        string   `json:"type"`
-	ActiveFlags []string `json:"activeFlags,omitempty"`
+	Type        string
+	ActiveFlags []string // active only; always written then
+}
+
+func (s threadStatus) MarshalJSON() ([]byte, error) {
+	if s.Type != "active" {
+		return json.Marshal(map[string]string{"type": s.Type})
+	}
+	flags := s.ActiveFlags
+	if flags == nil {
+		flags = []string{}
+	}
+	return json.Marshal(map[string]any{"type": s.Type, "activeFlags": flags})
 }
 
 type threadResponse struct {
