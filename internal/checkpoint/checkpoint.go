@@ -190,11 +190,21 @@ func copyIndex(path string) (string, error) {
 		dst.Close()
 		return dst.Name(), os.Remove(dst.Name())
 	}
+	var fi fs.FileInfo
 	if err == nil {
 		_, err = io.Copy(dst, src)
+		if err == nil {
+			fi, err = src.Stat()
+		}
 		src.Close()
 	}
-	if err = errors.Join(err, dst.Close()); err != nil {
+	if err = errors.Join(err, dst.Close()); err == nil {
+		// git takes an entry whose file changed in the same second as
+		// the index was written for changed ("racy git"); the copy must
+		// keep the index's time for that to hold.
+		err = os.Chtimes(dst.Name(), fi.ModTime(), fi.ModTime())
+	}
+	if err != nil {
 		os.Remove(dst.Name())
 		return "", err
 	}
