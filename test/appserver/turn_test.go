@@ -66,9 +66,13 @@ func startTurn(t *testing.T, s *server, thread, text string) string {
 	}
 	// The response comes before anything the turn caused.
 	for _, m := range s.backlog {
+		if m.Method != "turn/started" {
+			continue
+		}
 		if p := params[struct {
-			ThreadID string `json:"threadId"`
-		}](t, m); m.Method == "turn/started" && p.ThreadID == thread {
+			ThreadID string
+			Turn     struct{ ID string }
+		}](t, m); p.ThreadID == thread && p.Turn.ID == res.Turn.ID {
 			t.Errorf("turn/started came before the turn/start response")
 		}
 	}

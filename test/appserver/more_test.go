@@ -1,0 +1,106 @@
+package appserver_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/kodex-cli/kodex/internal/model/modeltest"
+)
+
+// TestPatchApproval: a patch that needs approval is a fileChange item with
+// its changes, then an item/fileChange/requestApproval; accepted, it is
+// applied and the turn's diff is announced.
+func TestPatchApproval(t *testing.T) {
+	t.Parallel()
+	srv := modeltest.New(t,
+		modeltest.Calls(modeltest.FunctionCall("apply_patch", `{"input":"*** Begin Patch\n*** Add File: hello.txt\n+hi there\n*** End Patch"}`)),
+		modeltest.Text("added it"),
+	)
+	e := newEnv(t, srv.URL())
+	s := e.start(t)
+	s.initialize()
+	thread := startThread(t, s, map[string]any{"cwd": e.work, "approvalPolicy": "untrusted", "sandbox": "read-only"})
+	startTurn(t, s, thread, "add a file")
+	started := s.waitFor(func(m msg) bool {
+		return m.Method == "item/started" && params[itemNote](t, m).Item["type"] == "fileChange"
+	})
+	changes, _ := params[itemNote](t, started).Item["changes"].([]any)
+	if len(changes) != 1 || changes[0].(map[string]any)["path"] == nil {
+		t.Errorf("fileChange item before the approval: %s", started.raw)
+	}
+	ask := s.next("item/fileChange/requestApproval")
+	if p := params[struct{ ThreadID, ItemID string }](t, ask); p.ThreadID != thread || p.ItemID != params[itemNote](t, started).Item["id"] {
+		t.Errorf("approval request %s does not name the item %s", ask.raw, started.raw)
+	}
+	s.send(`{"id":` + string(ask.ID) + `,"result":{"decision":"accept"}}`)
+	var completed map[string]any
+	for completed == nil {
+		m := s.next("item/completed")
+		if it := params[itemNote](t, m).Item; it["type"] == "fileChange" {
+			completed = it
+		}
+	}
+	if completed["status"] != "completed" {
+		t.Errorf("fileChange completed %v", completed)
+	}
+	diff := params[struct{ Diff string }](t, s.next("turn/diff/updated"))
+	if diff.Diff == "" {
+		t.Error("turn/diff/updated carries no diff")
+	}
+	s.next("turn/completed")
+	b, err := os.ReadFile(filepath.Join(e.work, "hello.txt"))
+	if err != nil || string(b) != "hi there\n" {
+		t.Errorf("hello.txt = %q, %v", b, err)
+	}
+}
+
+// TestInterrupt: turn/interrupt ends a running turn as interrupted, and
+// the thread takes the next turn.
+func TestInterrupt(t *testing.T) {
+	t.Parallel()
+	srv := modeltest.New(t,
+		modeltest.StallAfter(6, modeltest.Text("an answer that stalls half way")),
+		modeltest.Text("the next one"),
+	)
+	e := newEnv(t, srv.URL())
+	s := e.start(t)
+	s.initialize()
+	thread := startThread(t, s, map[string]any{"cwd": e.work})
+	turn := startTurn(t, s, thread, "talk")
+	s.next("item/agentMessage/delta")
+	s.result("turn/interrupt", map[string]any{"threadId": thread, "turnId": turn}, nil)
+	done := params[struct {
+		Turn struct{ ID, Status string }
+	}](t, s.next("turn/completed"))
+	if done.Turn.ID != turn || done.Turn.Status != "interrupted" {
+		t.Errorf("interrupted turn ended %+v", done.Turn)
+	}
+	runTurn(t, s, thread, "again")
+}
+
+// TestCompact: thread/compact/start compacts the conversation as a turn
+// with a contextCompaction item.
+func TestCompact(t *testing.T) {
+	t.Parallel()
+	srv := modeltest.New(t,
+		modeltest.Text("a first answer"),
+		modeltest.Text("the summary of it all"),
+	)
+	e := newEnv(t, srv.URL())
+	s := e.start(t)
+	s.initialize()
+	thread := startThread(t, s, map[string]any{"cwd": e.work})
+	runTurn(t, s, thread, "hello")
+	s.result("thread/compact/start", map[string]any{"threadId": thread}, nil)
+	msgs := s.until("turn/completed")
+	var compacted bool
+	for _, m := range msgs {
+		if m.Method == "item/completed" && params[itemNote](t, m).Item["type"] == "contextCompaction" {
+			compacted = true
+		}
+	}
+	if !compacted {
+		t.Errorf("no contextCompaction item in %v", methods(t, msgs, ""))
+	}
+}
