@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"os"
 	"strings"
 	"time"
 
@@ -46,11 +48,14 @@ approval "never", as for 'kodex exec'.`,
   kodex app-server
 
   # As Codex's clients start it
-  kodex app-server --listen stdio://`,
+  kodex app-server --listen stdio://
+
+  # Several clients at once, on a unix socket (mode 0600)
+  kodex app-server --listen unix://$HOME/.kodex/app.sock`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if opts.Listen != "" && opts.Listen != "stdio://" {
-				return &UsageError{Msg: fmt.Sprintf("--listen %s: kodex serves stdio:// only for now", opts.Listen)}
+			if _, err := listenAddr(opts.Listen); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -58,7 +63,7 @@ approval "never", as for 'kodex exec'.`,
 			return runAppServer(cmd.Context(), f, opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Listen, "listen", "", "where to serve: `stdio://` (the default)")
+	cmd.Flags().StringVar(&opts.Listen, "listen", "", "where to serve: `stdio://` (the default) or unix://PATH (several clients at once)")
 	return cmd
 }
 
@@ -70,9 +75,56 @@ func runAppServer(ctx context.Context, f *Factory, opts *AppServerOptions) error
 		return err
 	}
 	b := &appBackend{f: f, g: opts.Global, base: base, store: &session.Store{Home: base.Home}}
-	return appserver.Serve(ctx, f.IO.In, f.IO.Out, appserver.Options{
-		Backend: b, Home: base.Home, Version: version.Version, Logger: f.Logger, Now: f.Now,
-	})
+	so := appserver.Options{Backend: b, Home: base.Home, Version: version.Version, Logger: f.Logger, Now: f.Now}
+	path, _ := listenAddr(opts.Listen)
+	if path == "" {
+		return appserver.Serve(ctx, f.IO.In, f.IO.Out, so)
+	}
+	ln, err := listenUnix(path)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(path)
+	fmt.Fprintf(f.IO.ErrOut, "kodex: app-server listening on unix://%s\n", path)
+	return appserver.ServeListener(ctx, ln, so)
+}
+
+// listenAddr reads --listen: "" or stdio:// serve stdin and stdout (path
+// ""); unix://PATH a socket at PATH.
+func listenAddr(listen string) (string, error) {
+	switch {
+	case listen == "" || listen == "stdio://":
+		return "", nil
+	case strings.HasPrefix(listen, "unix://") && len(listen) > len("unix://"):
+		return strings.TrimPrefix(listen, "unix://"), nil
+	case strings.HasPrefix(listen, "ws://"):
+		return "", &UsageError{Msg: fmt.Sprintf("--listen %s: WebSocket is not served yet; use stdio:// or unix://PATH", listen)}
+	}
+	return "", &UsageError{Msg: fmt.Sprintf("--listen %q: want stdio:// or unix://PATH", listen)}
+}
+
+// listenUnix listens on a unix socket only its owner may connect to. A
+// socket left by an earlier server is replaced; any other file is not.
+func listenUnix(path string) (net.Listener, error) {
+	if st, err := os.Lstat(path); err == nil {
+		if st.Mode()&os.ModeSocket == 0 {
+			return nil, &UsageError{Msg: fmt.Sprintf("--listen unix://%s: the path exists and is not a socket", path)}
+		}
+		if c, err := net.Dial("unix", path); err == nil {
+			_ = c.Close()
+			return nil, fmt.Errorf("--listen unix://%s: another server is listening there", path)
+		}
+		_ = os.Remove(path)
+	}
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, fmt.Errorf("listening on unix://%s: %w", path, err)
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		_ = ln.Close()
+		return nil, fmt.Errorf("listening on unix://%s: %w", path, err)
+	}
+	return ln, nil
 }
 
 // appBackend implements the app server's Backend with internal/session.

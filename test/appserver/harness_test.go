@@ -160,8 +160,8 @@ func (e *env) start(t *testing.T, args ...string) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{t: t, cmd: cmd, stdin: stdin, msgs: make(chan msg, 1024), sch: loadSchemas(t), sent: map[string]string{}, done: make(chan struct{})}
-	go s.read(stdout)
+	s := newClient(t, stdin, stdout)
+	s.cmd = cmd
 	t.Cleanup(func() {
 		_ = stdin.Close()
 		select {
@@ -175,6 +175,13 @@ func (e *env) start(t *testing.T, args ...string) *server {
 			t.Logf("stderr:\n%s", cmd.Stderr.(*lockedWriter).String())
 		}
 	})
+	return s
+}
+
+// newClient is the client side of a connection to a server.
+func newClient(t *testing.T, w io.WriteCloser, r io.Reader) *server {
+	s := &server{t: t, stdin: w, msgs: make(chan msg, 1024), sch: loadSchemas(t), sent: map[string]string{}, done: make(chan struct{})}
+	go s.read(r)
 	return s
 }
 

@@ -23,6 +23,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -376,4 +377,44 @@ func (c *conn) closeAll() {
 		t.shutdown()
 	}
 	c.wg.Wait()
+}
+
+// ServeListener serves every connection ln accepts (a unix socket: several
+// clients at once, each with its own threads) until ctx is cancelled; then
+// it closes ln and waits for the connections to wind down.
+func ServeListener(ctx context.Context, ln net.Listener, opts Options) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	go func() {
+		<-ctx.Done()
+		_ = ln.Close()
+	}()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return err
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { _ = c.Close() }()
+			stop := context.AfterFunc(ctx, func() { _ = c.Close() })
+			defer stop()
+			if err := Serve(ctx, c, c, opts); err != nil && ctx.Err() == nil {
+				opts.logger().Debug("app-server: connection", "err", err)
+			}
+		}()
+	}
+}
+
+func (o Options) logger() *slog.Logger {
+	if o.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return o.Logger
 }
