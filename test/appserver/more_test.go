@@ -104,3 +104,23 @@ func TestCompact(t *testing.T) {
 		t.Errorf("no contextCompaction item in %v", methods(t, msgs, ""))
 	}
 }
+
+// TestOptOutNotifications: the notifications a client opts out of in
+// initialize are not sent.
+func TestOptOutNotifications(t *testing.T) {
+	t.Parallel()
+	srv := modeltest.New(t, modeltest.Text("quiet"))
+	e := newEnv(t, srv.URL())
+	s := e.start(t)
+	s.result("initialize", map[string]any{
+		"clientInfo":   map[string]any{"name": "appserver_test", "version": "1.0"},
+		"capabilities": map[string]any{"experimentalApi": true, "someFutureCapability": 1, "optOutNotificationMethods": []string{"thread/status/changed", "item/agentMessage/delta"}},
+	}, nil)
+	var res threadResult
+	s.result("thread/start", map[string]any{"cwd": e.work}, &res)
+	for _, m := range runTurn(t, s, res.Thread.ID, "hi") {
+		if m.Method == "thread/status/changed" || m.Method == "item/agentMessage/delta" {
+			t.Errorf("sent %s, which the client opted out of", m.Method)
+		}
+	}
+}

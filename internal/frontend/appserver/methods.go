@@ -92,6 +92,12 @@ func (c *conn) initialize(_ context.Context, m *jsonrpc.Message) {
 	c.mu.Lock()
 	again := c.initialized
 	c.initialized = true
+	if !again && p.Capabilities != nil {
+		c.optOut = map[string]bool{}
+		for _, m := range p.Capabilities.OptOutNotificationMethods {
+			c.optOut[m] = true
+		}
+	}
 	c.mu.Unlock()
 	if again {
 		c.reply(m, nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidRequest, Message: "already initialized"})
@@ -157,6 +163,13 @@ func sandboxParam(field string, mode protocol.SandboxMode) error {
 
 func (p threadParams) open(fork bool) OpenRequest {
 	eph := p.Ephemeral != nil && *p.Ephemeral
+	if p.ModelProvider != "" { // Codex's modelProvider: the provider's id, as -c model_provider
+		cfg := map[string]any{"model_provider": p.ModelProvider}
+		for k, v := range p.Config {
+			cfg[k] = v
+		}
+		p.Config = cfg
+	}
 	return OpenRequest{
 		ThreadID: p.ThreadID, Fork: fork, Cwd: p.Cwd, Model: p.Model, Approval: p.Approval, Sandbox: p.Sandbox,
 		Ephemeral: eph, BaseInstructions: p.BaseInstructions, DeveloperInstructions: p.DeveloperInstructions, Config: p.Config,
@@ -401,7 +414,7 @@ func (c *conn) threadArchive(_ context.Context, m *jsonrpc.Message) {
 		return
 	}
 	c.reply(m, struct{}{}, nil)
-	_ = c.out.Notify("thread/archived", map[string]any{"threadId": p.ThreadID})
+	c.notify("thread/archived", map[string]any{"threadId": p.ThreadID})
 }
 
 func (c *conn) threadUnarchive(_ context.Context, m *jsonrpc.Message) {
@@ -415,7 +428,7 @@ func (c *conn) threadUnarchive(_ context.Context, m *jsonrpc.Message) {
 		return
 	}
 	c.reply(m, map[string]any{"thread": wireThread(info, "notLoaded", false)}, nil)
-	_ = c.out.Notify("thread/unarchived", map[string]any{"threadId": p.ThreadID})
+	c.notify("thread/unarchived", map[string]any{"threadId": p.ThreadID})
 }
 
 func (c *conn) threadDelete(_ context.Context, m *jsonrpc.Message) {
@@ -429,7 +442,7 @@ func (c *conn) threadDelete(_ context.Context, m *jsonrpc.Message) {
 		return
 	}
 	c.reply(m, struct{}{}, nil)
-	_ = c.out.Notify("thread/deleted", map[string]any{"threadId": p.ThreadID})
+	c.notify("thread/deleted", map[string]any{"threadId": p.ThreadID})
 }
 
 func (c *conn) threadSetName(_ context.Context, m *jsonrpc.Message) {
@@ -442,7 +455,7 @@ func (c *conn) threadSetName(_ context.Context, m *jsonrpc.Message) {
 		return
 	}
 	c.reply(m, struct{}{}, nil)
-	_ = c.out.Notify("thread/name/updated", map[string]any{"threadId": p.ThreadID, "threadName": strPtr(p.Name)})
+	c.notify("thread/name/updated", map[string]any{"threadId": p.ThreadID, "threadName": strPtr(p.Name)})
 }
 
 func (c *conn) threadCompact(ctx context.Context, m *jsonrpc.Message) {

@@ -191,7 +191,8 @@ type conn struct {
 
 	mu          sync.Mutex
 	initialized bool
-	closing     bool // the client is gone: no new threads
+	closing     bool            // the client is gone: no new threads
+	optOut      map[string]bool // notifications the client asked not to get
 	threads     map[string]*threadState
 	pending     map[string]pendingApproval // server request id → approval
 	nextReq     atomic.Int64
@@ -244,6 +245,20 @@ func (c *conn) handle(ctx context.Context, m *jsonrpc.Message) {
 func (c *conn) reply(m *jsonrpc.Message, result any, err error) {
 	if err := c.out.Reply(m.ID, result, err); err != nil {
 		c.opts.Logger.Debug("app-server: reply", "err", err)
+	}
+}
+
+// notify sends a notification unless the client opted out of it
+// (initialize's capabilities.optOutNotificationMethods).
+func (c *conn) notify(method string, params any) {
+	c.mu.Lock()
+	skip := c.optOut[method]
+	c.mu.Unlock()
+	if skip {
+		return
+	}
+	if err := c.out.Notify(method, params); err != nil {
+		c.opts.Logger.Debug("app-server: notify", "method", method, "err", err)
 	}
 }
 
@@ -331,8 +346,8 @@ func (c *conn) answer(ctx context.Context, m *jsonrpc.Message) {
 	if p.patch {
 		op = protocol.PatchApproval{CallID: p.callID, Decision: decision}
 	}
-	_ = c.out.Notify("serverRequest/resolved", map[string]any{"threadId": p.t.id, "requestId": id})
-	_ = c.out.Notify("thread/status/changed", statusNote{ThreadID: p.t.id, Status: threadStatus{Type: "active", ActiveFlags: []string{}}})
+	c.notify("serverRequest/resolved", map[string]any{"threadId": p.t.id, "requestId": id})
+	c.notify("thread/status/changed", statusNote{ThreadID: p.t.id, Status: threadStatus{Type: "active", ActiveFlags: []string{}}})
 	go func() { _, _ = p.t.th.Submit(ctx, op) }()
 }
 

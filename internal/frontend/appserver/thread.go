@@ -106,9 +106,7 @@ func (t *threadState) shutdown() {
 }
 
 func (t *threadState) notify(method string, params any) {
-	if err := t.c.out.Notify(method, params); err != nil {
-		t.c.opts.Logger.Debug("app-server: notify", "method", method, "err", err)
-	}
+	t.c.notify(method, params)
 }
 
 func (t *threadState) nowMs() int64 { return millis(t.c.opts.Now()) }

@@ -20,8 +20,10 @@ type clientInfo struct {
 }
 
 type initializeParams struct {
-	ClientInfo   *clientInfo     `json:"clientInfo"`
-	Capabilities json.RawMessage `json:"capabilities,omitempty"`
+	ClientInfo   *clientInfo `json:"clientInfo"`
+	Capabilities *struct {
+		OptOutNotificationMethods []string `json:"optOutNotificationMethods"`
+	} `json:"capabilities"`
 }
 
 type initializeResponse struct {
