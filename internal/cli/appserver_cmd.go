@@ -2,10 +2,13 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -24,6 +27,11 @@ type AppServerOptions struct {
 	IO     *IOStreams
 	Global *GlobalOptions
 	Listen string
+	// WSAuth, WSTokenFile and WSTokenSHA256: the capability token a
+	// WebSocket client must present (Codex's flags).
+	WSAuth        string
+	WSTokenFile   string
+	WSTokenSHA256 string
 }
 
 // NewCmdAppServer builds `kodex app-server`. runF, when set, replaces the
@@ -51,11 +59,20 @@ approval "never", as for 'kodex exec'.`,
   kodex app-server --listen stdio://
 
   # Several clients at once, on a unix socket (mode 0600)
-  kodex app-server --listen unix://$HOME/.kodex/app.sock`,
+  kodex app-server --listen unix://$HOME/.kodex/app.sock
+
+  # Over WebSocket on loopback; clients send "Authorization: Bearer TOKEN"
+  kodex app-server --listen ws://127.0.0.1:4500 --ws-auth capability-token --ws-token-file /path/to/token`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if _, err := listenAddr(opts.Listen); err != nil {
+			kind, _, err := listenAddr(opts.Listen)
+			if err != nil {
 				return err
+			}
+			if kind == "ws" {
+				if _, err := wsToken(opts); err != nil {
+					return err
+				}
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -63,7 +80,11 @@ approval "never", as for 'kodex exec'.`,
 			return runAppServer(cmd.Context(), f, opts)
 		},
 	}
-	cmd.Flags().StringVar(&opts.Listen, "listen", "", "where to serve: `stdio://` (the default) or unix://PATH (several clients at once)")
+	fl := cmd.Flags()
+	fl.StringVar(&opts.Listen, "listen", "", "where to serve: `URL`: stdio:// (the default), unix://PATH or ws://127.0.0.1:PORT (several clients at once)")
+	fl.StringVar(&opts.WSAuth, "ws-auth", "", "how WebSocket clients authenticate: `MODE` capability-token (required with ws://)")
+	fl.StringVar(&opts.WSTokenFile, "ws-token-file", "", "the capability token: an absolute `PATH` to a file holding it")
+	fl.StringVar(&opts.WSTokenSHA256, "ws-token-sha256", "", "the capability token as the `HEX` of its SHA-256")
 	return cmd
 }
 
@@ -76,31 +97,84 @@ func runAppServer(ctx context.Context, f *Factory, opts *AppServerOptions) error
 	}
 	b := &appBackend{f: f, g: opts.Global, base: base, store: &session.Store{Home: base.Home}}
 	so := appserver.Options{Backend: b, Home: base.Home, Version: version.Version, Logger: f.Logger, Now: f.Now}
-	path, _ := listenAddr(opts.Listen)
-	if path == "" {
-		return appserver.Serve(ctx, f.IO.In, f.IO.Out, so)
+	kind, addr, _ := listenAddr(opts.Listen)
+	switch kind {
+	case "unix":
+		ln, err := listenUnix(addr)
+		if err != nil {
+			return err
+		}
+		defer os.Remove(addr)
+		fmt.Fprintf(f.IO.ErrOut, "kodex: app-server listening on unix://%s\n", addr)
+		return appserver.ServeListener(ctx, ln, so)
+	case "ws":
+		digest, err := wsToken(opts)
+		if err != nil {
+			return err
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("listening on ws://%s: %w", addr, err)
+		}
+		fmt.Fprintf(f.IO.ErrOut, "kodex: app-server listening on ws://%s\n", ln.Addr())
+		return appserver.ServeWebSocket(ctx, ln, digest, so)
 	}
-	ln, err := listenUnix(path)
-	if err != nil {
-		return err
-	}
-	defer os.Remove(path)
-	fmt.Fprintf(f.IO.ErrOut, "kodex: app-server listening on unix://%s\n", path)
-	return appserver.ServeListener(ctx, ln, so)
+	return appserver.Serve(ctx, f.IO.In, f.IO.Out, so)
 }
 
-// listenAddr reads --listen: "" or stdio:// serve stdin and stdout (path
-// ""); unix://PATH a socket at PATH.
-func listenAddr(listen string) (string, error) {
+// listenAddr reads --listen: "" or stdio:// serve stdin and stdout;
+// unix://PATH a socket at PATH; ws://HOST:PORT WebSocket on a loopback
+// address (never another: the protocol runs commands).
+func listenAddr(listen string) (kind, addr string, err error) {
 	switch {
 	case listen == "" || listen == "stdio://":
-		return "", nil
+		return "stdio", "", nil
 	case strings.HasPrefix(listen, "unix://") && len(listen) > len("unix://"):
-		return strings.TrimPrefix(listen, "unix://"), nil
+		return "unix", strings.TrimPrefix(listen, "unix://"), nil
 	case strings.HasPrefix(listen, "ws://"):
-		return "", &UsageError{Msg: fmt.Sprintf("--listen %s: WebSocket is not served yet; use stdio:// or unix://PATH", listen)}
+		hostport := strings.TrimSuffix(strings.TrimPrefix(listen, "ws://"), "/")
+		host, _, err := net.SplitHostPort(hostport)
+		if err != nil {
+			return "", "", &UsageError{Msg: fmt.Sprintf("--listen %s: want ws://127.0.0.1:PORT (%v)", listen, err)}
+		}
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return "", "", &UsageError{Msg: fmt.Sprintf("--listen %s: kodex serves WebSocket on a loopback address only (127.0.0.1, ::1)", listen)}
+		}
+		return "ws", hostport, nil
 	}
-	return "", &UsageError{Msg: fmt.Sprintf("--listen %q: want stdio:// or unix://PATH", listen)}
+	return "", "", &UsageError{Msg: fmt.Sprintf("--listen %q: want stdio://, unix://PATH or ws://127.0.0.1:PORT", listen)}
+}
+
+// wsToken is the SHA-256 of the capability token WebSocket clients must
+// present, from --ws-token-file or --ws-token-sha256.
+func wsToken(opts *AppServerOptions) ([32]byte, error) {
+	var digest [32]byte
+	if opts.WSAuth != "capability-token" {
+		return digest, &UsageError{Msg: "--listen ws:// needs --ws-auth capability-token with --ws-token-file PATH or --ws-token-sha256 HEX"}
+	}
+	switch {
+	case (opts.WSTokenFile == "") == (opts.WSTokenSHA256 == ""):
+		return digest, &UsageError{Msg: "--ws-auth capability-token needs exactly one of --ws-token-file and --ws-token-sha256"}
+	case opts.WSTokenSHA256 != "":
+		b, err := hex.DecodeString(opts.WSTokenSHA256)
+		if err != nil || len(b) != len(digest) {
+			return digest, &UsageError{Msg: "--ws-token-sha256: want the 64 hex digits of a SHA-256"}
+		}
+		copy(digest[:], b)
+		return digest, nil
+	}
+	if !filepath.IsAbs(opts.WSTokenFile) {
+		return digest, &UsageError{Msg: "--ws-token-file: want an absolute path"}
+	}
+	b, err := os.ReadFile(opts.WSTokenFile)
+	if err != nil {
+		return digest, fmt.Errorf("reading --ws-token-file: %w", err)
+	}
+	tok := strings.TrimSpace(string(b))
+	if len(tok) < 16 {
+		return digest, &UsageError{Msg: "--ws-token-file: the token is shorter than 16 characters; use a long random one"}
+	}
+	return sha256.Sum256([]byte(tok)), nil
 }
 
 // listenUnix listens on a unix socket only its owner may connect to. A

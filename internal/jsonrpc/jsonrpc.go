@@ -154,8 +154,10 @@ func validID(id json.RawMessage) bool {
 	return false
 }
 
-// Writer writes messages, one per line; it is safe for concurrent use and
-// never interleaves two messages. A write blocks while the peer is slow:
+// Writer writes messages, one per line, each with a single Write call on
+// the underlying writer (a message transport can send each call as one
+// message); it is safe for concurrent use and never interleaves two
+// messages. A write blocks while the peer is slow:
 // nothing is buffered without bound or dropped.
 type Writer struct {
 	mu  sync.Mutex
