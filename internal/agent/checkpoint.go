@@ -31,18 +31,22 @@ func (s *Session) runCheckpointedTurn(ctx context.Context, turnID string, ut pro
 		s.runTurn(ctx, turnID, ut)
 		return
 	}
-	historyLen := len(s.history)
+	historyLen, calls := len(s.history), s.toolCalls
 	before, err := cp.Snapshot(ctx)
 	s.runTurn(ctx, turnID, ut)
 	if err != nil {
 		s.emit(turnID, protocol.Warning{Message: "no checkpoint of the workspace before this turn, so it cannot be undone: " + err.Error()})
 		return
 	}
-	// After an interrupt too: what the turn did so far can be undone.
-	after, err := cp.Snapshot(context.WithoutCancel(ctx))
-	if err != nil {
-		s.emit(turnID, protocol.Warning{Message: "no checkpoint of the workspace after this turn, so it cannot be undone: " + err.Error()})
-		return
+	// After an interrupt too: what the turn did so far can be undone. A
+	// turn that ran no tool changed no file: its checkpoint after is the
+	// one before (a user's edit meanwhile is not the turn's to undo).
+	after := before
+	if s.toolCalls != calls {
+		if after, err = cp.Snapshot(context.WithoutCancel(ctx)); err != nil {
+			s.emit(turnID, protocol.Warning{Message: "no checkpoint of the workspace after this turn, so it cannot be undone: " + err.Error()})
+			return
+		}
 	}
 	tc := protocol.TurnCheckpoint{
 		Turn: s.journal.Last() + 1, TurnID: turnID, Workspace: cp.Workspace(),

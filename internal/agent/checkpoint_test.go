@@ -146,7 +146,9 @@ func TestRewindAfterResume(t *testing.T) {
 		modeltest.Calls(modeltest.FunctionCall("write", `one`)), modeltest.Text("wrote one"),
 	)
 	h.turn("say hello")
-	untilType[protocol.TurnCheckpoint](h)
+	if _, tc := untilType[protocol.TurnCheckpoint](h); tc.Changed() {
+		t.Errorf("a turn without tool calls changed files: %+v", tc)
+	}
 	h.turn("write one")
 	untilType[protocol.TurnCheckpoint](h)
 	h.submit(protocol.Shutdown{}) // every event is recorded by then

@@ -128,6 +128,7 @@ type Session struct {
 	// fixed by New (see RewindableTurns).
 	journal    checkpoint.Journal
 	rewindable []protocol.TurnCheckpoint
+	toolCalls  int // tool calls run so far (owned like history)
 	// repaired counts the tool calls of the restored history that had no
 	// output (see repairHistory); the user is told at start.
 	repaired int

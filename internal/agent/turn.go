@@ -74,6 +74,7 @@ func (s *Session) runTurn(ctx context.Context, turnID string, ut protocol.UserTu
 			s.emit(turnID, protocol.TurnComplete{TurnID: turnID, LastMessage: last})
 			return
 		}
+		s.toolCalls += len(res.calls)
 		outputs, images, err := s.runCalls(ctx, turnID, res.calls)
 		s.history = append(s.history, outputs...) // recorded by runCalls
 		if len(images) > 0 {

@@ -85,3 +85,21 @@ func duSize(b *testing.B, dir string) int64 {
 	})
 	return n
 }
+
+// BenchmarkSnapshotSmall is a snapshot of a small unchanged workspace (20
+// files): the fixed cost a turn pays twice.
+func BenchmarkSnapshotSmall(b *testing.B) {
+	ws := b.TempDir()
+	for f := range 20 {
+		os.WriteFile(filepath.Join(ws, fmt.Sprintf("f%d.go", f)), []byte("package x\n"), 0o644)
+	}
+	s, err := Open(context.Background(), b.TempDir(), ws)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if _, err := s.Snapshot(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

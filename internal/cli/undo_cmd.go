@@ -78,6 +78,10 @@ func runUndo(ctx context.Context, f *Factory, g *GlobalOptions, opts *UndoOption
 	}
 	rec, err := rollout.Open(path) // the lock: no turn runs meanwhile
 	if err != nil {
+		var le *rollout.LockedError
+		if errors.As(err, &le) {
+			return fmt.Errorf("%w\nuse /undo in that session, or run kodex undo once it has ended", err)
+		}
 		return err
 	}
 	defer func() { _ = rec.Close() }()
