@@ -147,6 +147,9 @@ type Session struct {
 	feedback map[string]string
 	session  map[string]bool // approved for session, by canonical key
 	started  bool
+	// steered is input added to the running turn (Steer), not yet in the
+	// conversation.
+	steered [][]protocol.InputItem
 
 	done chan struct{} // closed when the actor has ended and the stream is closed
 }
@@ -309,6 +312,9 @@ func (s *Session) run(ctx context.Context) {
 		case <-done:
 			running = false
 			cancel()
+			if next, ok := s.unsteered(); ok && !closing {
+				queue = append([]protocol.Submission{next}, queue...)
+			}
 		case sub := <-s.ops:
 			switch op := sub.Op.(type) {
 			case protocol.UserTurn:
@@ -322,10 +328,21 @@ func (s *Session) run(ctx context.Context) {
 				}
 			case protocol.Interrupt:
 				queue = nil
+				s.mu.Lock()
+				s.steered = nil // interrupted with the rest of the turn
+				s.mu.Unlock()
 				cancel()
 				if s.opts.Tools != nil {
 					go s.opts.Tools.Interrupt() // live processes end too
 				}
+			case protocol.Steer:
+				if !running {
+					s.emit(sub.ID, protocol.Error{ErrorInfo: protocol.ErrorInfo{Code: "no_active_turn", Message: "no turn is running to add the input to; start one"}})
+					continue
+				}
+				s.mu.Lock()
+				s.steered = append(s.steered, op.Items)
+				s.mu.Unlock()
 			case protocol.EndProcess:
 				if s.opts.Tools != nil {
 					go s.opts.Tools.EndProcess(op.ProcessID)
@@ -342,6 +359,23 @@ func (s *Session) run(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// unsteered turns input steered into a turn that ended before it could
+// take it into the next turn, so that it is not lost.
+func (s *Session) unsteered() (protocol.Submission, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.steered) == 0 {
+		return protocol.Submission{}, false
+	}
+	var items []protocol.InputItem
+	for _, in := range s.steered {
+		items = append(items, in...)
+	}
+	s.steered = nil
+	s.nextID++
+	return protocol.Submission{ID: strconv.Itoa(s.nextID), Op: protocol.UserTurn{Items: items}}, true
 }
 
 // decide delivers an approval decision to the tool waiting for it.

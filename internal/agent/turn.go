@@ -71,6 +71,9 @@ func (s *Session) runTurn(ctx context.Context, turnID string, ut protocol.UserTu
 			last = res.message
 		}
 		if len(res.calls) == 0 {
+			if s.takeSteered(turnID) { // the user added input: answer it too
+				continue
+			}
 			s.emit(turnID, protocol.TurnComplete{TurnID: turnID, LastMessage: last})
 			return
 		}
@@ -84,7 +87,25 @@ func (s *Session) runTurn(ctx context.Context, turnID string, ut protocol.UserTu
 			s.endWithError(ctx, turnID, err)
 			return
 		}
+		s.takeSteered(turnID)
 	}
+}
+
+// takeSteered moves the input steered into the running turn (Steer) into
+// the conversation, and reports whether there was any.
+func (s *Session) takeSteered(turnID string) bool {
+	s.mu.Lock()
+	steered := s.steered
+	s.steered = nil
+	s.mu.Unlock()
+	for _, items := range steered {
+		user, warn := s.userItem(items)
+		if warn != "" {
+			s.emit(turnID, protocol.Warning{Message: warn})
+		}
+		s.record(user)
+	}
+	return len(steered) > 0
 }
 
 func (s *Session) endWithError(ctx context.Context, turnID string, err error) {

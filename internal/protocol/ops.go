@@ -87,6 +87,8 @@ func newOp(typ string) (Op, error) {
 		return &Shutdown{}, nil
 	case "end_process":
 		return &EndProcess{}, nil
+	case "steer":
+		return &Steer{}, nil
 	}
 	if op, _ := newUndoOp(typ); op != nil {
 		return op, nil

@@ -79,6 +79,7 @@ var responseDefs = map[string]string{ //nolint:gochecknoglobals // a table
 	"thread/name/set":      "ThreadSetNameResponse",
 	"thread/compact/start": "ThreadCompactStartResponse",
 	"turn/start":           "TurnStartResponse",
+	"turn/steer":           "TurnSteerResponse",
 	"turn/interrupt":       "TurnInterruptResponse",
 	"model/list":           "ModelListResponse",
 	"config/read":          "ConfigReadResponse",

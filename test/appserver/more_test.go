@@ -3,6 +3,7 @@ package appserver_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/kodex-cli/kodex/internal/model/modeltest"
@@ -122,5 +123,42 @@ func TestOptOutNotifications(t *testing.T) {
 		if m.Method == "thread/status/changed" || m.Method == "item/agentMessage/delta" {
 			t.Errorf("sent %s, which the client opted out of", m.Method)
 		}
+	}
+}
+
+// TestSteer: input added to the running turn (turn/steer) reaches the
+// model in the same turn's next request.
+func TestSteer(t *testing.T) {
+	t.Parallel()
+	srv := modeltest.New(t,
+		modeltest.Calls(modeltest.FunctionCall("shell", `{"command":["touch","steered"]}`)),
+		modeltest.Text("done, and the extra too"),
+	)
+	e := newEnv(t, srv.URL())
+	s := e.start(t)
+	s.initialize()
+	thread := startThread(t, s, map[string]any{"cwd": e.work, "approvalPolicy": "untrusted", "sandbox": "danger-full-access"})
+	turn := startTurn(t, s, thread, "make a file")
+	ask := s.next("item/commandExecution/requestApproval") // the turn is running, waiting
+	if m := s.call("turn/steer", map[string]any{"threadId": thread, "expectedTurnId": "not-it", "input": []any{map[string]any{"type": "text", "text": "x"}}}); m.Error == nil || m.Error.Code != -32602 {
+		t.Errorf("steer with the wrong turn id: %s", m.raw)
+	}
+	var steered struct {
+		TurnID string `json:"turnId"`
+	}
+	s.result("turn/steer", map[string]any{"threadId": thread, "expectedTurnId": turn, "input": []any{map[string]any{"type": "text", "text": "and also say hello"}}}, &steered)
+	if steered.TurnID != turn {
+		t.Errorf("turn/steer answered %q, want %q", steered.TurnID, turn)
+	}
+	s.send(`{"id":` + string(ask.ID) + `,"result":{"decision":"accept"}}`)
+	done := params[struct {
+		Turn struct{ ID, Status string }
+	}](t, s.next("turn/completed"))
+	if done.Turn.ID != turn || done.Turn.Status != "completed" {
+		t.Errorf("turn ended %+v", done.Turn)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 2 || !strings.Contains(string(reqs[1].Raw), "and also say hello") {
+		t.Errorf("the steered input is not in the turn's next request (%d requests)", len(reqs))
 	}
 }

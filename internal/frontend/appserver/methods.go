@@ -30,6 +30,7 @@ var methodNames = []string{
 	"thread/unarchive",
 	"turn/interrupt",
 	"turn/start",
+	"turn/steer",
 }
 
 // handlerFor returns the handler of method, nil if it is not implemented.
@@ -59,6 +60,8 @@ func handlerFor(method string) handler {
 		return (*conn).threadCompact
 	case "turn/start":
 		return (*conn).turnStart
+	case "turn/steer":
+		return (*conn).turnSteer
 	case "turn/interrupt":
 		return (*conn).turnInterrupt
 	case "model/list":
@@ -558,6 +561,48 @@ func userTurn(p turnStartParams) (protocol.UserTurn, error) {
 		ut.OutputSchema = p.OutputSchema
 	}
 	return ut, nil
+}
+
+func (c *conn) turnSteer(ctx context.Context, m *jsonrpc.Message) {
+	var p struct {
+		ThreadID       string      `json:"threadId"`
+		ExpectedTurnID string      `json:"expectedTurnId"`
+		Input          []userInput `json:"input"`
+	}
+	if err := decode(m, &p); err != nil {
+		c.reply(m, nil, err)
+		return
+	}
+	t, err := c.thread(p.ThreadID)
+	if err == nil {
+		err = required("expectedTurnId", p.ExpectedTurnID)
+	}
+	if err != nil {
+		c.reply(m, nil, err)
+		return
+	}
+	ut, err := userTurn(turnStartParams{ThreadID: p.ThreadID, Input: p.Input})
+	if err != nil {
+		c.reply(m, nil, err)
+		return
+	}
+	if running := t.running(); running == "" || running != p.ExpectedTurnID {
+		c.reply(m, nil, jsonrpc.Errorf(jsonrpc.CodeInvalidParams, "invalid params: expectedTurnId %q is not the running turn (%q)", p.ExpectedTurnID, running))
+		return
+	}
+	t.hold()
+	defer t.release()
+	if _, err := t.th.Submit(ctx, protocol.Steer{Items: ut.Items}); err != nil {
+		c.reply(m, nil, err)
+		return
+	}
+	c.reply(m, map[string]any{"turnId": p.ExpectedTurnID}, nil)
+	t.writeMu.Lock()
+	t.steers++
+	it := item{"type": "userMessage", "id": fmt.Sprintf("user-%s-steer-%d", p.ExpectedTurnID, t.steers), "content": userContent(p.Input)}
+	t.itemStarted(p.ExpectedTurnID, it)
+	t.itemCompleted(p.ExpectedTurnID, it)
+	t.writeMu.Unlock()
 }
 
 func (c *conn) turnInterrupt(ctx context.Context, m *jsonrpc.Message) {

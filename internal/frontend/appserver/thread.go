@@ -29,7 +29,8 @@ type threadState struct {
 	done    chan struct{}
 
 	// written under writeMu
-	turn     string // the running turn
+	turn     string // the running turn (written under mu too)
+	steers   int
 	started  map[string]bool
 	cwds     map[string]string // running commands' cwd, by call id
 	partial  map[string][]byte // a cut UTF-8 sequence of a command's output
@@ -273,8 +274,21 @@ type statusNote struct {
 	Status   threadStatus `json:"status"`
 }
 
-func (t *threadState) turnStarted(id string) {
+// running is the turn running as the client has been told.
+func (t *threadState) running() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.turn
+}
+
+func (t *threadState) setTurn(id string) {
+	t.mu.Lock()
 	t.turn = id
+	t.mu.Unlock()
+}
+
+func (t *threadState) turnStarted(id string) {
+	t.setTurn(id)
 	t.status(true)
 	t.diffs = nil
 	now := t.c.opts.Now()
@@ -301,7 +315,7 @@ func (t *threadState) turnEnded(id, status string, te *turnError) {
 		delete(t.turnAt, id)
 	}
 	if t.turn == id {
-		t.turn = ""
+		t.setTurn("")
 	}
 	t.status(false)
 	t.notify("turn/completed", turnNote{ThreadID: t.id, Turn: tr})
