@@ -15,7 +15,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kodex-cli/kodex/internal/frontend/appserver"
+	"github.com/kodex-cli/kodex/internal/frontend/filesearch"
 	"github.com/kodex-cli/kodex/internal/frontend/mcpserver"
+	"github.com/kodex-cli/kodex/internal/gitx"
 	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/rollout"
 	"github.com/kodex-cli/kodex/internal/session"
@@ -343,6 +345,16 @@ func (b *appBackend) Config() map[string]any {
 		out["developer_instructions"] = c.DeveloperInstructions
 	}
 	return out
+}
+
+// Files lists the files under root, through git when root is in a
+// repository (hardened, internal/gitx).
+func (b *appBackend) Files(ctx context.Context, root string) []string {
+	var git filesearch.Git
+	if repo, err := gitx.Open(ctx, root); err == nil {
+		git = repo.Run
+	}
+	return filesearch.List(ctx, root, git)
 }
 
 // appThread adapts a session to the app server's Thread.

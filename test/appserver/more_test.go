@@ -162,3 +162,39 @@ func TestSteer(t *testing.T) {
 		t.Errorf("the steered input is not in the turn's next request (%d requests)", len(reqs))
 	}
 }
+
+// TestFuzzyFileSearch: the files under a root, best match first.
+func TestFuzzyFileSearch(t *testing.T) {
+	t.Parallel()
+	srv := modeltest.New(t)
+	e := newEnv(t, srv.URL())
+	for _, f := range []string{"src/main.go", "docs/manual.md", "src/util/strings.go", ".hidden/main.go"} {
+		p := filepath.Join(e.work, f)
+		if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := e.start(t)
+	s.initialize()
+	var res struct {
+		Files []struct {
+			Root, Path string
+			FileName   string `json:"file_name"`
+		} `json:"files"`
+	}
+	s.result("fuzzyFileSearch", map[string]any{"query": "mgo", "roots": []string{e.work}}, &res)
+	if len(res.Files) == 0 || res.Files[0].Path != "src/main.go" || res.Files[0].FileName != "main.go" || res.Files[0].Root != e.work {
+		t.Errorf("fuzzyFileSearch mgo: %+v, want src/main.go first", res.Files)
+	}
+	for _, f := range res.Files {
+		if strings.HasPrefix(f.Path, ".hidden") {
+			t.Errorf("a hidden directory was searched: %s", f.Path)
+		}
+	}
+	if m := s.call("fuzzyFileSearch", map[string]any{"query": "x"}); m.Error == nil || !strings.Contains(m.Error.Message, "roots") {
+		t.Errorf("without roots: %s", m.raw)
+	}
+}

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"path"
 	"runtime"
 	"slices"
+	"sort"
 
+	"github.com/kodex-cli/kodex/internal/frontend/filesearch"
 	"github.com/kodex-cli/kodex/internal/jsonrpc"
 	"github.com/kodex-cli/kodex/internal/protocol"
 )
@@ -16,6 +19,7 @@ type handler func(c *conn, ctx context.Context, m *jsonrpc.Message)
 // methodNames are the requests kodex implements, by Codex's method names.
 var methodNames = []string{
 	"config/read",
+	"fuzzyFileSearch",
 	"initialize",
 	"model/list",
 	"thread/archive",
@@ -36,6 +40,8 @@ var methodNames = []string{
 // handlerFor returns the handler of method, nil if it is not implemented.
 func handlerFor(method string) handler {
 	switch method {
+	case "fuzzyFileSearch":
+		return (*conn).fuzzyFileSearch
 	case "initialize":
 		return (*conn).initialize
 	case "thread/start":
@@ -76,7 +82,7 @@ func handlerFor(method string) handler {
 var slowMethods = map[string]bool{
 	"thread/start": true, "thread/resume": true, "thread/fork": true,
 	"thread/list": true, "thread/read": true, "thread/unarchive": true,
-	"thread/archive": true, "thread/delete": true,
+	"thread/archive": true, "thread/delete": true, "fuzzyFileSearch": true,
 }
 
 // Methods lists the implemented methods, sorted.
@@ -644,4 +650,47 @@ func efforts() []map[string]any {
 
 func (c *conn) configRead(_ context.Context, m *jsonrpc.Message) {
 	c.reply(m, map[string]any{"config": c.opts.Backend.Config(), "origins": map[string]any{}}, nil)
+}
+
+// maxFileMatches bounds fuzzyFileSearch's answer.
+const maxFileMatches = 50
+
+func (c *conn) fuzzyFileSearch(ctx context.Context, m *jsonrpc.Message) {
+	var p struct {
+		Query string   `json:"query"`
+		Roots []string `json:"roots"`
+	}
+	if err := decode(m, &p); err != nil {
+		c.reply(m, nil, err)
+		return
+	}
+	if p.Roots == nil {
+		c.reply(m, nil, jsonrpc.Errorf(jsonrpc.CodeInvalidParams, "invalid params: roots is required"))
+		return
+	}
+	type result struct {
+		Root      string `json:"root"`
+		Path      string `json:"path"`
+		FileName  string `json:"file_name"`
+		MatchType string `json:"match_type"`
+		Score     int    `json:"score"`
+		Indices   []int  `json:"indices"`
+	}
+	var all []result
+	for _, root := range p.Roots {
+		for _, f := range filesearch.Find(p.Query, c.opts.Backend.Files(ctx, root), maxFileMatches) {
+			all = append(all, result{
+				Root: root, Path: f.Path, FileName: path.Base(f.Path), MatchType: "file",
+				Score: max(f.Score, 0), Indices: f.Indices,
+			})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Score > all[j].Score })
+	if len(all) > maxFileMatches {
+		all = all[:maxFileMatches]
+	}
+	if all == nil {
+		all = []result{}
+	}
+	c.reply(m, map[string]any{"files": all}, nil)
 }

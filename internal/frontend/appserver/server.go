@@ -112,6 +112,9 @@ type Backend interface {
 	Models() []string
 	// Config is the effective configuration (config/read).
 	Config() map[string]any
+	// Files lists the files under root for fuzzyFileSearch (see
+	// internal/frontend/filesearch).
+	Files(ctx context.Context, root string) []string
 }
 
 // Options configure a server.

@@ -2,8 +2,6 @@ package tui
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"strings"
 	"unicode"
 
@@ -11,13 +9,11 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/sahilm/fuzzy"
 
+	"github.com/kodex-cli/kodex/internal/frontend/filesearch"
 	md "github.com/kodex-cli/kodex/internal/frontend/tui/markdown"
 )
 
-const (
-	popupRows    = 8
-	maxFileIndex = 50000
-)
+const popupRows = 8
 
 type popupKind int
 
@@ -230,35 +226,8 @@ func (m *model) afterEdit() tea.Cmd {
 	}
 }
 
-// listFiles lists the repository's files: `git ls-files` (tracked and
-// untracked, minus ignored) through git (Options.Git) in a git repository,
-// else a bounded walk that skips hidden directories.
+// listFiles lists the workspace's files for the @ popup (see
+// internal/frontend/filesearch).
 func listFiles(ctx context.Context, dir string, git func(context.Context, ...string) ([]byte, error)) []string {
-	if git != nil {
-		if out, err := git(ctx, "ls-files", "-z", "-co", "--exclude-standard"); err == nil && len(out) > 0 {
-			files := strings.Split(strings.TrimRight(string(out), "\x00"), "\x00")
-			if len(files) > maxFileIndex {
-				files = files[:maxFileIndex]
-			}
-			return files
-		}
-	}
-	var files []string
-	_ = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err != nil || len(files) >= maxFileIndex {
-			return filepath.SkipDir
-		}
-		name := d.Name()
-		if d.IsDir() {
-			if p != dir && (strings.HasPrefix(name, ".") || name == "node_modules" || name == "target" || name == "vendor") {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if rel, err := filepath.Rel(dir, p); err == nil {
-			files = append(files, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	return files
+	return filesearch.List(ctx, dir, git)
 }
