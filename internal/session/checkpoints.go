@@ -22,6 +22,12 @@ func (rt *Runtime) withCheckpoints(ctx context.Context, opts *agent.Options, sp 
 		var store *checkpoint.Store
 		if store, err = checkpoint.Open(ctx, rt.Home, ws); err == nil {
 			opts.Checkpoints = store
+			if sp.Interactive || sp.Approvals {
+				// The first checkpoint of a workspace reads every file (about
+				// 3 s for 50,000): take it while the user types, not when the
+				// first turn starts. Later ones read only what changed.
+				go func() { _, _ = store.Snapshot(context.WithoutCancel(ctx)) }()
+			}
 		}
 	}
 	if err != nil {
