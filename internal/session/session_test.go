@@ -13,7 +13,7 @@ import (
 )
 
 // runtimeFor is a Runtime on a fresh home whose config points at srv.
-func runtimeFor(t *testing.T, srv *modeltest.Server) *Runtime {
+func runtimeFor(t testing.TB, srv *modeltest.Server) *Runtime {
 	t.Helper()
 	dir := t.TempDir()
 	home, cwd := filepath.Join(dir, "home"), filepath.Join(dir, "work")
