@@ -57,7 +57,7 @@ type schemas struct {
 	v2, notes, requests, init *schema
 }
 
-func loadSchemas(t *testing.T) schemas {
+func loadSchemas(t testing.TB) schemas {
 	return schemas{
 		v2:       loadSchema(t, "codex_app_server_protocol.v2.schemas.json"),
 		notes:    loadSchema(t, "ServerNotification.json"),
@@ -101,7 +101,7 @@ type msg struct {
 // server is a running `kodex app-server` and the client side of its
 // stdio. Every message it sends is validated when it is read.
 type server struct {
-	t      *testing.T
+	t      testing.TB
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	msgs   chan msg
@@ -109,6 +109,8 @@ type server struct {
 	mu     sync.Mutex
 	sent   map[string]string // request id → method
 	nextID int
+	// noValidate skips the schema check (benchmarks measure the server).
+	noValidate bool
 	// backlog holds messages read while waiting for another.
 	backlog []msg
 	done    chan struct{}
@@ -121,7 +123,7 @@ type env struct {
 	extraConfig          string
 }
 
-func newEnv(t *testing.T, modelURL string) *env {
+func newEnv(t testing.TB, modelURL string) *env {
 	t.Helper()
 	dir, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
@@ -136,7 +138,7 @@ func newEnv(t *testing.T, modelURL string) *env {
 	return e
 }
 
-func (e *env) start(t *testing.T, args ...string) *server {
+func (e *env) start(t testing.TB, args ...string) *server {
 	t.Helper()
 	cfg := fmt.Sprintf("openai_base_url = %q\n%s", e.modelURL, e.extraConfig)
 	if err := os.WriteFile(filepath.Join(e.home, "config.toml"), []byte(cfg), 0o600); err != nil {
@@ -180,7 +182,7 @@ func (e *env) start(t *testing.T, args ...string) *server {
 }
 
 // newClient is the client side of a connection to a server.
-func newClient(t *testing.T, w io.WriteCloser, r io.Reader) *server {
+func newClient(t testing.TB, w io.WriteCloser, r io.Reader) *server {
 	s := &server{t: t, stdin: w, msgs: make(chan msg, 1024), sch: loadSchemas(t), sent: map[string]string{}, done: make(chan struct{})}
 	go s.read(r)
 	return s
@@ -223,6 +225,9 @@ func (s *server) read(r io.Reader) {
 // validate checks a message from the server against Codex's schema.
 func (s *server) validate(m msg) {
 	s.t.Helper()
+	if s.noValidate {
+		return
+	}
 	var v map[string]any
 	if err := json.Unmarshal([]byte(m.raw), &v); err != nil {
 		s.t.Fatal(err)
@@ -395,7 +400,7 @@ func (s *server) initialize() {
 }
 
 // params decodes a message's params.
-func params[T any](t *testing.T, m msg) T {
+func params[T any](t testing.TB, m msg) T {
 	t.Helper()
 	var v T
 	if err := json.Unmarshal(m.Params, &v); err != nil {

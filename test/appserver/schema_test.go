@@ -26,7 +26,7 @@ type schema struct {
 	root map[string]any
 }
 
-func loadSchema(t *testing.T, name string) *schema {
+func loadSchema(t testing.TB, name string) *schema {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "codex-0.169", name))
 	if err != nil {

@@ -32,7 +32,7 @@ func (l listResult) ids() []string {
 }
 
 // runTurn starts a turn and waits for it to complete.
-func runTurn(t *testing.T, s *server, thread, text string) []msg {
+func runTurn(t testing.TB, s *server, thread, text string) []msg {
 	t.Helper()
 	turn := startTurn(t, s, thread, text)
 	for {

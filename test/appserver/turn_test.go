@@ -39,7 +39,7 @@ type itemNote struct {
 	Item     map[string]any `json:"item"`
 }
 
-func startThread(t *testing.T, s *server, p map[string]any) string {
+func startThread(t testing.TB, s *server, p map[string]any) string {
 	t.Helper()
 	var res threadResult
 	s.result("thread/start", p, &res)
@@ -57,7 +57,7 @@ func startThread(t *testing.T, s *server, p map[string]any) string {
 	return res.Thread.ID
 }
 
-func startTurn(t *testing.T, s *server, thread, text string) string {
+func startTurn(t testing.TB, s *server, thread, text string) string {
 	t.Helper()
 	var res turnResult
 	s.result("turn/start", map[string]any{"threadId": thread, "input": []any{map[string]any{"type": "text", "text": text}}}, &res)
@@ -80,7 +80,7 @@ func startTurn(t *testing.T, s *server, thread, text string) string {
 }
 
 // methods lists the methods of msgs of thread (all threads when "").
-func methods(t *testing.T, msgs []msg, thread string) []string {
+func methods(t testing.TB, msgs []msg, thread string) []string {
 	var out []string
 	for _, m := range msgs {
 		if thread != "" {

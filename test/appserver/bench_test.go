@@ -1,0 +1,53 @@
+package appserver_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/kodex-cli/kodex/internal/model/modeltest"
+)
+
+// BenchmarkTurnRoundTrip: one turn of a thread that runs one command and
+// answers, from turn/start to turn/completed, through the real binary
+// over stdio against the fake model; also the messages per second the
+// client took in.
+func BenchmarkTurnRoundTrip(b *testing.B) {
+	srv := modeltest.NewServer(modeltest.Options{T: b, Script: []modeltest.Response{modeltest.ShellThenAnswer([]string{"true"}, "done")}, Loop: true, KeepRequests: 1})
+	e := newEnv(b, srv.URL())
+	s := e.start(b)
+	s.noValidate = true
+	s.initialize()
+	thread := startThread(b, s, map[string]any{"cwd": e.work, "approvalPolicy": "never", "sandbox": "danger-full-access"})
+	msgs := 0
+	start := time.Now()
+	b.ResetTimer()
+	for range b.N {
+		msgs += len(runTurn(b, s, thread, "run it"))
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(msgs)/time.Since(start).Seconds(), "msgs/s")
+}
+
+// BenchmarkOutputStream: the notifications per second a client takes in
+// while a command streams its output (seq 1 200000, about 1.3 MB).
+func BenchmarkOutputStream(b *testing.B) {
+	srv := modeltest.NewServer(modeltest.Options{T: b, Script: []modeltest.Response{modeltest.ShellThenAnswer([]string{"seq", "1", "200000"}, "done")}, Loop: true, KeepRequests: 1})
+	e := newEnv(b, srv.URL())
+	s := e.start(b)
+	s.noValidate = true
+	s.initialize()
+	thread := startThread(b, s, map[string]any{"cwd": e.work, "approvalPolicy": "never", "sandbox": "danger-full-access"})
+	msgs, bytes := 0, 0
+	start := time.Now()
+	b.ResetTimer()
+	for range b.N {
+		for _, m := range runTurn(b, s, thread, "count") {
+			msgs++
+			bytes += len(m.raw)
+		}
+	}
+	b.StopTimer()
+	secs := time.Since(start).Seconds()
+	b.ReportMetric(float64(msgs)/secs, "msgs/s")
+	b.ReportMetric(float64(bytes)/secs/1e6, "MB/s")
+}
