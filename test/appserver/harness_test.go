@@ -82,7 +82,14 @@ var responseDefs = map[string]string{ //nolint:gochecknoglobals // a table
 	"turn/steer":           "TurnSteerResponse",
 	"turn/interrupt":       "TurnInterruptResponse",
 	"model/list":           "ModelListResponse",
-	"config/read":          "ConfigReadResponse",
+	// What Codex's TUI (--remote) calls besides.
+	"account/read":            "GetAccountResponse",
+	"configRequirements/read": "ConfigRequirementsReadResponse",
+	"hooks/list":              "HooksListResponse",
+	"skills/list":             "SkillsListResponse",
+	"thread/loaded/list":      "ThreadLoadedListResponse",
+	"thread/unsubscribe":      "ThreadUnsubscribeResponse",
+	"config/read":             "ConfigReadResponse",
 }
 
 // msg is one message from the server.
@@ -259,6 +266,10 @@ func (s *server) validate(m msg) {
 		switch def, ok := responseDefs[method]; {
 		case method == "initialize":
 			err = s.sch.init.validate(result, "")
+		case method == "collaborationMode/list": // experimental: no definition
+			if _, ok := result.(map[string]any)["data"].([]any); !ok {
+				err = fmt.Errorf("no data array")
+			}
 		case method == "fuzzyFileSearch": // its response has no definition; its items do
 			files, _ := result.(map[string]any)["files"].([]any)
 			if files == nil {

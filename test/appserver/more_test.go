@@ -198,3 +198,52 @@ func TestFuzzyFileSearch(t *testing.T) {
 		t.Errorf("without roots: %s", m.raw)
 	}
 }
+
+// TestCodexTUIBootstrap: the requests Codex's own TUI (codex --remote)
+// makes around a session are answered in Codex's shapes, so it runs on
+// kodex (the order is the one Codex 0.169's TUI uses).
+func TestCodexTUIBootstrap(t *testing.T) {
+	t.Parallel()
+	srv := modeltest.New(t, modeltest.Text("hi from kodex"))
+	e := newEnv(t, srv.URL())
+	s := e.start(t)
+	s.result("initialize", map[string]any{
+		"clientInfo":   map[string]any{"name": "codex-tui", "title": nil, "version": "0.169.0"},
+		"capabilities": map[string]any{"requiredHumanApproval": true, "experimentalApi": true, "requestAttestation": false, "optOutNotificationMethods": nil},
+	}, nil)
+	s.send(`{"method":"initialized"}`)
+	for _, call := range []struct {
+		method string
+		params map[string]any
+	}{
+		{"account/read", map[string]any{}},
+		{"hooks/list", map[string]any{"cwds": []string{e.work}, "threadId": nil}},
+		{"model/list", map[string]any{"modelProvider": nil, "cursor": nil, "limit": nil, "includeHidden": true}},
+		{"config/read", map[string]any{"includeLayers": true, "cwd": "."}},
+		{"configRequirements/read", nil},
+		{"collaborationMode/list", map[string]any{}},
+		{"skills/list", map[string]any{"cwds": []string{e.work}, "forceReload": true}},
+		{"thread/loaded/list", map[string]any{"cursor": nil, "limit": nil}},
+	} {
+		if m := s.call(call.method, call.params); m.Error != nil {
+			t.Errorf("%s: %s", call.method, m.raw)
+		}
+	}
+	thread := startThread(t, s, map[string]any{"model": nil, "cwd": nil, "approvalPolicy": nil, "sandbox": "workspace-write", "config": map[string]any{}})
+	var loaded struct{ Data []string }
+	s.result("thread/loaded/list", map[string]any{}, &loaded)
+	if len(loaded.Data) != 1 || loaded.Data[0] != thread {
+		t.Errorf("thread/loaded/list %v, want [%s]", loaded.Data, thread)
+	}
+	runTurn(t, s, thread, "hello")
+	var unsub struct{ Status string }
+	s.result("thread/unsubscribe", map[string]any{"threadId": thread}, &unsub)
+	s.next("thread/closed")
+	if unsub.Status != "unsubscribed" {
+		t.Errorf("thread/unsubscribe: %q", unsub.Status)
+	}
+	s.result("thread/unsubscribe", map[string]any{"threadId": thread}, &unsub)
+	if unsub.Status != "notLoaded" {
+		t.Errorf("thread/unsubscribe again: %q", unsub.Status)
+	}
+}

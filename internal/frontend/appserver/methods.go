@@ -18,20 +18,27 @@ type handler func(c *conn, ctx context.Context, m *jsonrpc.Message)
 
 // methodNames are the requests kodex implements, by Codex's method names.
 var methodNames = []string{
+	"account/read",
+	"collaborationMode/list",
 	"config/read",
+	"configRequirements/read",
 	"fuzzyFileSearch",
+	"hooks/list",
 	"initialize",
 	"model/list",
+	"skills/list",
 	"thread/archive",
 	"thread/compact/start",
 	"thread/delete",
 	"thread/fork",
 	"thread/list",
+	"thread/loaded/list",
 	"thread/name/set",
 	"thread/read",
 	"thread/resume",
 	"thread/start",
 	"thread/unarchive",
+	"thread/unsubscribe",
 	"turn/interrupt",
 	"turn/start",
 	"turn/steer",
@@ -72,6 +79,16 @@ func handlerFor(method string) handler {
 		return (*conn).turnInterrupt
 	case "model/list":
 		return (*conn).modelList
+	case "account/read":
+		return (*conn).accountRead
+	case "configRequirements/read":
+		return (*conn).configRequirementsRead
+	case "thread/loaded/list":
+		return (*conn).threadLoadedList
+	case "thread/unsubscribe":
+		return (*conn).threadUnsubscribe
+	case "hooks/list", "skills/list", "collaborationMode/list":
+		return (*conn).emptyList
 	case "config/read":
 		return (*conn).configRead
 	}
@@ -83,6 +100,7 @@ var slowMethods = map[string]bool{
 	"thread/start": true, "thread/resume": true, "thread/fork": true,
 	"thread/list": true, "thread/read": true, "thread/unarchive": true,
 	"thread/archive": true, "thread/delete": true, "fuzzyFileSearch": true,
+	"thread/unsubscribe": true,
 }
 
 // Methods lists the implemented methods, sorted.
