@@ -10,18 +10,20 @@ import (
 
 	"github.com/kodex-cli/kodex/internal/config"
 	"github.com/kodex-cli/kodex/internal/rollout"
+	"github.com/kodex-cli/kodex/internal/session"
 )
 
 // NewCmdSessions builds `kodex sessions`.
 func NewCmdSessions(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sessions",
-		Short: "List and remove recorded sessions",
+		Short: "List, archive and remove recorded sessions",
 	}
 	var (
-		jsonOut bool
-		all     bool
-		limit   int
+		jsonOut  bool
+		all      bool
+		archived bool
+		limit    int
 	)
 	list := &cobra.Command{
 		Use:   "list",
@@ -39,6 +41,9 @@ func NewCmdSessions(f *Factory) *cobra.Command {
 				if filter.Cwd, err = f.Getwd(); err != nil {
 					return err
 				}
+			}
+			if archived {
+				home = session.ArchivedHome(home)
 			}
 			list, err := rollout.List(home, filter)
 			if err != nil {
@@ -58,6 +63,7 @@ func NewCmdSessions(f *Factory) *cobra.Command {
 	list.Flags().BoolVar(&jsonOut, "json", false, "print JSON")
 	list.Flags().BoolVar(&all, "all", false, "sessions from every directory, not just this one")
 	list.Flags().IntVarP(&limit, "limit", "n", 50, "show at most `N` sessions (0: all)")
+	list.Flags().BoolVar(&archived, "archived", false, "list the archived sessions instead")
 
 	rm := &cobra.Command{
 		Use:     "rm SESSION_ID",
@@ -76,7 +82,7 @@ func NewCmdSessions(f *Factory) *cobra.Command {
 			return err
 		},
 	}
-	cmd.AddCommand(list, rm)
+	cmd.AddCommand(list, rm, newCmdSessionsArchive(f, true), newCmdSessionsArchive(f, false))
 	return cmd
 }
 
@@ -99,4 +105,37 @@ func writeSessionsJSON(f *Factory, list []rollout.Summary) error {
 	enc := json.NewEncoder(f.IO.Out)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
+}
+
+// newCmdSessionsArchive builds `kodex sessions archive` (or unarchive):
+// the session leaves the listing (and resume) but stays recorded, under
+// $KODEX_HOME/archived; unarchive brings it back.
+func newCmdSessionsArchive(f *Factory, archive bool) *cobra.Command {
+	verb, short := "archive", "Move a recorded session out of the listing, keeping it"
+	if !archive {
+		verb, short = "unarchive", "Bring an archived session back to the listing"
+	}
+	return &cobra.Command{
+		Use:     verb + " SESSION_ID",
+		Short:   short,
+		Example: "  kodex sessions " + verb + " 0199a7c2",
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			home, err := config.DefaultHome(f.Getenv)
+			if err != nil {
+				return &ConfigError{err}
+			}
+			st := &session.Store{Home: home}
+			if archive {
+				err = st.Archive(args[0])
+			} else {
+				_, err = st.Unarchive(args[0])
+			}
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(f.IO.Out, "%sd session %s\n", verb, args[0])
+			return err
+		},
+	}
 }
