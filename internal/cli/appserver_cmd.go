@@ -82,11 +82,38 @@ approval "never", as for 'kodex exec'.`,
 			return runAppServer(cmd.Context(), f, opts)
 		},
 	}
+	cmd.AddCommand(newCmdAppServerGenerate(f, "generate-json-schema", appserver.SchemaFile, "Write the protocol's JSON Schema (Codex's v2 shapes kodex implements)"),
+		newCmdAppServerGenerate(f, "generate-ts", appserver.TypeScriptFile, "Write the protocol's TypeScript types"))
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Listen, "listen", "", "where to serve: `URL`: stdio:// (the default), unix://PATH or ws://127.0.0.1:PORT (several clients at once)")
 	fl.StringVar(&opts.WSAuth, "ws-auth", "", "how WebSocket clients authenticate: `MODE` capability-token (required with ws://)")
 	fl.StringVar(&opts.WSTokenFile, "ws-token-file", "", "the capability token: an absolute `PATH` to a file holding it")
 	fl.StringVar(&opts.WSTokenSHA256, "ws-token-sha256", "", "the capability token as the `HEX` of its SHA-256")
+	return cmd
+}
+
+// newCmdAppServerGenerate builds `kodex app-server generate-json-schema`
+// and `generate-ts`: the generated file into --out.
+func newCmdAppServerGenerate(f *Factory, use, file, short string) *cobra.Command {
+	var out string
+	cmd := &cobra.Command{
+		Use:     use + " --out DIR",
+		Short:   short,
+		Example: "  kodex app-server " + use + " --out ./protocol",
+		Args:    cobra.NoArgs,
+		RunE: func(*cobra.Command, []string) error {
+			if out == "" {
+				return &UsageError{Msg: use + " needs --out DIR"}
+			}
+			path, err := appserver.WriteGenerated(out, file)
+			if err != nil {
+				return fmt.Errorf("writing %s: %w", file, err)
+			}
+			_, err = fmt.Fprintln(f.IO.Out, path)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&out, "out", "", "the `DIR` to write into (made if needed)")
 	return cmd
 }
 
