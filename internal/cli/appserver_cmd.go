@@ -18,6 +18,7 @@ import (
 	"github.com/kodex-cli/kodex/internal/frontend/filesearch"
 	"github.com/kodex-cli/kodex/internal/frontend/mcpserver"
 	"github.com/kodex-cli/kodex/internal/gitx"
+	"github.com/kodex-cli/kodex/internal/mcp"
 	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/rollout"
 	"github.com/kodex-cli/kodex/internal/session"
@@ -382,6 +383,37 @@ func (b *appBackend) Files(ctx context.Context, root string) []string {
 		git = repo.Run
 	}
 	return filesearch.List(ctx, root, git)
+}
+
+// MCPServers reports a loaded thread's MCP servers, or with th nil the
+// configured ones, started (and stopped) to see their tools, as kodex mcp
+// list does.
+func (b *appBackend) MCPServers(ctx context.Context, th appserver.Thread) ([]appserver.MCPServer, error) {
+	if t, ok := th.(*appThread); ok {
+		return mcpServers(t.s.MCPServers()), nil
+	}
+	servers := session.MCPServers(b.base.Config, b.base.Cwd, b.f.Environ(), b.f.Getenv)
+	if len(servers) == 0 {
+		return nil, nil
+	}
+	m := mcp.Start(mcp.Options{Servers: servers, Roots: []string{b.base.Cwd}, ClientVersion: version.Version, Logger: b.f.Logger})
+	defer m.Close()
+	if err := m.Wait(ctx); err != nil {
+		return nil, err
+	}
+	return mcpServers(m.Servers()), nil
+}
+
+func mcpServers(in []mcp.Server) []appserver.MCPServer {
+	out := make([]appserver.MCPServer, 0, len(in))
+	for _, s := range in {
+		a := appserver.MCPServer{Name: s.Config.Name, State: s.State, HTTP: s.Config.URL != "", Error: s.Error}
+		for _, t := range s.Tools {
+			a.Tools = append(a.Tools, appserver.MCPTool{Name: t.Name, Title: t.Title, Description: t.Description, InputSchema: t.InputSchema})
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // appThread adapts a session to the app server's Thread.

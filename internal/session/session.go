@@ -100,6 +100,14 @@ func (s *Session) Close() {
 	s.tmp.remove()
 }
 
+// MCPServers is a snapshot of the session's MCP servers (none: nil).
+func (s *Session) MCPServers() []mcp.Server {
+	if s.mcp == nil {
+		return nil
+	}
+	return s.mcp.Servers()
+}
+
 // RecordErr is the first error recording the rollout met, if any.
 func (s *Session) RecordErr() error {
 	if s.Rec == nil {

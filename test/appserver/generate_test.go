@@ -40,6 +40,7 @@ var (
 		{"model/list", "ModelListParams", "ModelListResponse"},
 		{"config/read", "ConfigReadParams", "ConfigReadResponse"},
 		{"fuzzyFileSearch", "FuzzyFileSearchParams", "KodexFuzzyFileSearchResponse"},
+		{"mcpServerStatus/list", "ListMcpServerStatusParams", "ListMcpServerStatusResponse"},
 		{"account/read", "GetAccountParams", "GetAccountResponse"},
 		{"configRequirements/read", "", "ConfigRequirementsReadResponse"},
 		{"hooks/list", "HooksListParams", "HooksListResponse"},
@@ -50,7 +51,7 @@ var (
 		"thread/closed", "thread/name/updated", "thread/tokenUsage/updated", "turn/started", "turn/completed",
 		"turn/diff/updated", "turn/plan/updated", "item/started", "item/completed", "item/agentMessage/delta",
 		"item/reasoning/summaryTextDelta", "item/commandExecution/outputDelta", "serverRequest/resolved",
-		"error", "warning",
+		"error", "warning", "mcpServer/startupStatus/updated",
 	}
 	schemaRequests = []string{"item/commandExecution/requestApproval", "item/fileChange/requestApproval"} //nolint:gochecknoglobals // a table
 )

@@ -89,6 +89,7 @@ var responseDefs = map[string]string{ //nolint:gochecknoglobals // a table
 	"skills/list":             "SkillsListResponse",
 	"thread/loaded/list":      "ThreadLoadedListResponse",
 	"thread/unsubscribe":      "ThreadUnsubscribeResponse",
+	"mcpServerStatus/list":    "ListMcpServerStatusResponse",
 	"config/read":             "ConfigReadResponse",
 }
 

@@ -247,3 +247,41 @@ func TestCodexTUIBootstrap(t *testing.T) {
 		t.Errorf("thread/unsubscribe again: %q", unsub.Status)
 	}
 }
+
+// TestMCPServerStatus: mcpServerStatus/list reports the configured MCP
+// servers with their tools (kodex's own mcp-server serves as one), those
+// of a loaded thread too.
+func TestMCPServerStatus(t *testing.T) {
+	t.Parallel()
+	srv := modeltest.New(t)
+	e := newEnv(t, srv.URL())
+	e.extraConfig = "[mcp_servers.self]\ncommand = \"" + kodexBin + "\"\nargs = [\"mcp-server\"]\n"
+	s := e.start(t)
+	s.initialize()
+	type status struct {
+		Data []struct {
+			Name          string
+			RuntimeStatus string
+			Tools         map[string]struct{ Name string }
+		}
+	}
+	check := func(what string, st status) {
+		t.Helper()
+		if len(st.Data) != 1 || st.Data[0].Name != "self" || st.Data[0].RuntimeStatus != "connected" || st.Data[0].Tools["kodex"].Name != "kodex" {
+			t.Errorf("%s: %+v", what, st)
+		}
+	}
+	var st status
+	s.result("mcpServerStatus/list", map[string]any{}, &st)
+	check("configured", st)
+	thread := startThread(t, s, map[string]any{"cwd": e.work})
+	// The thread's servers start in the background and say when they are up.
+	for {
+		up := params[struct{ ThreadID, Name, Status string }](t, s.next("mcpServer/startupStatus/updated"))
+		if up.ThreadID == thread && up.Name == "self" && up.Status != "starting" {
+			break
+		}
+	}
+	s.result("mcpServerStatus/list", map[string]any{"threadId": thread, "serverName": "self"}, &st)
+	check("the thread's", st)
+}

@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/kodex-cli/kodex/internal/jsonrpc"
+	"github.com/kodex-cli/kodex/internal/protocol"
 )
 
 // Methods Codex's own clients (its TUI with --remote) call at start-up
@@ -57,4 +58,72 @@ func (c *conn) threadUnsubscribe(_ context.Context, m *jsonrpc.Message) {
 	c.unload(p.ThreadID)
 	c.reply(m, map[string]any{"status": "unsubscribed"}, nil)
 	c.notify("thread/closed", map[string]any{"threadId": p.ThreadID})
+}
+
+func (c *conn) mcpServerStatusList(ctx context.Context, m *jsonrpc.Message) {
+	var p struct {
+		ThreadID   string `json:"threadId"`
+		ServerName string `json:"serverName"`
+	}
+	if err := decode(m, &p); err != nil {
+		c.reply(m, nil, err)
+		return
+	}
+	var th Thread
+	if p.ThreadID != "" {
+		t, err := c.thread(p.ThreadID)
+		if err != nil {
+			c.reply(m, nil, err)
+			return
+		}
+		th = t.th
+	}
+	servers, err := c.opts.Backend.MCPServers(ctx, th)
+	if err != nil {
+		c.reply(m, nil, openError(err))
+		return
+	}
+	data := make([]map[string]any, 0, len(servers))
+	for _, s := range servers {
+		if p.ServerName != "" && s.Name != p.ServerName {
+			continue
+		}
+		data = append(data, wireMCPServer(s))
+	}
+	c.reply(m, map[string]any{"data": data, "nextCursor": nil}, nil)
+}
+
+// wireMCPServer is an McpServerStatus.
+func wireMCPServer(s MCPServer) map[string]any {
+	status := map[string]string{protocol.McpStarting: "starting", protocol.McpReady: "connected", protocol.McpFailed: "failed"}[s.State]
+	if status == "" {
+		status = "notStarted"
+	}
+	auth := "unsupported"
+	if s.HTTP {
+		auth = "unknown"
+	}
+	tools := map[string]any{}
+	for _, t := range s.Tools {
+		var schema any = map[string]any{"type": "object"}
+		if len(t.InputSchema) > 0 {
+			schema = t.InputSchema
+		}
+		tool := map[string]any{"name": t.Name, "inputSchema": schema}
+		if t.Title != "" {
+			tool["title"] = t.Title
+		}
+		if t.Description != "" {
+			tool["description"] = t.Description
+		}
+		tools[t.Name] = tool
+	}
+	out := map[string]any{
+		"name": s.Name, "authStatus": auth, "runtimeStatus": status, "tools": tools,
+		"resources": []any{}, "resourceTemplates": []any{},
+	}
+	if s.Error != "" {
+		out["toolsError"] = s.Error
+	}
+	return out
 }

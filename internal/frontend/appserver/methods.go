@@ -25,6 +25,7 @@ var methodNames = []string{
 	"fuzzyFileSearch",
 	"hooks/list",
 	"initialize",
+	"mcpServerStatus/list",
 	"model/list",
 	"skills/list",
 	"thread/archive",
@@ -83,6 +84,8 @@ func handlerFor(method string) handler {
 		return (*conn).accountRead
 	case "configRequirements/read":
 		return (*conn).configRequirementsRead
+	case "mcpServerStatus/list":
+		return (*conn).mcpServerStatusList
 	case "thread/loaded/list":
 		return (*conn).threadLoadedList
 	case "thread/unsubscribe":
@@ -100,7 +103,7 @@ var slowMethods = map[string]bool{
 	"thread/start": true, "thread/resume": true, "thread/fork": true,
 	"thread/list": true, "thread/read": true, "thread/unarchive": true,
 	"thread/archive": true, "thread/delete": true, "fuzzyFileSearch": true,
-	"thread/unsubscribe": true,
+	"thread/unsubscribe": true, "mcpServerStatus/list": true,
 }
 
 // Methods lists the implemented methods, sorted.

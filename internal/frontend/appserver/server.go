@@ -115,6 +115,24 @@ type Backend interface {
 	// Files lists the files under root for fuzzyFileSearch (see
 	// internal/frontend/filesearch).
 	Files(ctx context.Context, root string) []string
+	// MCPServers reports the MCP servers of th (a loaded thread), or with
+	// th nil the configured ones, started to see their tools.
+	MCPServers(ctx context.Context, th Thread) ([]MCPServer, error)
+}
+
+// MCPServer is an MCP server's state for mcpServerStatus/list.
+type MCPServer struct {
+	Name  string
+	State string // protocol.McpStarting, McpReady or McpFailed
+	HTTP  bool   // streamable HTTP (else stdio)
+	Error string
+	Tools []MCPTool
+}
+
+// MCPTool is a tool an MCP server offers.
+type MCPTool struct {
+	Name, Title, Description string
+	InputSchema              json.RawMessage
 }
 
 // Options configure a server.

@@ -227,6 +227,12 @@ func (t *threadState) event(ev protocol.Event) {
 		it := item{"type": "contextCompaction", "id": "compaction-" + turnID}
 		t.itemStarted(turnID, it)
 		t.itemCompleted(turnID, it)
+	case protocol.McpServerStatus:
+		n := map[string]any{"threadId": t.id, "name": m.Server, "status": m.State}
+		if m.Error != "" {
+			n["error"] = m.Error
+		}
+		t.notify("mcpServer/startupStatus/updated", n)
 	case protocol.Warning:
 		t.notify("warning", map[string]any{"threadId": t.id, "message": m.Message})
 	case protocol.Retry:

@@ -695,12 +695,70 @@ export type KodexInfo = {
 
 export type LegacyAppPathString = string;
 
+export type ListMcpServerStatusParams = {
+  cursor?: string | null;
+  detail?: McpServerStatusDetail | null;
+  limit?: number | null;
+  serverName?: string | null;
+  threadId?: string | null;
+};
+
+export type ListMcpServerStatusResponse = {
+  data: McpServerStatus[];
+  nextCursor?: string | null;
+};
+
 export type McpAppDisplayMode = "inline" | "fullscreen";
 
 /** UI resource and display preference for model invocations, captured from the tool descriptor. */
 export type McpAppUi = {
   preferredModelDisplayMode: McpAppDisplayMode;
   resourceUri: string;
+};
+
+export type McpAuthStatus = "unknown" | "unsupported" | "notLoggedIn" | "bearerToken" | "oAuth";
+
+export type McpServerConnectionStatus = "notStarted" | "starting" | "connected" | "authenticationRequired" | "failed" | "cancelled" | "disabled";
+
+/** Presentation metadata advertised by an initialized MCP server. */
+export type McpServerInfo = {
+  description?: string | null;
+  icons?: unknown[] | null;
+  name: string;
+  title?: string | null;
+  version: string;
+  websiteUrl?: string | null;
+};
+
+export type McpServerStartupFailureReason = "reauthenticationRequired";
+
+export type McpServerStartupState = "starting" | "ready" | "failed" | "cancelled";
+
+export type McpServerStatus = {
+  authStatus: McpAuthStatus;
+  httpOrigin?: string | null;
+  name: string;
+  pluginId?: string | null;
+  resourceTemplates: ResourceTemplate[];
+  resources: Resource[];
+  runtimeStatus?: McpServerConnectionStatus | null;
+  serverCapabilities?: unknown;
+  serverInfo?: McpServerInfo | null;
+  toolListMeta?: unknown;
+  tools: {
+    [key: string]: Tool;
+  };
+  toolsError?: string | null;
+};
+
+export type McpServerStatusDetail = "full" | "toolsAndAuthOnly";
+
+export type McpServerStatusUpdatedNotification = {
+  error?: string | null;
+  failureReason?: McpServerStartupFailureReason | null;
+  name: string;
+  status: McpServerStartupState;
+  threadId?: string | null;
 };
 
 export type McpToolCallAppContext = {
@@ -936,6 +994,29 @@ export type RequestHeader = {
 export type RequestId = string | number;
 
 export type ResidencyRequirement = "us";
+
+/** A known resource that the server is capable of reading. */
+export type Resource = {
+  _meta?: unknown;
+  annotations?: unknown;
+  description?: string | null;
+  icons?: unknown[] | null;
+  mimeType?: string | null;
+  name: string;
+  size?: number | null;
+  title?: string | null;
+  uri: string;
+};
+
+/** A template description for resources available on the server. */
+export type ResourceTemplate = {
+  annotations?: unknown;
+  description?: string | null;
+  mimeType?: string | null;
+  name: string;
+  title?: string | null;
+  uriTemplate: string;
+};
 
 export type SandboxMode = "read-only" | "workspace-write" | "danger-full-access";
 
@@ -1555,6 +1636,18 @@ export type TokenUsageBreakdown = {
   totalTokens: number;
 };
 
+/** Definition for a tool the client can call. */
+export type Tool = {
+  _meta?: unknown;
+  annotations?: unknown;
+  description?: string | null;
+  icons?: unknown[] | null;
+  inputSchema: unknown;
+  name: string;
+  outputSchema?: unknown;
+  title?: string | null;
+};
+
 export type ToolsV2 = {
   web_search?: WebSearchToolConfig | null;
 };
@@ -1751,6 +1844,7 @@ export interface Methods {
   "fuzzyFileSearch": { params: FuzzyFileSearchParams; result: KodexFuzzyFileSearchResponse; };
   "hooks/list": { params: HooksListParams; result: HooksListResponse; };
   "initialize": { params: InitializeParams; result: InitializeResponse; };
+  "mcpServerStatus/list": { params: ListMcpServerStatusParams; result: ListMcpServerStatusResponse; };
   "model/list": { params: ModelListParams; result: ModelListResponse; };
   "skills/list": { params: SkillsListParams; result: SkillsListResponse; };
   "thread/archive": { params: ThreadArchiveParams; result: ThreadArchiveResponse; };
@@ -1777,6 +1871,7 @@ export interface Notifications {
   "item/completed": { params: ItemCompletedNotification; };
   "item/reasoning/summaryTextDelta": { params: ReasoningSummaryTextDeltaNotification; };
   "item/started": { params: ItemStartedNotification; };
+  "mcpServer/startupStatus/updated": { params: McpServerStatusUpdatedNotification; };
   "serverRequest/resolved": { params: ServerRequestResolvedNotification; };
   "thread/archived": { params: ThreadArchivedNotification; };
   "thread/closed": { params: ThreadClosedNotification; };
