@@ -74,30 +74,25 @@ func (m *model) render() (string, *tea.Cursor) {
 		topText = lastRows(topText, max(avail, 0))
 		topRows = max(avail, 0)
 	}
-	var b strings.Builder
-	b.Grow(len(topText) + len(bottomText) + 80*max(m.height, 0))
+	// The frame: [transcript rows (alt screen)] [top] bottom, one row each,
+	// exactly the screen's height in the alt screen.
+	parts := make([]string, 0, 3)
 	if m.opts.AltScreen {
-		for _, l := range m.transcriptRows(w, m.height-topRows-bottomRows) {
-			b.WriteString(l)
-			b.WriteByte('\n')
+		if rows := m.transcriptRows(w, m.height-topRows-bottomRows); len(rows) > 0 {
+			parts = append(parts, strings.Join(rows, "\n"))
 		}
 	}
-	prefix := b.Len() > 0 || topText != ""
 	if topText != "" {
-		b.WriteString(topText)
+		parts = append(parts, topText)
 	}
-	before := lineCount(b.String())
-	if !prefix {
-		before = 0
-	} else {
-		b.WriteByte('\n')
-	}
-	b.WriteString(bottomText)
+	before := lineCount(strings.Join(parts, "\n")) // rows above the bottom block
+	parts = append(parts, bottomText)
+	frame := strings.Join(parts, "\n")
 	var cur *tea.Cursor
 	if m.overlay == nil && !m.quitting && (len(m.approvals) == 0 || m.approvals[0].feedback == nil) {
 		cur = tea.NewCursor(2+ccol, before+composerAt+crow)
 	}
-	return b.String(), cur
+	return frame, cur
 }
 
 func lineCount(s string) int {
