@@ -253,15 +253,7 @@ func (b *appBackend) Open(ctx context.Context, req appserver.OpenRequest) (appse
 	if err != nil {
 		return nil, err
 	}
-	cfg, cwd, err := loadConfig(b.f, g)
-	if err != nil {
-		return nil, err
-	}
-	ro := runtimeOptions(b.f, g, cfg, cwd, true)
-	if cfg.Provider.ID == b.base.Config.Provider.ID && !overridesProvider(req.Config) {
-		ro.Client = b.base.Client
-	}
-	rt, err := session.NewRuntime(ro)
+	rt, err := derivedRuntime(b.f, g, b.base, req.Config)
 	if err != nil {
 		return nil, err
 	}
@@ -275,18 +267,7 @@ func (b *appBackend) Open(ctx context.Context, req appserver.OpenRequest) (appse
 	if err != nil {
 		return nil, err
 	}
-	return &appThread{s: sess, provider: cfg.Provider.ID, effort: cfg.ReasoningEffort, created: b.f.Now(), store: b.store}, nil
-}
-
-// overridesProvider reports whether -c style overrides choose or define
-// a model provider.
-func overridesProvider(cfg map[string]any) bool {
-	for k := range cfg {
-		if strings.HasPrefix(k, "model_provider") || strings.HasPrefix(k, "openai_base_url") {
-			return true
-		}
-	}
-	return false
+	return &appThread{s: sess, provider: rt.Config.Provider.ID, effort: rt.Config.ReasoningEffort, created: b.f.Now(), store: b.store}, nil
 }
 
 func (b *appBackend) List(_ context.Context, req appserver.ListRequest) ([]appserver.ThreadInfo, string, error) {

@@ -67,8 +67,10 @@ run read-only with approval "never".`,
 }
 
 func runMCPServer(ctx context.Context, f *Factory, opts *MCPServerOptions) error {
-	// A configuration that does not load is said now, not at the first call.
-	if _, _, err := loadConfig(f, opts.Global); err != nil {
+	// A configuration that does not load is said now, not at the first
+	// call; the sessions share this runtime's model client.
+	base, err := newRuntime(ctx, f, opts.Global, true)
+	if err != nil {
 		return err
 	}
 	t := &mcp.IOTransport{Reader: io.NopCloser(f.IO.In), Writer: nopWriteCloser{f.IO.Out}}
@@ -77,7 +79,7 @@ func runMCPServer(ctx context.Context, f *Factory, opts *MCPServerOptions) error
 		Title:   "kodex",
 		Version: version.Version,
 		Start: func(ctx context.Context, req mcpserver.StartRequest) (mcpserver.Started, error) {
-			return startMCPSession(ctx, f, opts.Global, req)
+			return startMCPSession(ctx, f, opts.Global, base, req)
 		},
 		Logger: f.Logger,
 	})
@@ -90,17 +92,17 @@ func (nopWriteCloser) Close() error { return nil }
 // startMCPSession starts the session of a kodex tool call: the server's
 // global flags with the call's arguments on top, through the runtime
 // kodex exec uses.
-func startMCPSession(ctx context.Context, f *Factory, base *GlobalOptions, req mcpserver.StartRequest) (mcpserver.Started, error) {
+func startMCPSession(ctx context.Context, f *Factory, flags *GlobalOptions, base *kodexRuntime, req mcpserver.StartRequest) (mcpserver.Started, error) {
 	if req.ResumeID != "" && req.Params.Cwd == "" {
 		// A thread resumed from its recording works where it worked, not
 		// where the server was started.
 		req.Params.Cwd = recordedCwd(f, req.ResumeID)
 	}
-	g, err := mcpCallOptions(base, req.Params)
+	g, err := mcpCallOptions(flags, req.Params)
 	if err != nil {
 		return mcpserver.Started{}, err
 	}
-	rt, err := newRuntime(ctx, f, g, true)
+	rt, err := derivedRuntime(f, g, base, req.Params.Config)
 	if err != nil {
 		return mcpserver.Started{}, err
 	}

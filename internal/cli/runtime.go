@@ -161,6 +161,37 @@ func runtimeOptions(f *Factory, g *GlobalOptions, cfg *config.Config, cwd string
 	}
 }
 
+// derivedRuntime is the runtime of a call or thread of a server (g: the
+// server's flags with the call's settings on top), sharing base's model
+// client unless the settings choose another provider: one client for the
+// whole process.
+func derivedRuntime(f *Factory, g *GlobalOptions, base *kodexRuntime, config map[string]any) (*kodexRuntime, error) {
+	cfg, cwd, err := loadConfig(f, g)
+	if err != nil {
+		return nil, err
+	}
+	ro := runtimeOptions(f, g, cfg, cwd, true)
+	if cfg.Provider.ID == base.Config.Provider.ID && !overridesProvider(config) {
+		ro.Client = base.Client
+	}
+	srt, err := session.NewRuntime(ro)
+	if err != nil {
+		return nil, err
+	}
+	return &kodexRuntime{Runtime: srt, f: f, g: g}, nil
+}
+
+// overridesProvider reports whether -c style overrides choose or define
+// a model provider.
+func overridesProvider(config map[string]any) bool {
+	for k := range config {
+		if strings.HasPrefix(k, "model_provider") || strings.HasPrefix(k, "openai_base_url") {
+			return true
+		}
+	}
+	return false
+}
+
 func (rt *kodexRuntime) abs(p string) string { return absIn(rt.Cwd, p) }
 
 func absIn(base, p string) string {
