@@ -267,7 +267,13 @@ func (b *appBackend) Open(ctx context.Context, req appserver.OpenRequest) (appse
 	if err != nil {
 		return nil, err
 	}
-	return &appThread{s: sess, provider: rt.Config.Provider.ID, effort: rt.Config.ReasoningEffort, created: b.f.Now(), store: b.store}, nil
+	created := b.f.Now()
+	if req.ThreadID != "" && !req.Fork {
+		if r, err := b.store.Read(sess.ID, false); err == nil && !r.Meta.Timestamp.IsZero() {
+			created = r.Meta.Timestamp
+		}
+	}
+	return &appThread{s: sess, provider: rt.Config.Provider.ID, effort: rt.Config.ReasoningEffort, created: created, store: b.store}, nil
 }
 
 func (b *appBackend) List(_ context.Context, req appserver.ListRequest) ([]appserver.ThreadInfo, string, error) {
@@ -286,7 +292,7 @@ func (b *appBackend) List(_ context.Context, req appserver.ListRequest) ([]appse
 func summaryInfo(s rollout.Summary, name string) appserver.ThreadInfo {
 	return appserver.ThreadInfo{
 		ID: s.ID, Preview: s.FirstPrompt, Name: name, Model: s.Model, Cwd: s.Cwd, Path: s.Path,
-		Created: s.Created, Updated: s.Updated,
+		Created: s.Created, Updated: s.Updated, CliVersion: version.Version,
 	}
 }
 
@@ -298,6 +304,9 @@ func (b *appBackend) Read(_ context.Context, id string, turns bool) (appserver.T
 	info := summaryInfo(r.Summary, b.store.Names()[r.Meta.ID])
 	info.ID, info.Cwd, info.Path, info.Created = r.Meta.ID, r.Meta.Cwd, r.Path, r.Meta.Timestamp
 	info.Model, info.Provider, info.ForkedFrom = r.Meta.Model, r.Meta.Provider, r.Meta.ForkedFrom
+	if r.Meta.Version != "" {
+		info.CliVersion = r.Meta.Version
+	}
 	if info.Updated.IsZero() {
 		info.Updated = info.Created
 	}
@@ -419,7 +428,7 @@ func (t *appThread) Info() appserver.ThreadInfo {
 		ID: t.s.ID, ForkedFrom: t.s.ForkedFrom, Ephemeral: t.s.Rec == nil, Model: t.s.Model, Provider: t.provider,
 		Cwd: t.s.Cwd, Approval: t.s.Approval, Sandbox: t.s.Sandbox, ReasoningEffort: t.effort,
 		Name: t.store.Names()[t.s.ID], Turns: turnRecords(session.Turns(t.s.History)),
-		Created: t.created, Updated: time.Now(),
+		Created: t.created, Updated: time.Now(), CliVersion: version.Version,
 	}
 	if t.s.Rec != nil {
 		info.Path = t.s.Rec.Path()

@@ -299,7 +299,7 @@ func wireThread(info ThreadInfo, status string, turns bool) thread {
 		ID: info.ID, SessionID: info.ID, ForkedFromID: strPtr(info.ForkedFrom), Preview: info.Preview,
 		Ephemeral: info.Ephemeral, Model: strPtr(info.Model), ModelProvider: info.Provider,
 		CreatedAt: info.Created.Unix(), UpdatedAt: info.Updated.Unix(), Status: threadStatus{Type: status},
-		Path: strPtr(info.Path), Cwd: info.Cwd, CliVersion: "", Source: "appServer", Name: strPtr(info.Name),
+		Path: strPtr(info.Path), Cwd: info.Cwd, CliVersion: info.CliVersion, Source: "appServer", Name: strPtr(info.Name),
 		Turns: []turn{},
 	}
 	if turns {

@@ -50,6 +50,8 @@ type ThreadInfo struct {
 	Path       string
 	Created    time.Time
 	Updated    time.Time
+	// CliVersion is the kodex version that recorded (or runs) the thread.
+	CliVersion string
 	// Approval, Sandbox and ReasoningEffort: what an open thread runs with.
 	Approval        protocol.ApprovalPolicy
 	Sandbox         protocol.SandboxPolicy
