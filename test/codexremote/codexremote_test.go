@@ -17,6 +17,23 @@ import (
 
 const depsHint = "run scripts/test-deps.sh (from the module root) to install the real Codex CLI (test/compare)"
 
+// touchSources reads the module's Go files and go.mod, which the kodex
+// binary this test builds is made of, so that go test's cache (which logs
+// the files a test opens) reruns the test when they change.
+func touchSources(root string) {
+	for _, f := range []string{"go.mod", "go.sum"} {
+		_, _ = os.ReadFile(filepath.Join(root, f))
+	}
+	for _, dir := range []string{"cmd", "internal"} {
+		_ = filepath.WalkDir(filepath.Join(root, dir), func(p string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				_, _ = os.ReadFile(p)
+			}
+			return nil
+		})
+	}
+}
+
 func goTool() string {
 	if goroot := os.Getenv("GOROOT"); goroot != "" {
 		p := filepath.Join(goroot, "bin", "go")
@@ -54,6 +71,7 @@ func TestCodexTUIOnKodex(t *testing.T) {
 		t.Fatal(err)
 	}
 	kodex := filepath.Join(dir, "kodex")
+	touchSources(root)
 	build := exec.Command(goTool(), "build", "-o", kodex, "./cmd/kodex")
 	build.Dir = root
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
