@@ -211,6 +211,41 @@ func (e *env) start(t testing.TB, args ...string) *server {
 	return s
 }
 
+// listen starts `kodex app-server` with args (a --listen other than
+// stdio) and returns the address it says it listens on.
+func (e *env) listen(t testing.TB, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(kodexBin, append([]string{"app-server"}, args...)...)
+	cmd.Dir = e.work
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + filepath.Dir(e.home), "KODEX_HOME=" + e.home, "OPENAI_API_KEY=sk-test"}
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		_ = cmd.Wait()
+	})
+	sc := bufio.NewScanner(stderr)
+	var addr string
+	for addr == "" && sc.Scan() {
+		if _, a, ok := strings.Cut(sc.Text(), "listening on "); ok {
+			addr = a
+		}
+	}
+	go func() { // keep reading so the server never blocks on stderr
+		for sc.Scan() {
+		}
+	}()
+	if addr == "" {
+		t.Fatal("the server did not say where it listens")
+	}
+	return addr
+}
+
 // newClient is the client side of a connection to a server.
 func newClient(t testing.TB, w io.WriteCloser, r io.Reader) *server {
 	s := &server{t: t, stdin: w, msgs: make(chan msg, 1024), sch: loadSchemas(t), sent: map[string]string{}, done: make(chan struct{})}

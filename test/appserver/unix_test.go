@@ -1,12 +1,9 @@
 package appserver_test
 
 import (
-	"bufio"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	"github.com/kodex-cli/kodex/internal/model/modeltest"
@@ -23,27 +20,9 @@ func TestUnixSocketClients(t *testing.T) {
 		t.Fatal(err)
 	}
 	sock := filepath.Join(filepath.Dir(e.home), "app.sock")
-	cmd := exec.Command(kodexBin, "app-server", "--listen", "unix://"+sock)
-	cmd.Dir = e.work
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + filepath.Dir(e.home), "KODEX_HOME=" + e.home, "OPENAI_API_KEY=sk-test"}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
+	if got := e.listen(t, "--listen", "unix://"+sock); got != "unix://"+sock {
+		t.Fatalf("listening on %s, want unix://%s", got, sock)
 	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-	})
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() && !strings.Contains(sc.Text(), "listening on unix://") {
-	}
-	go func() { // keep reading so the server never blocks on stderr
-		for sc.Scan() {
-		}
-	}()
 	st, err := os.Stat(sock)
 	if err != nil {
 		t.Fatal(err)

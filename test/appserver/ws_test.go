@@ -11,9 +11,7 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -155,35 +153,7 @@ func TestWebSocket(t *testing.T) {
 	if err := os.WriteFile(tokenFile, []byte(token+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(kodexBin, "app-server", "--listen", "ws://127.0.0.1:0", "--ws-auth", "capability-token", "--ws-token-file", tokenFile)
-	cmd.Dir = e.work
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + filepath.Dir(e.home), "KODEX_HOME=" + e.home, "OPENAI_API_KEY=sk-test"}
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(os.Interrupt)
-		_ = cmd.Wait()
-	})
-	sc := bufio.NewScanner(stderr)
-	listening := regexp.MustCompile(`listening on (ws://\S+)`)
-	var url string
-	for url == "" && sc.Scan() {
-		if m := listening.FindStringSubmatch(sc.Text()); m != nil {
-			url = m[1]
-		}
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
-	if url == "" {
-		t.Fatal("the server did not say where it listens")
-	}
+	url := e.listen(t, "--listen", "ws://127.0.0.1:0", "--ws-auth", "capability-token", "--ws-token-file", tokenFile)
 	dial := func(header http.Header) (*wsClient, error) { return dialWS(url, header) }
 	if c, err := dial(http.Header{}); err == nil {
 		c.Close()

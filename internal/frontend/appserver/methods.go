@@ -434,17 +434,27 @@ func (c *conn) threadIDOnly(m *jsonrpc.Message) (threadIDParams, bool) {
 }
 
 func (c *conn) threadArchive(_ context.Context, m *jsonrpc.Message) {
+	c.unloadAnd(m, c.opts.Backend.Archive, "thread/archived")
+}
+
+func (c *conn) threadDelete(_ context.Context, m *jsonrpc.Message) {
+	c.unloadAnd(m, c.opts.Backend.Delete, "thread/deleted")
+}
+
+// unloadAnd unloads the thread m names (if it is loaded here), then does
+// what to its recording, answers {} and announces it.
+func (c *conn) unloadAnd(m *jsonrpc.Message, what func(id string) error, announce string) {
 	p, ok := c.threadIDOnly(m)
 	if !ok {
 		return
 	}
 	c.unload(p.ThreadID)
-	if err := c.opts.Backend.Archive(p.ThreadID); err != nil {
+	if err := what(p.ThreadID); err != nil {
 		c.reply(m, nil, openError(err))
 		return
 	}
 	c.reply(m, struct{}{}, nil)
-	c.notify("thread/archived", map[string]any{"threadId": p.ThreadID})
+	c.notify(announce, map[string]any{"threadId": p.ThreadID})
 }
 
 func (c *conn) threadUnarchive(_ context.Context, m *jsonrpc.Message) {
@@ -459,20 +469,6 @@ func (c *conn) threadUnarchive(_ context.Context, m *jsonrpc.Message) {
 	}
 	c.reply(m, map[string]any{"thread": wireThread(info, "notLoaded", false)}, nil)
 	c.notify("thread/unarchived", map[string]any{"threadId": p.ThreadID})
-}
-
-func (c *conn) threadDelete(_ context.Context, m *jsonrpc.Message) {
-	p, ok := c.threadIDOnly(m)
-	if !ok {
-		return
-	}
-	c.unload(p.ThreadID)
-	if err := c.opts.Backend.Delete(p.ThreadID); err != nil {
-		c.reply(m, nil, openError(err))
-		return
-	}
-	c.reply(m, struct{}{}, nil)
-	c.notify("thread/deleted", map[string]any{"threadId": p.ThreadID})
 }
 
 func (c *conn) threadSetName(_ context.Context, m *jsonrpc.Message) {
