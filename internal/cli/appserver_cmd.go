@@ -47,9 +47,10 @@ func NewCmdAppServer(f *Factory, g *GlobalOptions, runF func(context.Context, *A
 		Long: `Serve kodex to a program over JSON-RPC 2.0, one JSON message per line on
 stdin and stdout, with the methods and notifications of Codex's app server
 (v2) that kodex implements: initialize; thread/start, resume, fork, list,
-read, archive, unarchive, delete, name/set, compact/start; turn/start and
-turn/interrupt; model/list; config/read. Approvals are asked of the client
-with item/commandExecution/requestApproval and item/fileChange/requestApproval.
+read, archive, unarchive, delete, name/set, compact/start; turn/start,
+turn/steer and turn/interrupt; model/list; config/read; fuzzyFileSearch;
+mcpServerStatus/list. Approvals are asked of the client with
+item/commandExecution/requestApproval and item/fileChange/requestApproval.
 See docs/protocol.md.
 
 One process holds many threads at once, sharing one model client. Unless a
@@ -86,8 +87,8 @@ approval "never", as for 'kodex exec'.`,
 	cmd.AddCommand(newCmdAppServerGenerate(f, "generate-json-schema", appserver.SchemaFile, "Write the protocol's JSON Schema (Codex's v2 shapes kodex implements)"),
 		newCmdAppServerGenerate(f, "generate-ts", appserver.TypeScriptFile, "Write the protocol's TypeScript types"))
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Listen, "listen", "", "where to serve: `URL`: stdio:// (the default), unix://PATH or ws://127.0.0.1:PORT (several clients at once)")
-	fl.StringVar(&opts.WSAuth, "ws-auth", "", "how WebSocket clients authenticate: `MODE` capability-token (required with ws://)")
+	fl.StringVar(&opts.Listen, "listen", "", "the `URL` to serve on: stdio:// (the default), unix://PATH or ws://127.0.0.1:PORT (several clients at once)")
+	fl.StringVar(&opts.WSAuth, "ws-auth", "", "how WebSocket clients authenticate (`MODE`): capability-token, required with ws://")
 	fl.StringVar(&opts.WSTokenFile, "ws-token-file", "", "the capability token: an absolute `PATH` to a file holding it")
 	fl.StringVar(&opts.WSTokenSHA256, "ws-token-sha256", "", "the capability token as the `HEX` of its SHA-256")
 	return cmd
