@@ -126,6 +126,9 @@ func (r *Reader) line() ([]byte, error) {
 
 // Parse decodes one message.
 func Parse(b []byte) (*Message, error) {
+	if t := bytes.TrimSpace(b); len(t) > 0 && t[0] == '[' && json.Valid(t) {
+		return nil, &Error{Code: CodeInvalidRequest, Message: "invalid request: batches are not supported; send one message per line"}
+	}
 	var m Message
 	if err := json.Unmarshal(b, &m); err != nil {
 		return nil, &Error{Code: CodeParseError, Message: "parse error: " + err.Error()}

@@ -16,13 +16,14 @@ func TestReader(t *testing.T) {
 		`{not json` + "\n" +
 		`{"jsonrpc":"1.0","id":2,"method":"x"}` + "\n" +
 		`{"id":{"a":1},"method":"x"}` + "\n" +
+		`[{"id":1,"method":"x"}]` + "\n" +
 		`{"id":3,"method":"last"}` // no newline at EOF
 	r := NewReader(strings.NewReader(in))
 	type want struct {
 		kind string // request, notification, response, or an error code
 		code int
 	}
-	for i, w := range []want{{kind: "request"}, {kind: "notification"}, {kind: "response"}, {code: CodeParseError}, {code: CodeInvalidRequest}, {code: CodeInvalidRequest}, {kind: "request"}} {
+	for i, w := range []want{{kind: "request"}, {kind: "notification"}, {kind: "response"}, {code: CodeParseError}, {code: CodeInvalidRequest}, {code: CodeInvalidRequest}, {code: CodeInvalidRequest}, {kind: "request"}} {
 		m, err := r.Read()
 		if w.code != 0 {
 			var re *Error
