@@ -76,6 +76,8 @@ var rules = []rule{
 	{pkg: "internal/patch", allow: nil},
 	{pkg: "internal/model", allow: nil},
 	{pkg: "internal/version", allow: nil},
+	// testkit: helpers of the end-to-end tests under test/.
+	{pkg: "internal/testkit", allow: nil},
 	{pkg: "internal/model/openai", allow: []string{"internal/model", "internal/sse"}},
 	{pkg: "internal/model/modeltest", allow: []string{"internal/model", "internal/sse"}},
 	{pkg: "internal/approval", allow: []string{"internal/protocol"}},

@@ -3,7 +3,6 @@ package appserver_test
 import (
 	"bufio"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kodex-cli/kodex/internal/testkit"
 )
 
 // kodexBin is the kodex binary TestMain builds.
@@ -25,7 +26,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	kodexBin = filepath.Join(dir, "kodex")
-	build := exec.Command(goTool(), "build", "-o", kodexBin, "./cmd/kodex")
+	build := exec.Command(testkit.GoTool(), "build", "-o", kodexBin, "./cmd/kodex")
 	build.Dir = filepath.Join("..", "..")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -56,20 +57,6 @@ func touchSources(root string) {
 			return nil
 		})
 	}
-}
-
-func goTool() string {
-	if goroot := os.Getenv("GOROOT"); goroot != "" {
-		p := filepath.Join(goroot, "bin", "go")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	p, err := exec.LookPath("go")
-	if err != nil && !errors.Is(err, exec.ErrDot) {
-		return "go"
-	}
-	return p
 }
 
 // schemas are the documents messages are validated against, loaded once

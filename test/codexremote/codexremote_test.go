@@ -2,7 +2,6 @@ package codexremote_test
 
 import (
 	"bufio"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/kodex-cli/kodex/internal/frontend/tui/tuitest"
 	"github.com/kodex-cli/kodex/internal/model/modeltest"
+
+	"github.com/kodex-cli/kodex/internal/testkit"
 )
 
 const depsHint = "run scripts/test-deps.sh (from the module root) to install the real Codex CLI (test/compare)"
@@ -32,20 +33,6 @@ func touchSources(root string) {
 			return nil
 		})
 	}
-}
-
-func goTool() string {
-	if goroot := os.Getenv("GOROOT"); goroot != "" {
-		p := filepath.Join(goroot, "bin", "go")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	p, err := exec.LookPath("go")
-	if err != nil && !errors.Is(err, exec.ErrDot) {
-		return "go"
-	}
-	return p
 }
 
 // TestCodexTUIOnKodex: Codex's TUI, started with --remote against
@@ -72,7 +59,7 @@ func TestCodexTUIOnKodex(t *testing.T) {
 	}
 	kodex := filepath.Join(dir, "kodex")
 	touchSources(root)
-	build := exec.Command(goTool(), "build", "-o", kodex, "./cmd/kodex")
+	build := exec.Command(testkit.GoTool(), "build", "-o", kodex, "./cmd/kodex")
 	build.Dir = root
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {

@@ -21,6 +21,8 @@ import (
 
 	"github.com/kodex-cli/kodex/internal/model"
 	"github.com/kodex-cli/kodex/internal/model/modeltest"
+
+	"github.com/kodex-cli/kodex/internal/testkit"
 )
 
 const depsHint = "run scripts/test-deps.sh (from the module root) to install the real Codex CLI for the side-by-side test"
@@ -213,7 +215,7 @@ func runInNetns(t *testing.T) {
 	kodex := filepath.Join(tmp, "kodex")
 	buildCtx, cancel := context.WithTimeout(t.Context(), 8*time.Minute)
 	defer cancel()
-	build := exec.CommandContext(buildCtx, goTool(t), "build", "-o", kodex, "./cmd/kodex")
+	build := exec.CommandContext(buildCtx, testkit.GoTool(), "build", "-o", kodex, "./cmd/kodex")
 	build.Dir = filepath.Join(here, "..", "..")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -449,22 +451,6 @@ func loopbackUp() error {
 	}
 	ifr.SetUint16(ifr.Uint16() | unix.IFF_UP)
 	return unix.IoctlIfreq(fd, unix.SIOCSIFFLAGS, ifr)
-}
-
-// goTool returns the go command that runs this test.
-func goTool(t *testing.T) string {
-	t.Helper()
-	if goroot := os.Getenv("GOROOT"); goroot != "" {
-		p := filepath.Join(goroot, "bin", "go")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	p, err := exec.LookPath("go")
-	if err != nil && !errors.Is(err, exec.ErrDot) {
-		t.Fatalf("go is not on PATH: %v", err)
-	}
-	return p
 }
 
 func tail(b []byte) string {

@@ -17,6 +17,8 @@ import (
 
 	"github.com/kodex-cli/kodex/internal/model"
 	"github.com/kodex-cli/kodex/internal/model/modeltest"
+
+	"github.com/kodex-cli/kodex/internal/testkit"
 )
 
 const depsHint = "run scripts/test-deps.sh (from the module root) to install the MCP interop test's dependencies"
@@ -111,7 +113,7 @@ func setup(t *testing.T) *env {
 	buildCtx, cancel := context.WithTimeout(t.Context(), 8*time.Minute)
 	defer cancel()
 	e.kodex = filepath.Join(tmp, "kodex")
-	build := exec.CommandContext(buildCtx, goTool(t), "build", "-o", e.kodex, "./cmd/kodex")
+	build := exec.CommandContext(buildCtx, testkit.GoTool(), "build", "-o", e.kodex, "./cmd/kodex")
 	build.Dir = filepath.Join(here, "..", "..")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -366,20 +368,4 @@ func TestInspectorCLI(t *testing.T) {
 	if raw := string(last.Raw); !strings.Contains(raw, "<cwd>"+e.work+"</cwd>") || strings.Contains(raw, "inspector-cli") {
 		t.Errorf("the resumed thread does not work in %s: its request names another cwd", e.work)
 	}
-}
-
-// goTool returns the go command that runs this test.
-func goTool(t *testing.T) string {
-	t.Helper()
-	if goroot := os.Getenv("GOROOT"); goroot != "" {
-		p := filepath.Join(goroot, "bin", "go")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	p, err := exec.LookPath("go")
-	if err != nil && !errors.Is(err, exec.ErrDot) {
-		t.Fatalf("go is not on PATH: %v", err)
-	}
-	return p
 }

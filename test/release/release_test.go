@@ -19,6 +19,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/kodex-cli/kodex/internal/testkit"
 )
 
 // sizeBudget is the most the stripped linux/amd64 binary may weigh.
@@ -71,7 +73,7 @@ func buildRelease(t *testing.T, out string, env []string, flags ...string) error
 		// While changing the packaging: build this tree, not HEAD.
 		args = append(args, "-src", src)
 	}
-	cmd := exec.Command(goTool(t), args...)
+	cmd := exec.Command(testkit.GoTool(), args...)
 	cmd.Dir = moduleRoot(t)
 	cmd.Env = append(append(os.Environ(), "CGO_ENABLED=0"), env...)
 	var log bytes.Buffer
@@ -314,20 +316,4 @@ func archiveFile(t *testing.T, archive, base string) []byte {
 			return b
 		}
 	}
-}
-
-// goTool is the go command of this toolchain.
-func goTool(t *testing.T) string {
-	t.Helper()
-	if goroot := os.Getenv("GOROOT"); goroot != "" {
-		p := filepath.Join(goroot, "bin", "go")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	p, err := exec.LookPath("go")
-	if err != nil && !errors.Is(err, exec.ErrDot) {
-		t.Fatalf("go is not on PATH: %v", err)
-	}
-	return p
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +16,8 @@ import (
 
 	"github.com/kodex-cli/kodex/internal/model"
 	"github.com/kodex-cli/kodex/internal/model/modeltest"
+
+	"github.com/kodex-cli/kodex/internal/testkit"
 )
 
 const depsHint = "run scripts/test-deps.sh (from the module root) to install the SDK interop test's dependencies"
@@ -93,7 +94,7 @@ func TestCodexSDKDrivesKodex(t *testing.T) {
 	buildCtx, cancelBuild := context.WithTimeout(t.Context(), 8*time.Minute)
 	defer cancelBuild()
 	kodex := filepath.Join(tmp, "kodex")
-	build := exec.CommandContext(buildCtx, goTool(t), "build", "-o", kodex, "./cmd/kodex")
+	build := exec.CommandContext(buildCtx, testkit.GoTool(), "build", "-o", kodex, "./cmd/kodex")
 	build.Dir = root
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -313,22 +314,6 @@ func TestCodexSDKDrivesKodex(t *testing.T) {
 			t.Errorf("request %d has a text.format without an output schema: %v", i+1, nested(r.Body, "text"))
 		}
 	}
-}
-
-// goTool returns the go command that runs this test.
-func goTool(t *testing.T) string {
-	t.Helper()
-	if goroot := os.Getenv("GOROOT"); goroot != "" {
-		p := filepath.Join(goroot, "bin", "go")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-	}
-	p, err := exec.LookPath("go")
-	if err != nil && !errors.Is(err, exec.ErrDot) {
-		t.Fatalf("go is not on PATH: %v", err)
-	}
-	return p
 }
 
 // nested walks JSON objects by key and returns the value, or nil.
