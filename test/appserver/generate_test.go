@@ -50,7 +50,7 @@ var (
 		"thread/started", "thread/status/changed", "thread/archived", "thread/unarchived", "thread/deleted",
 		"thread/closed", "thread/name/updated", "thread/tokenUsage/updated", "turn/started", "turn/completed",
 		"turn/diff/updated", "turn/plan/updated", "item/started", "item/completed", "item/agentMessage/delta",
-		"item/reasoning/summaryTextDelta", "item/commandExecution/outputDelta", "serverRequest/resolved",
+		"item/reasoning/summaryTextDelta", "item/commandExecution/outputDelta", "item/commandExecution/terminalInteraction", "serverRequest/resolved",
 		"error", "warning", "mcpServer/startupStatus/updated",
 	}
 	schemaRequests = []string{"item/commandExecution/requestApproval", "item/fileChange/requestApproval"} //nolint:gochecknoglobals // a table

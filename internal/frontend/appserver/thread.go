@@ -3,6 +3,7 @@ package appserver
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -145,6 +146,15 @@ type deltaNote struct {
 	SummaryIndex *int   `json:"summaryIndex,omitempty"`
 }
 
+// terminalNote is item/commandExecution/terminalInteraction's params.
+type terminalNote struct {
+	ThreadID  string `json:"threadId"`
+	TurnID    string `json:"turnId"`
+	ItemID    string `json:"itemId"`
+	ProcessID string `json:"processId"`
+	Stdin     string `json:"stdin"`
+}
+
 type turnNote struct {
 	ThreadID string `json:"threadId"`
 	Turn     turn   `json:"turn"`
@@ -194,6 +204,10 @@ func (t *threadState) event(ev protocol.Event) {
 		if d := t.text(m.CallID, m.Chunk, false); d != "" {
 			t.notify("item/commandExecution/outputDelta", deltaNote{ThreadID: t.id, TurnID: turnID, ItemID: m.CallID, Delta: d})
 		}
+	case protocol.TerminalInteraction: // write_stdin to a process exec_command left running
+		t.notify("item/commandExecution/terminalInteraction", terminalNote{
+			ThreadID: t.id, TurnID: turnID, ItemID: m.CallID, ProcessID: strconv.Itoa(m.ProcessID), Stdin: m.Stdin,
+		})
 	case protocol.ExecEnd:
 		if d := t.text(m.CallID, nil, true); d != "" {
 			t.notify("item/commandExecution/outputDelta", deltaNote{ThreadID: t.id, TurnID: turnID, ItemID: m.CallID, Delta: d})

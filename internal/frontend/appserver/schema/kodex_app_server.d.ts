@@ -1135,6 +1135,14 @@ export type SubAgentSource = ("review" | "compact" | "memory_consolidation") | {
   other: string;
 };
 
+export type TerminalInteractionNotification = {
+  itemId: string;
+  processId: string;
+  stdin: string;
+  threadId: string;
+  turnId: string;
+};
+
 export type TextElement = {
   byteRange: ByteRange;
   placeholder?: string | null;
@@ -1868,6 +1876,7 @@ export interface Notifications {
   "error": { params: ErrorNotification; };
   "item/agentMessage/delta": { params: AgentMessageDeltaNotification; };
   "item/commandExecution/outputDelta": { params: CommandExecutionOutputDeltaNotification; };
+  "item/commandExecution/terminalInteraction": { params: TerminalInteractionNotification; };
   "item/completed": { params: ItemCompletedNotification; };
   "item/reasoning/summaryTextDelta": { params: ReasoningSummaryTextDeltaNotification; };
   "item/started": { params: ItemStartedNotification; };
