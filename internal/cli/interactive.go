@@ -96,6 +96,10 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 	if err != nil {
 		return err
 	}
+	if hint := startKeyHint(f, rt.Config); hint != "" {
+		// Said now, with the fix, not after the first prompt fails.
+		fmt.Fprintln(f.IO.ErrOut, "kodex: warning: "+hint)
+	}
 	so := session.Spec{Interactive: true, Resume: io.resume, Fork: io.fork, ResumeLast: io.resumeLast, ResumeID: io.resumeID}
 	sess, err := rt.open(ctx, so)
 	if err != nil {
@@ -272,4 +276,18 @@ func terminalNotify(enabled bool, getenv func(string) string) tui.Notify {
 		OSC777:  getenv("VTE_VERSION") != "" || strings.HasPrefix(term, "rxvt") || strings.HasPrefix(term, "foot"),
 		Tmux:    getenv("TMUX") != "",
 	}
+}
+
+// startKeyHint says, when the selected provider needs an API key and none
+// is set or stored, where kodex looked and how to give one; "" otherwise.
+func startKeyHint(f *Factory, cfg *config.Config) string {
+	auth, err := config.ReadAuth(cfg.Home)
+	if err != nil {
+		return "" // said when the session's client is built
+	}
+	p := cfg.ResolveProvider(f.Getenv, auth)
+	if p.APIKey != "" || (p.EnvKey == "" && !p.UsesOpenAIAuth()) {
+		return ""
+	}
+	return missingKeyHint(p, cfg.Home) + "; or use a local model with --oss"
 }

@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/kodex-cli/kodex/internal/frontend/tui/tuitest"
+)
+
+// TestTUISaysMissingKeyAtStart: with no API key for the provider, the UI
+// says so when it starts, with the fix, not after the first prompt fails.
+func TestTUISaysMissingKeyAtStart(t *testing.T) {
+	t.Parallel()
+	if testing.Short() {
+		t.Skip("end-to-end test")
+	}
+	kodex, err := exec.LookPath("kodex") // the test binary, linked by testscript.Main
+	if err != nil {
+		t.Fatalf("the kodex test command is not on PATH: %v", err)
+	}
+	dir := t.TempDir()
+	home := filepath.Join(dir, "home", ".kodex")
+	project := filepath.Join(dir, "project")
+	for _, d := range []string{home, filepath.Join(project, ".git")} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := exec.Command(kodex)
+	cmd.Dir = project
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "OPENAI_API_KEY=") && !strings.HasPrefix(kv, "KODEX_API_KEY=") && !strings.HasPrefix(kv, "CODEX_API_KEY=") {
+			env = append(env, kv)
+		}
+	}
+	cmd.Env = append(env, "KODEX_HOME="+home, "HOME="+filepath.Dir(home), "TERM=xterm-256color", "NO_COLOR=1")
+	term, err := tuitest.Start(cmd, 120, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = term.Close() })
+	all, err := term.WaitForText(tuiTimeout, "Ask kodex")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(all, "no API key for openai") || !strings.Contains(all, "kodex login --with-api-key") {
+		t.Errorf("no missing-key warning at start:\n%s", all)
+	}
+	_ = term.Press("ctrl+c", "ctrl+c")
+	if err := term.Wait(tuiTimeout); err != nil {
+		t.Fatalf("kodex exit: %v", err)
+	}
+}
