@@ -17,7 +17,7 @@ import (
 func NewCmdSessions(f *Factory) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "sessions",
-		Short: "List, archive and remove recorded sessions",
+		Short: "List, name, archive and remove recorded sessions",
 	}
 	var (
 		jsonOut  bool
@@ -42,6 +42,7 @@ func NewCmdSessions(f *Factory) *cobra.Command {
 					return err
 				}
 			}
+			names := (&session.Store{Home: home}).Names()
 			if archived {
 				home = session.ArchivedHome(home)
 			}
@@ -50,12 +51,16 @@ func NewCmdSessions(f *Factory) *cobra.Command {
 				return err
 			}
 			if jsonOut {
-				return writeSessionsJSON(f, list)
+				return writeSessionsJSON(f, list, names)
 			}
 			tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tSTARTED\tTURNS\tCWD\tFIRST PROMPT")
 			for _, s := range list {
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", s.ID, s.Created.Local().Format(time.DateTime), s.Turns, s.Cwd, s.FirstPrompt)
+				prompt := s.FirstPrompt
+				if n := names[s.ID]; n != "" {
+					prompt = "[" + n + "] " + prompt
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", s.ID, s.Created.Local().Format(time.DateTime), s.Turns, s.Cwd, prompt)
 			}
 			return tw.Flush()
 		},
@@ -75,15 +80,60 @@ func NewCmdSessions(f *Factory) *cobra.Command {
 			if err != nil {
 				return &ConfigError{err}
 			}
+			id := sessionID(home, args[0])
 			if err := rollout.Remove(home, args[0]); err != nil {
 				return err
+			}
+			if id != "" {
+				_ = (&session.Store{Home: home}).SetName(id, "") // its name goes with it
 			}
 			_, err = fmt.Fprintf(f.IO.Out, "removed session %s\n", args[0])
 			return err
 		},
 	}
-	cmd.AddCommand(list, rm, newCmdSessionsArchive(f, true), newCmdSessionsArchive(f, false))
+	rename := &cobra.Command{
+		Use:   "rename SESSION_ID NAME",
+		Short: "Name a recorded session (\"\" removes the name)",
+		Long: `Give a recorded session a name, shown by kodex sessions list (and as the thread's
+name in the app server); an empty NAME removes it.`,
+		Example: `  kodex sessions rename 0199a7c2 "cache refactor"`,
+		Args:    cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			home, err := config.DefaultHome(f.Getenv)
+			if err != nil {
+				return &ConfigError{err}
+			}
+			id := sessionID(home, args[0])
+			if id == "" {
+				return &UsageError{Msg: fmt.Sprintf("no session %q; list them with kodex sessions list", args[0])}
+			}
+			if err := (&session.Store{Home: home}).SetName(id, args[1]); err != nil {
+				return err
+			}
+			if args[1] == "" {
+				_, err = fmt.Fprintf(f.IO.Out, "session %s has no name now\n", id)
+			} else {
+				_, err = fmt.Fprintf(f.IO.Out, "named session %s: %s\n", id, args[1])
+			}
+			return err
+		},
+	}
+	cmd.AddCommand(list, rm, rename, newCmdSessionsArchive(f, true), newCmdSessionsArchive(f, false))
 	return cmd
+}
+
+// sessionID returns the full id of the recorded session idOrPrefix names,
+// or "" when there is none (or several).
+func sessionID(home, idOrPrefix string) string {
+	path, err := rollout.Find(home, idOrPrefix)
+	if err != nil {
+		return ""
+	}
+	meta, err := rollout.ReadMeta(path)
+	if err != nil {
+		return ""
+	}
+	return meta.ID
 }
 
 type sessionJSON struct {
@@ -95,12 +145,13 @@ type sessionJSON struct {
 	Model       string    `json:"model"`
 	Turns       int       `json:"turns"`
 	FirstPrompt string    `json:"first_prompt"`
+	Name        string    `json:"name,omitempty"`
 }
 
-func writeSessionsJSON(f *Factory, list []rollout.Summary) error {
+func writeSessionsJSON(f *Factory, list []rollout.Summary, names map[string]string) error {
 	out := make([]sessionJSON, 0, len(list))
 	for _, s := range list {
-		out = append(out, sessionJSON{s.ID, s.Path, s.Created, s.Updated, s.Cwd, s.Model, s.Turns, s.FirstPrompt})
+		out = append(out, sessionJSON{s.ID, s.Path, s.Created, s.Updated, s.Cwd, s.Model, s.Turns, s.FirstPrompt, names[s.ID]})
 	}
 	enc := json.NewEncoder(f.IO.Out)
 	enc.SetIndent("", "  ")
