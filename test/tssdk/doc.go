@@ -1,0 +1,6 @@
+// Package tssdk holds the end-to-end tests of the TypeScript SDK in
+// sdk/typescript (@kodex-cli/sdk): it installs the SDK from a tarball,
+// offline, and runs the README's examples, scenarios.mjs and a type check
+// (tsc, pinned in package-lock.json) against a freshly built kodex and the
+// scripted model. It contains tests only; run scripts/test-deps.sh first.
+package tssdk
