@@ -314,16 +314,19 @@ func CanonicalKey(argv []string) string {
 	return string(b)
 }
 
-// shells are the interpreters whose `-c`/`-lc` scripts are looked into.
-var shells = map[string]bool{
-	"bash": true, "sh": true, "zsh": true,
-	"/bin/bash": true, "/bin/sh": true, "/bin/zsh": true,
-	"/usr/bin/bash": true, "/usr/bin/zsh": true,
+// isShell reports whether name is an interpreter whose `-c`/`-lc` scripts
+// are looked into.
+func isShell(name string) bool {
+	switch name {
+	case "bash", "sh", "zsh", "/bin/bash", "/bin/sh", "/bin/zsh", "/usr/bin/bash", "/usr/bin/zsh":
+		return true
+	}
+	return false
 }
 
 // shellScript splits argv of the form [shell, -c|-lc, script].
 func shellScript(argv []string) (shell []string, script string, ok bool) {
-	if len(argv) != 3 || !shells[argv[0]] || (argv[1] != "-c" && argv[1] != "-lc") {
+	if len(argv) != 3 || !isShell(argv[0]) || (argv[1] != "-c" && argv[1] != "-lc") {
 		return nil, "", false
 	}
 	return argv[:2], argv[2], true

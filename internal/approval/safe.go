@@ -3,6 +3,7 @@ package approval
 import (
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // Safety says where a command may run without asking under approval policy
@@ -74,7 +75,7 @@ func Classify(argv []string) (Safety, string) {
 		}
 		return least, why
 	}
-	c, ok := safeCommands[argv[0]]
+	c, ok := safeCommands()[argv[0]]
 	if !ok || !c.check(argv[1:]) {
 		return NotSafe, ""
 	}
@@ -93,7 +94,7 @@ func IsKnownSafe(argv []string) bool {
 }
 
 // SafeCommandNames lists the names Classify knows, sorted.
-func SafeCommandNames() []string { return sortedKeys(safeCommands) }
+func SafeCommandNames() []string { return sortedKeys(safeCommands()) }
 
 // safeCommand is an entry of the known-safe list.
 type safeCommand struct {
@@ -108,32 +109,35 @@ func anyArgs([]string) bool { return true }
 // safeCommands maps a command name to its entry. Not on the list, on
 // purpose: wrappers that run another command (env, xargs, timeout, nice,
 // nohup, sudo, command, exec), pagers and viewers with shell escapes (less,
-// more, man, vi), and anything that writes.
-var safeCommands = map[string]safeCommand{
-	// Read-only whatever the arguments.
-	"basename": {check: anyArgs}, "cat": {check: anyArgs}, "cd": {check: anyArgs},
-	"cksum": {check: anyArgs}, "cmp": {check: anyArgs}, "cut": {check: anyArgs},
-	"df": {check: anyArgs}, "diff": {check: anyArgs}, "dirname": {check: anyArgs},
-	"du": {check: anyArgs}, "echo": {check: anyArgs}, "false": {check: anyArgs},
-	"grep": {check: anyArgs}, "head": {check: anyArgs}, "id": {check: anyArgs},
-	"ls": {check: anyArgs}, "md5sum": {check: anyArgs}, "nl": {check: anyArgs},
-	"pwd": {check: anyArgs}, "readlink": {check: anyArgs}, "realpath": {check: anyArgs},
-	"rev": {check: anyArgs}, "seq": {check: anyArgs}, "sha1sum": {check: anyArgs},
-	"sha256sum": {check: anyArgs}, "sha512sum": {check: anyArgs}, "stat": {check: anyArgs},
-	"tac": {check: anyArgs}, "tail": {check: anyArgs}, "tr": {check: anyArgs},
-	"true": {check: anyArgs}, "uname": {check: anyArgs}, "wc": {check: anyArgs},
-	"which": {check: anyArgs}, "whoami": {check: anyArgs},
+// more, man, vi), and anything that writes. Built on first use, so that
+// starting kodex does not pay for it.
+var safeCommands = sync.OnceValue(func() map[string]safeCommand {
+	return map[string]safeCommand{
+		// Read-only whatever the arguments.
+		"basename": {check: anyArgs}, "cat": {check: anyArgs}, "cd": {check: anyArgs},
+		"cksum": {check: anyArgs}, "cmp": {check: anyArgs}, "cut": {check: anyArgs},
+		"df": {check: anyArgs}, "diff": {check: anyArgs}, "dirname": {check: anyArgs},
+		"du": {check: anyArgs}, "echo": {check: anyArgs}, "false": {check: anyArgs},
+		"grep": {check: anyArgs}, "head": {check: anyArgs}, "id": {check: anyArgs},
+		"ls": {check: anyArgs}, "md5sum": {check: anyArgs}, "nl": {check: anyArgs},
+		"pwd": {check: anyArgs}, "readlink": {check: anyArgs}, "realpath": {check: anyArgs},
+		"rev": {check: anyArgs}, "seq": {check: anyArgs}, "sha1sum": {check: anyArgs},
+		"sha256sum": {check: anyArgs}, "sha512sum": {check: anyArgs}, "stat": {check: anyArgs},
+		"tac": {check: anyArgs}, "tail": {check: anyArgs}, "tr": {check: anyArgs},
+		"true": {check: anyArgs}, "uname": {check: anyArgs}, "wc": {check: anyArgs},
+		"which": {check: anyArgs}, "whoami": {check: anyArgs},
 
-	// Read-only unless given an option that writes or executes.
-	"date": {check: safeDate}, "file": {check: safeFile}, "find": {check: safeFind},
-	"printf": {check: safePrintf}, "rg": {check: safeRg}, "sed": {check: safeSed},
-	"sort": {check: safeSort}, "tree": {check: safeTree}, "uniq": {check: safeUniq},
+		// Read-only unless given an option that writes or executes.
+		"date": {check: safeDate}, "file": {check: safeFile}, "find": {check: safeFind},
+		"printf": {check: safePrintf}, "rg": {check: safeRg}, "sed": {check: safeSed},
+		"sort": {check: safeSort}, "tree": {check: safeTree}, "uniq": {check: safeUniq},
 
-	// Read-only inside the sandbox only: they obey configuration the
-	// repository controls (see saferepo.go).
-	"git": {check: safeGit, sandboxOnly: ReasonGitOutsideSandbox},
-	"go":  {check: safeGo, sandboxOnly: ReasonGoOutsideSandbox},
-}
+		// Read-only inside the sandbox only: they obey configuration the
+		// repository controls (see saferepo.go).
+		"git": {check: safeGit, sandboxOnly: ReasonGitOutsideSandbox},
+		"go":  {check: safeGo, sandboxOnly: ReasonGoOutsideSandbox},
+	}
+})
 
 // hasOption reports whether args hold a dangerous option: a short option
 // whose letter is in shorts (alone or in a cluster such as -xo), or a long
@@ -294,11 +298,15 @@ func safeDate(args []string) bool {
 }
 
 // dateLongs are GNU date's long options that only display; true marks
-// those that take a value (as the next argument unless given with =).
-var dateLongs = map[string]bool{
-	"date": true, "file": true, "reference": true, "rfc-3339": true,
-	"debug": false, "iso-8601": false, "resolution": false, "rfc-email": false,
-	"rfc-2822": false, "utc": false, "universal": false, "help": false, "version": false,
+// those that take a value (as the next argument unless given with =). A
+// slice, not a map: it is static data, with no work at start-up.
+var dateLongs = []struct {
+	name       string
+	takesValue bool
+}{
+	{"date", true}, {"file", true}, {"reference", true}, {"rfc-3339", true},
+	{"debug", false}, {"iso-8601", false}, {"resolution", false}, {"rfc-email", false},
+	{"rfc-2822", false}, {"utc", false}, {"universal", false}, {"help", false}, {"version", false},
 }
 
 // dateLong resolves a long option of date, which may be abbreviated. ok is
@@ -309,14 +317,16 @@ func dateLong(name string) (takesValue, ok bool) {
 	if strings.HasPrefix("set", name) {
 		return false, false
 	}
-	if v, exact := dateLongs[name]; exact {
-		return v, true
+	for _, l := range dateLongs {
+		if l.name == name {
+			return l.takesValue, true
+		}
 	}
 	matches, values := 0, 0
-	for l, v := range dateLongs {
-		if strings.HasPrefix(l, name) {
+	for _, l := range dateLongs {
+		if strings.HasPrefix(l.name, name) {
 			matches++
-			if v {
+			if l.takesValue {
 				values++
 			}
 		}

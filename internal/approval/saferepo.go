@@ -3,6 +3,7 @@ package approval
 import (
 	"slices"
 	"strings"
+	"sync"
 )
 
 // The commands in this file are SafeInSandbox: they only read when their
@@ -17,9 +18,12 @@ import (
 
 // gitSafeSubcommands are git's read-only subcommands; branch is further
 // limited to listing.
-var gitSafeSubcommands = map[string]bool{
-	"status": true, "log": true, "diff": true, "show": true, "branch": true,
-	"rev-parse": true, "ls-files": true, "blame": true, "grep": true,
+func gitSafeSubcommand(sub string) bool {
+	switch sub {
+	case "status", "log", "diff", "show", "branch", "rev-parse", "ls-files", "blame", "grep":
+		return true
+	}
+	return false
 }
 
 // gitUnsafeLongs are options of the read-only subcommands that write a
@@ -48,7 +52,7 @@ globals:
 			break globals
 		}
 	}
-	if i >= len(args) || !gitSafeSubcommands[args[i]] {
+	if i >= len(args) || !gitSafeSubcommand(args[i]) {
 		return false
 	}
 	sub, rest := args[i], args[i+1:]
@@ -64,19 +68,26 @@ globals:
 	return true
 }
 
-// gitBranchListValueFlags take a value (as the next argument unless given
-// with =).
-var gitBranchListValueFlags = map[string]bool{
-	"--contains": true, "--no-contains": true, "--merged": true, "--no-merged": true,
-	"--points-at": true, "--sort": true, "--format": true, "--color": false, "--column": false,
+// gitBranchListValueFlag reports whether a listing option of `git branch`
+// takes a value (as the next argument unless given with =); --color and
+// --column take one only with =.
+func gitBranchListValueFlag(name string) bool {
+	switch name {
+	case "--contains", "--no-contains", "--merged", "--no-merged", "--points-at", "--sort", "--format":
+		return true
+	}
+	return false
 }
 
-// gitBranchListFlags are the options of `git branch` that only list.
-var gitBranchListFlags = map[string]bool{
-	"-a": true, "--all": true, "-r": true, "--remotes": true, "-l": true, "--list": true,
-	"-v": true, "-vv": true, "--verbose": true, "--show-current": true, "-i": true,
-	"--ignore-case": true, "--no-color": true, "--color": true, "--no-column": true,
-	"--column": true, "--omit-empty": true,
+// gitBranchListFlag reports whether name is an option of `git branch` that
+// only lists.
+func gitBranchListFlag(name string) bool {
+	switch name {
+	case "-a", "--all", "-r", "--remotes", "-l", "--list", "-v", "-vv", "--verbose", "--show-current",
+		"-i", "--ignore-case", "--no-color", "--color", "--no-column", "--column", "--omit-empty":
+		return true
+	}
+	return false
 }
 
 // gitBranchListsOnly reports whether `git branch args` only lists branches:
@@ -89,11 +100,11 @@ func gitBranchListsOnly(args []string) bool {
 		switch {
 		case a == "-l" || a == "--list":
 			list = true
-		case gitBranchListValueFlags[name]:
+		case gitBranchListValueFlag(name):
 			if !hasValue {
 				i++
 			}
-		case gitBranchListFlags[name]:
+		case gitBranchListFlag(name):
 		case strings.HasPrefix(a, "-"):
 			return false
 		default:
@@ -113,15 +124,18 @@ type goFlag struct {
 // allowed, among others: -mod=mod (rewrites go.mod), -modfile, -workfile,
 // -overlay, -toolexec, -exec, -pgo, -export and -compiled (they build or
 // run tools), -reuse, -C, and go env -w/-u (they write the go env file).
-var goSafeFlags = map[string]map[string]goFlag{
-	"version": {"m": {}, "v": {}, "json": {}},
-	"env":     {"json": {}, "changed": {}},
-	"list": {
-		"json": {}, "f": {value: true}, "m": {}, "deps": {}, "test": {}, "e": {}, "find": {},
-		"versions": {}, "retracted": {}, "u": {}, "tags": {value: true},
-		"mod": {value: true, values: []string{"readonly", "vendor"}},
-	},
-}
+// Built on first use.
+var goSafeFlags = sync.OnceValue(func() map[string]map[string]goFlag {
+	return map[string]map[string]goFlag{
+		"version": {"m": {}, "v": {}, "json": {}},
+		"env":     {"json": {}, "changed": {}},
+		"list": {
+			"json": {}, "f": {value: true}, "m": {}, "deps": {}, "test": {}, "e": {}, "find": {},
+			"versions": {}, "retracted": {}, "u": {}, "tags": {value: true},
+			"mod": {value: true, values: []string{"readonly", "vendor"}},
+		},
+	}
+})
 
 // safeGo allows go version, go env and go list with only the flags in
 // goSafeFlags. Go flags are -name or --name, with =value or (for flags that
@@ -131,7 +145,7 @@ func safeGo(args []string) bool {
 	if len(args) == 0 {
 		return false
 	}
-	flags, ok := goSafeFlags[args[0]]
+	flags, ok := goSafeFlags()[args[0]]
 	if !ok {
 		return false
 	}

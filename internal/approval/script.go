@@ -37,10 +37,13 @@ type scriptParser struct {
 
 // reserved are shell keywords; a command starting with one (quoted or not)
 // is rejected, so quoting cannot make two different scripts look alike.
-var reserved = map[string]bool{
-	"if": true, "then": true, "else": true, "elif": true, "fi": true, "case": true, "esac": true,
-	"for": true, "select": true, "while": true, "until": true, "do": true, "done": true, "in": true,
-	"function": true, "time": true, "coproc": true, "{": true, "}": true, "[[": true, "]]": true, "!": true,
+func reserved(w string) bool {
+	switch w {
+	case "if", "then", "else", "elif", "fi", "case", "esac", "for", "select", "while", "until", "do",
+		"done", "in", "function", "time", "coproc", "{", "}", "[[", "]]", "!":
+		return true
+	}
+	return false
 }
 
 func (p *scriptParser) fail(format string, args ...any) error {
@@ -80,7 +83,7 @@ func (p *scriptParser) parse() ([]ScriptCommand, error) {
 		if err != nil {
 			return nil, err
 		}
-		if len(cur.Argv) == 0 && (strings.Contains(w, "=") || reserved[w]) {
+		if len(cur.Argv) == 0 && (strings.Contains(w, "=") || reserved(w)) {
 			return nil, p.fail("assignment or keyword %q in command position", w)
 		}
 		cur.Argv = append(cur.Argv, w)

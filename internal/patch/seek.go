@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Match levels of seekSequence, strictest first (Codex's seek_sequence).
@@ -14,16 +15,19 @@ var matchLevels = []func(string) string{
 	normalise,
 }
 
-// punct maps typographic punctuation and odd spaces to ASCII.
-var punct = strings.NewReplacer(
-	"\u2010", "-", "\u2011", "-", "\u2012", "-", "\u2013", "-", "\u2014", "-", "\u2015", "-", "\u2212", "-",
-	"\u2018", "'", "\u2019", "'", "\u201A", "'", "\u201B", "'",
-	"\u201C", `"`, "\u201D", `"`, "\u201E", `"`, "\u201F", `"`,
-	"\u00A0", " ", "\u2002", " ", "\u2003", " ", "\u2004", " ", "\u2005", " ", "\u2006", " ",
-	"\u2007", " ", "\u2008", " ", "\u2009", " ", "\u200A", " ", "\u202F", " ", "\u205F", " ", "\u3000", " ",
-)
+// punct maps typographic punctuation and odd spaces to ASCII. Built on
+// first use, so that starting kodex does not pay for it.
+var punct = sync.OnceValue(func() *strings.Replacer {
+	return strings.NewReplacer(
+		"\u2010", "-", "\u2011", "-", "\u2012", "-", "\u2013", "-", "\u2014", "-", "\u2015", "-", "\u2212", "-",
+		"\u2018", "'", "\u2019", "'", "\u201A", "'", "\u201B", "'",
+		"\u201C", `"`, "\u201D", `"`, "\u201E", `"`, "\u201F", `"`,
+		"\u00A0", " ", "\u2002", " ", "\u2003", " ", "\u2004", " ", "\u2005", " ", "\u2006", " ",
+		"\u2007", " ", "\u2008", " ", "\u2009", " ", "\u200A", " ", "\u202F", " ", "\u205F", " ", "\u3000", " ",
+	)
+})
 
-func normalise(s string) string { return punct.Replace(strings.TrimSpace(s)) }
+func normalise(s string) string { return punct().Replace(strings.TrimSpace(s)) }
 
 // seekSequence returns the index of the first occurrence of pattern in lines
 // at or after start, or -1. Each match level is tried over the whole range

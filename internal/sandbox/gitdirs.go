@@ -25,24 +25,27 @@ import (
 // those that exist are read-only during the command and all are guarded.
 var gitControlNames = []string{"config", "config.worktree", "hooks", "info", "commondir", "gitdir"}
 
-// gitWorkNames are the top-level entries of a git dir a command may create:
-// what git writes to record work. Anything else that appears is removed.
-var gitWorkNames = map[string]bool{
-	"objects": true, "refs": true, "logs": true, "index": true, "HEAD": true, "ORIG_HEAD": true,
-	"FETCH_HEAD": true, "MERGE_HEAD": true, "MERGE_MSG": true, "MERGE_MODE": true, "MERGE_RR": true,
-	"AUTO_MERGE": true, "CHERRY_PICK_HEAD": true, "REVERT_HEAD": true, "REBASE_HEAD": true,
-	"COMMIT_EDITMSG": true, "TAG_EDITMSG": true, "SQUASH_MSG": true, "EDIT_DESCRIPTION": true,
-	"NOTES_EDITMSG": true, "NOTES_MERGE_PARTIAL": true, "NOTES_MERGE_REF": true, "NOTES_MERGE_WORKTREE": true,
-	"BISECT_LOG": true, "BISECT_START": true, "BISECT_EXPECTED_REV": true, "BISECT_ANCESTORS_OK": true,
-	"BISECT_NAMES": true, "BISECT_TERMS": true, "BISECT_RUN": true, "BISECT_HEAD": true,
-	"packed-refs": true, "description": true, "shallow": true, "rebase-merge": true, "rebase-apply": true,
-	"sequencer": true, "rr-cache": true, "worktrees": true, "modules": true, "lfs": true,
-	"gc.pid": true, "gc.log": true, "gitk.cache": true,
+// gitWorkEntry reports whether name is a top-level entry of a git dir a
+// command may create: what git writes to record work. Anything else that
+// appears is removed.
+func gitWorkEntry(name string) bool {
+	switch name {
+	case "objects", "refs", "logs", "index", "HEAD", "ORIG_HEAD", "FETCH_HEAD", "MERGE_HEAD",
+		"MERGE_MSG", "MERGE_MODE", "MERGE_RR", "AUTO_MERGE", "CHERRY_PICK_HEAD", "REVERT_HEAD",
+		"REBASE_HEAD", "COMMIT_EDITMSG", "TAG_EDITMSG", "SQUASH_MSG", "EDIT_DESCRIPTION",
+		"NOTES_EDITMSG", "NOTES_MERGE_PARTIAL", "NOTES_MERGE_REF", "NOTES_MERGE_WORKTREE", "BISECT_LOG",
+		"BISECT_START", "BISECT_EXPECTED_REV", "BISECT_ANCESTORS_OK", "BISECT_NAMES", "BISECT_TERMS",
+		"BISECT_RUN", "BISECT_HEAD", "packed-refs", "description", "shallow", "rebase-merge",
+		"rebase-apply", "sequencer", "rr-cache", "worktrees", "modules", "lfs", "gc.pid", "gc.log",
+		"gitk.cache":
+		return true
+	}
+	return false
 }
 
 // gitWorkName reports whether a new top-level git-dir entry is work git records.
 func gitWorkName(name string) bool {
-	return gitWorkNames[name] || strings.HasSuffix(name, ".lock") ||
+	return gitWorkEntry(name) || strings.HasSuffix(name, ".lock") ||
 		strings.HasPrefix(name, "index.") || strings.HasPrefix(name, "sharedindex.") ||
 		strings.HasPrefix(name, "next-index-")
 }

@@ -9,10 +9,15 @@ import (
 	"strings"
 )
 
-// envAllowed are the variables FilterEnv keeps (plus LC_*).
-var envAllowed = map[string]bool{"PATH": true, "HOME": true, "LANG": true, "LANGUAGE": true,
-	"TERM": true, "USER": true, "LOGNAME": true, "SHELL": true, "TMPDIR": true, "TZ": true,
-	"COLORTERM": true, "NO_COLOR": true}
+// envAllowed reports whether FilterEnv keeps the variable k (LC_* too).
+func envAllowed(k string) bool {
+	switch k {
+	case "PATH", "HOME", "LANG", "LANGUAGE", "TERM", "USER", "LOGNAME", "SHELL", "TMPDIR", "TZ",
+		"COLORTERM", "NO_COLOR":
+		return true
+	}
+	return false
+}
 
 // FilterEnv keeps an allowlist of variables (PATH, HOME, LANG, LC_*, TERM,
 // USER, SHELL, TMPDIR, …) and never anything that looks like a credential.
@@ -22,7 +27,7 @@ func FilterEnv(env []string) []string {
 	var out []string
 	for _, kv := range env {
 		k, _, _ := strings.Cut(kv, "=")
-		if (envAllowed[k] || strings.HasPrefix(k, "LC_")) && !secretName(k) {
+		if (envAllowed(k) || strings.HasPrefix(k, "LC_")) && !secretName(k) {
 			out = append(out, kv)
 		}
 	}

@@ -98,12 +98,15 @@ func handlerFor(method string) handler {
 	return nil
 }
 
-// slowMethods run in their own goroutine (see conn.handle).
-var slowMethods = map[string]bool{
-	"thread/start": true, "thread/resume": true, "thread/fork": true,
-	"thread/list": true, "thread/read": true, "thread/unarchive": true,
-	"thread/archive": true, "thread/delete": true, "fuzzyFileSearch": true,
-	"thread/unsubscribe": true, "mcpServerStatus/list": true,
+// slowMethod reports whether a method runs in its own goroutine (see
+// conn.handle).
+func slowMethod(method string) bool {
+	switch method {
+	case "thread/start", "thread/resume", "thread/fork", "thread/list", "thread/read", "thread/unarchive",
+		"thread/archive", "thread/delete", "fuzzyFileSearch", "thread/unsubscribe", "mcpServerStatus/list":
+		return true
+	}
+	return false
 }
 
 // Methods lists the implemented methods, sorted.

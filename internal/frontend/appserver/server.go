@@ -252,7 +252,7 @@ func (c *conn) handle(ctx context.Context, m *jsonrpc.Message) {
 		_ = c.out.Reply(m.ID, nil, &jsonrpc.Error{Code: jsonrpc.CodeInvalidRequest, Message: "not initialized: send initialize first"})
 		return
 	}
-	if !slowMethods[m.Method] {
+	if !slowMethod(m.Method) {
 		h(c, ctx, m)
 		return
 	}

@@ -21,17 +21,20 @@ import (
 // Codex's clients answer with {"decision": D} instead of an action; the
 // connection turns that into accept {decision: D} (see conn.Read). The
 // request's _meta carries Codex's codex_* fields, which the connection also
-// copies to the top level of the params, where Codex put them.
-var decisionSchema = map[string]any{
-	"type": "object",
-	"properties": map[string]any{
-		"decision": map[string]any{
-			"type":        "string",
-			"title":       "Decision",
-			"description": "approved: this once; approved_for_session: this and the same again; denied: the model is told; abort: end the turn",
-			"enum":        []string{"approved", "approved_for_session", "denied", "abort"},
+// copies to the top level of the params, where Codex put them. Each request
+// gets its own copy, built when it is sent (not at start-up).
+func decisionSchema() map[string]any {
+	return map[string]any{
+		"type": "object",
+		"properties": map[string]any{
+			"decision": map[string]any{
+				"type":        "string",
+				"title":       "Decision",
+				"description": "approved: this once; approved_for_session: this and the same again; denied: the model is told; abort: end the turn",
+				"enum":        []string{"approved", "approved_for_session", "denied", "abort"},
+			},
 		},
-	},
+	}
 }
 
 func execElicitation(threadID, eventID string, m protocol.ExecApprovalRequest) *mcp.ElicitParams {
@@ -45,7 +48,7 @@ func execElicitation(threadID, eventID string, m protocol.ExecApprovalRequest) *
 	return &mcp.ElicitParams{
 		Mode:            "form",
 		Message:         msg,
-		RequestedSchema: decisionSchema,
+		RequestedSchema: decisionSchema(),
 		Meta: mcp.Meta{
 			"threadId":          threadID,
 			"codex_elicitation": "exec-approval",
@@ -70,7 +73,7 @@ func patchElicitation(threadID, eventID string, m protocol.PatchApprovalRequest)
 	return &mcp.ElicitParams{
 		Mode:            "form",
 		Message:         msg,
-		RequestedSchema: decisionSchema,
+		RequestedSchema: decisionSchema(),
 		Meta: mcp.Meta{
 			"threadId":          threadID,
 			"codex_elicitation": "patch-approval",
@@ -93,7 +96,7 @@ func mcpToolElicitation(threadID, eventID string, m protocol.McpToolApprovalRequ
 	return &mcp.ElicitParams{
 		Mode:            "form",
 		Message:         msg,
-		RequestedSchema: decisionSchema,
+		RequestedSchema: decisionSchema(),
 		Meta: mcp.Meta{
 			"threadId":          threadID,
 			"codex_elicitation": "mcp-tool-approval",

@@ -139,7 +139,7 @@ func escape(r rune, size int, b0 byte, prev rune, next string, oneLine bool) str
 	case r == '\t':
 		return ""
 	case r < 0x20 || r == 0x7f:
-		if e, ok := named[r]; ok {
+		if e := named(r); e != "" {
 			return e
 		}
 		return fmt.Sprintf(`\x%02x`, r)
@@ -158,7 +158,24 @@ func escape(r rune, size int, b0 byte, prev rune, next string, oneLine bool) str
 	return ""
 }
 
-var named = map[rune]string{0x07: `\a`, 0x08: `\b`, 0x0b: `\v`, 0x0c: `\f`, 0x0d: `\r`, 0x1b: `\e`}
+// named returns the escape of a control that has a name, or "".
+func named(r rune) string {
+	switch r {
+	case 0x07:
+		return `\a`
+	case 0x08:
+		return `\b`
+	case 0x0b:
+		return `\v`
+	case 0x0c:
+		return `\f`
+	case 0x0d:
+		return `\r`
+	case 0x1b:
+		return `\e`
+	}
+	return ""
+}
 
 // hidden reports whether a non-ASCII code point is a control, invisible, or
 // changes how the text around it is laid out.

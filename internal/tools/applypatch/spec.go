@@ -2,6 +2,7 @@ package applypatch
 
 import (
 	"encoding/json"
+	"sync"
 
 	"github.com/kodex-cli/kodex/internal/model"
 )
@@ -62,9 +63,12 @@ eof_line: "*** End of File" LF
 %import common.LF
 `
 
-// parameters is the function tool's JSON schema.
-var parameters = json.RawMessage(`{"type":"object","properties":{"input":{"type":"string","description":` +
-	quote(inputDescription) + `}},"required":["input"],"additionalProperties":false}`)
+// parameters is the function tool's JSON schema, built on first use (not
+// at start-up: it runs the JSON encoder).
+var parameters = sync.OnceValue(func() json.RawMessage {
+	return json.RawMessage(`{"type":"object","properties":{"input":{"type":"string","description":` +
+		quote(inputDescription) + `}},"required":["input"],"additionalProperties":false}`)
+})
 
 func quote(s string) string {
 	b, _ := json.Marshal(s)
@@ -78,7 +82,7 @@ func spec(freeform bool) model.ToolSpec {
 		Kind:        model.ToolFunction,
 		Name:        Name,
 		Description: description,
-		Parameters:  parameters,
+		Parameters:  parameters(),
 	}
 	if !freeform {
 		return fn

@@ -37,11 +37,14 @@ func hash8(s string) string {
 	return hex.EncodeToString(h[:4])
 }
 
-// schemaKeys are the JSON Schema keywords kept for the providers'
-// function-schema subset (Responses and Chat Completions).
-var schemaKeys = map[string]bool{
-	"type": true, "description": true, "properties": true, "required": true, "items": true,
-	"enum": true, "additionalProperties": true, "anyOf": true, "title": true,
+// schemaKey reports whether k is a JSON Schema keyword kept for the
+// providers' function-schema subset (Responses and Chat Completions).
+func schemaKey(k string) bool {
+	switch k {
+	case "type", "description", "properties", "required", "items", "enum", "additionalProperties", "anyOf", "title":
+		return true
+	}
+	return false
 }
 
 // SanitizeSchema turns an MCP tool's input schema into one the providers
@@ -74,7 +77,7 @@ func SanitizeSchema(raw []byte) json.RawMessage {
 func sanitizeNode(in map[string]any) map[string]any {
 	out := map[string]any{}
 	for k, v := range in {
-		if !schemaKeys[k] {
+		if !schemaKey(k) {
 			continue
 		}
 		switch k {
