@@ -30,6 +30,10 @@ if [[ -f test/sdk/package.json ]]; then
     (cd test/sdk && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi
+# TypeScript (pinned) that type-checks the TypeScript SDK's declarations and README in test/tssdk.
+if [[ -f test/tssdk/package.json && ( ! -d test/tssdk/node_modules/typescript || ! -d test/tssdk/node_modules/@types/node ) ]]; then
+  (cd test/tssdk && npm ci --no-audit --no-fund --loglevel=error)
+fi
 # The real Codex CLI (pinned) for the side-by-side exec --json test.
 if [[ -f test/compare/package.json && ! -d test/compare/node_modules/@openai/codex ]]; then
   (cd test/compare && npm ci --no-audit --no-fund --loglevel=error)
