@@ -61,9 +61,15 @@ func prepare() error {
 	if out, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("building kodex: %w\n%s", err, out)
 	}
-	python, err := exec.LookPath("python3")
-	if err != nil {
-		return fmt.Errorf("python3 is not on PATH (%w): run scripts/test-deps.sh", err)
+	// KODEX_PYSDK_PYTHON picks another interpreter (the SDK supports 3.9
+	// and later) than the python3 on PATH.
+	python := os.Getenv("KODEX_PYSDK_PYTHON")
+	if python == "" {
+		p, err := exec.LookPath("python3")
+		if err != nil {
+			return fmt.Errorf("python3 is not on PATH (%w): run scripts/test-deps.sh", err)
+		}
+		python = p
 	}
 	venv := filepath.Join(dir, "venv")
 	if out, err := exec.Command(python, "-m", "venv", venv).CombinedOutput(); err != nil {

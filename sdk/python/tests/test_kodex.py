@@ -1,0 +1,380 @@
+"""Tests of the kodex SDK against the real kodex binary.
+
+test/pysdk (go test) runs this file with the SDK installed in a virtual
+environment, kodex on PATH, KODEX_HOME pointing at a scripted model and the
+working directory a git repository holding screenshot.png. The model
+follows conventions (test/pysdk/model_test.go): a command in backticks is
+run with the shell tool, then reported ("`CMD` exited with code N: OUT");
+an output schema is answered with an example of it; anything else with
+"You said: PROMPT". test/pysdk checks afterwards what reached the model
+(the output schema, the images, the configured model).
+"""
+
+import asyncio
+import importlib.metadata
+import json
+import os
+import stat
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+import kodex
+from kodex import (
+    AsyncKodex,
+    Kodex,
+    KodexError,
+    KodexExitedError,
+    KodexNotFoundError,
+    KodexRPCError,
+    TurnInterruptedError,
+)
+
+WORK = os.getcwd()
+
+
+def types(events):
+    """The event types, item.updated left out (how many there are depends on
+    how the model's text is cut into deltas)."""
+    return [e["type"] for e in events if e["type"] != "item.updated"]
+
+
+class Installed(unittest.TestCase):
+    def test_installed_from_the_wheel(self):
+        # Imported from the virtual environment, not from the source tree.
+        self.assertIn("site-packages", kodex.__file__)
+        self.assertEqual(importlib.metadata.version("kodex-sdk"), kodex.__version__)
+        files = [str(f) for f in importlib.metadata.files("kodex-sdk") or []]
+        self.assertIn("kodex/py.typed", files)
+        self.assertEqual(kodex.PROTOCOL_VERSION, 1)
+
+
+class Approvals(unittest.TestCase):
+    def test_accepted_command_runs_and_events_come_in_order(self):
+        asked = []
+
+        def on_approval(request):
+            asked.append(request)
+            return "accept"
+
+        with Kodex(on_approval=on_approval) as k:
+            thread = k.start_thread(approval_policy="untrusted", sandbox_mode="workspace-write")
+            self.assertIsNone(thread.id)
+            events = list(thread.run_streamed("Run `touch approved.txt`").events)
+
+        json.dumps(events)  # plain JSON values
+        self.assertEqual(
+            types(events),
+            ["thread.started", "turn.started", "item.started", "item.completed", "item.started", "item.completed", "turn.completed"],
+            events,
+        )
+        self.assertEqual(events[0]["thread_id"], thread.id)
+        started, completed = [e for e in events if e["type"] in ("item.started", "item.completed")][:2]
+        self.assertEqual(started["item"]["type"], "command_execution")
+        self.assertEqual(started["item"]["status"], "in_progress")
+        self.assertEqual(completed["item"]["id"], started["item"]["id"])
+        self.assertEqual(completed["item"]["status"], "completed")
+        self.assertEqual(completed["item"]["exit_code"], 0)
+        self.assertIn("touch approved.txt", completed["item"]["command"])
+        answer = [e for e in events if e["type"] == "item.completed"][-1]["item"]
+        self.assertEqual(answer["type"], "agent_message")
+        self.assertEqual(answer["text"], "`touch approved.txt` exited with code 0")
+        # Deltas arrive as item.updated of the message being written, growing.
+        updates = [e["item"]["text"] for e in events if e["type"] == "item.updated" and e["item"]["type"] == "agent_message"]
+        self.assertTrue(updates and updates[-1] == answer["text"], updates)
+        self.assertTrue(all(answer["text"].startswith(u) for u in updates), updates)
+        usage = events[-1]["usage"]
+        self.assertGreater(usage["input_tokens"], 0)
+        self.assertGreater(usage["output_tokens"], 0)
+
+        self.assertEqual(len(asked), 1)
+        req = asked[0]
+        self.assertEqual(req.kind, "command")
+        self.assertIn("touch approved.txt", req.command)
+        self.assertEqual(req.thread_id, thread.id)
+        self.assertEqual(req.item_id, started["item"]["id"])
+        self.assertEqual(os.path.realpath(req.cwd), os.path.realpath(WORK))
+        self.assertTrue(os.path.exists(os.path.join(WORK, "approved.txt")))
+
+    def test_without_a_callback_requests_are_declined(self):
+        with Kodex() as k:
+            result = k.start_thread(approval_policy="untrusted").run("Run `touch declined.txt`")
+        commands = [i for i in result.items if i["type"] == "command_execution"]
+        self.assertEqual([c["status"] for c in commands], ["declined"], result.items)
+        self.assertIn("was not run", result.final_response)
+        self.assertFalse(os.path.exists(os.path.join(WORK, "declined.txt")))
+
+    def test_thread_callback_wins_and_bools_answer(self):
+        with Kodex(on_approval=lambda r: "decline") as k:
+            thread = k.start_thread(approval_policy="untrusted", sandbox_mode="workspace-write", on_approval=lambda r: True)
+            result = thread.run("Run `touch by-thread.txt`")
+        self.assertEqual(result.final_response, "`touch by-thread.txt` exited with code 0")
+        self.assertTrue(os.path.exists(os.path.join(WORK, "by-thread.txt")))
+
+    def test_a_callback_that_raises_stops_the_turn(self):
+        def boom(request):
+            raise ValueError("no way")
+
+        with Kodex(on_approval=boom) as k:
+            thread = k.start_thread(approval_policy="untrusted")
+            with self.assertRaises(ValueError):
+                thread.run("Run `touch raised.txt`")
+            # The turn was interrupted: the thread takes the next one.
+            self.assertEqual(thread.run("still there?").final_response, "You said: still there?")
+        self.assertFalse(os.path.exists(os.path.join(WORK, "raised.txt")))
+
+
+class Turns(unittest.TestCase):
+    def test_structured_output(self):
+        schema = {
+            "type": "object",
+            "properties": {"kodex_sdk_test_answer": {"type": "string"}},
+            "required": ["kodex_sdk_test_answer"],
+            "additionalProperties": False,
+        }
+        with Kodex() as k:
+            result = k.start_thread().run("Answer in JSON", output_schema=schema)
+        self.assertEqual(json.loads(result.final_response), {"kodex_sdk_test_answer": "the kodex_sdk_test_answer"})
+
+    def test_images(self):
+        with Kodex() as k:
+            result = k.start_thread().run(
+                [
+                    {"type": "text", "text": "Compare these images"},
+                    {"type": "local_image", "path": "screenshot.png"},
+                    {"type": "image", "url": "https://example.com/kodex-sdk-test.png"},
+                ]
+            )
+        self.assertEqual(result.final_response, "You said: Compare these images (and sent 2 images)")
+
+    def test_config_reaches_kodex(self):
+        with Kodex(config={"model": "kodex-sdk-test-model"}) as k:
+            self.assertEqual(k.start_thread().run("Which model are you?").final_response, "You said: Which model are you?")
+
+    def test_env_replaces_the_environment(self):
+        env = {k: os.environ[k] for k in ("PATH", "HOME", "KODEX_HOME", "OPENAI_API_KEY", "TMPDIR")}
+        with Kodex(env=env) as k:
+            self.assertEqual(k.start_thread().run("hi").final_response, "You said: hi")
+        env["KODEX_HOME"] = tempfile.mkdtemp()  # no config: no model to talk to
+        with Kodex(env=env) as k:
+            with self.assertRaises(KodexError):
+                k.start_thread().run("hi")
+
+    def test_resume_in_another_process(self):
+        with Kodex() as k:
+            first = k.start_thread()
+            first.run("first turn")
+        with Kodex() as k:
+            thread = k.resume_thread(first.id)
+            self.assertEqual(thread.id, first.id)
+            events = list(thread.run_streamed("second turn"))
+        self.assertEqual(events[0], {"type": "thread.started", "thread_id": first.id})
+        self.assertEqual(events[-1]["type"], "turn.completed")
+
+    def test_two_turns_on_one_thread(self):
+        with Kodex() as k:
+            thread = k.start_thread()
+            a = thread.run("one")
+            events = list(thread.run_streamed("two"))
+        self.assertEqual(a.final_response, "You said: one")
+        # thread.started opens only the first turn.
+        self.assertEqual(types(events), ["turn.started", "item.started", "item.completed", "turn.completed"])
+
+    def test_interrupt_from_another_thread(self):
+        approved = threading.Event()
+
+        def on_approval(request):
+            approved.set()
+            return "accept"
+
+        with Kodex(on_approval=on_approval) as k:
+            thread = k.start_thread(approval_policy="untrusted")
+
+            def interrupt():
+                approved.wait()
+                thread.interrupt()
+
+            helper = threading.Thread(target=interrupt)
+            helper.start()
+            began = time.monotonic()
+            with self.assertRaises(TurnInterruptedError):
+                thread.run("Run `sleep 30`")
+            helper.join()
+            self.assertLess(time.monotonic() - began, 25)
+            self.assertEqual(thread.run("after").final_response, "You said: after")
+
+    def test_leaving_the_events_early_interrupts_the_turn(self):
+        with Kodex() as k:
+            thread = k.start_thread()
+            began = time.monotonic()
+            for event in thread.run_streamed("Run `sleep 30`").events:
+                if event["type"] == "item.started":
+                    break
+            # The turn was interrupted, so the thread takes another at once.
+            self.assertEqual(thread.run("next").final_response, "You said: next")
+            self.assertLess(time.monotonic() - began, 25)
+
+
+class Threads(unittest.TestCase):
+    def test_fork_list_archive_delete(self):
+        with Kodex() as k:
+            original = k.start_thread()
+            original.run("the original")
+            fork = k.fork_thread(original.id)
+            self.assertNotIn(fork.id, (None, original.id))
+            self.assertEqual(fork.run("the fork").final_response, "You said: the fork")
+
+            listed = k.list_threads(working_directory=WORK, limit=100)
+            ids = [t.id for t in listed]
+            self.assertIn(original.id, ids)
+            self.assertIn(fork.id, ids)
+            info = listed.data[ids.index(fork.id)]
+            self.assertEqual(os.path.realpath(info.cwd), os.path.realpath(WORK))
+            self.assertGreater(info.created_at, 0)
+
+            k.archive_thread(fork.id)
+            self.assertNotIn(fork.id, [t.id for t in k.list_threads(limit=100)])
+            self.assertIn(fork.id, [t.id for t in k.list_threads(archived=True, limit=100)])
+            k.unarchive_thread(fork.id)
+            self.assertIn(fork.id, [t.id for t in k.list_threads(limit=100)])
+            k.delete_thread(fork.id)
+            self.assertNotIn(fork.id, [t.id for t in k.list_threads(limit=100)])
+            self.assertNotIn(fork.id, [t.id for t in k.list_threads(archived=True, limit=100)])
+
+    def test_pages(self):
+        with Kodex() as k:
+            for i in range(3):
+                k.start_thread().run("page %d" % i)
+            first = k.list_threads(limit=2)
+            self.assertEqual(len(first), 2)
+            self.assertIsNotNone(first.next_cursor)
+            second = k.list_threads(limit=2, cursor=first.next_cursor)
+            self.assertFalse({t.id for t in first} & {t.id for t in second})
+
+
+class Errors(unittest.TestCase):
+    def test_missing_binary(self):
+        with self.assertRaises(KodexNotFoundError) as cm:
+            Kodex(kodex_path=os.path.join(WORK, "no-such-kodex"))
+        self.assertIn("no-such-kodex", str(cm.exception))
+        with self.assertRaises(KodexNotFoundError) as cm:
+            Kodex(env={"PATH": tempfile.mkdtemp()})
+        self.assertIn("PATH", str(cm.exception))
+
+    def test_binary_that_exits(self):
+        script = os.path.join(tempfile.mkdtemp(), "kodex")
+        with open(script, "w") as f:
+            f.write("#!/bin/sh\necho 'kodex: config.toml is broken' >&2\nexit 3\n")
+        os.chmod(script, stat.S_IRWXU)
+        k = Kodex(kodex_path=script)
+        with self.assertRaises(KodexExitedError) as cm:
+            k.start_thread().run("hi")
+        self.assertEqual(cm.exception.exit_code, 3)
+        self.assertIn("config.toml is broken", str(cm.exception))
+        k.close()
+
+    def test_json_rpc_error(self):
+        with Kodex() as k:
+            with self.assertRaises(KodexRPCError) as cm:
+                k.resume_thread("no-such-thread").run("hi")
+        self.assertEqual(cm.exception.code, -32602)
+        self.assertEqual(cm.exception.method, "thread/resume")
+
+    def test_outside_a_git_repository(self):
+        outside = tempfile.mkdtemp()
+        with Kodex() as k:
+            with self.assertRaises(KodexError) as cm:
+                k.start_thread(working_directory=outside).run("hi")
+            self.assertIn("skip_git_repo_check", str(cm.exception))
+            result = k.start_thread(working_directory=outside, skip_git_repo_check=True).run("hi")
+        self.assertEqual(result.final_response, "You said: hi")
+
+    def test_closed_client(self):
+        k = Kodex()
+        thread = k.start_thread()
+        thread.run("hi")
+        k.close()
+        with self.assertRaises(KodexError):
+            thread.run("again")
+
+
+class Async(unittest.TestCase):
+    def test_async_api(self):
+        asyncio.run(self._async_api())
+
+    async def _async_api(self):
+        asked = []
+
+        async def on_approval(request):
+            asked.append(request.command)
+            return "acceptForSession"
+
+        async with AsyncKodex(on_approval=on_approval) as k:
+            thread = k.start_thread(approval_policy="untrusted", sandbox_mode="workspace-write")
+            streamed = await thread.run_streamed("Run `touch async.txt`")
+            events = [e async for e in streamed.events]
+            self.assertEqual(
+                types(events),
+                ["thread.started", "turn.started", "item.started", "item.completed", "item.started", "item.completed", "turn.completed"],
+            )
+            self.assertEqual(len(asked), 1)
+            self.assertTrue(os.path.exists(os.path.join(WORK, "async.txt")))
+            # Accepted for the session: the same command is not asked again.
+            result = await thread.run("Run `touch async.txt`")
+            self.assertEqual(result.final_response, "`touch async.txt` exited with code 0")
+            self.assertEqual(len(asked), 1)
+
+            # Threads run concurrently on one kodex.
+            a, b = k.start_thread(), k.start_thread()
+            ra, rb = await asyncio.gather(a.run("alpha"), b.run("beta"))
+            self.assertEqual((ra.final_response, rb.final_response), ("You said: alpha", "You said: beta"))
+
+            fork = await k.fork_thread(a.id)
+            self.assertEqual((await fork.run("forked")).final_response, "You said: forked")
+            await k.archive_thread(fork.id)
+            archived = await k.list_threads(archived=True, limit=100)
+            self.assertIn(fork.id, [t.id for t in archived])
+
+            with self.assertRaises(KodexRPCError):
+                await k.resume_thread("no-such-thread").run("hi")
+
+    def test_cancelling_a_run_interrupts_its_turn(self):
+        asyncio.run(self._cancel())
+
+    async def _cancel(self):
+        approved = asyncio.Event()
+
+        def on_approval(request):
+            approved.set()
+            return "accept"
+
+        async with AsyncKodex(on_approval=on_approval) as k:
+            thread = k.start_thread(approval_policy="untrusted")
+            began = time.monotonic()
+            task = asyncio.ensure_future(thread.run("Run `sleep 30`"))
+            await approved.wait()
+            task.cancel()
+            with self.assertRaises(asyncio.CancelledError):
+                await task
+            self.assertEqual((await thread.run("after")).final_response, "You said: after")
+            self.assertLess(time.monotonic() - began, 25)
+
+    def test_interrupt(self):
+        asyncio.run(self._interrupt())
+
+    async def _interrupt(self):
+        async with AsyncKodex() as k:
+            thread = k.start_thread()
+            streamed = await thread.run_streamed("Run `sleep 30`")
+            seen = []
+            async for event in streamed.events:
+                seen.append(event["type"])
+                if event["type"] == "item.started":
+                    await thread.interrupt()
+            self.assertEqual(seen[-1], "turn.failed")
+
+
+if __name__ == "__main__":
+    sys.exit(unittest.main(verbosity=2))

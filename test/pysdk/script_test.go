@@ -1,0 +1,77 @@
+package pysdk_test
+
+import (
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/kodex-cli/kodex/internal/model"
+	"github.com/kodex-cli/kodex/internal/model/modeltest"
+)
+
+// TestSDK runs sdk/python/tests/test_kodex.py (approvals, event order,
+// structured output, images, resume, fork/list/archive, interrupts, the
+// errors, the asyncio API) against the real binary, then checks what
+// reached the model: the output schema as text.format, both images, the
+// model set with config.
+func TestSDK(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	script, err := filepath.Abs(filepath.Join(root, "sdk", "python", "tests", "test_kodex.py"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.python(t, nil, script)
+
+	reqs := e.model.Requests()
+	find := func(prompt string) *modeltest.Request {
+		t.Helper()
+		for i := range reqs {
+			if p, _ := lastPrompt(&reqs[i]); p == prompt {
+				return &reqs[i]
+			}
+		}
+		t.Fatalf("no model request for the prompt %q", prompt)
+		return nil
+	}
+
+	structured := find("Answer in JSON")
+	if typ := nested(structured.Body, "text", "format", "type"); typ != "json_schema" {
+		t.Errorf("text.format.type = %v, want json_schema; text = %v", typ, nested(structured.Body, "text"))
+	}
+	required, _ := nested(structured.Body, "text", "format", "schema", "required").([]any)
+	if !slices.Equal(required, []any{"kodex_sdk_test_answer"}) {
+		t.Errorf("text.format.schema.required = %v, want the SDK's schema's; text = %v", required, nested(structured.Body, "text"))
+	}
+	if f := nested(find("Which model are you?").Body, "text", "format"); f != nil {
+		t.Errorf("a turn without an output schema has text.format %v", f)
+	}
+
+	var urls []string
+	in := find("Compare these images").Input()
+	for _, it := range in {
+		if it.Type == model.ItemMessage && it.Role == "user" {
+			for _, p := range it.Content {
+				if p.Type == model.PartInputImage {
+					urls = append(urls, p.ImageURL)
+				}
+			}
+		}
+	}
+	if len(urls) != 2 || !strings.HasPrefix(urls[0], "data:image/png;base64,") || urls[1] != "https://example.com/kodex-sdk-test.png" {
+		t.Errorf("the images reached the model as %.80q, want the local PNG as a data URL, then the URL", urls)
+	}
+
+	if m := nested(find("Which model are you?").Body, "model"); m != "kodex-sdk-test-model" {
+		t.Errorf("Kodex(config={model: …}) sent model %v, want kodex-sdk-test-model", m)
+	}
+
+	// The resumed thread, in another kodex process, carries its history.
+	second := find("second turn")
+	if !slices.ContainsFunc(second.Input(), func(it model.Item) bool {
+		return it.Type == model.ItemMessage && it.Role == "assistant" && it.Text() == "You said: first turn"
+	}) {
+		t.Error("the resumed thread's request lacks the first turn's answer")
+	}
+}
