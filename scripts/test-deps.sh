@@ -46,3 +46,7 @@ fi
 if [[ -f test/mcpserver/package.json && ! -d test/mcpserver/node_modules/@modelcontextprotocol/inspector-cli ]]; then
   (cd test/mcpserver && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# The official ACP TypeScript SDK (pinned) that drives kodex acp as an editor in test/acp.
+if [[ -f test/acp/package.json && ( ! -d test/acp/node_modules/@agentclientprotocol/sdk || ! -d test/acp/node_modules/ajv ) ]]; then
+  (cd test/acp && npm ci --no-audit --no-fund --loglevel=error)
+fi

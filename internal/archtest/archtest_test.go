@@ -100,6 +100,8 @@ var rules = []rule{
 	// it builds the tools and the agent, and knows no frontend.
 	{pkg: "internal/session", allow: []string{"internal/agent", "internal/model", "internal/protocol", "internal/tools", "internal/events", "internal/rollout", "internal/gitx", "internal/config", "internal/policy", "internal/mcp", "internal/sandbox", "internal/proc", "internal/patch", "internal/approval", "internal/version", "internal/sse", "internal/checkpoint"}, forbid: append([]string{"github.com/spf13/cobra"}, charm...)},
 	{pkg: "internal/frontend", allow: []string{"internal/protocol", "internal/jsonrpc", "internal/frontend"}},
+	// acp speaks the Agent Client Protocol; cli adapts sessions to it.
+	{pkg: "internal/frontend/acp", allow: []string{"internal/protocol", "internal/jsonrpc"}},
 	// termtext is shared by the frontends and knows none of them.
 	{pkg: "internal/frontend/termtext", allow: nil},
 }

@@ -118,6 +118,7 @@ showing every step.`,
 		NewCmdReview(f, g),
 		NewCmdMCPServer(f, g, nil),
 		NewCmdAppServer(f, g, nil),
+		NewCmdACP(f, g, nil),
 		NewCmdMCP(f, g, nil),
 	)
 	usageArgs(root)

@@ -16,6 +16,7 @@ import (
 	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/rollout"
 	"github.com/kodex-cli/kodex/internal/tools"
+	"github.com/kodex-cli/kodex/internal/tools/applypatch"
 	"github.com/kodex-cli/kodex/internal/tools/mcptool"
 	"github.com/kodex-cli/kodex/internal/tools/viewimage"
 	"github.com/kodex-cli/kodex/internal/version"
@@ -47,6 +48,10 @@ type Spec struct {
 	// NotifyClient names the frontend in the notify program's payload
 	// (default kodex_exec, or kodex_tui when Interactive).
 	NotifyClient string
+	// Editor, if set, is where apply_patch reads and writes the text of the
+	// files it edits: an editor's buffers (kodex acp, when the client
+	// offers its file system). Commands still run on the disk.
+	Editor applypatch.Editor
 }
 
 // Session is an open agent session plus what must be closed after it.
@@ -173,7 +178,7 @@ func (rt *Runtime) Open(ctx context.Context, sp Spec) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	router, mechanism, closeTools, err := rt.buildTools(r.sandbox, tmp)
+	router, mechanism, closeTools, err := rt.buildTools(r.sandbox, tmp, sp.Editor)
 	if err != nil {
 		mcps.Close()
 		return nil, err

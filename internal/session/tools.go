@@ -28,7 +28,8 @@ import (
 // on first use; tmp.remove deletes it when the session ends. The returned
 // func ends the processes exec_command left running and the session's
 // network namespace; call it when the session ends, before tmp.remove.
-func (rt *Runtime) buildTools(pol protocol.SandboxPolicy, tmp *sessionTmp) (*tools.Router, string, func(), error) {
+// editor, if not nil, is where apply_patch reads and writes files' text.
+func (rt *Runtime) buildTools(pol protocol.SandboxPolicy, tmp *sessionTmp, editor applypatch.Editor) (*tools.Router, string, func(), error) {
 	self, err := rt.env.Executable()
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("finding the kodex binary for the sandbox helper: %w", err)
@@ -39,7 +40,7 @@ func (rt *Runtime) buildTools(pol protocol.SandboxPolicy, tmp *sessionTmp) (*too
 	}
 	unified := unifiedExec(rt.Config)
 	netns := sandbox.NewNetNS()
-	ap := applypatch.New(applypatch.Options{})
+	ap := applypatch.New(applypatch.Options{Editor: editor})
 	sp := rt.Config.ShellEnvironmentPolicy
 	sh := shell.New(shell.Options{
 		Self: self,

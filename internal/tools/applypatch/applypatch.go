@@ -37,6 +37,9 @@ type Options struct {
 	// for the families trained on it, else a function tool with an "input"
 	// string argument.
 	Freeform bool
+	// Editor, if set, is where the text of the files a patch edits is read
+	// and written (see Editor); removals and directories stay on disk.
+	Editor Editor
 }
 
 // Tool is the apply_patch tool. It keeps no state between calls.
@@ -116,7 +119,11 @@ func (t *Tool) run(ctx context.Context, env *tools.Env, callID, text, workdir st
 	}
 	roots := append([]string{env.Cwd}, env.Sandbox.WritableRoots...)
 	fsys := newWorkspaceFS(base, roots, env.Sandbox.Mode != protocol.SandboxDangerFullAccess)
-	plan, err := patch.Compute(fsys, p)
+	var pfs patch.FS = fsys
+	if t.opts.Editor != nil {
+		pfs = &editorFS{workspaceFS: fsys, ctx: ctx, ed: t.opts.Editor}
+	}
+	plan, err := patch.Compute(pfs, p)
 	if err != nil {
 		return failed(nil, tools.ErrorResult("%v", err))
 	}
@@ -129,7 +136,7 @@ func (t *Tool) run(ctx context.Context, env *tools.Env, callID, text, workdir st
 		return failed(changes, *refused)
 	}
 	emit(env, protocol.PatchApplyBegin{CallID: callID, Changes: changes, AutoApproved: auto})
-	if err := plan.Commit(fsys); err != nil {
+	if err := plan.Commit(pfs); err != nil {
 		emit(env, protocol.PatchApplyEnd{CallID: callID, Success: false, Changes: changes, Output: err.Error()})
 		return tools.ErrorResult("%v", err), nil
 	}
