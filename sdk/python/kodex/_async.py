@@ -9,8 +9,8 @@ from typing import Any, AsyncIterator, Dict, Optional, Tuple
 from ._client import _ClientBase, _result, _ThreadBase
 from ._errors import KodexRPCError
 from ._rpc import Closed, Connection
-from ._turn import ApprovalHandler, ThreadOptions, TurnMapper, approval_request, decision, list_params, thread_list, turn_params
-from ._types import Input, RunResult, ThreadEvent, ThreadList
+from ._turn import ApprovalHandler, ThreadOptions, TurnMapper, approval_request, decision, list_params, thread_info, thread_list, turn_params
+from ._types import Input, RunResult, ThreadEvent, ThreadInfo, ThreadList
 
 
 async def _call(conn: Connection, method: str, params: Any) -> Any:
@@ -196,8 +196,8 @@ class AsyncKodex:
     async def archive_thread(self, id: str) -> None:
         await _call(await self._connection(), "thread/archive", {"threadId": id})
 
-    async def unarchive_thread(self, id: str) -> None:
-        await _call(await self._connection(), "thread/unarchive", {"threadId": id})
+    async def unarchive_thread(self, id: str) -> ThreadInfo:
+        return thread_info((await _call(await self._connection(), "thread/unarchive", {"threadId": id}))["thread"])
 
     async def delete_thread(self, id: str) -> None:
         await _call(await self._connection(), "thread/delete", {"threadId": id})

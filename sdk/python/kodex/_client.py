@@ -17,10 +17,11 @@ from ._turn import (
     config_args,
     decision,
     list_params,
+    thread_info,
     thread_list,
     turn_params,
 )
-from ._types import Input, RunResult, ThreadEvent, ThreadList
+from ._types import Input, RunResult, ThreadEvent, ThreadInfo, ThreadList
 from ._version import __version__
 
 
@@ -311,9 +312,9 @@ class Kodex:
         """Moves a recorded thread to the archive (list_threads(archived=True))."""
         self._connection().call("thread/archive", {"threadId": id})
 
-    def unarchive_thread(self, id: str) -> None:
-        """Brings an archived thread back."""
-        self._connection().call("thread/unarchive", {"threadId": id})
+    def unarchive_thread(self, id: str) -> ThreadInfo:
+        """Brings an archived thread back and returns it."""
+        return thread_info(self._connection().call("thread/unarchive", {"threadId": id})["thread"])
 
     def delete_thread(self, id: str) -> None:
         """Deletes a recorded thread."""

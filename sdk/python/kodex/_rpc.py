@@ -212,7 +212,10 @@ class Connection:
         if closing:
             err: KodexError = KodexExitedError("the Kodex client is closed", code, stderr)
         else:
-            text = "kodex app-server exited with status %d" % code
+            if code < 0:
+                text = "kodex app-server exited: killed by signal %d" % -code
+            else:
+                text = "kodex app-server exited with status %d" % code
             if stderr:
                 text += ": " + stderr.strip().splitlines()[-1]
             err = KodexExitedError(text, code, stderr)

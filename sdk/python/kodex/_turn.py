@@ -195,7 +195,9 @@ def decision(value: Any) -> str:
 
 # Items and events.
 
-_STATUS = {"inProgress": "in_progress", "completed": "completed", "failed": "failed", "declined": "declined"}
+# A command or patch the approval refused is "failed", as in Codex's SDK and
+# `kodex exec --json` (Codex's statuses have no "declined").
+_STATUS = {"inProgress": "in_progress", "completed": "completed", "failed": "failed", "declined": "failed"}
 
 
 def map_item(it: Dict[str, Any]) -> Optional[ThreadItem]:
@@ -363,7 +365,7 @@ class TurnMapper:
         if status == "completed":
             events.append({"type": "turn.completed", "usage": dict(self.usage)})  # type: ignore[typeddict-item]
             return events
-        message = ((turn.get("error") or {}).get("message")) or ("turn interrupted" if status == "interrupted" else "turn failed")
+        message = ((turn.get("error") or {}).get("message")) or ("turn aborted: interrupted" if status == "interrupted" else "turn failed")
         self.failure = (status or "failed", message)
         events.append({"type": "turn.failed", "error": {"message": message}})
         return events

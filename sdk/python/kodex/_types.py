@@ -26,8 +26,8 @@ and end the turn."""
 
 # Items (Codex's ThreadItem).
 
-CommandExecutionStatus = Literal["in_progress", "completed", "failed", "declined"]
-PatchApplyStatus = Literal["in_progress", "completed", "failed", "declined"]
+CommandExecutionStatus = Literal["in_progress", "completed", "failed"]
+PatchApplyStatus = Literal["in_progress", "completed", "failed"]
 McpToolCallStatus = Literal["in_progress", "completed", "failed"]
 
 
@@ -56,7 +56,7 @@ class _CommandExecutionItem(TypedDict):
 
 
 class CommandExecutionItem(_CommandExecutionItem, total=False):
-    """A command the agent ran (or was refused: status "declined")."""
+    """A command the agent ran (status "failed" when it was refused too)."""
 
     exit_code: int
 
@@ -67,7 +67,7 @@ class FileUpdateChange(TypedDict):
 
 
 class FileChangeItem(TypedDict):
-    """A patch the agent applied (or was refused: status "declined")."""
+    """A patch the agent applied (status "failed" when it was refused too)."""
 
     id: str
     type: Literal["file_change"]

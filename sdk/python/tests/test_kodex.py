@@ -14,6 +14,7 @@ import asyncio
 import importlib.metadata
 import json
 import os
+import signal
 import stat
 import sys
 import tempfile
@@ -102,7 +103,8 @@ class Approvals(unittest.TestCase):
         with Kodex() as k:
             result = k.start_thread(approval_policy="untrusted").run("Run `touch declined.txt`")
         commands = [i for i in result.items if i["type"] == "command_execution"]
-        self.assertEqual([c["status"] for c in commands], ["declined"], result.items)
+        self.assertEqual([c["status"] for c in commands], ["failed"], result.items)
+        self.assertNotIn("exit_code", commands[0])
         self.assertIn("was not run", result.final_response)
         self.assertFalse(os.path.exists(os.path.join(WORK, "declined.txt")))
 
@@ -237,7 +239,7 @@ class Threads(unittest.TestCase):
             k.archive_thread(fork.id)
             self.assertNotIn(fork.id, [t.id for t in k.list_threads(limit=100)])
             self.assertIn(fork.id, [t.id for t in k.list_threads(archived=True, limit=100)])
-            k.unarchive_thread(fork.id)
+            self.assertEqual(k.unarchive_thread(fork.id).id, fork.id)
             self.assertIn(fork.id, [t.id for t in k.list_threads(limit=100)])
             k.delete_thread(fork.id)
             self.assertNotIn(fork.id, [t.id for t in k.list_threads(limit=100)])
@@ -273,6 +275,29 @@ class Errors(unittest.TestCase):
             k.start_thread().run("hi")
         self.assertEqual(cm.exception.exit_code, 3)
         self.assertIn("config.toml is broken", str(cm.exception))
+        k.close()
+
+    def test_kodex_dying_mid_turn(self):
+        # kodex, through a wrapper that notes its pid (exec keeps it).
+        d = tempfile.mkdtemp()
+        wrapper, pidfile = os.path.join(d, "kodex"), os.path.join(d, "pid")
+        with open(wrapper, "w") as f:
+            f.write('#!/bin/sh\necho $$ > "%s"\nexec kodex "$@"\n' % pidfile)
+        os.chmod(wrapper, stat.S_IRWXU)
+
+        def kill(request):
+            with open(pidfile) as f:
+                os.kill(int(f.read()), signal.SIGKILL)
+            return "accept"
+
+        k = Kodex(kodex_path=wrapper, on_approval=kill)
+        thread = k.start_thread(approval_policy="untrusted")
+        with self.assertRaises(KodexExitedError) as cm:
+            thread.run("Run `touch never.txt`")
+        self.assertEqual(cm.exception.exit_code, -signal.SIGKILL)
+        self.assertIn("exited", str(cm.exception))
+        with self.assertRaises(KodexExitedError):
+            k.list_threads()
         k.close()
 
     def test_json_rpc_error(self):
@@ -370,10 +395,10 @@ class Async(unittest.TestCase):
             streamed = await thread.run_streamed("Run `sleep 30`")
             seen = []
             async for event in streamed.events:
-                seen.append(event["type"])
+                seen.append(event)
                 if event["type"] == "item.started":
                     await thread.interrupt()
-            self.assertEqual(seen[-1], "turn.failed")
+            self.assertEqual(seen[-1], {"type": "turn.failed", "error": {"message": "turn aborted: interrupted"}})
 
 
 if __name__ == "__main__":
