@@ -253,6 +253,14 @@ func TestEditor(t *testing.T) {
 		t.Errorf("the session starts in mode %q, want auto (workspace-write, on-request)", newSession.Modes.CurrentModeID)
 	}
 
+	t.Run("the client's MCP server", func(t *testing.T) {
+		// session/new's mcpServers run with the session: the model is
+		// offered their tools.
+		if reqs := srv.Requests(); len(reqs) == 0 || !strings.Contains(string(reqs[0].Raw), "mcp__self__kodex") {
+			t.Errorf("the first model request does not offer the MCP server's tools (mcp__self__kodex)")
+		}
+	})
+
 	t.Run("command with a permission request", func(t *testing.T) {
 		if got := stopReason(t, l.Responses["command"]); got != "end_turn" {
 			t.Errorf("stopReason = %q, want end_turn", got)

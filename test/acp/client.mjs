@@ -138,7 +138,9 @@ try {
     });
     if (phase === "session") {
       step = "new";
-      log.responses.new = await ctx.request(acp.methods.agent.session.new, { cwd: work, mcpServers: [] });
+      // kodex's own MCP server, started with the session.
+      const mcpServers = [{ name: "self", command: process.env.KODEX_BIN, args: ["mcp-server"], env: [] }];
+      log.responses.new = await ctx.request(acp.methods.agent.session.new, { cwd: work, mcpServers });
       sessionId = log.responses.new.sessionId;
       await prompt("command", "run the tests");
       await prompt("edit", "edit a.txt");
