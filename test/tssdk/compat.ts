@@ -67,6 +67,8 @@ export async function beyond(k: Kodex): Promise<string[]> {
   const fork: Thread = await k.forkThread("id", { onApproval: (r) => (r.type === "file_change" ? "decline" : "accept") });
   const page: K.ThreadList = await k.listThreads({ cwd: ["/a", "/b"], limit: 10, archived: false });
   await k.archiveThread(fork.id ?? "");
+  const back: K.ThreadInfo = await k.unarchiveThread(fork.id ?? "");
+  await k.deleteThread(back.id);
   await k.close();
   try {
     await fork.run([{ type: "image", url: "https://example.com/a.png" }]);

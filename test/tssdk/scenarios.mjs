@@ -1,12 +1,13 @@
 // scenarios.mjs drives the real kodex through @kodex-cli/sdk for
-// tssdk_test.go, one scenario after the other against one scripted model
+// scenarios_test.go, one scenario after the other against one scripted model
 // (the order of its requests is the order below). It checks what the SDK
 // returns with node:assert and prints a JSON summary on stdout for the Go
 // side, which checks what reached the model. Any failure exits non-zero.
 //
 // Environment: kodex on PATH, KODEX_HOME (its config.toml points at the
 // model), WORKDIR (the current directory, a git repository), FAKE_KODEX (a
-// program that prints "boom" on stderr and exits 3).
+// program that prints "boom" on stderr and exits 3), NOGIT (a directory
+// outside any git repository).
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import path from "node:path";
@@ -109,7 +110,20 @@ const summary = {};
   assert.ok(!after.includes(fork.id), `the archived fork is still listed: ${after}`);
   const archived = (await kodex.listThreads({ archived: true })).data.map((t) => t.id);
   assert.ok(archived.includes(fork.id), `the archived fork is not listed as archived: ${archived}`);
+  const back = await kodex.unarchiveThread(fork.id);
+  assert.equal(back.id, fork.id);
+  assert.ok((await kodex.listThreads({ cwd: workdir })).data.some((t) => t.id === fork.id), "the unarchived fork is not listed");
+  await kodex.archiveThread(fork.id);
   summary.forkThread = fork.id;
+
+  // A thread deleted is gone, archived or not.
+  const doomed = await kodex.forkThread(summary.streamThread);
+  await kodex.deleteThread(doomed.id);
+  for (const archived of [false, true]) {
+    const listed = (await kodex.listThreads({ archived })).data.map((t) => t.id);
+    assert.ok(!listed.includes(doomed.id), `the deleted thread is listed (archived: ${archived})`);
+  }
+  await assert.rejects(kodex.resumeThread(doomed.id).run("hi"), (err) => err.kind === "rpc");
 }
 
 // Abort: the turn is interrupted while its command runs (sleep 30 is
@@ -146,6 +160,19 @@ const summary = {};
     assert.match(err.message, /the model refused/);
     return true;
   });
+}
+
+// Outside a git repository a thread needs skipGitRepoCheck, as with Codex's SDK.
+{
+  const outside = process.env.NOGIT;
+  await assert.rejects(kodex.startThread({ workingDirectory: outside }).run("hi"), (err) => {
+    assert.ok(err instanceof KodexError, String(err));
+    assert.equal(err.kind, "repo");
+    assert.match(err.message, /skipGitRepoCheck/);
+    return true;
+  });
+  const turn = await kodex.startThread({ workingDirectory: outside, skipGitRepoCheck: true }).run("outside git");
+  assert.equal(turn.finalResponse, "outside git");
 }
 
 // Errors: a missing binary, a binary that exits, a request kodex refuses.

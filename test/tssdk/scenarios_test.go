@@ -35,6 +35,8 @@ func TestScenarios(t *testing.T) {
 		modeltest.Text("after abort"),
 		// A failed turn (a 400 is not retried).
 		modeltest.HTTPError(400, "invalid_request_error", "the model refused"),
+		// Outside a git repository, with skipGitRepoCheck.
+		modeltest.Text("outside git"),
 	)
 	src, err := os.ReadFile(filepath.Join(fx.here, "scenarios.mjs"))
 	if err != nil {
@@ -45,7 +47,7 @@ func TestScenarios(t *testing.T) {
 	if err := os.WriteFile(fake, []byte("#!/bin/sh\necho boom >&2\nexit 3\n"), 0o700); err != nil { //nolint:gosec // an executable script
 		t.Fatal(err)
 	}
-	e.extra = append(e.extra, "WORKDIR="+e.work, "FAKE_KODEX="+fake)
+	e.extra = append(e.extra, "WORKDIR="+e.work, "FAKE_KODEX="+fake, "NOGIT="+e.home)
 
 	out := e.node(t, "scenarios.mjs")
 	var got struct {
@@ -59,8 +61,8 @@ func TestScenarios(t *testing.T) {
 	t.Logf("scenarios.mjs: %s", strings.TrimSpace(out))
 
 	reqs := e.srv.Requests()
-	if len(reqs) != 9 {
-		t.Fatalf("the model received %d requests, want 9", len(reqs))
+	if len(reqs) != 10 {
+		t.Fatalf("the model received %d requests, want 10", len(reqs))
 	}
 	if out := reqs[1].LastToolOutput(); !strings.Contains(out, "streamed") {
 		t.Errorf("request 2's tool output = %q, want the echo's", out)
@@ -105,6 +107,9 @@ func TestScenarios(t *testing.T) {
 	}
 	if !userSaid(reqs[8], "fail please") {
 		t.Errorf("request 9 is not the failing turn's; its input:\n%s", inputOf(reqs[8]))
+	}
+	if in := reqs[9].Input(); len(in) == 0 || !strings.Contains(in[0].Text(), "<cwd>"+e.home+"</cwd>") {
+		t.Errorf("request 10 is not in the directory outside git (%s); its input:\n%s", e.home, inputOf(reqs[9]))
 	}
 	// The fork was archived.
 	archived, _ := filepath.Glob(filepath.Join(e.kodexHome, "archived", "sessions", "*", "*", "*", "*"+got.ForkThread+"*.jsonl"))

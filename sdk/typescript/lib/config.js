@@ -3,6 +3,8 @@
 // flattened into `-c key=value` overrides whose values are TOML literals,
 // as Codex's SDK does for `codex exec`.
 
+import path from "node:path";
+
 const TOML_BARE_KEY = /^[A-Za-z0-9_-]+$/;
 
 /** configFlags flattens a config object into `-c` arguments. */
@@ -67,7 +69,7 @@ export function isPlainObject(v) {
 export function threadParams(o = {}) {
   const p = {};
   const config = {};
-  if (o.workingDirectory) p.cwd = o.workingDirectory;
+  if (o.workingDirectory) p.cwd = path.resolve(o.workingDirectory);
   if (o.model) p.model = o.model;
   if (o.sandboxMode) p.sandbox = o.sandboxMode;
   if (o.approvalPolicy) p.approvalPolicy = o.approvalPolicy;

@@ -253,7 +253,7 @@ export type ThreadOptions = {
   sandboxMode?: SandboxMode;
   /** The thread's working directory (default: the current directory). */
   workingDirectory?: string;
-  /** Accepted for compatibility with Codex's SDK: kodex app-server runs outside git repositories too. */
+  /** Run outside a git repository too (by default, as with Codex's SDK, the working directory must be inside one). */
   skipGitRepoCheck?: boolean;
   modelReasoningEffort?: ModelReasoningEffort;
   networkAccessEnabled?: boolean;
@@ -363,12 +363,16 @@ export declare class Kodex {
   listThreads(options?: ListThreadsOptions): Promise<ThreadList>;
   /** Archives a recorded thread ($KODEX_HOME/archived/sessions). */
   archiveThread(id: string): Promise<void>;
+  /** Brings an archived thread back. */
+  unarchiveThread(id: string): Promise<ThreadInfo>;
+  /** Removes a recorded thread for good. */
+  deleteThread(id: string): Promise<void>;
   /** Stops kodex app-server (not needed for a script to end); a later call starts it again. */
   close(): Promise<void>;
 }
 
 /** What KodexError.kind says went wrong. */
-export type KodexErrorKind = "spawn" | "exit" | "rpc" | "turn" | "protocol";
+export type KodexErrorKind = "spawn" | "exit" | "rpc" | "turn" | "protocol" | "repo";
 
 /** The error the SDK throws for what kodex reports. */
 export declare class KodexError extends Error {
@@ -376,7 +380,8 @@ export declare class KodexError extends Error {
   /**
    * "spawn": kodex could not be started (not found, not executable);
    * "exit": kodex app-server exited; "rpc": a request got a JSON-RPC error;
-   * "turn": the turn failed; "protocol": kodex speaks another protocol version.
+   * "turn": the turn failed; "protocol": kodex speaks another protocol version;
+   * "repo": the working directory is not in a git repository (see skipGitRepoCheck).
    */
   kind: KodexErrorKind;
   /** The JSON-RPC error code ("rpc"), or the system error code ("spawn", e.g. "ENOENT"). */

@@ -52,8 +52,25 @@ export class Kodex {
 
   /** archiveThread moves a recorded thread to $KODEX_HOME/archived/sessions. */
   async archiveThread(id) {
+    await this._unloadAnd("thread/archive", id);
+  }
+
+  /** unarchiveThread brings an archived thread back and returns it. */
+  async unarchiveThread(id) {
     const conn = await this._connection();
-    await conn.request("thread/archive", { threadId: id });
+    const res = await conn.request("thread/unarchive", { threadId: id });
+    return threadInfo(res.thread);
+  }
+
+  /** deleteThread removes a recorded thread (its transcript) for good. */
+  async deleteThread(id) {
+    await this._unloadAnd("thread/delete", id);
+  }
+
+  /** _unloadAnd sends method, after which kodex no longer holds the thread loaded. */
+  async _unloadAnd(method, id) {
+    const conn = await this._connection();
+    await conn.request(method, { threadId: id });
     for (const t of this._threads.get(conn)?.get(id) ?? []) t._unloaded();
     this._threads.get(conn)?.delete(id);
   }

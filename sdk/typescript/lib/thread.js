@@ -1,6 +1,8 @@
 // Thread: one kodex thread (a session) and its turns, as Codex's SDK's
 // Thread: run() for the completed turn, runStreamed() for its events.
 
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { abortError, KodexError } from "./errors.js";
 import { isPlainObject, threadParams } from "./config.js";
 import { TurnMapper } from "./events.js";
@@ -128,6 +130,7 @@ export class Thread {
   /** _load opens the thread on conn unless it is loaded there; true if it started or resumed it. */
   async _load(conn) {
     if (this._conn === conn) return false;
+    checkGitRepo(this._options);
     const params = threadParams(this._options);
     let res;
     if (this._id === null) {
@@ -185,6 +188,22 @@ export class Thread {
       return "decline";
     }
   }
+}
+
+/**
+ * checkGitRepo refuses, as `codex exec` (and so Codex's SDK) does, a working
+ * directory outside a git repository unless skipGitRepoCheck is set.
+ */
+function checkGitRepo(options) {
+  if (options.skipGitRepoCheck) return;
+  const dir = path.resolve(options.workingDirectory ?? ".");
+  for (let d = dir; ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, ".git"))) return;
+    if (path.dirname(d) === d) break;
+  }
+  throw new KodexError(`${dir} is not inside a git repository: run kodex in one, or pass skipGitRepoCheck: true`, {
+    kind: "repo",
+  });
 }
 
 /** toWireInput is an Input as turn/start's input. */
