@@ -151,6 +151,20 @@ const summary = {};
   await assert.rejects(thread.run("never sent", { signal: AbortSignal.abort() }), (err) => err.name === "AbortError");
 }
 
+// Leaving the loop early interrupts the turn too (sleep 30 is killed); the
+// thread's next run starts once it has ended.
+{
+  const thread = kodex.resumeThread(summary.streamThread);
+  const started = Date.now();
+  const { events } = await thread.runStreamed("sleep again");
+  for await (const event of events) {
+    if (event.type === "item.started" && event.item.type === "command_execution") break;
+  }
+  const turn = await thread.run("after the break");
+  assert.equal(turn.finalResponse, "after break");
+  summary.breakMillis = Date.now() - started;
+}
+
 // A failed turn rejects with a KodexError of kind "turn".
 {
   const thread = kodex.startThread({ workingDirectory: workdir });

@@ -33,6 +33,9 @@ func TestScenarios(t *testing.T) {
 		// Abort while the command runs, then a turn on the same thread.
 		modeltest.Calls(modeltest.FunctionCall("shell", `{"command":["sleep","30"]}`)),
 		modeltest.Text("after abort"),
+		// Leaving the loop while the command runs, then a turn on the same thread.
+		modeltest.Calls(modeltest.FunctionCall("shell", `{"command":["sleep","30"]}`)),
+		modeltest.Text("after break"),
 		// A failed turn (a 400 is not retried).
 		modeltest.HTTPError(400, "invalid_request_error", "the model refused"),
 		// Outside a git repository, with skipGitRepoCheck.
@@ -54,6 +57,7 @@ func TestScenarios(t *testing.T) {
 		StreamThread string `json:"streamThread"`
 		ForkThread   string `json:"forkThread"`
 		AbortMillis  int64  `json:"abortMillis"`
+		BreakMillis  int64  `json:"breakMillis"`
 	}
 	if err := json.Unmarshal([]byte(strings.TrimSpace(out)), &got); err != nil {
 		t.Fatalf("decoding scenarios.mjs output: %v\n%s", err, out)
@@ -61,8 +65,8 @@ func TestScenarios(t *testing.T) {
 	t.Logf("scenarios.mjs: %s", strings.TrimSpace(out))
 
 	reqs := e.srv.Requests()
-	if len(reqs) != 10 {
-		t.Fatalf("the model received %d requests, want 10", len(reqs))
+	if len(reqs) != 12 {
+		t.Fatalf("the model received %d requests, want 12", len(reqs))
 	}
 	if out := reqs[1].LastToolOutput(); !strings.Contains(out, "streamed") {
 		t.Errorf("request 2's tool output = %q, want the echo's", out)
@@ -105,11 +109,17 @@ func TestScenarios(t *testing.T) {
 	if !userSaid(after, "sleep please") || !userSaid(after, "after the abort") || !userSaid(after, "stream please") {
 		t.Errorf("request 8 (after the abort) lacks the thread's history; its input:\n%s", inputOf(after))
 	}
-	if !userSaid(reqs[8], "fail please") {
-		t.Errorf("request 9 is not the failing turn's; its input:\n%s", inputOf(reqs[8]))
+	if d := time.Duration(got.BreakMillis) * time.Millisecond; d > 20*time.Second {
+		t.Errorf("the run left early and the next one took %v: the command was not interrupted", d)
 	}
-	if in := reqs[9].Input(); len(in) == 0 || !strings.Contains(in[0].Text(), "<cwd>"+e.home+"</cwd>") {
-		t.Errorf("request 10 is not in the directory outside git (%s); its input:\n%s", e.home, inputOf(reqs[9]))
+	if r := reqs[9]; !userSaid(r, "sleep again") || !userSaid(r, "after the break") {
+		t.Errorf("request 10 (after the break) lacks the thread's history; its input:\n%s", inputOf(r))
+	}
+	if !userSaid(reqs[10], "fail please") {
+		t.Errorf("request 11 is not the failing turn's; its input:\n%s", inputOf(reqs[10]))
+	}
+	if in := reqs[11].Input(); len(in) == 0 || !strings.Contains(in[0].Text(), "<cwd>"+e.home+"</cwd>") {
+		t.Errorf("request 12 is not in the directory outside git (%s); its input:\n%s", e.home, inputOf(reqs[11]))
 	}
 	// The fork was archived.
 	archived, _ := filepath.Glob(filepath.Join(e.kodexHome, "archived", "sessions", "*", "*", "*", "*"+got.ForkThread+"*.jsonl"))
