@@ -66,6 +66,12 @@ func TestSDK(t *testing.T) {
 	if m := nested(find("Which model are you?").Body, "model"); m != "kodex-sdk-test-model" {
 		t.Errorf("Kodex(config={model: …}) sent model %v, want kodex-sdk-test-model", m)
 	}
+	if effort := nested(find("Which model are you?").Body, "reasoning", "effort"); effort != "high" {
+		t.Errorf("Kodex(config={model_reasoning_effort: high}) sent reasoning.effort %v", effort)
+	}
+	if effort := nested(find("Think a little").Body, "reasoning", "effort"); effort != "low" {
+		t.Errorf("start_thread(model_reasoning_effort=low) sent reasoning.effort %v", effort)
+	}
 
 	// The resumed thread, in another kodex process, carries its history.
 	second := find("second turn")

@@ -152,8 +152,15 @@ class Turns(unittest.TestCase):
         self.assertEqual(result.final_response, "You said: Compare these images (and sent 2 images)")
 
     def test_config_reaches_kodex(self):
-        with Kodex(config={"model": "kodex-sdk-test-model"}) as k:
+        config = {
+            "model": "kodex-sdk-test-model",
+            "model_reasoning_effort": "high",
+            "sandbox_workspace_write": {"network_access": True},  # a dotted key
+        }
+        with Kodex(config=config) as k:
             self.assertEqual(k.start_thread().run("Which model are you?").final_response, "You said: Which model are you?")
+            thread = k.start_thread(model_reasoning_effort="low")
+            self.assertEqual(thread.run("Think a little").final_response, "You said: Think a little")
 
     def test_env_replaces_the_environment(self):
         env = {k: os.environ[k] for k in ("PATH", "HOME", "KODEX_HOME", "OPENAI_API_KEY", "TMPDIR")}
