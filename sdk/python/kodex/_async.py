@@ -10,7 +10,7 @@ from ._client import _ClientBase, _result, _ThreadBase
 from ._errors import KodexRPCError
 from ._rpc import Closed, Connection
 from ._turn import ApprovalHandler, ThreadOptions, TurnMapper, approval_request, decision, list_params, thread_info, thread_list, turn_params
-from ._types import Input, RunResult, ThreadEvent, ThreadInfo, ThreadList
+from ._types import ApprovalMode, Input, RunResult, SandboxMode, ThreadEvent, ThreadInfo, ThreadList
 
 
 async def _call(conn: Connection, method: str, params: Any) -> Any:
@@ -137,8 +137,8 @@ class AsyncKodex:
         self,
         *,
         working_directory: Optional[str] = None,
-        sandbox_mode: Optional[str] = None,
-        approval_policy: Optional[str] = None,
+        sandbox_mode: Optional[SandboxMode] = None,
+        approval_policy: Optional[ApprovalMode] = None,
         model: Optional[str] = None,
         skip_git_repo_check: bool = False,
         model_reasoning_effort: Optional[str] = None,
@@ -153,8 +153,8 @@ class AsyncKodex:
         id: str,
         *,
         working_directory: Optional[str] = None,
-        sandbox_mode: Optional[str] = None,
-        approval_policy: Optional[str] = None,
+        sandbox_mode: Optional[SandboxMode] = None,
+        approval_policy: Optional[ApprovalMode] = None,
         model: Optional[str] = None,
         skip_git_repo_check: bool = False,
         model_reasoning_effort: Optional[str] = None,
@@ -169,8 +169,8 @@ class AsyncKodex:
         id: str,
         *,
         working_directory: Optional[str] = None,
-        sandbox_mode: Optional[str] = None,
-        approval_policy: Optional[str] = None,
+        sandbox_mode: Optional[SandboxMode] = None,
+        approval_policy: Optional[ApprovalMode] = None,
         model: Optional[str] = None,
         model_reasoning_effort: Optional[str] = None,
         on_approval: Optional[ApprovalHandler] = None,

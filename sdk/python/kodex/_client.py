@@ -21,7 +21,7 @@ from ._turn import (
     thread_list,
     turn_params,
 )
-from ._types import Input, RunResult, ThreadEvent, ThreadInfo, ThreadList
+from ._types import ApprovalMode, Input, RunResult, SandboxMode, ThreadEvent, ThreadInfo, ThreadList
 from ._version import __version__
 
 
@@ -43,6 +43,7 @@ class _ClientBase:
         self._conn: Optional[Connection] = None
         self._ready: "Optional[Future[None]]" = None
         self._closed = False
+        self._finalizer: Optional[Any] = None
 
     def _start(self) -> Tuple[Connection, "Future[None]"]:
         """The connection and a future that completes once it is initialized."""
@@ -63,15 +64,16 @@ class _ClientBase:
 
                 conn.request("initialize", initialize_params(__version__)).add_done_callback(initialized)
                 self._conn, self._ready = conn, ready
-                weakref.finalize(self, conn.close)
+                # Stops kodex when the client is collected, or at exit.
+                self._finalizer = weakref.finalize(self, conn.close)
             return self._conn, self._ready
 
     def _close(self) -> None:
         with self._lock:
             self._closed = True
-            conn, self._conn = self._conn, None
-        if conn is not None:
-            conn.close()
+            finalizer, self._finalizer, self._conn = self._finalizer, None, None
+        if finalizer is not None:
+            finalizer()  # conn.close, once
 
 
 class _ThreadBase:
@@ -251,8 +253,8 @@ class Kodex:
         self,
         *,
         working_directory: Optional[str] = None,
-        sandbox_mode: Optional[str] = None,
-        approval_policy: Optional[str] = None,
+        sandbox_mode: Optional[SandboxMode] = None,
+        approval_policy: Optional[ApprovalMode] = None,
         model: Optional[str] = None,
         skip_git_repo_check: bool = False,
         model_reasoning_effort: Optional[str] = None,
@@ -267,8 +269,8 @@ class Kodex:
         id: str,
         *,
         working_directory: Optional[str] = None,
-        sandbox_mode: Optional[str] = None,
-        approval_policy: Optional[str] = None,
+        sandbox_mode: Optional[SandboxMode] = None,
+        approval_policy: Optional[ApprovalMode] = None,
         model: Optional[str] = None,
         skip_git_repo_check: bool = False,
         model_reasoning_effort: Optional[str] = None,
@@ -283,8 +285,8 @@ class Kodex:
         id: str,
         *,
         working_directory: Optional[str] = None,
-        sandbox_mode: Optional[str] = None,
-        approval_policy: Optional[str] = None,
+        sandbox_mode: Optional[SandboxMode] = None,
+        approval_policy: Optional[ApprovalMode] = None,
         model: Optional[str] = None,
         model_reasoning_effort: Optional[str] = None,
         on_approval: Optional[ApprovalHandler] = None,
