@@ -12,7 +12,7 @@ import (
 
 // answer is the scripted model of these tests: stateless, so that the
 // README's examples can be written as one would for a real model and run
-// in any number and order. It follows three conventions:
+// in any number and order. It follows these conventions:
 //
 //   - a request with an output schema (text.format json_schema) is answered
 //     with a JSON object of the schema's properties (the first enum value,
@@ -21,6 +21,8 @@ import (
 //     shell call of that command, then, once its output is back, an answer
 //     saying how it went: "`CMD` exited with code N[: OUTPUT]", or "`CMD` was
 //     not run: WHY" when it was declined;
+//   - a prompt "Apply this patch: PATCH" gets an apply_patch call of PATCH,
+//     then "apply_patch said: OUTPUT";
 //   - any other prompt is answered "You said: PROMPT", with " (and sent N
 //     images)" when it came with images.
 func answer(r *modeltest.Request) modeltest.Response {
@@ -29,6 +31,13 @@ func answer(r *modeltest.Request) modeltest.Response {
 		return modeltest.Text(string(b))
 	}
 	prompt, images := lastPrompt(r)
+	if patch, ok := strings.CutPrefix(prompt, "Apply this patch:"); ok {
+		if r.EndsWithToolOutput() {
+			return modeltest.Text("apply_patch said: " + strings.TrimSpace(r.LastToolOutput()))
+		}
+		args, _ := json.Marshal(map[string]any{"input": strings.TrimSpace(patch)})
+		return modeltest.Calls(modeltest.FunctionCall("apply_patch", string(args)))
+	}
 	cmd := backticked(prompt)
 	if cmd != "" && r.EndsWithToolOutput() {
 		var out struct {

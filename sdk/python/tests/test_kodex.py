@@ -99,6 +99,29 @@ class Approvals(unittest.TestCase):
         self.assertEqual(os.path.realpath(req.cwd), os.path.realpath(WORK))
         self.assertTrue(os.path.exists(os.path.join(WORK, "approved.txt")))
 
+    def test_patch_approval(self):
+        asked = []
+
+        def on_approval(request):
+            asked.append(request)
+            return "accept"
+
+        patch = "*** Begin Patch\n*** Add File: patched.txt\n+patched by kodex\n*** End Patch"
+        with Kodex(on_approval=on_approval) as k:
+            thread = k.start_thread(approval_policy="untrusted", sandbox_mode="read-only")
+            result = thread.run("Apply this patch:\n" + patch)
+        self.assertEqual([r.kind for r in asked], ["file_change"])
+        self.assertIsNone(asked[0].command)
+        self.assertEqual([os.path.basename(c["path"]) for c in asked[0].changes], ["patched.txt"])
+        changes = [i for i in result.items if i["type"] == "file_change"]
+        self.assertEqual(len(changes), 1, result.items)
+        self.assertEqual(changes[0]["id"], asked[0].item_id)
+        self.assertEqual(changes[0]["status"], "completed")
+        self.assertEqual([(os.path.basename(c["path"]), c["kind"]) for c in changes[0]["changes"]], [("patched.txt", "add")])
+        self.assertTrue(result.final_response.startswith("apply_patch said: "), result.final_response)
+        with open(os.path.join(WORK, "patched.txt")) as f:
+            self.assertEqual(f.read(), "patched by kodex\n")
+
     def test_without_a_callback_requests_are_declined(self):
         with Kodex() as k:
             result = k.start_thread(approval_policy="untrusted").run("Run `touch declined.txt`")
