@@ -12,7 +12,7 @@ for pair in git:git python3:python3 unshare:util-linux useradd:passwd file:file 
   bin=${pair%%:*} pkg=${pair##*:}
   command -v "$bin" >/dev/null 2>&1 || need+=("$pkg")
 done
-# The wheel test installs into a virtual environment (python3 -m venv).
+# The wheel test and the Python SDK test (test/pysdk) install into a virtual environment (python3 -m venv).
 if command -v python3 >/dev/null 2>&1 && ! python3 -c 'import ensurepip, venv' 2>/dev/null; then
   need+=(python3-venv)
 fi
