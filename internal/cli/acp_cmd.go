@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"regexp"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -108,10 +109,11 @@ func (b *acpBackend) Open(ctx context.Context, req acp.OpenRequest) (acp.Session
 	return &acpSession{s: sess}, nil
 }
 
-var mcpKeyUnsafe = regexp.MustCompile(`[^A-Za-z0-9_-]`) //nolint:gochecknoglobals // a compiled pattern
+// mcpKeyUnsafe is compiled on first use, not at start-up (test/startup).
+var mcpKeyUnsafe = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9_-]`) }) //nolint:gochecknoglobals // a compiled pattern
 
 // mcpKey is an MCP server's name as a config key segment.
-func mcpKey(name string) string { return mcpKeyUnsafe.ReplaceAllString(name, "_") }
+func mcpKey(name string) string { return mcpKeyUnsafe().ReplaceAllString(name, "_") }
 
 // mcpServerConfig is an ACP MCP server as an [mcp_servers.NAME] table.
 func mcpServerConfig(s acp.MCPServer) map[string]any {
