@@ -18,6 +18,7 @@ import (
 	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/rollout"
 	"github.com/kodex-cli/kodex/internal/session"
+	"github.com/kodex-cli/kodex/internal/version"
 )
 
 // interactiveOptions are the flags of the interactive UI.
@@ -121,6 +122,8 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 	opts := tui.Options{
 		Session:       tuiSession{sess},
 		AltScreen:     io.altScreen || rt.Config.TUI.AlternateScreen,
+		Version:       version.Version,
+		Home:          f.Getenv("HOME"),
 		InitialPrompt: strings.Join(args, " "),
 		KodexHome:     historyHome(rt.Config),
 		Cwd:           rt.Cwd,

@@ -124,6 +124,12 @@ func newEnv(t *testing.T, trusted bool, responses ...modeltest.Response) *env {
 // start runs kodex with args in a pseudo-terminal in the repository.
 func (e *env) start(args ...string) (*tuitest.Terminal, *exec.Cmd) {
 	e.t.Helper()
+	return e.startSized(width, height, args...)
+}
+
+// startSized runs kodex with args in a w×h pseudo-terminal.
+func (e *env) startSized(w, h int, args ...string) (*tuitest.Terminal, *exec.Cmd) {
+	e.t.Helper()
 	args = append([]string{"-c", fmt.Sprintf("openai_base_url=%q", e.srv.URL())}, args...)
 	cmd := exec.Command(kodexBin, args...)
 	cmd.Dir = e.repo
@@ -135,7 +141,7 @@ func (e *env) start(args ...string) (*tuitest.Terminal, *exec.Cmd) {
 		"TERM=xterm-256color",
 		"LANG=C.UTF-8",
 	}
-	term, err := tuitest.Start(cmd, width, height)
+	term, err := tuitest.Start(cmd, w, h)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -205,7 +211,7 @@ const composerHint = "Ask kodex to do anything"
 func quit(t *testing.T, term *tuitest.Terminal) string {
 	t.Helper()
 	must(t, term.Press("ctrl+d"))
-	wait(t, term, "kodex resume ")
+	wait(t, term, "To continue this session")
 	if err := term.Wait(timeout); err != nil {
 		t.Fatalf("kodex exit: %v\n%s", err, term.Screen())
 	}
@@ -381,7 +387,7 @@ func TestResumeShowsHistory(t *testing.T) {
 	wait(t, term, "The answer is forty-two.")
 	must(t, term.Press("ctrl+c"))
 	must(t, term.Press("ctrl+c"))
-	wait(t, term, "kodex resume ")
+	wait(t, term, "To continue this session")
 	if err := term.Wait(timeout); err != nil {
 		t.Fatalf("kodex exit: %v", err)
 	}
@@ -501,10 +507,11 @@ func normalize(screen string, e *env) string {
 		if !strings.Contains(l, e.repo) {
 			continue
 		}
+		cols := utf8.RuneCountInString(l)
 		l = strings.ReplaceAll(l, e.repo, "/work/project")
 		if strings.HasPrefix(l, "│") && strings.HasSuffix(l, "│") {
 			inner := strings.TrimRight(strings.TrimSuffix(l, "│"), " ")
-			if pad := width - 1 - utf8.RuneCountInString(inner); pad > 0 {
+			if pad := cols - 1 - utf8.RuneCountInString(inner); pad > 0 {
 				l = inner + strings.Repeat(" ", pad) + "│"
 			}
 		}

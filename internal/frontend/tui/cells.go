@@ -120,8 +120,10 @@ func (c *textCell) render(width int) string {
 		if c.diff {
 			l = md.DiffLine(l)
 		}
-		b.WriteString("\n  ")
-		b.WriteString(ansi.Hardwrap(l, width-2, true))
+		for _, row := range strings.Split(ansi.Hardwrap(l, max(width-4, 1), true), "\n") {
+			b.WriteString("\n  ")
+			b.WriteString(row)
+		}
 	}
 	return indent(b.String(), md.Fg(md.Gray, "•")+" ", "  ")
 }
@@ -158,4 +160,49 @@ func (c *planCell) render(width int) string {
 		b.WriteString("\n" + indent(wrap(text, width-4), box+" ", "  "))
 	}
 	return indent(b.String(), md.Bold("•")+" ", "  ")
+}
+
+// headerCell opens the transcript: what kodex runs as, where, and how
+// confined, with the keys to change it.
+type headerCell struct {
+	version string
+	info    StatusInfo
+	cwd     string
+}
+
+func (c *headerCell) render(width int) string {
+	model := c.info.Model
+	if c.info.ReasoningEffort != "" {
+		model += " " + c.info.ReasoningEffort
+	}
+	label := func(s string) string { return md.Faint(fmt.Sprintf("%-10s ", s)) }
+	title := md.Bold(">_ kodex")
+	if c.version != "" {
+		title += md.Faint(" (" + termtext.Text(c.version) + ")")
+	}
+	rows := []string{title, "", label("model:") + termtext.Text(model) + "  " + md.Faint("/model to change")}
+	if c.cwd != "" {
+		rows = append(rows, label("directory:")+termtext.Text(c.cwd))
+	}
+	rows = append(rows, label("approvals:")+c.info.ApprovalPreset+md.Faint(" · sandbox ")+string(c.info.SandboxMode)+"  "+md.Faint("/approvals"))
+	inner := 0
+	for _, r := range rows {
+		inner = max(inner, ansi.StringWidth(r))
+	}
+	out := box(strings.Join(rows, "\n"), min(inner+4, max(width, 8)), md.Gray)
+	return out + "\n" + md.Faint("  ? for shortcuts · / for commands · @ for files")
+}
+
+// tildeHome shows path under home as ~/….
+func tildeHome(path, home string) string {
+	if home == "" || home == "/" {
+		return path
+	}
+	if path == home {
+		return "~"
+	}
+	if rest, ok := strings.CutPrefix(path, strings.TrimRight(home, "/")+"/"); ok {
+		return "~/" + rest
+	}
+	return path
 }

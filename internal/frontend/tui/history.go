@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 const (
@@ -24,9 +25,17 @@ type printedMsg struct{}
 type history struct {
 	alt bool
 
-	// Inline mode.
+	// Inline mode: the rows waiting for the scrollback, printed at most
+	// room rows at a time (see printRoom).
 	queue    []string
 	printing bool
+	// ready: the program's first frame is on the screen. Bubble Tea places
+	// printed lines relative to the last frame it drew, so nothing may be
+	// printed before there is one (see model.Init).
+	ready   bool
+	started bool // a cell was queued
+	width   int  // the terminal's columns, to count wrapped rows
+	room    int  // the rows one print may take
 	// printHook replaces tea.Println (tests).
 	printHook func(string)
 
@@ -43,14 +52,28 @@ type rendered struct {
 }
 
 func newHistory(alt bool) *history {
-	return &history{alt: alt, cache: map[cell]rendered{}}
+	return &history{alt: alt, cache: map[cell]rendered{}, room: 1}
 }
 
 // add commits a finished cell.
 func (h *history) add(c cell, width int) {
 	h.version++
 	if !h.alt {
-		h.queue = append(h.queue, "\n"+c.render(width))
+		// One column short of the screen: Bubble Tea ends each printed line
+		// with an erase-to-the-right, which on a full-width line (the cursor
+		// waiting on the last column) would erase its last character.
+		if h.started { // a blank row between cells
+			h.queue = append(h.queue, "")
+		}
+		h.started = true
+		pw := printWidth(width)
+		for _, l := range strings.Split(c.render(pw), "\n") {
+			if ansi.StringWidth(l) > pw { // a cell that overflows is cut, never lost
+				h.queue = append(h.queue, strings.Split(ansi.Hardwrap(l, pw, true), "\n")...)
+				continue
+			}
+			h.queue = append(h.queue, l)
+		}
 		return
 	}
 	if len(h.cells) >= maxTranscript {
@@ -63,21 +86,74 @@ func (h *history) add(c cell, width int) {
 	h.cells = append(h.cells, c)
 }
 
-// flush returns the command that prints queued cells, one batch at a time
-// so the scrollback keeps their order.
+// flush returns the command that prints the next batch of queued rows, one
+// batch at a time so the scrollback keeps their order.
+//
+// A batch is at most h.room rows: Bubble Tea inserts printed lines by
+// scrolling the screen up by their count and redrawing the frame below them,
+// which is only exact while the lines and the frame fit the screen together.
+// The frame is kept h.room rows short of the screen (see model.frameLimit),
+// so a cell of any height reaches the scrollback whole and in order, and no
+// part of the frame is ever pushed into the scrollback with it.
 func (h *history) flush() tea.Cmd {
-	if h.printing || len(h.queue) == 0 {
+	if h.printing || len(h.queue) == 0 || (!h.ready && h.printHook == nil) {
 		return nil
 	}
-	text := strings.Join(h.queue, "\n")
-	h.queue = h.queue[:0]
+	n, rows := 0, 0
+	for n < len(h.queue) {
+		r := h.rowsOf(h.queue[n])
+		if n > 0 && rows+r > h.room {
+			break
+		}
+		n, rows = n+1, rows+r
+	}
+	text := strings.Join(h.queue[:n], "\n")
+	h.queue = h.queue[n:]
+	if len(h.queue) == 0 {
+		h.queue = nil // let the printed rows go
+	}
 	if h.printHook != nil {
 		h.printHook(text)
-		return nil
+		return h.flush()
 	}
 	h.printing = true
 	return tea.Sequence(tea.Println(text), func() tea.Msg { return printedMsg{} })
 }
+
+// rowsOf is the terminal rows a queued line takes, counted as Bubble Tea
+// counts them when it makes room for it.
+func (h *history) rowsOf(line string) int {
+	if h.width <= 0 {
+		return 1
+	}
+	return 1 + ansi.StringWidth(line)/h.width
+}
+
+// setSize records the terminal's size for the prints to come; queued rows
+// wider than a narrowed terminal are hard-wrapped to it, so none takes more
+// than one batch.
+func (h *history) setSize(width, height int) {
+	h.width, h.room = width, printRoom(height)
+	if width <= 0 {
+		return
+	}
+	pw := printWidth(width)
+	for i := 0; i < len(h.queue); i++ {
+		if ansi.StringWidth(h.queue[i]) > pw {
+			rows := strings.Split(ansi.Hardwrap(h.queue[i], pw, true), "\n")
+			h.queue = append(h.queue[:i], append(rows, h.queue[i+1:]...)...)
+			i += len(rows) - 1
+		}
+	}
+}
+
+// printWidth is the columns a printed line may take on a screen width
+// columns wide (see add).
+func printWidth(width int) int { return max(width-1, 1) }
+
+// printRoom is the rows the inline frame leaves free at the top of a screen
+// height rows tall, and so the rows one print may take.
+func printRoom(height int) int { return max(1, height/5) }
 
 func (h *history) printed() tea.Cmd {
 	h.printing = false

@@ -143,6 +143,11 @@ func (m *model) quitWhenPrinted() tea.Cmd {
 func (m *model) composerKey(key tea.KeyPressMsg) tea.Cmd {
 	k := key.String()
 	switch k {
+	case "?":
+		if m.composer.empty() {
+			m.overlay = helpOverlay{}
+			return nil
+		}
 	case "enter":
 		return m.submitComposer()
 	case "up", "down":

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	uv "github.com/charmbracelet/ultraviolet"
+	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kodex-cli/kodex/internal/protocol"
 )
@@ -127,6 +129,7 @@ func newModel(ctx context.Context, opts Options, sink opSink) *model {
 		m.ctx = context.Background()
 	}
 	m.status = newStatus(opts.Status, opts.Cwd)
+	m.hist.setSize(m.width, m.height)
 	if opts.TrustPrompt != nil {
 		m.overlay = newTrustScreen(opts.Cwd)
 	}
@@ -136,8 +139,9 @@ func newModel(ctx context.Context, opts Options, sink opSink) *model {
 // Init starts reading events, replays a resumed session's history and
 // submits the initial prompt unless the trust question comes first.
 func (m *model) Init() tea.Cmd {
+	m.commit(&headerCell{version: m.opts.Version, info: m.status.info, cwd: tildeHome(m.opts.Cwd, m.opts.Home)})
 	m.replay(m.session)
-	cmds := []tea.Cmd{m.pump(), m.hist.flush()}
+	cmds := []tea.Cmd{m.pump(), firstFrameDrawn()}
 	if m.overlay == nil {
 		cmds = append(cmds, m.submitInitial())
 	}
@@ -164,6 +168,8 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.handleEvents(msg)
 	case tickMsg:
 		cmd = m.tick(msg)
+	case uv.PrimaryDeviceAttributesEvent, firstFrameMsg:
+		m.hist.ready = true
 	case printedMsg:
 		cmd = m.hist.printed()
 		if m.exited {
@@ -175,11 +181,30 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(cmd, m.hist.flush())
 }
 
+// firstFrameMsg says the first frame is surely drawn (see firstFrameDrawn).
+type firstFrameMsg struct{}
+
+// firstFrameDrawn reports when the program's first frame is on the screen,
+// so the history may print above it. Bubble Tea writes queued sequences and
+// then the frame on each of its ticks: the terminal's answer to a device
+// attributes query sent now arrives after the tick that drew the first
+// frame. A terminal that never answers is waited for firstFrameWait.
+func firstFrameDrawn() tea.Cmd {
+	return tea.Batch(
+		tea.Raw(ansi.RequestPrimaryDeviceAttributes),
+		tea.Tick(firstFrameWait, func(time.Time) tea.Msg { return firstFrameMsg{} }),
+	)
+}
+
+// firstFrameWait bounds the wait for the terminal's answer.
+const firstFrameWait = 300 * time.Millisecond
+
 func (m *model) resize(w, h int) {
 	if w == m.width && h == m.height {
 		return
 	}
 	m.width, m.height = w, h
+	m.hist.setSize(w, h)
 	m.live.version++
 	m.hist.version++
 }

@@ -137,3 +137,47 @@ func (t *trustScreen) view(width int) string {
 	b.WriteString(md.Faint("y / n, or ↑/↓ and enter"))
 	return box(b.String(), width, md.Cyan)
 }
+
+// helpOverlay lists every key binding (`?` on an empty composer).
+type helpOverlay struct{}
+
+// keyBindings are the keys of the TUI, as the help overlay shows them.
+func keyBindings() [][2]string {
+	return [][2]string{
+		{"enter", "send (queued while a turn runs)"},
+		{"shift+enter, ctrl+j", "new line"},
+		{"↑ / ↓", "prompt history (empty composer)"},
+		{"esc", "interrupt the turn · close a popup"},
+		{"esc esc", "rewind to an earlier message"},
+		{"ctrl+c", "interrupt or clear; twice to quit"},
+		{"ctrl+d", "quit (empty composer)"},
+		{"ctrl+t", "expand or collapse reasoning"},
+		{"ctrl+v", "attach the clipboard's image"},
+		{"pgup / pgdn", "scroll the transcript (alt screen)"},
+		{"/", "commands"},
+		{"@", "find a file to mention"},
+		{"!cmd", "run cmd yourself"},
+		{"y / a / n / esc", "approval: yes, for the session, no, abort"},
+	}
+}
+
+func (helpOverlay) key(m *model, k tea.KeyPressMsg) tea.Cmd {
+	m.overlay = nil
+	return nil
+}
+
+func (helpOverlay) view(width int) string {
+	keys := keyBindings()
+	keyWidth := 0
+	for _, kb := range keys {
+		keyWidth = max(keyWidth, ansi.StringWidth(kb[0]))
+	}
+	var b strings.Builder
+	b.WriteString(md.Bold("Keys") + "\n")
+	for _, kb := range keys {
+		line := "  " + md.Bold(md.Fg(md.Cyan, kb[0])) + strings.Repeat(" ", keyWidth-ansi.StringWidth(kb[0])+2) + kb[1]
+		b.WriteString(ansi.Truncate(line, width, "…") + "\n")
+	}
+	b.WriteString(md.Faint("any key to close"))
+	return b.String()
+}

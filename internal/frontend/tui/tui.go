@@ -94,6 +94,8 @@ type Options struct {
 	Out     io.Writer // nil: os.Stdout
 
 	AltScreen     bool
+	Version       string // kodex's version, for the header
+	Home          string // the user's home directory, shown as ~ in the header; "": none
 	InitialPrompt string // submitted at once (after the trust question)
 	KodexHome     string // history.jsonl lives here; "" disables persistence
 	Cwd           string

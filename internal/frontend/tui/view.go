@@ -38,18 +38,28 @@ func (m *model) View() tea.View {
 
 func (m *model) render() (string, *tea.Cursor) {
 	w := max(m.width, 20)
+	limit := m.frameLimit()
+	modal := m.overlay == nil && len(m.approvals) > 0
+	// A modal on a short screen takes the rows of the spinner and the
+	// composer: keys go to the modal anyway once it is armed.
+	short := modal && m.height < minComposerWithModal
+	showComposer := !short
 	var bottom []string
 	switch {
 	case m.quitting:
 		bottom = append(bottom, md.Faint("Shutting down…"))
+	case short:
 	case m.turn.running:
 		bottom = append(bottom, m.turn.line())
 	default:
 		bottom = append(bottom, "")
 	}
-	rows, crow, ccol := m.composerView(w)
-	composerAt := len(bottom)
-	bottom = append(bottom, rows...)
+	composerAt, crow, ccol := len(bottom), 0, 0
+	if showComposer {
+		var rows []string
+		rows, crow, ccol = m.composerView(w)
+		bottom = append(bottom, rows...)
+	}
 	if m.popup.active() && m.overlay == nil {
 		bottom = append(bottom, m.popup.view(w))
 	}
@@ -62,15 +72,15 @@ func (m *model) render() (string, *tea.Cursor) {
 		top = append(top, m.overlay.view(w))
 	} else {
 		top = append(top, m.liveLines(w)...)
-		if len(m.approvals) > 0 { // the modal fits the screen; live lines above it give way
-			top = append(top, m.approvals[0].view(w, m.height-bottomRows))
+		if modal { // the modal fits the frame; live lines above it give way
+			top = append(top, m.approvals[0].view(w, max(limit-bottomRows, 0)))
 		}
 	}
 	topText := strings.Join(top, "\n")
 	topRows := lineCount(topText)
-	if avail := m.height - bottomRows; topRows > avail && (!m.opts.AltScreen || len(m.approvals) > 0) {
-		// Never taller than the screen: inline always, in the alt screen while
-		// a modal is up (the live lines above it give way).
+	if avail := limit - bottomRows; topRows > avail && (!m.opts.AltScreen || modal) {
+		// Never taller than the frame may be: inline always, in the alt
+		// screen while a modal is up (the live lines above it give way).
 		topText = lastRows(topText, max(avail, 0))
 		topRows = max(avail, 0)
 	}
@@ -88,11 +98,30 @@ func (m *model) render() (string, *tea.Cursor) {
 	before := lineCount(strings.Join(parts, "\n")) // rows above the bottom block
 	parts = append(parts, bottomText)
 	frame := strings.Join(parts, "\n")
+	cursorRow := before + composerAt + crow
+	if n := lineCount(frame); n > limit { // a screen too short for the bottom block
+		frame = lastRows(frame, limit)
+		cursorRow -= n - limit
+	}
 	var cur *tea.Cursor
-	if m.overlay == nil && !m.quitting && (len(m.approvals) == 0 || m.approvals[0].feedback == nil) {
-		cur = tea.NewCursor(2+ccol, before+composerAt+crow)
+	if showComposer && cursorRow >= 0 && m.overlay == nil && !m.quitting && (!modal || m.approvals[0].feedback == nil) {
+		cur = tea.NewCursor(2+ccol, cursorRow)
 	}
 	return frame, cur
+}
+
+// minComposerWithModal is the screen height under which an approval modal
+// hides the spinner and the composer.
+const minComposerWithModal = 20
+
+// frameLimit is the most rows a frame may take: the whole screen in the
+// alternate screen; inline, the screen less the rows printing into the
+// scrollback needs (see history.flush).
+func (m *model) frameLimit() int {
+	if m.opts.AltScreen {
+		return m.height
+	}
+	return max(m.height-printRoom(m.height), 1)
 }
 
 func lineCount(s string) int {

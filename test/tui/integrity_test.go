@@ -1,0 +1,191 @@
+package tui_test
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/kodex-cli/kodex/internal/frontend/tui/tuitest"
+	"github.com/kodex-cli/kodex/internal/model/modeltest"
+)
+
+// Screen integrity: whatever the terminal's size, inline or in the
+// alternate screen, a cell of any height reaches the scrollback whole and in
+// order, popups and modals leave nothing behind, and the frame under them
+// (composer, status line) is never broken.
+
+var sizes = []struct{ w, h int }{{40, 12}, {80, 24}, {200, 60}}
+
+func eachSize(t *testing.T, run func(t *testing.T, w, h int, alt bool)) {
+	for _, sz := range sizes {
+		for _, alt := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%dx%d/alt=%v", sz.w, sz.h, alt), func(t *testing.T) {
+				t.Parallel()
+				run(t, sz.w, sz.h, alt)
+			})
+		}
+	}
+}
+
+func modeArgs(alt bool, args ...string) []string {
+	if alt {
+		return append([]string{"--alt-screen"}, args...)
+	}
+	return args
+}
+
+// idleStatusRE is a whole status line: model · preset · sandbox, then the
+// token counts once a turn ran.
+// A narrow screen cuts it with an ellipsis.
+var idleStatusRE = regexp.MustCompile(`^ gpt-[\w.-]+ · [\w-]+ · [\w-]+( · \d+% context used · [\d.]+k? tokens)?$|^ gpt-[\w.-]+ · .*…$`)
+
+// intactFrame waits until the screen ends with the idle composer over a
+// whole status line (the frame may be seen half drawn), then checks that no
+// row is wider than the screen.
+func intactFrame(t *testing.T, term *tuitest.Terminal, w int) {
+	t.Helper()
+	want := "› " + composerHint
+	var screen string
+	_, err := term.WaitFor(timeout, func(string) bool {
+		screen = term.Screen()
+		lines := strings.Split(strings.TrimRight(screen, "\n"), "\n")
+		n := len(lines)
+		return n >= 2 && idleStatusRE.MatchString(lines[n-1]) && strings.HasPrefix(lines[n-2], want)
+	})
+	if err != nil {
+		t.Fatalf("no idle composer over a whole status line: %v", err)
+	}
+	lines := strings.Split(screen, "\n")
+	for i, l := range lines {
+		if n := len([]rune(l)); n > w {
+			t.Errorf("row %d is %d columns on a %d-column screen: %q", i, n, w, l)
+		}
+	}
+}
+
+var pasteRowRE = regexp.MustCompile(`paste row (\d+)\b`)
+
+// pasteRows returns the numbers of the pasted rows in the order text shows them.
+func pasteRows(text string) []int {
+	var out []int
+	for _, m := range pasteRowRE.FindAllStringSubmatch(text, -1) {
+		n, _ := strconv.Atoi(m[1])
+		out = append(out, n)
+	}
+	return out
+}
+
+// (1) A message taller than the screen: every row reaches the scrollback,
+// once and in order; no stale paste placeholder or blank run is left behind,
+// and the composer and status line stay whole.
+func TestTallCellIntegrity(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int, alt bool) {
+		rows := 2*h + 7
+		e := newEnv(t, true, modeltest.Text("Read all of it."))
+		term, _ := e.startSized(w, h, modeArgs(alt)...)
+		waitScreen(t, term, composerHint)
+		var paste strings.Builder
+		for i := 1; i <= rows; i++ {
+			fmt.Fprintf(&paste, "paste row %d\n", i)
+		}
+		must(t, term.Paste(paste.String()))
+		wait(t, term, "[Pasted text #1")
+		must(t, term.Press("enter"))
+		wait(t, term, "Read all of it.")
+		intactFrame(t, term, w)
+		if alt {
+			// The transcript scrolls inside the screen: its last rows show.
+			if got := pasteRows(term.Screen()); len(got) == 0 && h > 12 {
+				t.Errorf("the message's last rows are not on the screen:\n%s", term.Screen())
+			}
+			return
+		}
+		all := quit(t, term)
+		got := pasteRows(all)
+		if len(got) != rows {
+			t.Fatalf("scrollback holds %d pasted rows, want %d:\n%s", len(got), rows, all)
+		}
+		for i, n := range got {
+			if n != i+1 {
+				t.Fatalf("pasted row %d is row %d of the scrollback's: lost or reordered:\n%s", n, i+1, all)
+			}
+		}
+		if strings.Contains(all, "[Pasted text") {
+			t.Errorf("a stale paste placeholder is left in the scrollback:\n%s", all)
+		}
+		if strings.Contains(all, "\n\n\n\n") {
+			t.Errorf("a run of blank rows is left in the scrollback:\n%s", all)
+		}
+	})
+}
+
+// (5) A slash command's popup and the composer it was typed in never reach
+// the scrollback.
+func TestSlashPopupLeavesNothing(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int, alt bool) {
+		e := newEnv(t, true)
+		term, _ := e.startSized(w, h, modeArgs(alt)...)
+		waitScreen(t, term, composerHint)
+		must(t, term.Type("/"))
+		waitScreen(t, term, "/approvals")
+		must(t, term.Type("status"))
+		must(t, term.Press("enter"))
+		wait(t, term, "Session:")
+		intactFrame(t, term, w)
+		if alt {
+			return
+		}
+		all := quit(t, term)
+		for _, stale := range []string{composerHint, "choose what kodex may do", "› /"} {
+			if strings.Contains(all, stale) {
+				t.Errorf("%q is left in the scrollback:\n%s", stale, all)
+			}
+		}
+	})
+}
+
+// (2) The approval modal fits every screen, keeps its keys visible, and
+// leaves nothing behind once answered.
+func TestModalFitsAndLeavesNothing(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int, alt bool) {
+		script := "touch made.txt && echo one && echo two && echo three && echo four && echo five"
+		e := newEnv(t, true,
+			modeltest.Calls(modeltest.FunctionCall("shell", shellArgs("sh", "-c", script))),
+			modeltest.Response{Text: "Ran it: ", EchoToolOutput: true},
+		)
+		term, _ := e.startSized(w, h, modeArgs(alt, "-a", "untrusted")...)
+		prompt(t, term, "run the script")
+		screen := waitScreen(t, term, "Allow this command?")
+		if _, err := term.WaitFor(timeout, func(string) bool {
+			screen = term.Screen()
+			return strings.Contains(screen, "esc") && strings.Contains(screen, "╰")
+		}); err != nil {
+			t.Fatalf("the modal's keys or its lower border are not on the screen:\n%s", screen)
+		}
+		for _, want := range []string{"y yes", "n no", "touch made.txt"} {
+			if !strings.Contains(screen, want) {
+				t.Errorf("modal lacks %q:\n%s", want, screen)
+			}
+		}
+		if got := strings.Count(screen, "Allow this command?"); got != 1 {
+			t.Errorf("the modal's title shows %d times:\n%s", got, screen)
+		}
+		must(t, term.Type("y"))
+		wait(t, term, "Ran it:")
+		intactFrame(t, term, w)
+		if alt {
+			if s := term.Screen(); strings.Contains(s, "Allow this command?") {
+				t.Errorf("the answered modal is still drawn:\n%s", s)
+			}
+			return
+		}
+		all := quit(t, term)
+		for _, stale := range []string{"Allow this command?", "y yes", "esc abort"} {
+			if strings.Contains(all, stale) {
+				t.Errorf("the modal's %q is left in the scrollback:\n%s", stale, all)
+			}
+		}
+	})
+}
