@@ -292,7 +292,7 @@ func (b *appBackend) List(_ context.Context, req appserver.ListRequest) ([]appse
 
 func summaryInfo(s rollout.Summary, name string) appserver.ThreadInfo {
 	return appserver.ThreadInfo{
-		ID: s.ID, Preview: s.FirstPrompt, Name: name, Model: s.Model, Cwd: s.Cwd, Path: s.Path,
+		ID: s.ID, Preview: s.FirstPrompt, Name: name, Model: s.Model, Cwd: s.Cwd, Path: s.Path, ForkedFrom: s.ForkedFrom,
 		Created: s.Created, Updated: s.Updated, CliVersion: version.Version,
 	}
 }

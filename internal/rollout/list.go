@@ -30,6 +30,8 @@ type Summary struct {
 	Created time.Time // from the session meta
 	Cwd     string
 	Model   string
+	// ForkedFrom is the session this one was forked from ("" if none).
+	ForkedFrom string
 	Totals
 }
 
@@ -193,6 +195,7 @@ func summarize(path string) (Summary, error) {
 	}
 	t.finish()
 	s.ID, s.Path, s.Created, s.Cwd, s.Model = meta.ID, path, meta.Timestamp, meta.Cwd, meta.Model
+	s.ForkedFrom = meta.ForkedFrom
 	return s, nil
 }
 

@@ -1,6 +1,7 @@
 package appserver_test
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,7 +17,9 @@ type listResult struct {
 		Preview string  `json:"preview"`
 		Name    *string `json:"name"`
 		Cwd     string  `json:"cwd"`
-		Status  struct {
+		// ForkedFromID is what thread/fork's result said.
+		ForkedFromID *string `json:"forkedFromId"`
+		Status       struct {
 			Type string `json:"type"`
 		} `json:"status"`
 	} `json:"data"`
@@ -106,6 +109,18 @@ func TestThreadLifecycle(t *testing.T) {
 		t.Fatalf("fork %+v", fork.Thread)
 	}
 	runTurn(t, s, fork.Thread.ID, "on the fork")
+	// The listing names the source as thread/fork's result did; the
+	// source itself was forked from nothing.
+	s.result("thread/list", map[string]any{"cwd": e.work}, &list)
+	forkedFrom := map[string]string{}
+	for _, d := range list.Data {
+		if d.ForkedFromID != nil {
+			forkedFrom[d.ID] = *d.ForkedFromID
+		}
+	}
+	if want := map[string]string{fork.Thread.ID: a}; !maps.Equal(forkedFrom, want) {
+		t.Errorf("listed forkedFromId %v, want %v", forkedFrom, want)
+	}
 
 	s.result("thread/archive", map[string]any{"threadId": b}, nil)
 	s.next("thread/archived")
