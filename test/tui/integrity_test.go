@@ -189,3 +189,54 @@ func TestModalFitsAndLeavesNothing(t *testing.T) {
 		}
 	})
 }
+
+// (3) Text a terminal may measure differently from kodex (emoji with skin
+// tones, joined emoji, combining marks) never breaks the frame, whether the
+// terminal counts grapheme clusters or code points: the composer and the
+// status line under it stay whole, and no character of the answer is lost
+// from the scrollback.
+func TestWideGraphemesKeepTheFrame(t *testing.T) {
+	for _, codePoints := range []bool{false, true} {
+		t.Run(fmt.Sprintf("codepoints=%v", codePoints), func(t *testing.T) {
+			t.Parallel()
+			wideGraphemes(t, tuitest.Options{CodePoints: codePoints})
+		})
+	}
+}
+
+func wideGraphemes(t *testing.T, opts tuitest.Options) {
+	eachSize(t, func(t *testing.T, w, h int, alt bool) {
+		line := "Thumbs 👍🏽 up, cafe\u0301 and na\u0308ive, family 👨‍👩‍👧 " + strings.Repeat("x", w-30) + " 👍🏽👍🏽 e\u0301e\u0301 done"
+		answer := line + "\n\n" + line + " again"
+		e := newEnv(t, true, modeltest.Response{Text: answer, DelayMS: 2})
+		term, _ := e.startWith(w, h, opts, modeArgs(alt)...)
+		prompt(t, term, "say it")
+		wait(t, term, "Thumbs")
+		turnEnded(t, term)
+		intactFrame(t, term, w)
+		if alt {
+			return
+		}
+		all := quit(t, term)
+		// No row lost: the blank rows between the cells and the
+		// paragraphs are all there.
+		for _, want := range []string{"› say it\n\n• Thumbs", "done\n\n  Thumbs"} {
+			if !strings.Contains(all, want) {
+				t.Errorf("the scrollback lost a row: no %q in\n%s", want, all)
+			}
+		}
+		flat := strings.NewReplacer("\n", "", " ", "").Replace(all)
+		if want := strings.ReplaceAll(line+"again", " ", ""); !strings.Contains(flat, want) {
+			t.Errorf("the answer lost characters in the scrollback:\n%s", all)
+		}
+	})
+}
+
+// turnEnded waits, once the turn has shown something, until the composer
+// says it is idle again (while a turn runs it offers to queue a message).
+func turnEnded(t *testing.T, term *tuitest.Terminal) {
+	t.Helper()
+	if _, err := term.WaitFor(timeout, func(string) bool { return strings.Contains(term.Screen(), composerHint) }); err != nil {
+		t.Fatalf("the turn did not end: %v", err)
+	}
+}

@@ -130,6 +130,12 @@ func (e *env) start(args ...string) (*tuitest.Terminal, *exec.Cmd) {
 // startSized runs kodex with args in a w×h pseudo-terminal.
 func (e *env) startSized(w, h int, args ...string) (*tuitest.Terminal, *exec.Cmd) {
 	e.t.Helper()
+	return e.startWith(w, h, tuitest.Options{}, args...)
+}
+
+// startWith runs kodex with args in a w×h pseudo-terminal with opts.
+func (e *env) startWith(w, h int, opts tuitest.Options, args ...string) (*tuitest.Terminal, *exec.Cmd) {
+	e.t.Helper()
 	args = append([]string{"-c", fmt.Sprintf("openai_base_url=%q", e.srv.URL())}, args...)
 	cmd := exec.Command(kodexBin, args...)
 	cmd.Dir = e.repo
@@ -141,7 +147,7 @@ func (e *env) startSized(w, h int, args ...string) (*tuitest.Terminal, *exec.Cmd
 		"TERM=xterm-256color",
 		"LANG=C.UTF-8",
 	}
-	term, err := tuitest.Start(cmd, w, h)
+	term, err := tuitest.StartWith(cmd, w, h, opts)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -33,9 +33,13 @@ type history struct {
 	// printed lines relative to the last frame it drew, so nothing may be
 	// printed before there is one (see model.Init).
 	ready   bool
-	started bool // a cell was queued
-	width   int  // the terminal's columns, to count wrapped rows
-	room    int  // the rows one print may take
+	started bool   // a cell was queued
+	pending []cell // committed cells not yet rendered into queue
+	width   int    // the terminal's columns, to count wrapped rows
+	room    int    // the rows one print may take
+	// method is how the terminal measures text: by code point until it
+	// says it does grapheme clusters (see model.Update, tea.ModeReportMsg).
+	method ansi.Method
 	// printHook replaces tea.Println (tests).
 	printHook func(string)
 
@@ -59,21 +63,7 @@ func newHistory(alt bool) *history {
 func (h *history) add(c cell, width int) {
 	h.version++
 	if !h.alt {
-		// One column short of the screen: Bubble Tea ends each printed line
-		// with an erase-to-the-right, which on a full-width line (the cursor
-		// waiting on the last column) would erase its last character.
-		if h.started { // a blank row between cells
-			h.queue = append(h.queue, "")
-		}
-		h.started = true
-		pw := printWidth(width)
-		for _, l := range strings.Split(c.render(pw), "\n") {
-			if ansi.StringWidth(l) > pw { // a cell that overflows is cut, never lost
-				h.queue = append(h.queue, strings.Split(ansi.Hardwrap(l, pw, true), "\n")...)
-				continue
-			}
-			h.queue = append(h.queue, l)
-		}
+		h.pending = append(h.pending, c)
 		return
 	}
 	if len(h.cells) >= maxTranscript {
@@ -96,7 +86,11 @@ func (h *history) add(c cell, width int) {
 // so a cell of any height reaches the scrollback whole and in order, and no
 // part of the frame is ever pushed into the scrollback with it.
 func (h *history) flush() tea.Cmd {
-	if h.printing || len(h.queue) == 0 || (!h.ready && h.printHook == nil) {
+	if h.printing || (!h.ready && h.printHook == nil) {
+		return nil
+	}
+	h.renderPending()
+	if len(h.queue) == 0 {
 		return nil
 	}
 	n, rows := 0, 0
@@ -120,13 +114,49 @@ func (h *history) flush() tea.Cmd {
 	return tea.Sequence(tea.Println(text), func() tea.Msg { return printedMsg{} })
 }
 
+// renderPending renders the committed cells into rows at the width of the
+// screen they are printed on (not the one they were committed on, which
+// before the first frame is only a guess). The rows are one column short of
+// the screen: Bubble Tea ends each printed line with an erase-to-the-right,
+// which on a full-width line (the cursor waiting on the last column) would
+// erase its last character.
+func (h *history) renderPending() {
+	pw := printWidth(h.width)
+	for _, c := range h.pending {
+		if h.started { // a blank row between cells
+			h.queue = append(h.queue, "")
+		}
+		h.started = true
+		h.queue = append(h.queue, h.fit(strings.Split(c.render(pw), "\n"), pw)...)
+	}
+	clear(h.pending)
+	h.pending = h.pending[:0]
+}
+
+// fit wraps the rows the terminal would draw wider than width. Cells lay
+// out by grapheme cluster; a terminal that counts code points draws some
+// emoji wider. A row that overflows is wrapped, never cut.
+func (h *history) fit(rows []string, width int) []string {
+	for i := 0; i < len(rows); i++ {
+		if h.method.StringWidth(rows[i]) > width {
+			wrapped := strings.Split(h.method.Hardwrap(rows[i], width, true), "\n")
+			rows = append(rows[:i], append(wrapped, rows[i+1:]...)...)
+			i += len(wrapped) - 1
+		}
+	}
+	return rows
+}
+
+// idle reports whether everything committed has been printed.
+func (h *history) idle() bool { return !h.printing && len(h.queue) == 0 && len(h.pending) == 0 }
+
 // rowsOf is the terminal rows a queued line takes, counted as Bubble Tea
 // counts them when it makes room for it.
 func (h *history) rowsOf(line string) int {
 	if h.width <= 0 {
 		return 1
 	}
-	return 1 + ansi.StringWidth(line)/h.width
+	return 1 + h.method.StringWidth(line)/h.width
 }
 
 // setSize records the terminal's size for the prints to come; queued rows
@@ -137,14 +167,7 @@ func (h *history) setSize(width, height int) {
 	if width <= 0 {
 		return
 	}
-	pw := printWidth(width)
-	for i := 0; i < len(h.queue); i++ {
-		if ansi.StringWidth(h.queue[i]) > pw {
-			rows := strings.Split(ansi.Hardwrap(h.queue[i], pw, true), "\n")
-			h.queue = append(h.queue[:i], append(rows, h.queue[i+1:]...)...)
-			i += len(rows) - 1
-		}
-	}
+	h.queue = h.fit(h.queue, printWidth(width))
 }
 
 // printWidth is the columns a printed line may take on a screen width
@@ -168,7 +191,7 @@ func (h *history) lines(c cell, width int) []string {
 	if len(h.cache) >= maxRenderCache {
 		clear(h.cache)
 	}
-	r := rendered{width: width, lines: append([]string{""}, strings.Split(c.render(width), "\n")...)}
+	r := rendered{width: width, lines: append([]string{""}, h.fit(strings.Split(c.render(width), "\n"), width)...)}
 	h.cache[c] = r
 	return r.lines
 }

@@ -56,7 +56,7 @@ func TestHistoryWaitsForTheFirstFrame(t *testing.T) {
 	h := newHistory(false)
 	h.setSize(80, 24)
 	h.add(&noticeCell{text: "hello"}, 80)
-	if cmd := h.flush(); cmd != nil || len(h.queue) == 0 {
+	if cmd := h.flush(); cmd != nil || h.idle() {
 		t.Fatalf("printed before the first frame")
 	}
 	h.ready = true

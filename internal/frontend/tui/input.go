@@ -133,7 +133,7 @@ func (m *model) quitWhenPrinted() tea.Cmd {
 	if m.hist.printHook != nil {
 		m.hist.flush() // tests print synchronously
 	}
-	if m.hist.alt || (!m.hist.printing && len(m.hist.queue) == 0) {
+	if m.hist.alt || m.hist.idle() {
 		return tea.Quit
 	}
 	return nil

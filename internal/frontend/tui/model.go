@@ -170,6 +170,13 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.tick(msg)
 	case uv.PrimaryDeviceAttributesEvent, firstFrameMsg:
 		m.hist.ready = true
+	case tea.ModeReportMsg:
+		// Bubble Tea measures text by grapheme cluster once the terminal
+		// says it can (mode 2027), by code point before: so does kodex.
+		if msg.Mode == ansi.ModeUnicodeCore && (msg.Value == ansi.ModeReset || msg.Value == ansi.ModeSet || msg.Value == ansi.ModePermanentlySet) {
+			m.hist.method = ansi.GraphemeWidth
+			clear(m.hist.cache)
+		}
 	case printedMsg:
 		cmd = m.hist.printed()
 		if m.exited {

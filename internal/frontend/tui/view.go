@@ -97,7 +97,7 @@ func (m *model) render() (string, *tea.Cursor) {
 	}
 	before := lineCount(strings.Join(parts, "\n")) // rows above the bottom block
 	parts = append(parts, bottomText)
-	frame := strings.Join(parts, "\n")
+	frame := fitRows(strings.Join(parts, "\n"), w, m.hist.method)
 	cursorRow := before + composerAt + crow
 	if n := lineCount(frame); n > limit { // a screen too short for the bottom block
 		frame = lastRows(frame, limit)
@@ -122,6 +122,27 @@ func (m *model) frameLimit() int {
 		return m.height
 	}
 	return max(m.height-printRoom(m.height), 1)
+}
+
+// fitRows cuts the rows of a frame that the terminal would draw wider than
+// width: the cells lay out by grapheme cluster, and a terminal that counts
+// code points (and Bubble Tea with it) draws some emoji wider; a row that
+// wrapped would move every row under it.
+func fitRows(frame string, width int, m ansi.Method) string {
+	if m == ansi.GraphemeWidth {
+		return frame
+	}
+	rows := strings.Split(frame, "\n")
+	cut := false
+	for i, r := range rows {
+		if m.StringWidth(r) > width {
+			rows[i], cut = m.Truncate(r, width, "…"), true
+		}
+	}
+	if !cut {
+		return frame
+	}
+	return strings.Join(rows, "\n")
 }
 
 func lineCount(s string) int {

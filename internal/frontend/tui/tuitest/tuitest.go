@@ -38,6 +38,20 @@ type Terminal struct {
 
 // Start runs cmd in a width×height pseudo-terminal. Call Close when done.
 func Start(cmd *exec.Cmd, width, height int) (*Terminal, error) {
+	return StartWith(cmd, width, height, Options{})
+}
+
+// Options change how the terminal behaves.
+type Options struct {
+	// CodePoints makes the terminal measure text by code point, as xterm,
+	// tmux and most terminals do, instead of by grapheme cluster: it does
+	// not report grapheme cluster support (mode 2027), so the program
+	// never turns it on.
+	CodePoints bool
+}
+
+// StartWith runs cmd in a width×height pseudo-terminal with opts.
+func StartWith(cmd *exec.Cmd, width, height int, opts Options) (*Terminal, error) {
 	f, err := pty.StartWithSize(cmd, &pty.Winsize{Cols: uint16(width), Rows: uint16(height)})
 	if err != nil {
 		return nil, fmt.Errorf("starting %s in a pty: %w", cmd.Path, err)
@@ -46,7 +60,7 @@ func Start(cmd *exec.Cmd, width, height int) (*Terminal, error) {
 	emu.SetScrollbackSize(10000)
 	t := &Terminal{cmd: cmd, pty: f, emu: emu, changed: make(chan struct{}), done: make(chan struct{})}
 	go t.readOutput()
-	go t.answerQueries()
+	go t.answerQueries(opts.CodePoints)
 	return t, nil
 }
 
@@ -78,9 +92,32 @@ func (t *Terminal) readOutput() {
 }
 
 // answerQueries sends the emulator's replies (cursor position, device
-// attributes, …) back to the program, as a real terminal would.
-func (t *Terminal) answerQueries() {
-	_, _ = io.Copy(t.pty, t.emu)
+// attributes, …) back to the program, as a real terminal would; with
+// codePoints, it holds back the report of mode 2027 (each reply is one
+// read).
+func (t *Terminal) answerQueries(codePoints bool) {
+	if !codePoints {
+		_, _ = io.Copy(t.pty, t.emu)
+		return
+	}
+	buf := make([]byte, 4096)
+	for {
+		n, err := t.emu.Read(buf)
+		if n > 0 {
+			out := string(buf[:n])
+			if i := strings.Index(out, "\x1b[?2027;"); i >= 0 {
+				if j := strings.Index(out[i:], "$y"); j >= 0 {
+					out = out[:i] + out[i+j+2:]
+				}
+			}
+			if _, werr := io.WriteString(t.pty, out); werr != nil {
+				return
+			}
+		}
+		if err != nil {
+			return
+		}
+	}
 }
 
 // maxRaw bounds the raw output kept for Raw.
