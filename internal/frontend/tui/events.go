@@ -49,6 +49,7 @@ func (m *model) handleEvent(ev protocol.EventMsg) tea.Cmd {
 	case protocol.TurnFailed:
 		return tea.Batch(m.turnEnded(errorNotice(e.Error)), m.desktopNotify("Turn failed: "+e.Error.Message))
 	case protocol.AgentMessageDelta:
+		m.reasoningDone()
 		m.agentDelta(e.ItemID, e.Delta)
 	case protocol.AgentMessage:
 		m.agentMessage(e.ItemID, e.Text)
@@ -56,6 +57,7 @@ func (m *model) handleEvent(ev protocol.EventMsg) tea.Cmd {
 		m.reasoningEvent(e)
 	case protocol.ExecBegin, protocol.ExecOutputDelta, protocol.ExecEnd,
 		protocol.PatchApplyBegin, protocol.PatchApplyEnd:
+		m.reasoningDone()
 		m.toolEvent(ev)
 	case protocol.ExecApprovalRequest:
 		m.flushStream()
@@ -228,9 +230,9 @@ func (m *model) turnStarted() tea.Cmd {
 // turnEnded closes the turn: leftovers are committed, unanswered approvals
 // dropped, and the next queued message, if any, submitted.
 func (m *model) turnEnded(n *noticeCell) tea.Cmd {
-	m.flushStream()
 	m.commitReasoning(m.reason.text)
-	m.reason.text = ""
+	m.reason.text, m.reason.itemID, m.reason.early = "", "", nil
+	m.flushStream()
 	for _, c := range m.live.drain() {
 		if m.keepBackground(c) {
 			continue

@@ -51,8 +51,13 @@ func dimmed(s string) string {
 
 // reasoningState is how reasoning summaries are shown.
 type reasoningState struct {
-	text     string // the summary being streamed
-	expanded bool   // Ctrl+T
+	text   string // the summary being streamed
+	itemID string // its item
+	// early holds the items whose summary was committed when the next
+	// item started streaming, before the model's response completed (when
+	// the finished summary arrives): it is not committed twice.
+	early    map[string]bool
+	expanded bool // Ctrl+T
 	// toldInline: the hint line has said that the scrollback keeps
 	// reasoning as printed.
 	toldInline bool
@@ -66,11 +71,40 @@ func (m *model) reasoningEvent(ev protocol.EventMsg) {
 	}
 	switch e := ev.(type) {
 	case protocol.ReasoningDelta:
+		if e.ItemID != m.reason.itemID {
+			m.reasoningDone() // a new summary: the last one is finished
+			m.reason.itemID = e.ItemID
+		}
 		m.reason.text += e.Delta
 	case protocol.Reasoning:
-		m.reason.text = ""
+		if m.reason.early[e.ItemID] {
+			delete(m.reason.early, e.ItemID)
+			break
+		}
+		if e.ItemID == m.reason.itemID {
+			m.reason.text, m.reason.itemID = "", ""
+		}
 		m.commitReasoning(e.Text)
 	}
+	m.live.version++
+}
+
+// reasoningDone commits the summary being streamed when the model has moved
+// on to its next item (an answer, a tool call): the transcript shows items
+// in the order the model produced them, though the finished summary only
+// arrives with the whole response.
+func (m *model) reasoningDone() {
+	if strings.TrimSpace(m.reason.text) == "" {
+		return
+	}
+	if m.reason.early == nil {
+		m.reason.early = map[string]bool{}
+	}
+	if m.reason.itemID != "" {
+		m.reason.early[m.reason.itemID] = true
+	}
+	m.commitReasoning(m.reason.text)
+	m.reason.text, m.reason.itemID = "", ""
 	m.live.version++
 }
 

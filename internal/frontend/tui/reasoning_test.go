@@ -128,3 +128,46 @@ func TestReasoningDimmedThroughout(t *testing.T) {
 		}
 	}
 }
+
+// The agent publishes a finished summary only when the whole response
+// completes, after the answer has streamed (and partly been committed): the
+// transcript still shows the summary before the answer, once.
+func TestReasoningKeepsTheModelsOrder(t *testing.T) {
+	t.Parallel()
+	for _, alt := range []bool{false, true} {
+		h := newHarness(t, Options{AltScreen: alt})
+		h.send(tea.WindowSizeMsg{Width: 80, Height: 40})
+		h.events(protocol.TurnStarted{TurnID: "t1"},
+			protocol.ReasoningDelta{ItemID: "r1", Delta: "**Planning** the first step"},
+			protocol.AgentMessageDelta{ItemID: "m1", Delta: "First paragraph of the answer.\n\n"},
+			protocol.AgentMessageDelta{ItemID: "m1", Delta: "Second paragraph."},
+			protocol.Reasoning{ItemID: "r1", Text: "**Planning** the first step"},
+			protocol.AgentMessage{ItemID: "m1", Text: "First paragraph of the answer.\n\nSecond paragraph."},
+			protocol.ReasoningDelta{ItemID: "r2", Delta: "Then a second thought"},
+			protocol.ExecBegin{CallID: "c1", Command: []string{"ls"}},
+			protocol.ExecEnd{CallID: "c1", ExitCode: 0},
+			protocol.Reasoning{ItemID: "r2", Text: "Then a second thought"},
+			protocol.TurnComplete{TurnID: "t1"})
+		var text string
+		if alt {
+			h.send(tea.WindowSizeMsg{Width: 80, Height: 40})
+			text = h.frame()
+		} else {
+			text = h.scrollback()
+		}
+		order := []string{"Planning the first step", "First paragraph", "Second paragraph", "Then a second thought", "Ran ls"}
+		last := -1
+		for _, want := range order {
+			i := strings.Index(text, want)
+			if i < 0 || i < last {
+				t.Fatalf("alt=%v: %q missing or out of order (want %q):\n%s", alt, want, order, text)
+			}
+			last = i
+		}
+		for _, once := range []string{"Planning the first step", "Then a second thought"} {
+			if n := strings.Count(text, once); n != 1 {
+				t.Errorf("alt=%v: %q shown %d times:\n%s", alt, once, n, text)
+			}
+		}
+	}
+}
