@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,7 +55,10 @@ type Totals struct {
 	Updated time.Time
 }
 
-// Load reads the rollout at path, streaming: events are counted, not kept.
+// Load reads the rollout at path, streaming: events are counted, not kept,
+// and the history is decoded only from the last compacted line on (what
+// came before it is not sent again), in a second read of just those lines,
+// so that the memory a resume takes is the history it sends and no more.
 func Load(path string) (*Session, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -64,7 +68,12 @@ func Load(path string) (*Session, error) {
 	s := &Session{Path: path}
 	t := totaler{totals: &s.Totals}
 	var haveMeta bool
-	torn, err := scan(f, func(n int, typ string, payload []byte) error {
+	// The history is the last compacted line's (decoded when read: it is
+	// short, unless a rewind wrote it) and the items after it, kept as
+	// places in the file until the end.
+	var items []span
+	contextAt := -1 // the token count's place in items; -1: none since the base
+	torn, err := scanAt(f, func(n int, at span, typ string, payload []byte) error {
 		if n == 1 {
 			if typ != TypeSessionMeta {
 				return fmt.Errorf("not a rollout: first line is %q, want %q", typ, TypeSessionMeta)
@@ -74,12 +83,14 @@ func Load(path string) (*Session, error) {
 		}
 		switch typ {
 		case TypeResponseItem:
-			var it model.Item
-			if err := json.Unmarshal(payload, &it); err != nil {
-				return err
+			if s.FirstPrompt == "" && bytes.Contains(payload, roleUser) {
+				var it model.Item
+				if err := json.Unmarshal(payload, &it); err != nil {
+					return err
+				}
+				t.item(&it)
 			}
-			s.History = append(s.History, it)
-			t.item(&it)
+			items = append(items, at)
 		case TypeTurnContext:
 			var tc TurnContext
 			if err := json.Unmarshal(payload, &tc); err != nil {
@@ -91,8 +102,11 @@ func Load(path string) (*Session, error) {
 			if err := json.Unmarshal(payload, &c); err != nil {
 				return err
 			}
+			if contextAt >= 0 {
+				s.ContextAt = len(s.History) + contextAt
+			}
 			clear(s.History) // let the old items be collected
-			s.History = c.History
+			s.History, items, contextAt = c.History, items[:0], -1
 		case TypeEvent:
 			if typ := eventType(payload); typ == "turn_checkpoint" || typ == "files_restored" {
 				var ev protocol.Event
@@ -105,7 +119,7 @@ func Load(path string) (*Session, error) {
 			if tc, ok, err := t.event(payload); err != nil || !ok {
 				return err
 			} else if tc.ContextUsed > 0 {
-				s.Context, s.ContextAt = tc.ContextUsed, len(s.History)
+				s.Context, contextAt = tc.ContextUsed, len(items)
 			}
 		}
 		return nil // unknown line types are from newer versions: skip
@@ -122,9 +136,63 @@ func Load(path string) (*Session, error) {
 	if !haveMeta {
 		return nil, fmt.Errorf("%s: empty rollout", path)
 	}
+	base := len(s.History)
+	if err := s.readItems(f, items); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if contextAt >= 0 {
+		// Items left out as damaged were not there when the count was
+		// taken either: count those read before it.
+		s.ContextAt = base + contextAt - s.skippedBefore(items, contextAt)
+	}
 	t.finish()
-	s.Torn = torn
+	s.Torn = s.Torn || torn
 	return s, nil
+}
+
+// readItems decodes the response items at spans of f into the history. A
+// line that does not decode is a damaged one (Skipped), or, the file's last
+// one without its newline, a torn write (Torn).
+func (s *Session) readItems(f *os.File, spans []span) error {
+	s.History = slices.Grow(s.History, len(spans))
+	var buf []byte
+	var bad []int
+	for _, at := range spans {
+		if cap(buf) < at.size {
+			buf = make([]byte, at.size)
+		}
+		line := buf[:at.size]
+		if _, err := f.ReadAt(line, at.off); err != nil {
+			return fmt.Errorf("reading line %d: %w", at.n, err)
+		}
+		var it model.Item
+		_, _, payload, ok := splitLine(line)
+		if !ok || json.Unmarshal(payload, &it) != nil {
+			if line[len(line)-1] != '\n' {
+				s.Torn = true
+				continue
+			}
+			bad = append(bad, at.n)
+			continue
+		}
+		s.History = append(s.History, it)
+	}
+	if len(bad) > 0 {
+		s.Skipped = append(s.Skipped, bad...)
+		slices.Sort(s.Skipped)
+	}
+	return nil
+}
+
+// skippedBefore counts the lines of the first k spans that were skipped.
+func (s *Session) skippedBefore(spans []span, k int) int {
+	n := 0
+	for _, at := range spans[:k] {
+		if _, found := slices.BinarySearch(s.Skipped, at.n); found {
+			n++
+		}
+	}
+	return n
 }
 
 // totaler accumulates Totals from lines.
@@ -220,8 +288,22 @@ func eventType(payload []byte) string {
 // errors stop the scan. A torn last line (a crash mid-write) is neither:
 // scan reports it as torn.
 func scan(r io.Reader, fn func(n int, typ string, payload []byte) error, updated *time.Time, bad func(n int, err error) error) (torn bool, err error) {
+	return scanAt(r, func(n int, _ span, typ string, payload []byte) error { return fn(n, typ, payload) }, updated, bad)
+}
+
+// span is where a line is in its file: its number, offset and length
+// (with its newline).
+type span struct {
+	n    int
+	off  int64
+	size int
+}
+
+// scanAt is scan, telling fn where each line is.
+func scanAt(r io.Reader, fn func(n int, at span, typ string, payload []byte) error, updated *time.Time, bad func(n int, err error) error) (torn bool, err error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var long []byte // reused for lines longer than the reader's buffer
+	var off int64
 	for n := 1; ; n++ {
 		line, rerr := br.ReadSlice('\n')
 		if errors.Is(rerr, bufio.ErrBufferFull) {
@@ -232,6 +314,8 @@ func scan(r io.Reader, fn func(n int, typ string, payload []byte) error, updated
 			}
 			line = long
 		}
+		at := span{n: n, off: off, size: len(line)}
+		off += int64(len(line))
 		if rerr != nil && !errors.Is(rerr, io.EOF) {
 			return false, rerr
 		}
@@ -255,7 +339,7 @@ func scan(r io.Reader, fn func(n int, typ string, payload []byte) error, updated
 			}
 			continue
 		}
-		if err := fn(n, typ, payload); err != nil {
+		if err := fn(n, at, typ, payload); err != nil {
 			if last {
 				return true, nil
 			}

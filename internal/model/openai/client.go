@@ -18,7 +18,6 @@
 package openai
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -279,7 +278,7 @@ func (e *streamErr) Unwrap() error { return e.err }
 // streamOnce sends one request (with request-level retries) and relays its
 // stream. It returns nil after EventCompleted, errStop if the consumer
 // stopped, a *streamErr for a retryable stream failure, or a final error.
-func (c *Client) streamOnce(ctx context.Context, req *model.Request, body []byte, yield func(model.Event, error) bool) error {
+func (c *Client) streamOnce(ctx context.Context, req *model.Request, body *body, yield func(model.Event, error) bool) error {
 	resp, wd, err := c.send(ctx, req, body, yield)
 	if err != nil {
 		return err
@@ -313,17 +312,19 @@ func (c *Client) streamOnce(ctx context.Context, req *model.Request, body []byte
 // send posts body, retrying on 429, 5xx and connection errors; each retry
 // is announced with an EventRetry (errStop when the consumer stops). On
 // success the caller owns resp.Body and the watchdog.
-func (c *Client) send(ctx context.Context, req *model.Request, body []byte, yield func(model.Event, error) bool) (*http.Response, *watchdog, error) {
+func (c *Client) send(ctx context.Context, req *model.Request, body *body, yield func(model.Event, error) bool) (*http.Response, *watchdog, error) {
 	for n := 0; ; n++ {
 		actx, cancel := context.WithCancel(ctx)
 		wd := startWatchdog(c.idle, cancel)
-		hreq, err := http.NewRequestWithContext(actx, http.MethodPost, c.endpoint, bytes.NewReader(body))
+		hreq, err := http.NewRequestWithContext(actx, http.MethodPost, c.endpoint, body.reader())
 		if err != nil {
 			wd.stop()
 			return nil, nil, fmt.Errorf("building request: %w", err)
 		}
+		hreq.ContentLength = body.size
+		hreq.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(body.reader()), nil }
 		c.setHeaders(hreq, req)
-		c.log.Debug("model request", "provider", c.opts.ProviderID, "url", c.endpoint, "attempt", n, "bytes", len(body))
+		c.log.Debug("model request", "provider", c.opts.ProviderID, "url", c.endpoint, "attempt", n, "bytes", body.size)
 		resp, err := c.hc.Do(hreq)
 		var merr *model.Error
 		var delay time.Duration

@@ -52,13 +52,6 @@ type respTool struct {
 	Format      *model.CustomFormat `json:"format,omitempty"`
 }
 
-func (c *Client) encode(req *model.Request) ([]byte, error) {
-	if c.opts.WireAPI == WireChat {
-		return marshal(chatBody(req))
-	}
-	return marshal(responsesBody(req))
-}
-
 // marshal is json.Marshal without HTML escaping: prompts are full of < and >,
 // and Codex sends them as they are.
 func marshal(v any) ([]byte, error) {
