@@ -240,3 +240,29 @@ func turnEnded(t *testing.T, term *tuitest.Terminal) {
 		t.Fatalf("the turn did not end: %v", err)
 	}
 }
+
+// An empty session is not advertised on exit: not when nothing was asked,
+// not after /new; a session with a turn is.
+func TestExitAdvertisesOnlyASessionWithATurn(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true, modeltest.Text("Hello there."), modeltest.Text("Hello there."))
+	term, _ := e.start()
+	prompt(t, term, "say hello")
+	wait(t, term, "Hello there.")
+	turnEnded(t, term)
+	must(t, term.Type("/new"))
+	waitScreen(t, term, "start a new session")
+	must(t, term.Press("enter"))
+	wait(t, term, "Started a new session.")
+	if all := quit(t, term); strings.Contains(all, "To continue this session") {
+		t.Errorf("an empty session is advertised after /new:\n%s", all)
+	}
+
+	term, _ = e.start()
+	prompt(t, term, "say hello")
+	wait(t, term, "Hello there.")
+	turnEnded(t, term)
+	if all := quit(t, term); !strings.Contains(all, "To continue this session, run kodex resume") {
+		t.Errorf("a session with a turn is not advertised:\n%s", all)
+	}
+}

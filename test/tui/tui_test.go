@@ -217,7 +217,6 @@ const composerHint = "Ask kodex to do anything"
 func quit(t *testing.T, term *tuitest.Terminal) string {
 	t.Helper()
 	must(t, term.Press("ctrl+d"))
-	wait(t, term, "To continue this session")
 	if err := term.Wait(timeout); err != nil {
 		t.Fatalf("kodex exit: %v\n%s", err, term.Screen())
 	}

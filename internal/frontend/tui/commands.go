@@ -310,6 +310,7 @@ func (m *model) swapped(s Session, err error, note string) tea.Cmd {
 	m.turn = turnState{tickGen: m.turn.tickGen + 1}
 	m.status.total, m.status.ctxUsed, m.status.sessionID = protocol.TokenUsage{}, 0, ""
 	m.undo = undoState{}
+	m.hasContent = false
 	m.notice(noticeInfo, note, "")
 	m.replay(s)
 	return m.pump()

@@ -222,6 +222,7 @@ func (m *model) flushStream() {
 }
 
 func (m *model) turnStarted() tea.Cmd {
+	m.hasContent = true
 	m.turn = turnState{running: true, started: m.now(), tickGen: m.turn.tickGen + 1}
 	m.live.version++
 	return m.scheduleTick()
@@ -284,6 +285,7 @@ func (m *model) replay(s Session) {
 		return
 	}
 	items := r.Replay()
+	m.hasContent = m.hasContent || len(items) > 0
 	if !m.opts.AltScreen && len(items) > maxReplay {
 		m.notice(noticeInfo, "… earlier history not shown; /resume in --alt-screen mode to browse it all.", "")
 		items = items[len(items)-maxReplay:]

@@ -57,3 +57,15 @@ func TestHelpOverlay(t *testing.T) {
 		t.Errorf("? in a non-empty composer is not typed:\n%s", f)
 	}
 }
+
+func TestPasteLines(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		text string
+		want int
+	}{{"", 0}, {"a", 1}, {"a\n", 1}, {"a\nb", 2}, {"a\nb\n", 2}, {"a\n\n", 2}, {"\n", 1}} {
+		if got := pasteLines(c.text); got != c.want {
+			t.Errorf("pasteLines(%q) = %d, want %d", c.text, got, c.want)
+		}
+	}
+}

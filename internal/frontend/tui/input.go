@@ -200,7 +200,7 @@ func (m *model) handlePaste(text string) tea.Cmd {
 		m.attachImage(p)
 		return nil
 	}
-	lines := strings.Count(text, "\n") + 1
+	lines := pasteLines(text)
 	if len(text) > pasteCollapseChars || lines > pasteCollapseLines {
 		ph := fmt.Sprintf("[Pasted text #%d +%d lines]", len(m.pastes)+1, lines)
 		m.pastes = append(m.pastes, paste{ph, text})
@@ -210,6 +210,15 @@ func (m *model) handlePaste(text string) tea.Cmd {
 	}
 	m.composer.insert(text)
 	return m.afterEdit()
+}
+
+// pasteLines counts the lines of a paste as an editor does: a final newline
+// ends the last line, it does not start another.
+func pasteLines(text string) int {
+	if text == "" {
+		return 0
+	}
+	return strings.Count(strings.TrimSuffix(text, "\n"), "\n") + 1
 }
 
 // imagePath reports whether a paste is the path of an image file.

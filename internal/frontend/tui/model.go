@@ -20,6 +20,9 @@ type model struct {
 	now  func() time.Time
 
 	width, height int
+	// hasContent: the session has a turn (run here or replayed), so it is
+	// worth resuming; the exit summary names it only then.
+	hasContent bool
 
 	// focused is false after the terminal reported losing the focus, until
 	// it reports gaining it (desktop notifications go out only then).

@@ -43,7 +43,11 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	if fm, ok := final.(*model); ok {
 		m = fm
 	}
-	return Summary{SessionID: m.status.sessionID, Usage: m.status.total}, ignoreCanceled(err)
+	sum := Summary{Usage: m.status.total}
+	if m.hasContent { // an empty session (nothing asked since /new) is not worth resuming
+		sum.SessionID = m.status.sessionID
+	}
+	return sum, ignoreCanceled(err)
 }
 
 func ignoreCanceled(err error) error {
