@@ -266,7 +266,10 @@ func (s *Session) run(ctx context.Context) {
 		stopTools = s.opts.Tools.Watch(func(m protocol.EventMsg) { s.emit("", m) })
 	}
 	var (
-		queue   []protocol.Submission
+		// queue holds the ops waiting for the running one; an interrupt
+		// or a shutdown marks them dropped, and each then ends as it
+		// would have (see drop), in order, after the running one.
+		queue   []queued
 		running bool
 		cancel  context.CancelFunc = func() {}
 		done                       = make(chan turnDone, 1)
@@ -289,22 +292,27 @@ func (s *Session) run(ctx context.Context) {
 		}()
 	}
 	for {
+		if !running && len(queue) > 0 {
+			next := queue[0]
+			queue = queue[1:]
+			if next.dropped {
+				s.drop(next.sub)
+			} else {
+				start(next.sub)
+			}
+			continue
+		}
 		if !running && closing {
 			stopTools()
 			stopStatus()
 			s.emit("", protocol.ShutdownComplete{})
 			return
 		}
-		if !running && len(queue) > 0 {
-			next := queue[0]
-			queue = queue[1:]
-			start(next)
-			continue
-		}
 		select {
 		case <-ctx.Done():
 			cancel()
-			closing, queue = true, nil
+			closing = true
+			dropAll(queue)
 			if running {
 				<-done
 				running = false
@@ -313,21 +321,14 @@ func (s *Session) run(ctx context.Context) {
 			running = false
 			cancel()
 			if next, ok := s.unsteered(); ok && !closing {
-				queue = append([]protocol.Submission{next}, queue...)
+				queue = append([]queued{{sub: next}}, queue...)
 			}
 		case sub := <-s.ops:
 			switch op := sub.Op.(type) {
-			case protocol.UserTurn:
-				if closing {
-					continue
-				}
-				queue = append(queue, sub)
-			case protocol.Compact, protocol.Undo, protocol.Redo, protocol.Rewind:
-				if !closing {
-					queue = append(queue, sub)
-				}
+			case protocol.UserTurn, protocol.Compact, protocol.Undo, protocol.Redo, protocol.Rewind:
+				queue = append(queue, queued{sub: sub, dropped: closing})
 			case protocol.Interrupt:
-				queue = nil
+				dropAll(queue)
 				s.mu.Lock()
 				s.steered = nil // interrupted with the rest of the turn
 				s.mu.Unlock()
@@ -352,12 +353,40 @@ func (s *Session) run(ctx context.Context) {
 			case protocol.PatchApproval:
 				s.decide(sub.ID, op.CallID, op.Decision, op.Feedback)
 			case protocol.Shutdown:
-				closing, queue = true, nil
+				closing = true
+				dropAll(queue)
 				cancel()
 			default:
 				s.emit(sub.ID, protocol.Error{ErrorInfo: protocol.ErrorInfo{Code: "bad_op", Message: fmt.Sprintf("unsupported op %T", op)}})
 			}
 		}
+	}
+}
+
+// queued is an op waiting for the running one to end; dropped: an
+// interrupt or a shutdown came first, so it will not run.
+type queued struct {
+	sub     protocol.Submission
+	dropped bool
+}
+
+func dropAll(queue []queued) {
+	for i := range queue {
+		queue[i].dropped = true
+	}
+}
+
+// drop ends an op that was accepted but interrupted before it ran, so that
+// whoever submitted it hears of it as of one that ran: a turn (or a
+// compaction) starts and ends interrupted, with nothing sent to the model;
+// an undo, redo or rewind is an Error.
+func (s *Session) drop(sub protocol.Submission) {
+	switch sub.Op.(type) {
+	case protocol.UserTurn, protocol.Compact:
+		s.emit(sub.ID, protocol.TurnStarted{TurnID: sub.ID})
+		s.emit(sub.ID, protocol.TurnAborted{TurnID: sub.ID, Reason: "interrupted"})
+	default:
+		s.emit(sub.ID, protocol.Error{ErrorInfo: protocol.ErrorInfo{Code: "interrupted", Message: "interrupted before it ran; nothing was restored"}})
 	}
 }
 

@@ -35,7 +35,12 @@ type UserTurn struct {
 
 // Interrupt aborts the running turn: the model stream is cancelled and
 // running commands are killed, those exec_command left running too (also
-// when no turn runs). The turn ends with TurnAborted.
+// when no turn runs). The turn ends with TurnAborted, and so does every
+// turn submitted before the interrupt that has not started: each is
+// TurnStarted then TurnAborted, without reaching the model (a queued
+// Undo, Redo or Rewind is an Error with code "interrupted"). Every
+// accepted turn ends with exactly one TurnComplete, TurnAborted or
+// TurnFailed; a Shutdown ends the waiting ones the same way.
 type Interrupt struct{}
 
 // EndProcess ends one process exec_command left running, by the id the
