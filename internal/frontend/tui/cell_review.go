@@ -102,9 +102,9 @@ func (m *model) cmdReview(args string) tea.Cmd {
 // reviewPicker asks what to review.
 func reviewPicker() *picker {
 	p := &picker{title: "What should be reviewed?", items: []popupItem{
-		{"Uncommitted changes", "staged, unstaged and untracked"},
-		{"Against a base branch", "what this branch would merge"},
-		{"A commit", "what one commit introduced"},
+		{label: "Uncommitted changes", desc: "staged, unstaged and untracked"},
+		{label: "Against a base branch", desc: "what this branch would merge"},
+		{label: "A commit", desc: "what one commit introduced"},
 	}}
 	p.choose = func(m *model, i int) tea.Cmd {
 		switch i {
@@ -149,7 +149,7 @@ func (m *model) refPicker(title string, kind review.Kind, gitArgs ...string) tea
 				if kind == review.Commit {
 					label = name[:min(7, len(name))]
 				}
-				p.items = append(p.items, popupItem{termtext.Line(label), termtext.Line(desc)})
+				p.items = append(p.items, popupItem{label: termtext.Line(label), desc: termtext.Line(desc)})
 			}
 			if len(refs) == 0 {
 				m.overlay = nil

@@ -81,7 +81,7 @@ func (m *model) cmdModel(string) tea.Cmd {
 		if name == m.status.info.Model {
 			desc = "current"
 		}
-		p.items = append(p.items, popupItem{name, desc})
+		p.items = append(p.items, popupItem{label: name, desc: desc})
 	}
 	p.choose = func(m *model, i int) tea.Cmd {
 		name := m.opts.Models[i]
@@ -157,9 +157,9 @@ func (m *model) applyPreset(p preset) {
 func (m *model) cmdApprovals(string) tea.Cmd {
 	p := &picker{title: "What may kodex do without asking?"}
 	for _, pr := range presets() {
-		p.items = append(p.items, popupItem{pr.name, pr.desc})
+		p.items = append(p.items, popupItem{label: pr.name, desc: pr.desc})
 	}
-	p.items = append(p.items, popupItem{"custom", "choose the approval policy and sandbox mode"})
+	p.items = append(p.items, popupItem{label: "custom", desc: "choose the approval policy and sandbox mode"})
 	p.choose = func(m *model, i int) tea.Cmd {
 		if i == len(presets()) {
 			m.overlay = policyPicker()
@@ -269,7 +269,7 @@ func (m *model) resumePicker(sessions []SessionSummary, all bool) *picker {
 		if label == "" {
 			label = s.ID
 		}
-		p.items = append(p.items, popupItem{label, desc})
+		p.items = append(p.items, popupItem{label: label, desc: desc})
 	}
 	p.choose = func(m *model, i int) tea.Cmd {
 		id, resume := sessions[i].ID, m.opts.ResumeSession

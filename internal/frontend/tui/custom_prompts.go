@@ -59,7 +59,7 @@ func (m *model) promptItems(q string) []popupItem {
 		if builtin(p.Name) {
 			desc = "custom prompt; /" + p.Name + " is built in · " + desc
 		}
-		out = append(out, popupItem{label, desc})
+		out = append(out, popupItem{label: label, desc: desc})
 	}
 	return out
 }

@@ -70,9 +70,9 @@ func TestCustomPromptPopup(t *testing.T) {
 	h.typeText("/")
 	got := h.m.popup.items
 	for _, want := range []popupItem{
-		{"/fix", "Fix an issue ISSUE [NOTES]"},
-		{"/prompts:init", "custom prompt; /init is built in · My own init"},
-		{"/pr", "Review $USER's work on $BRANCH USER=… BRANCH=…"},
+		{label: "/fix", desc: "Fix an issue ISSUE [NOTES]"},
+		{label: "/prompts:init", desc: "custom prompt; /init is built in · My own init"},
+		{label: "/pr", desc: "Review $USER's work on $BRANCH USER=… BRANCH=…"},
 	} {
 		found := false
 		for _, it := range got {
@@ -229,7 +229,7 @@ func TestReviewPickers(t *testing.T) {
 	h.key("down")
 	h.run(h.key("enter")) // a commit: lists recent commits
 	p, ok = h.m.overlay.(*picker)
-	if !ok || len(p.items) != 2 || p.items[0] != (popupItem{"0123456", "add the feature"}) {
+	if !ok || len(p.items) != 2 || p.items[0] != (popupItem{label: "0123456", desc: "add the feature"}) {
 		t.Fatalf("commit picker = %+v", h.m.overlay)
 	}
 	h.run(h.key("enter"))

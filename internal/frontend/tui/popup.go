@@ -2,7 +2,9 @@ package tui
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"time"
 	"unicode"
 
 	tea "charm.land/bubbletea/v2"
@@ -23,7 +25,10 @@ const (
 	popupFile
 )
 
-type popupItem struct{ label, desc string }
+type popupItem struct {
+	label, desc string
+	none        bool // "no match": shown, never chosen
+}
 
 // popupState is the slash-command or @-file popup, derived from the
 // composer's text after every edit.
@@ -58,6 +63,9 @@ func (p *popupState) update(m *model) {
 		p.kind = popupFile
 		p.items = m.matchFiles(q)
 	}
+	if p.kind != popupNone && len(p.items) == 0 {
+		p.items = []popupItem{{desc: "no match", none: true}}
+	}
 	p.sel = min(p.sel, max(len(p.items)-1, 0))
 }
 
@@ -68,7 +76,7 @@ func (m *model) matchCommands(q string) []popupItem {
 	cmds := commands()
 	for _, c := range cmds {
 		if strings.HasPrefix(c.name, q) {
-			out = append(out, popupItem{"/" + c.name, c.desc})
+			out = append(out, popupItem{label: "/" + c.name, desc: c.desc})
 		}
 	}
 	out = append(out, m.promptItems(q)...)
@@ -79,7 +87,7 @@ func (m *model) matchCommands(q string) []popupItem {
 		}
 		for _, match := range fuzzy.Find(q, names) {
 			c := cmds[match.Index]
-			out = append(out, popupItem{"/" + c.name, c.desc})
+			out = append(out, popupItem{label: "/" + c.name, desc: c.desc})
 		}
 	}
 	return out
@@ -104,6 +112,9 @@ func (m *model) popupKey(key tea.KeyPressMsg) (tea.Cmd, bool) {
 	p := &m.popup
 	if !p.active() {
 		return nil, false
+	}
+	if p.items[p.sel].none {
+		return nil, false // nothing to choose: the composer takes the key
 	}
 	switch key.String() {
 	case "up", "ctrl+p":
@@ -153,17 +164,41 @@ func (m *model) acceptPopup() {
 	p.update(m)
 }
 
-func (p *popupState) view(width int) string {
-	var lines []string
-	first := max(0, p.sel-popupRows+1)
-	for i := first; i < min(len(p.items), first+popupRows); i++ {
-		it := p.items[i]
-		label := it.label
-		if p.kind == popupSlash {
-			label = ansi.Truncate(label, 14, "…")
-			label += strings.Repeat(" ", 14-ansi.StringWidth(label))
+// view renders at most rows rows (at least one): the items around the
+// selection, the commands' names in a column as wide as the longest, and
+// where the list is when it does not fit.
+func (p *popupState) view(width, rows int) string {
+	rows = max(rows, 1)
+	shown := min(len(p.items), popupRows, rows)
+	more := len(p.items) > shown
+	if more && shown > 1 {
+		shown-- // a row says where the list is
+	}
+	col := 0
+	if p.kind == popupSlash {
+		col = 14 // steady while typing filters the list; longer names widen it
+		for _, it := range p.items {
+			col = max(col, ansi.StringWidth(it.label))
 		}
-		line := label + "  " + md.Faint(it.desc)
+		col = min(col, max(width/3, 8))
+	}
+	var lines []string
+	first := max(0, p.sel-shown+1)
+	for i := first; i < min(len(p.items), first+shown); i++ {
+		it := p.items[i]
+		if it.none {
+			lines = append(lines, "  "+md.Faint(it.desc))
+			continue
+		}
+		label := it.label
+		if col > 0 {
+			label = ansi.Truncate(label, col, "…")
+			label += strings.Repeat(" ", col-ansi.StringWidth(label))
+		}
+		line := label
+		if it.desc != "" {
+			line += "  " + md.Faint(it.desc)
+		}
 		line = ansi.Truncate(line, width-4, "…")
 		if i == p.sel {
 			line = md.Fg(md.Cyan, "› ") + md.Bold(line)
@@ -172,14 +207,19 @@ func (p *popupState) view(width int) string {
 		}
 		lines = append(lines, line)
 	}
+	if more && len(lines) < rows {
+		lines = append(lines, md.Faint(ansi.Truncate(fmt.Sprintf("  %d–%d of %d · ↑/↓", first+1, first+len(lines), len(p.items)), width, "…")))
+	}
 	return strings.Join(lines, "\n")
 }
 
 // fileIndex is the repository's file list for @ search, loaded once.
 type fileIndex struct {
-	files   []string
-	loading bool
-	started bool
+	files      []string
+	loading    bool
+	started    bool
+	refreshing bool      // a reload runs; the old list is shown meanwhile
+	loadedAt   time.Time // when files was listed
 }
 
 // matchFiles fuzzy-matches the index, loading it first if needed.
@@ -207,24 +247,40 @@ func (m *model) matchFiles(q string) []popupItem {
 	return out
 }
 
-// afterEdit refreshes the popup after the composer changed, starting the
-// file index load the first time an @ appears.
+// afterEdit refreshes the popup after the composer changed, loading the
+// file index the first time an @ appears, and again in the background when
+// a new @ starts and the index is older than fileIndexTTL, so files created
+// since show up.
 func (m *model) afterEdit() tea.Cmd {
+	wasFile := m.popup.kind == popupFile
 	m.popup.update(m)
-	if m.files == nil || !m.files.loading || m.files.started {
+	f := m.files
+	if f == nil {
 		return nil
 	}
-	m.files.started = true
+	switch {
+	case f.loading && !f.started:
+	case !f.loading && !f.refreshing && m.popup.kind == popupFile && !wasFile && m.now().Sub(f.loadedAt) > fileIndexTTL:
+		f.refreshing = true
+	default:
+		return nil
+	}
+	f.started = true
 	ctx, dir, git := m.ctx, m.opts.Cwd, m.opts.Git
 	return func() tea.Msg {
 		files := listFiles(ctx, dir, git)
 		return resultMsg(func(m *model) tea.Cmd {
-			m.files.files, m.files.loading = files, false
+			m.files.files, m.files.loading, m.files.refreshing = files, false, false
+			m.files.loadedAt = m.now()
 			m.popup.update(m)
 			return nil
 		})
 	}
 }
+
+// fileIndexTTL is how long the @ file index is trusted before a new @
+// reloads it.
+const fileIndexTTL = 2 * time.Second
 
 // listFiles lists the workspace's files for the @ popup (see
 // internal/frontend/filesearch).

@@ -53,14 +53,14 @@ func (m *model) rewindPicker() *picker {
 		if t.Changed() {
 			desc += " · changed files"
 		}
-		p.items = append(p.items, popupItem{label, desc})
+		p.items = append(p.items, popupItem{label: label, desc: desc})
 	}
 	p.choose = func(m *model, i int) tea.Cmd {
 		t := turns[i]
 		q := &picker{title: fmt.Sprintf("Rewind to before turn %d", t.Turn)}
 		q.items = []popupItem{
-			{"Conversation and files", "the files the turns since changed go back too"},
-			{"Conversation only", "the files stay as they are"},
+			{label: "Conversation and files", desc: "the files the turns since changed go back too"},
+			{label: "Conversation only", desc: "the files stay as they are"},
 		}
 		q.choose = func(m *model, j int) tea.Cmd {
 			m.sink.submit(protocol.Rewind{Turn: t.Turn, Files: j == 0})
@@ -134,7 +134,7 @@ func (m *model) restoreConflict(e protocol.RestoreConflict) {
 	m.commit(&textCell{title: fmt.Sprintf("Changed since turn %d", e.Turns[0]), body: e.Diff, diff: true})
 	m.notice(noticeWarning, fmt.Sprintf("Nothing restored: %d file(s) were changed since (shown above).", len(e.Paths)), "")
 	p := &picker{title: fmt.Sprintf("%s anyway, overwriting those changes?", map[string]string{"undo": "Undo", "redo": "Redo", "rewind": "Rewind"}[e.Action])}
-	p.items = []popupItem{{"No, keep my changes", ""}, {"Yes, overwrite them", strings.Join(e.Paths, ", ")}}
+	p.items = []popupItem{{label: "No, keep my changes"}, {label: "Yes, overwrite them", desc: strings.Join(e.Paths, ", ")}}
 	p.choose = func(m *model, i int) tea.Cmd {
 		if i == 0 {
 			return nil

@@ -61,7 +61,8 @@ func (m *model) render() (string, *tea.Cursor) {
 		bottom = append(bottom, rows...)
 	}
 	if m.popup.active() && m.overlay == nil {
-		bottom = append(bottom, m.popup.view(w))
+		// The popup takes what the frame has left under the composer.
+		bottom = append(bottom, m.popup.view(w, limit-lineCount(strings.Join(bottom, "\n"))-1))
 	}
 	bottom = append(bottom, m.status.line(w, m.footerHint()))
 	bottomText := strings.Join(bottom, "\n")
