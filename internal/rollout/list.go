@@ -1,8 +1,6 @@
 package rollout
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,8 +10,6 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/kodex-cli/kodex/internal/model"
 )
 
 // ErrNotFound is returned (wrapped) when no rollout matches.
@@ -48,23 +44,30 @@ type Filter struct {
 // SessionsDir returns the directory rollouts live in.
 func SessionsDir(home string) string { return filepath.Join(home, "sessions") }
 
-// List returns summaries of the sessions under home, newest first. Each file
-// is read as a stream; unreadable or malformed files are skipped.
+// List returns summaries of the sessions under home, newest first. A file
+// is read (as a stream) only when the listing index does not hold it as it
+// is (see index.go); unreadable or malformed files are skipped.
 func List(home string, filter Filter) ([]Summary, error) {
 	pmax := filter.PromptMax
 	if pmax <= 0 {
 		pmax = 120
 	}
 	var out []Summary
+	ix := openIndex(home)
+	stopped := false
 	err := walkNewest(home, func(path string) (bool, error) {
-		s, err := summarize(path)
+		s, err := ix.summary(path)
 		if err != nil || (filter.Cwd != "" && !samePath(s.Cwd, filter.Cwd)) {
 			return false, nil
 		}
 		s.FirstPrompt = truncate(s.FirstPrompt, pmax)
 		out = append(out, s)
-		return filter.Limit > 0 && len(out) >= filter.Limit, nil
+		stopped = filter.Limit > 0 && len(out) >= filter.Limit
+		return stopped, nil
 	})
+	if err == nil {
+		ix.save(!stopped)
+	}
 	return out, err
 }
 
@@ -154,49 +157,6 @@ func Remove(home, idOrPrefix string) error {
 		os.Remove(dir) // fails harmlessly unless empty
 	}
 	return nil
-}
-
-// summarize streams one rollout into a Summary, keeping no history.
-func summarize(path string) (Summary, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return Summary{}, err
-	}
-	defer f.Close()
-	var s Summary
-	var meta Meta
-	t := totaler{totals: &s.Totals}
-	_, err = scan(f, func(n int, typ string, payload []byte) error {
-		if n == 1 {
-			if typ != TypeSessionMeta {
-				return fmt.Errorf("not a rollout")
-			}
-			return json.Unmarshal(payload, &meta)
-		}
-		switch typ {
-		case TypeResponseItem:
-			if s.FirstPrompt == "" && bytes.Contains(payload, roleUser) {
-				var it model.Item
-				if json.Unmarshal(payload, &it) == nil {
-					t.item(&it)
-				}
-			}
-		case TypeEvent:
-			_, _, err := t.event(payload)
-			return err
-		}
-		return nil
-	}, &s.Updated, nil)
-	if err != nil {
-		return Summary{}, err
-	}
-	if meta.ID == "" {
-		return Summary{}, fmt.Errorf("%s: no session meta", path)
-	}
-	t.finish()
-	s.ID, s.Path, s.Created, s.Cwd, s.Model = meta.ID, path, meta.Timestamp, meta.Cwd, meta.Model
-	s.ForkedFrom = meta.ForkedFrom
-	return s, nil
 }
 
 // ReadMeta reads the session_meta line of the rollout at path, and nothing

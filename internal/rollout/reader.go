@@ -73,7 +73,7 @@ func Load(path string) (*Session, error) {
 	// places in the file until the end.
 	var items []span
 	contextAt := -1 // the token count's place in items; -1: none since the base
-	torn, err := scanAt(f, func(n int, at span, typ string, payload []byte) error {
+	torn, _, err := scanAt(f, span{}, func(n int, at span, typ string, payload []byte) error {
 		if n == 1 {
 			if typ != TypeSessionMeta {
 				return fmt.Errorf("not a rollout: first line is %q, want %q", typ, TypeSessionMeta)
@@ -288,7 +288,8 @@ func eventType(payload []byte) string {
 // errors stop the scan. A torn last line (a crash mid-write) is neither:
 // scan reports it as torn.
 func scan(r io.Reader, fn func(n int, typ string, payload []byte) error, updated *time.Time, bad func(n int, err error) error) (torn bool, err error) {
-	return scanAt(r, func(n int, _ span, typ string, payload []byte) error { return fn(n, typ, payload) }, updated, bad)
+	torn, _, err = scanAt(r, span{}, func(n int, _ span, typ string, payload []byte) error { return fn(n, typ, payload) }, updated, bad)
+	return torn, err
 }
 
 // span is where a line is in its file: its number, offset and length
@@ -299,12 +300,16 @@ type span struct {
 	size int
 }
 
-// scanAt is scan, telling fn where each line is.
-func scanAt(r io.Reader, fn func(n int, at span, typ string, payload []byte) error, updated *time.Time, bad func(n int, err error) error) (torn bool, err error) {
+// scanAt is scan, telling fn where each line is, for r positioned after
+// the lines and bytes from has counted. It returns, in done, the place
+// after the last line that ended with a newline: where a later scan of the
+// same (append-only) file can go on from.
+func scanAt(r io.Reader, from span, fn func(n int, at span, typ string, payload []byte) error, updated *time.Time, bad func(n int, err error) error) (torn bool, done span, err error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	var long []byte // reused for lines longer than the reader's buffer
-	var off int64
-	for n := 1; ; n++ {
+	off := from.off
+	done = span{n: from.n, off: from.off}
+	for n := from.n + 1; ; n++ {
 		line, rerr := br.ReadSlice('\n')
 		if errors.Is(rerr, bufio.ErrBufferFull) {
 			long = append(long[:0], line...)
@@ -316,13 +321,16 @@ func scanAt(r io.Reader, fn func(n int, at span, typ string, payload []byte) err
 		}
 		at := span{n: n, off: off, size: len(line)}
 		off += int64(len(line))
+		if len(line) > 0 && line[len(line)-1] == '\n' {
+			done = span{n: n, off: off}
+		}
 		if rerr != nil && !errors.Is(rerr, io.EOF) {
-			return false, rerr
+			return false, done, rerr
 		}
 		last := rerr != nil // EOF: no newline at the end
 		if len(bytes.TrimSpace(line)) == 0 {
 			if last {
-				return false, nil
+				return false, done, nil
 			}
 			continue
 		}
@@ -330,25 +338,25 @@ func scanAt(r io.Reader, fn func(n int, at span, typ string, payload []byte) err
 		if !ok {
 			switch {
 			case last:
-				return true, nil
+				return true, done, nil
 			case bad == nil:
 				continue
 			}
 			if err := bad(n, fmt.Errorf("line %d: malformed rollout line", n)); err != nil {
-				return false, err
+				return false, done, err
 			}
 			continue
 		}
 		if err := fn(n, at, typ, payload); err != nil {
 			if last {
-				return true, nil
+				return true, done, nil
 			}
 			err = fmt.Errorf("line %d: %s: %w", n, typ, err)
 			if bad == nil {
-				return false, err
+				return false, done, err
 			}
 			if err := bad(n, err); err != nil {
-				return false, err
+				return false, done, err
 			}
 			continue
 		}
@@ -358,7 +366,7 @@ func scanAt(r io.Reader, fn func(n int, at span, typ string, payload []byte) err
 			}
 		}
 		if last {
-			return false, nil
+			return false, done, nil
 		}
 	}
 }
