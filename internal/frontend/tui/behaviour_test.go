@@ -266,9 +266,11 @@ func TestSlashCommands(t *testing.T) {
 	h.key("enter") // low (after default, minimal)
 	h.typeText("/approvals")
 	h.key("enter")
+	if f := h.frame(); !strings.Contains(f, "› auto-edit ✓  edits") {
+		t.Errorf("/approvals does not select and mark the preset in force:\n%s", f)
+	}
 	h.key("down")
-	h.key("down")
-	h.key("enter") // full-auto
+	h.key("enter") // full-auto, the one after auto-edit
 	h.typeText("go")
 	h.key("enter")
 	want := userTurn("go")

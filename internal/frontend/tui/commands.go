@@ -76,27 +76,35 @@ func (m *model) cmdModel(string) tea.Cmd {
 		return nil
 	}
 	p := &picker{title: "Choose a model"}
-	for _, name := range m.opts.Models {
-		desc := ""
+	for i, name := range m.opts.Models {
+		p.items = append(p.items, popupItem{label: name})
 		if name == m.status.info.Model {
-			desc = "current"
+			p.markCurrent(i)
 		}
-		p.items = append(p.items, popupItem{label: name, desc: desc})
 	}
 	p.choose = func(m *model, i int) tea.Cmd {
 		name := m.opts.Models[i]
-		m.overlay = effortPicker(name)
+		current := "none"
+		if name == m.status.info.Model {
+			current = m.status.info.ReasoningEffort
+		}
+		m.overlay = effortPicker(name, current)
 		return nil
 	}
 	m.overlay = p
 	return nil
 }
 
-func effortPicker(modelName string) *picker {
+// effortPicker offers the reasoning efforts for modelName, marking current
+// (the effort in force, "" for the default) when it is the model in force.
+func effortPicker(modelName, current string) *picker {
 	efforts := []string{"default", "minimal", "low", "medium", "high"}
 	p := &picker{title: "Reasoning effort for " + modelName}
-	for _, e := range efforts {
+	for i, e := range efforts {
 		p.items = append(p.items, popupItem{label: e})
+		if e == current || e == "default" && current == "" {
+			p.markCurrent(i)
+		}
 	}
 	p.choose = func(m *model, i int) tea.Cmd {
 		effort := efforts[i]
@@ -160,9 +168,14 @@ func (m *model) cmdApprovals(string) tea.Cmd {
 		p.items = append(p.items, popupItem{label: pr.name, desc: pr.desc})
 	}
 	p.items = append(p.items, popupItem{label: "custom", desc: "choose the approval policy and sandbox mode"})
+	for i, it := range p.items {
+		if it.label == m.status.info.ApprovalPreset {
+			p.markCurrent(i)
+		}
+	}
 	p.choose = func(m *model, i int) tea.Cmd {
 		if i == len(presets()) {
-			m.overlay = policyPicker()
+			m.overlay = m.policyPicker()
 			return nil
 		}
 		m.applyPreset(presets()[i])
@@ -173,16 +186,22 @@ func (m *model) cmdApprovals(string) tea.Cmd {
 	return nil
 }
 
-func policyPicker() *picker {
+func (m *model) policyPicker() *picker {
 	p := &picker{title: "When should kodex ask before running a command?"}
-	for _, pol := range protocol.ApprovalPolicies {
+	for i, pol := range protocol.ApprovalPolicies {
 		p.items = append(p.items, popupItem{label: string(pol)})
+		if pol == m.status.info.ApprovalPolicy {
+			p.markCurrent(i)
+		}
 	}
 	p.choose = func(m *model, i int) tea.Cmd {
 		pol := protocol.ApprovalPolicies[i]
 		sp := &picker{title: "What may commands touch?"}
-		for _, mode := range protocol.SandboxModes {
+		for j, mode := range protocol.SandboxModes {
 			sp.items = append(sp.items, popupItem{label: string(mode)})
+			if mode == m.status.info.SandboxMode {
+				sp.markCurrent(j)
+			}
 		}
 		sp.choose = func(m *model, j int) tea.Cmd {
 			mode := protocol.SandboxModes[j]

@@ -23,6 +23,10 @@ type picker struct {
 	items  []popupItem
 	sel    int
 	choose func(m *model, i int) tea.Cmd
+	// current is the item in force now, marked ✓ (-1 or unset: none; use
+	// markCurrent, which also selects it).
+	current int
+	marked  bool
 	// extra handles keys the picker does not (e.g. Tab in /resume).
 	extra func(m *model, k string) tea.Cmd
 }
@@ -51,18 +55,40 @@ func (p *picker) key(m *model, k tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// markCurrent marks item i as the one in force and selects it.
+func (p *picker) markCurrent(i int) {
+	if i >= 0 && i < len(p.items) {
+		p.current, p.marked, p.sel = i, true, i
+	}
+}
+
 func (p *picker) view(width int) string {
 	var b strings.Builder
 	b.WriteString(md.Bold(p.title) + "\n")
 	if len(p.items) == 0 {
 		b.WriteString(md.Faint("  (nothing to choose)") + "\n")
 	}
+	// The descriptions start in one column, after the longest label (up
+	// to a third of the width).
+	col := 0
+	for _, it := range p.items {
+		col = max(col, ansi.StringWidth(it.label))
+	}
+	col = min(col, max((width-6)/3, 8))
 	first := max(0, p.sel-pickerRows+1)
 	for i := first; i < min(len(p.items), first+pickerRows); i++ {
 		it := p.items[i]
 		line := it.label
-		if it.desc != "" {
-			line += "  " + md.Faint(it.desc)
+		mark := ""
+		if p.marked { // a column of its own, before the descriptions
+			mark = "  "
+			if i == p.current {
+				mark = md.Fg(md.Green, "✓") + " "
+			}
+		}
+		if it.desc != "" || mark != "" {
+			line = ansi.Truncate(line, col, "…")
+			line += strings.Repeat(" ", col-ansi.StringWidth(line)) + " " + mark + " " + md.Faint(it.desc)
 		}
 		line = ansi.Truncate(line, width-6, "…")
 		if i == p.sel {
