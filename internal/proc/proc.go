@@ -188,9 +188,10 @@ const (
 	stopCanceled
 )
 
-// watch ends the command's group when the timeout passes or ctx ends, and
-// reports why it did (stopNone if the command exited first). It returns once
-// done is closed.
+// watch ends the command's group when the timeout passes or ctx ends
+// (SIGTERM, sent again if the kernel dropped it, then SIGKILL after
+// KillGrace), and reports why it did (stopNone if the command exited
+// first). It returns once done is closed.
 func watch(ctx context.Context, p *os.Process, opts RunOptions, done <-chan struct{}, stopped chan<- stopReason) {
 	var timeout <-chan time.Time
 	if opts.Timeout > 0 {
@@ -208,16 +209,30 @@ func watch(ctx context.Context, p *os.Process, opts RunOptions, done <-chan stru
 	case <-timeout:
 		reason = stopTimeout
 	}
+	lost := termLost(p) // asked before sending: see termLost
 	_ = terminateGroup(p)
 	grace := time.NewTimer(opts.KillGrace)
 	defer grace.Stop()
-	select {
-	case <-done:
-	case <-grace.C:
-		_ = killGroup(p)
-		<-done
+	for wait := 50 * time.Microsecond; ; wait = min(2*wait, 5*time.Millisecond) {
+		var retry <-chan time.Time // while the SIGTERM is lost: when to look again
+		if lost {
+			retry = time.After(wait)
+		}
+		select {
+		case <-done:
+			stopped <- reason
+			return
+		case <-retry:
+			if lost = termLost(p); !lost {
+				_ = terminateGroup(p) // it catches SIGTERM now: again
+			}
+		case <-grace.C:
+			_ = killGroup(p)
+			<-done
+			stopped <- reason
+			return
+		}
 	}
-	stopped <- reason
 }
 
 // drain waits up to d for the readers to reach EOF, then makes their reads

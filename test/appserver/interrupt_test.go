@@ -1,0 +1,144 @@
+package appserver_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/kodex-cli/kodex/internal/model/modeltest"
+)
+
+// processesWith lists the processes whose command line has arg.
+func processesWith(t *testing.T, arg string) []string {
+	t.Helper()
+	dirs, err := filepath.Glob("/proc/[0-9]*")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, d := range dirs {
+		b, err := os.ReadFile(filepath.Join(d, "cmdline"))
+		if err == nil && bytes.Contains(b, []byte("\x00"+arg+"\x00")) {
+			out = append(out, filepath.Base(d)+": "+strings.ReplaceAll(string(b), "\x00", " "))
+		}
+	}
+	return out
+}
+
+// waitProcess polls /proc until a process with arg runs.
+func waitProcess(t *testing.T, arg string) {
+	t.Helper()
+	for len(processesWith(t, arg)) == 0 {
+		runtime.Gosched() // bounded by the test's deadline
+	}
+}
+
+// commandItem waits for the completion of the turn and returns its
+// status and the commandExecution item that ended in it.
+func interruptedTurn(t *testing.T, s *server, turn string) (string, map[string]any) {
+	t.Helper()
+	var command map[string]any
+	for _, m := range s.until("turn/completed") {
+		if m.Method == "item/completed" {
+			if n := params[itemNote](t, m); n.TurnID == turn && n.Item["type"] == "commandExecution" {
+				command = n.Item
+			}
+		}
+		if m.Method == "turn/completed" {
+			done := params[struct{ Turn struct{ ID, Status string } }](t, m)
+			if done.Turn.ID != turn {
+				t.Fatalf("turn/completed for %s, want %s", done.Turn.ID, turn)
+			}
+			return done.Turn.Status, command
+		}
+	}
+	return "", nil
+}
+
+func untilCommandStarted(t *testing.T, s *server) {
+	t.Helper()
+	for {
+		if params[itemNote](t, s.next("item/started")).Item["type"] == "commandExecution" {
+			return
+		}
+	}
+}
+
+// TestInterruptEndsCommandAtOnce: turn/interrupt ends the turn
+// interrupted and the command's process with it, whether it comes as the
+// command starts (on its item/started, as the SDKs' abort does) or while
+// it runs. Under the namespace sandbox the command's helper, the init of
+// its PID namespace, used to drop a SIGTERM that came before its runtime
+// caught it: the command then ran on until kodex's SIGKILL two seconds
+// later. Now the helper ends of the SIGTERM (its exit code is the
+// command's or its own, never a death by signal).
+func TestInterruptEndsCommandAtOnce(t *testing.T) {
+	t.Parallel()
+	explain, err := exec.Command(kodexBin, "sandbox", "--explain").CombinedOutput()
+	if err != nil {
+		t.Fatalf("kodex sandbox --explain: %v\n%s", err, explain)
+	}
+	namespaces := strings.Contains(string(explain), "+namespaces")
+
+	t.Run("as the command starts", func(t *testing.T) {
+		t.Parallel()
+		const rounds = 5 // the window is a few milliseconds: try it more than once
+		var script []modeltest.Response
+		marks := make([]string, rounds)
+		for i := range marks {
+			marks[i] = fmt.Sprintf("4111.%d%d", os.Getpid(), i)
+			script = append(script, modeltest.Calls(modeltest.FunctionCall("shell", `{"command":["sleep","`+marks[i]+`"]}`)))
+		}
+		srv := modeltest.New(t, script...)
+		e := newEnv(t, srv.URL())
+		s := e.start(t)
+		s.initialize()
+		thread := startThread(t, s, map[string]any{"cwd": e.work, "approvalPolicy": "never", "sandbox": "read-only"})
+		for i, mark := range marks {
+			turn := startTurn(t, s, thread, "sleep")
+			untilCommandStarted(t, s)
+			s.result("turn/interrupt", map[string]any{"threadId": thread, "turnId": turn}, nil)
+			status, command := interruptedTurn(t, s, turn)
+			if status != "interrupted" {
+				t.Errorf("round %d: the turn ended %s, want interrupted", i, status)
+			}
+			if left := processesWith(t, mark); len(left) > 0 {
+				t.Errorf("round %d: the command outlived its interrupted turn: %v", i, left)
+			}
+			if namespaces && command != nil && command["exitCode"] == float64(-1) {
+				t.Errorf("round %d: the sandboxed command was killed by a signal (the SIGKILL after the grace period), not ended by the interrupt: %v", i, command)
+			}
+		}
+	})
+
+	for _, sandbox := range []string{"read-only", "danger-full-access"} {
+		t.Run("while it runs, "+sandbox, func(t *testing.T) {
+			t.Parallel()
+			mark := fmt.Sprintf("4112.%d%d", os.Getpid(), len(sandbox))
+			srv := modeltest.New(t, modeltest.Calls(modeltest.FunctionCall("shell", `{"command":["sh","-c","echo started; exec sleep `+mark+`"]}`)))
+			e := newEnv(t, srv.URL())
+			s := e.start(t)
+			s.initialize()
+			thread := startThread(t, s, map[string]any{"cwd": e.work, "approvalPolicy": "never", "sandbox": sandbox})
+			turn := startTurn(t, s, thread, "sleep")
+			s.next("item/commandExecution/outputDelta")
+			waitProcess(t, mark)
+			s.result("turn/interrupt", map[string]any{"threadId": thread}, nil)
+			status, command := interruptedTurn(t, s, turn)
+			if status != "interrupted" {
+				t.Errorf("the turn ended %s, want interrupted", status)
+			}
+			if command == nil || command["status"] != "failed" {
+				t.Errorf("the interrupted command's item %v, want failed", command)
+			}
+			if left := processesWith(t, mark); len(left) > 0 {
+				t.Errorf("the command outlived its interrupted turn: %v", left)
+			}
+		})
+	}
+}
