@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -124,6 +125,7 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 		AltScreen:     io.altScreen || rt.Config.TUI.AlternateScreen,
 		Version:       version.Version,
 		Home:          f.Getenv("HOME"),
+		Editor:        cmp.Or(f.Getenv("VISUAL"), f.Getenv("EDITOR")),
 		InitialPrompt: strings.Join(args, " "),
 		KodexHome:     historyHome(rt.Config),
 		Cwd:           rt.Cwd,

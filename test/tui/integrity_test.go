@@ -2,6 +2,8 @@ package tui_test
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -264,5 +266,29 @@ func TestExitAdvertisesOnlyASessionWithATurn(t *testing.T) {
 	turnEnded(t, term)
 	if all := quit(t, term); !strings.Contains(all, "To continue this session, run kodex resume") {
 		t.Errorf("a session with a turn is not advertised:\n%s", all)
+	}
+}
+
+// Ctrl+G opens the message in $VISUAL/$EDITOR (arguments allowed); what the
+// editor saves is the message, and the screen comes back whole.
+func TestEditorEditsTheMessage(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, true, modeltest.Text("Got it."))
+	editor := filepath.Join(e.home, "editor.sh")
+	must(t, os.WriteFile(editor, []byte("#!/bin/sh\n# $1 is --flag, $2 the file\n[ \"$1\" = --flag ] || exit 3\nprintf ' and a line from the editor\\n' >> \"$2\"\n"), 0o755))
+	e.extraEnv = []string{"VISUAL=" + editor + " --flag"}
+	term, _ := e.start()
+	waitScreen(t, term, composerHint)
+	must(t, term.Type("draft"))
+	waitScreen(t, term, "› draft")
+	must(t, term.Press("ctrl+g"))
+	waitScreen(t, term, "› draft and a line from the editor")
+	must(t, term.Press("enter"))
+	wait(t, term, "Got it.")
+	turnEnded(t, term)
+	intactFrame(t, term, width)
+	reqs := e.srv.Requests()
+	if len(reqs) != 1 || !strings.Contains(string(reqs[0].Raw), "draft and a line from the editor") {
+		t.Errorf("the model did not get the edited message")
 	}
 }

@@ -87,6 +87,7 @@ type env struct {
 	kodexHome string // KODEX_HOME
 	repo      string // the cwd, a git repository
 	srv       *modeltest.Server
+	extraEnv  []string // more of kodex's environment (KEY=VALUE)
 }
 
 // newEnv sets up the homes, the repository (trusted in config.toml if
@@ -147,6 +148,7 @@ func (e *env) startWith(w, h int, opts tuitest.Options, args ...string) (*tuites
 		"TERM=xterm-256color",
 		"LANG=C.UTF-8",
 	}
+	cmd.Env = append(cmd.Env, e.extraEnv...)
 	term, err := tuitest.StartWith(cmd, w, h, opts)
 	if err != nil {
 		e.t.Fatal(err)

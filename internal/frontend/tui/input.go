@@ -157,6 +157,11 @@ func (m *model) composerKey(key tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case "ctrl+v":
 		return m.pasteClipboardImage()
+	case "ctrl+g":
+		return m.openEditor()
+	case "ctrl+r":
+		m.startHistorySearch()
+		return nil
 	}
 	m.composer.editKey(k, key.Text)
 	return m.afterEdit()

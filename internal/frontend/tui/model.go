@@ -180,6 +180,8 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			m.hist.method = ansi.GraphemeWidth
 			clear(m.hist.cache)
 		}
+	case editorDoneMsg:
+		cmd = m.editorDone(msg)
 	case printedMsg:
 		cmd = m.hist.printed()
 		if m.exited {

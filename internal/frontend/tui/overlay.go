@@ -178,6 +178,8 @@ func keyBindings() [][2]string {
 		{"ctrl+c", "interrupt or clear; twice to quit"},
 		{"ctrl+d", "quit (empty composer)"},
 		{"ctrl+t", "expand or collapse reasoning"},
+		{"ctrl+g", "edit the message in $VISUAL / $EDITOR"},
+		{"ctrl+r", "search the prompt history"},
 		{"ctrl+v", "attach the clipboard's image"},
 		{"pgup / pgdn", "scroll the transcript (alt screen)"},
 		{"/", "commands"},

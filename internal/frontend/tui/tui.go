@@ -24,6 +24,8 @@
 //	Ctrl+D            quit when the composer is empty
 //	Ctrl+V            attach the clipboard's image (see [Options.ClipboardImage])
 //	Ctrl+T            expand or collapse reasoning summaries
+//	Ctrl+G            edit the message in $VISUAL / $EDITOR ([Options.Editor])
+//	Ctrl+R            search the prompt history
 //	/                 slash commands (/model /approvals /new /resume /diff /status /init /mention /copy /quit)
 //	@                 fuzzy file search in the repo
 //	!cmd              run cmd yourself through [Options.RunUserShell]
@@ -95,6 +97,7 @@ type Options struct {
 
 	AltScreen     bool
 	Version       string // kodex's version, for the header
+	Editor        string // Ctrl+G's editor command ($VISUAL or $EDITOR; may hold arguments); "": none
 	Home          string // the user's home directory, shown as ~ in the header; "": none
 	InitialPrompt string // submitted at once (after the trust question)
 	KodexHome     string // history.jsonl lives here; "" disables persistence

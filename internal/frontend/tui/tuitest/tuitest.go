@@ -208,13 +208,13 @@ var keys = map[string]string{
 	"enter": "\r", "esc": "\x1b", "tab": "\t", "backspace": "\x7f", "space": " ",
 	"up": "\x1b[A", "down": "\x1b[B", "right": "\x1b[C", "left": "\x1b[D",
 	"pgup": "\x1b[5~", "pgdown": "\x1b[6~", "home": "\x1b[H", "end": "\x1b[F",
-	"ctrl+c": "\x03", "ctrl+d": "\x04", "ctrl+j": "\n", "ctrl+u": "\x15", "ctrl+a": "\x01", "ctrl+e": "\x05",
+	"ctrl+c": "\x03", "ctrl+d": "\x04", "ctrl+j": "\n", "ctrl+u": "\x15", "ctrl+a": "\x01", "ctrl+e": "\x05", "ctrl+g": "\x07", "ctrl+r": "\x12",
 	"shift+enter": "\x1b[13;2u",
 }
 
 // Press sends named keys: enter, esc, tab, backspace, space, up, down,
 // left, right, pgup, pgdown, home, end, ctrl+c, ctrl+d, ctrl+j, ctrl+u,
-// ctrl+a, ctrl+e, shift+enter (kitty protocol encoding).
+// ctrl+a, ctrl+e, ctrl+g, ctrl+r, shift+enter (kitty protocol encoding).
 func (t *Terminal) Press(names ...string) error {
 	for _, n := range names {
 		seq, ok := keys[n]

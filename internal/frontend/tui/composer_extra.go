@@ -1,0 +1,150 @@
+package tui
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	md "github.com/kodex-cli/kodex/internal/frontend/tui/markdown"
+)
+
+// historySearch is Ctrl+R: a reverse search of the prompt history, as in a
+// shell. Typing narrows it to the newest entry containing the query; Ctrl+R
+// (or Up) goes to an older one; Enter or Tab puts the match in the
+// composer; Esc leaves the composer as it was.
+type historySearch struct {
+	query string
+	at    int    // the match's index in the history (-1: none)
+	text  string // the match
+}
+
+func (m *model) startHistorySearch() {
+	s := &historySearch{}
+	s.find(m, len(m.prompts.entries))
+	m.overlay = s
+}
+
+// find moves to the newest match before index before (keeping the current
+// one when there is none and the query did not change).
+func (s *historySearch) find(m *model, before int) {
+	s.at, s.text = m.prompts.search(s.query, before), ""
+	if s.at >= 0 {
+		s.text = m.prompts.entries[s.at]
+	}
+}
+
+func (s *historySearch) key(m *model, k tea.KeyPressMsg) tea.Cmd {
+	switch k.String() {
+	case "esc", "ctrl+c":
+		m.overlay = nil
+	case "enter", "tab":
+		m.overlay = nil
+		if s.at >= 0 {
+			m.composer.setValue(s.text)
+			return m.afterEdit()
+		}
+	case "ctrl+r", "up":
+		if s.at > 0 && m.prompts.search(s.query, s.at) >= 0 {
+			s.find(m, s.at)
+		}
+	case "backspace":
+		if r := []rune(s.query); len(r) > 0 {
+			s.query = string(r[:len(r)-1])
+			s.find(m, len(m.prompts.entries))
+		}
+	default:
+		if k.Text != "" {
+			s.query += k.Text
+			s.find(m, len(m.prompts.entries))
+		}
+	}
+	return nil
+}
+
+func (s *historySearch) view(width int) string {
+	head := md.Faint("history search: ") + md.Bold(safeLine(s.query)) + "▏"
+	body := md.Faint("  no match")
+	if s.at >= 0 {
+		first, _, more := strings.Cut(strings.TrimSpace(s.text), "\n")
+		if more {
+			first += " …"
+		}
+		body = "  " + safeLine(first)
+	}
+	hint := md.Faint("ctrl+r older · enter use · esc cancel")
+	return ansi.Truncate(head, width, "…") + "\n" + ansi.Truncate(body, width, "…") + "\n" + hint
+}
+
+// search returns the index of the newest entry before index before that
+// contains query (case-insensitively), or -1.
+func (h *promptHistory) search(query string, before int) int {
+	q := strings.ToLower(query)
+	for i := min(before, len(h.entries)) - 1; i >= 0; i-- {
+		if strings.Contains(strings.ToLower(h.entries[i]), q) {
+			return i
+		}
+	}
+	return -1
+}
+
+// editorDoneMsg carries what the external editor left in its file.
+type editorDoneMsg struct {
+	text string
+	err  error
+}
+
+// openEditor is Ctrl+G: the composer's text in $VISUAL or $EDITOR
+// ([Options.Editor]); what the editor saves replaces it.
+func (m *model) openEditor() tea.Cmd {
+	argv := strings.Fields(m.opts.Editor)
+	if len(argv) == 0 {
+		m.hint = "set $VISUAL or $EDITOR to edit the message in your editor"
+		return nil
+	}
+	f, err := os.CreateTemp("", "kodex-message-*.md")
+	if err != nil {
+		m.notice(noticeError, "Could not open the editor: "+err.Error(), "")
+		return nil
+	}
+	path := f.Name()
+	_, werr := f.WriteString(m.composer.value())
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
+	}
+	if werr != nil {
+		_ = os.Remove(path)
+		m.notice(noticeError, "Could not open the editor: "+werr.Error(), "")
+		return nil
+	}
+	cmd := exec.CommandContext(context.WithoutCancel(m.ctx), argv[0], append(argv[1:], path)...) //nolint:gosec // the user's own editor
+	cmd.Dir = m.opts.Cwd
+	return tea.ExecProcess(cmd, func(err error) tea.Msg {
+		defer os.Remove(path)
+		if err != nil {
+			return editorDoneMsg{err: err}
+		}
+		data, rerr := os.ReadFile(path)
+		return editorDoneMsg{text: strings.TrimRight(string(data), "\n"), err: rerr}
+	})
+}
+
+func (m *model) editorDone(msg editorDoneMsg) tea.Cmd {
+	if msg.err != nil {
+		var exit *exec.ExitError
+		if errors.As(msg.err, &exit) {
+			m.notice(noticeWarning, fmt.Sprintf("The editor exited with status %d; the message is unchanged.", exit.ExitCode()), "")
+		} else {
+			m.notice(noticeError, "Could not run the editor ("+filepath.Base(strings.Fields(m.opts.Editor)[0])+"): "+msg.err.Error(), "Set $VISUAL or $EDITOR to an editor that waits until the file is closed (e.g. \"code --wait\").")
+		}
+		return nil
+	}
+	m.composer.setValue(msg.text)
+	return m.afterEdit()
+}
