@@ -116,6 +116,14 @@ func buildSchema(t *testing.T) map[string]any {
 	// initialize's result carries kodex's member.
 	ir := all["InitializeResponse"].(map[string]any)
 	ir["properties"].(map[string]any)["kodex"] = map[string]any{"$ref": "#/definitions/KodexInfo"}
+	// turn/start takes a sandbox mode as thread/start does (kodex's
+	// turnStartParams; internal/frontend/appserver's TestGoTypesInSchema
+	// fails on a Go member no definition names).
+	tp := all["TurnStartParams"].(map[string]any)
+	tp["properties"].(map[string]any)["sandbox"] = map[string]any{
+		"description": "kodex's addition: the sandbox mode for this turn and subsequent turns, as thread/start's sandbox (sandboxPolicy, if set, wins).",
+		"anyOf":       []any{ref("SandboxMode"), map[string]any{"type": "null"}},
+	}
 
 	methods := map[string]any{}
 	var roots []string

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -140,5 +141,52 @@ func TestInterruptEndsCommandAtOnce(t *testing.T) {
 				t.Errorf("the command outlived its interrupted turn: %v", left)
 			}
 		})
+	}
+}
+
+// TestInterruptEndsQueuedTurn: a turn/start accepted while another turn
+// runs (the previous turn/completed not yet seen by the agent), then a
+// turn/interrupt: both turns get their turn/completed, interrupted, in
+// order, and the queued one never reaches the model.
+func TestInterruptEndsQueuedTurn(t *testing.T) {
+	t.Parallel()
+	srv := modeltest.New(t,
+		modeltest.Calls(modeltest.FunctionCall("shell", `{"command":["touch","never-made"]}`)),
+		modeltest.Text("after the interrupt"),
+	)
+	e := newEnv(t, srv.URL())
+	s := e.start(t)
+	s.initialize()
+	thread := startThread(t, s, map[string]any{"cwd": e.work, "approvalPolicy": "untrusted", "sandbox": "read-only"})
+	first := startTurn(t, s, thread, "first")
+	s.next("turn/started")
+	s.next("item/commandExecution/requestApproval") // the first turn waits on it
+	second := startTurn(t, s, thread, "second")
+	s.result("turn/interrupt", map[string]any{"threadId": thread}, nil)
+
+	type turnNote struct {
+		ThreadID string
+		Turn     struct{ ID, Status string }
+	}
+	var got []string
+	for len(got) < 3 {
+		m := s.waitFor(func(m msg) bool { return m.Method == "turn/started" || m.Method == "turn/completed" })
+		n := params[turnNote](t, m)
+		got = append(got, m.Method+" "+n.Turn.ID+" "+n.Turn.Status)
+	}
+	want := []string{
+		"turn/completed " + first + " interrupted",
+		"turn/started " + second + " inProgress",
+		"turn/completed " + second + " interrupted",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("turns %q, want %q", got, want)
+	}
+	runTurn(t, s, thread, "third")
+	if n := len(srv.Requests()); n != 2 {
+		t.Errorf("the model got %d requests, want 2 (first and third)", n)
+	}
+	if _, err := os.Stat(filepath.Join(e.work, "never-made")); err == nil {
+		t.Error("the unapproved command ran")
 	}
 }

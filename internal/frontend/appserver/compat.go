@@ -61,10 +61,7 @@ func (c *conn) threadUnsubscribe(_ context.Context, m *jsonrpc.Message) {
 }
 
 func (c *conn) mcpServerStatusList(ctx context.Context, m *jsonrpc.Message) {
-	var p struct {
-		ThreadID   string `json:"threadId"`
-		ServerName string `json:"serverName"`
-	}
+	var p mcpServerStatusParams
 	if err := decode(m, &p); err != nil {
 		c.reply(m, nil, err)
 		return

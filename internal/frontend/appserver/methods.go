@@ -326,12 +326,7 @@ func wireThread(info ThreadInfo, status string, turns bool) thread {
 }
 
 func (c *conn) threadList(ctx context.Context, m *jsonrpc.Message) {
-	var p struct {
-		Cursor   string          `json:"cursor"`
-		Limit    *int            `json:"limit"`
-		Cwd      json.RawMessage `json:"cwd"`
-		Archived *bool           `json:"archived"`
-	}
+	var p threadListParams
 	if err := decode(m, &p); err != nil {
 		c.reply(m, nil, err)
 		return
@@ -590,11 +585,7 @@ func userTurn(p turnStartParams) (protocol.UserTurn, error) {
 }
 
 func (c *conn) turnSteer(ctx context.Context, m *jsonrpc.Message) {
-	var p struct {
-		ThreadID       string      `json:"threadId"`
-		ExpectedTurnID string      `json:"expectedTurnId"`
-		Input          []userInput `json:"input"`
-	}
+	var p turnSteerParams
 	if err := decode(m, &p); err != nil {
 		c.reply(m, nil, err)
 		return
@@ -676,10 +667,7 @@ func (c *conn) configRead(_ context.Context, m *jsonrpc.Message) {
 const maxFileMatches = 50
 
 func (c *conn) fuzzyFileSearch(ctx context.Context, m *jsonrpc.Message) {
-	var p struct {
-		Query string   `json:"query"`
-		Roots []string `json:"roots"`
-	}
+	var p fuzzyFileSearchParams
 	if err := decode(m, &p); err != nil {
 		c.reply(m, nil, err)
 		return
@@ -688,18 +676,10 @@ func (c *conn) fuzzyFileSearch(ctx context.Context, m *jsonrpc.Message) {
 		c.reply(m, nil, jsonrpc.Errorf(jsonrpc.CodeInvalidParams, "invalid params: roots is required"))
 		return
 	}
-	type result struct {
-		Root      string `json:"root"`
-		Path      string `json:"path"`
-		FileName  string `json:"file_name"`
-		MatchType string `json:"match_type"`
-		Score     int    `json:"score"`
-		Indices   []int  `json:"indices"`
-	}
-	var all []result
+	var all []fuzzyFileSearchResult
 	for _, root := range p.Roots {
 		for _, f := range filesearch.Find(p.Query, c.opts.Backend.Files(ctx, root), maxFileMatches) {
-			all = append(all, result{
+			all = append(all, fuzzyFileSearchResult{
 				Root: root, Path: f.Path, FileName: path.Base(f.Path), MatchType: "file",
 				Score: max(f.Score, 0), Indices: f.Indices,
 			})
@@ -710,7 +690,7 @@ func (c *conn) fuzzyFileSearch(ctx context.Context, m *jsonrpc.Message) {
 		all = all[:maxFileMatches]
 	}
 	if all == nil {
-		all = []result{}
+		all = []fuzzyFileSearchResult{}
 	}
 	c.reply(m, map[string]any{"files": all}, nil)
 }

@@ -177,6 +177,38 @@ type turnStartParams struct {
 	OutputSchema   json.RawMessage      `json:"outputSchema"`
 }
 
+type turnSteerParams struct {
+	ThreadID       string      `json:"threadId"`
+	ExpectedTurnID string      `json:"expectedTurnId"`
+	Input          []userInput `json:"input"`
+}
+
+type threadListParams struct {
+	Cursor   string          `json:"cursor"`
+	Limit    *int            `json:"limit"`
+	Cwd      json.RawMessage `json:"cwd"`
+	Archived *bool           `json:"archived"`
+}
+
+type fuzzyFileSearchParams struct {
+	Query string   `json:"query"`
+	Roots []string `json:"roots"`
+}
+
+type fuzzyFileSearchResult struct {
+	Root      string `json:"root"`
+	Path      string `json:"path"`
+	FileName  string `json:"file_name"`
+	MatchType string `json:"match_type"`
+	Score     int    `json:"score"`
+	Indices   []int  `json:"indices"`
+}
+
+type mcpServerStatusParams struct {
+	ThreadID   string `json:"threadId"`
+	ServerName string `json:"serverName"`
+}
+
 type sandboxPolicyParam struct {
 	Type string `json:"type"`
 }

@@ -1727,6 +1727,7 @@ export type TurnStartParams = {
   parentTurnId?: string | null;
   personality?: Personality | null;
   rootTurnId?: string | null;
+  sandbox?: SandboxMode | null;
   sandboxPolicy?: SandboxPolicy | null;
   serviceTier?: string | null;
   serviceTierForTurn?: string | null;
