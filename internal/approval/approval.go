@@ -59,6 +59,32 @@
 // as case-insensitive and Windows file systems resolve them (see
 // protect.go).
 //
+// # Prefix rules
+//
+// A prefix rule is a command prefix such as ["git", "pull"] that the user
+// approved, at the model's proposal (the prefix_rule argument of
+// exec_command, shell_command and shell, only with an escalation request),
+// for commands to run outside the sandbox without asking: Codex's
+// execpolicy amendments, `prefix_rule(pattern=[...], decision="allow")`.
+//
+// A command is covered by the rules when every simple command in it starts
+// with one of them, word for word. A command line run by a shell
+// (`bash -lc "<script>"`) is looked into only when its script is in the
+// subset [ParseScript] accepts (plain and quoted words joined by |, &&, ||
+// and ;): `git pull && git push` needs both prefixes, and a script with a
+// redirection, a substitution, a variable, a glob, a subshell or anything
+// else ParseScript refuses is never covered, whatever it starts with.
+//
+// A proposal is offered to the user only when it covers the command it
+// comes with (so the user sees the rule applied to a real command), is not
+// empty and has no empty word, and does not start with a shell, an
+// interpreter or a wrapper that can run any program (bash, python3 -c, env,
+// sudo, xargs, ...): such a rule would approve arbitrary code.
+//
+// [ForCommand] runs a covered command outside the sandbox without asking
+// under every approval policy but never, whose promise is that commands
+// always run inside the sandbox (Codex applies its rules there too).
+//
 // # Presets
 //
 // The presets map to (approval policy, sandbox mode) pairs:
@@ -119,6 +145,9 @@ type Decision struct {
 	// command the user approves may write in the workspace, as an approved
 	// patch does.
 	ApprovedMode protocol.SandboxMode
+	// ProposedPrefixRule, on an Ask to run outside the sandbox, is the
+	// model's prefix rule to offer the user with it (see "Prefix rules").
+	ProposedPrefixRule []string
 }
 
 // Command describes a command the model wants to run.
@@ -128,6 +157,10 @@ type Command struct {
 	// Escalate: the model asked to run outside the sandbox
 	// (sandbox_permissions = "require_escalated").
 	Escalate bool
+	// PrefixRule is the model's proposed prefix rule (its prefix_rule
+	// argument); PrefixRules are those the user approved.
+	PrefixRule  []string
+	PrefixRules [][]string
 }
 
 // Reasons shown to the user and the model.
@@ -137,6 +170,7 @@ const (
 	ReasonRerun          = "command failed in the sandbox; rerun without it?"
 	ReasonEscalateDenied = `escalation denied: the approval policy is "never", so commands always run inside the sandbox and the user is not asked; do the task without it or tell the user what is needed`
 	ReasonEmptyCommand   = "empty command"
+	ReasonPrefixRule     = "every command in it starts with a prefix the user approved"
 )
 
 // normalize maps an unset or unknown policy to the default, on-request.
@@ -156,6 +190,17 @@ func ForCommand(policy protocol.ApprovalPolicy, sb protocol.SandboxPolicy, cmd C
 		return Decision{Action: Deny, Reason: ReasonEmptyCommand}
 	}
 	full := sb.Mode == protocol.SandboxDangerFullAccess
+	if normalize(policy) != protocol.ApprovalNever && CoveredByPrefixRules(cmd.Argv, cmd.PrefixRules) {
+		return Decision{Action: Run, Unsandboxed: true, Reason: ReasonPrefixRule}
+	}
+	d := forCommand(policy, sb, cmd, full)
+	if d.Action == Ask && d.Unsandboxed && !full && cmd.Escalate {
+		d.ProposedPrefixRule, _ = PrefixRuleProposal(cmd.Argv, cmd.PrefixRule)
+	}
+	return d
+}
+
+func forCommand(policy protocol.ApprovalPolicy, sb protocol.SandboxPolicy, cmd Command, full bool) Decision {
 	switch normalize(policy) {
 	case protocol.ApprovalUntrusted:
 		if !cmd.Escalate {

@@ -140,7 +140,7 @@ func TestForCommandRepoTier(t *testing.T) {
 				}
 			}
 			// Other policies do not look at the list.
-			if got := ForCommand(protocol.ApprovalOnRequest, fullAcc, Command{Argv: tt.argv}); got != runFree {
+			if got := ForCommand(protocol.ApprovalOnRequest, fullAcc, Command{Argv: tt.argv}); !cmp.Equal(got, runFree) {
 				t.Errorf("ForCommand(on-request, danger-full-access) = %+v, want %+v", got, runFree)
 			}
 		})

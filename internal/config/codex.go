@@ -16,7 +16,7 @@ func codexOnly(key []string) (string, bool) {
 		switch norm[0] {
 		case "model_providers", "mcp_servers", "profiles":
 			norm[1] = "*"
-		case "features": // every feature flag but unified_exec
+		case "features": // every feature flag but unified_exec and shell_tool
 			norm = norm[:1]
 		}
 	}

@@ -75,8 +75,9 @@ type Config struct {
 	// it; kodex offers the model no web search tool.
 	WebSearch string `toml:"web_search" enum:"disabled,cached,indexed,live" default:"disabled"`
 	Tools     Tools  `toml:"tools"`
-	// Features holds the one Codex feature flag kodex has; the others are
-	// Codex settings kodex ignores with a notice.
+	// Features holds the Codex feature flags kodex has (unified_exec,
+	// shell_tool); the others are Codex settings kodex ignores with a
+	// notice.
 	Features Features `toml:"features"`
 
 	// Provider is ModelProviders[ModelProvider], with its ID set.
@@ -212,10 +213,12 @@ type Tools struct {
 // Features is the [features] table (Codex's feature flags, --enable and
 // --disable).
 type Features struct {
-	// UnifiedExec, when set (see Config.Origin), chooses exec_command +
-	// write_stdin (true) or `shell` (false) for every model instead of the
-	// model family's choice.
-	UnifiedExec bool `toml:"unified_exec"`
+	// UnifiedExec offers exec_command + write_stdin to every model, as
+	// Codex 0.169 does; false offers the model family's own shell tool
+	// instead (model.ShellToolFor: shell_command or shell).
+	UnifiedExec bool `toml:"unified_exec" default:"true"`
+	// ShellTool false offers no shell tool at all, as in Codex.
+	ShellTool bool `toml:"shell_tool" default:"true"`
 }
 
 // ProjectInfo describes the project around the working directory.

@@ -84,28 +84,64 @@ type ShellTool int
 const (
 	// ShellArgv: `shell`, an argv array run to completion.
 	ShellArgv ShellTool = iota
+	// ShellCommand: `shell_command`, a command line run to completion by
+	// the user's shell.
+	ShellCommand
 	// ShellUnifiedExec: exec_command + write_stdin, a command line in a
 	// terminal that may keep running across calls.
 	ShellUnifiedExec
+	// ShellNone: no shell tool at all (features.shell_tool = false).
+	ShellNone
 )
 
-// ShellToolFor returns the shell tool offered to the named model:
-// exec_command + write_stdin for the GPT-5 family and later (gpt-5*,
-// gpt-6*) and the Codex models (codex-*, *-codex*), which are trained on
-// it, and the simpler `shell` for every other model, gpt-oss, local and
-// unknown ones included. (Codex 0.169 offers the pair to every model,
-// gpt-4.1, o3 and gpt-oss included, and ignores --disable unified_exec;
-// features.unified_exec = true does that here.) features.unified_exec
-// overrides it.
+// String returns the tool's name (the pair's first), for logs and tests.
+func (s ShellTool) String() string {
+	switch s {
+	case ShellArgv:
+		return "shell"
+	case ShellCommand:
+		return "shell_command"
+	case ShellUnifiedExec:
+		return "exec_command"
+	case ShellNone:
+		return "none"
+	}
+	return "ShellTool(?)"
+}
+
+// ShellToolFor returns the named model family's own shell tool, the one
+// offered when unified exec is turned off (features.unified_exec = false):
+// `shell_command` for the families Codex's model catalog gives shell_type
+// "shell_command" (gpt-5*, gpt-6*, codex-*, *-codex*), the argv `shell`
+// for every other model (o3, gpt-4.1, gpt-4o, gpt-oss, local and unknown
+// ones), as Codex's model families had it before unified exec. By default
+// every model gets exec_command + write_stdin, as Codex 0.169 gives them
+// (see ChooseShellTool).
 func ShellToolFor(name string) ShellTool {
 	n := baseName(name)
 	for _, p := range []string{"gpt-5", "gpt-6", "codex-"} {
 		if strings.HasPrefix(n, p) {
-			return ShellUnifiedExec
+			return ShellCommand
 		}
 	}
 	if strings.Contains(n, "-codex") {
-		return ShellUnifiedExec
+		return ShellCommand
 	}
 	return ShellArgv
+}
+
+// ChooseShellTool returns the shell tool the named model is offered under
+// Codex's feature flags: none when shellTool (features.shell_tool) is off,
+// else exec_command + write_stdin for every model when unifiedExec
+// (features.unified_exec, on by default) is on, as Codex 0.169 does, else
+// the family's own (ShellToolFor). Codex 0.169 ignores unified_exec = false;
+// kodex honours it.
+func ChooseShellTool(name string, shellTool, unifiedExec bool) ShellTool {
+	switch {
+	case !shellTool:
+		return ShellNone
+	case unifiedExec:
+		return ShellUnifiedExec
+	}
+	return ShellToolFor(name)
 }

@@ -57,13 +57,35 @@ func TestApplyPatchToolFor(t *testing.T) {
 func TestShellToolFor(t *testing.T) {
 	t.Parallel()
 	for name, want := range map[string]ShellTool{
-		"gpt-5.5": ShellUnifiedExec, "gpt-5.1-codex": ShellUnifiedExec, "gpt-5": ShellUnifiedExec,
-		"openai/gpt-5.2-codex": ShellUnifiedExec, "codex-mini-latest": ShellUnifiedExec, "gpt-6-sol": ShellUnifiedExec,
-		"my-codex-ft": ShellUnifiedExec,
+		"gpt-5.5": ShellCommand, "gpt-5.1-codex": ShellCommand, "gpt-5": ShellCommand,
+		"openai/gpt-5.2-codex": ShellCommand, "codex-mini-latest": ShellCommand, "gpt-6-sol": ShellCommand,
+		"my-codex-ft": ShellCommand,
 		"gpt-oss:20b": ShellArgv, "gpt-4.1": ShellArgv, "o3": ShellArgv, "llama3": ShellArgv, "test-model": ShellArgv, "": ShellArgv,
 	} {
 		if got := ShellToolFor(name); got != want {
 			t.Errorf("ShellToolFor(%q) = %v, want %v", name, got, want)
+		}
+	}
+}
+
+func TestChooseShellTool(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name                   string
+		shellTool, unifiedExec bool
+		want                   ShellTool
+	}{
+		{"o3", true, true, ShellUnifiedExec},
+		{"qwen3-coder", true, true, ShellUnifiedExec},
+		{"gpt-5.1-codex", true, true, ShellUnifiedExec},
+		{"gpt-5.1-codex", true, false, ShellCommand},
+		{"o3", true, false, ShellArgv},
+		{"gpt-5.5", false, true, ShellNone},
+		{"o3", false, false, ShellNone},
+	}
+	for _, tt := range tests {
+		if got := ChooseShellTool(tt.name, tt.shellTool, tt.unifiedExec); got != tt.want {
+			t.Errorf("ChooseShellTool(%q, shell_tool=%v, unified_exec=%v) = %v, want %v", tt.name, tt.shellTool, tt.unifiedExec, got, tt.want)
 		}
 	}
 }

@@ -155,6 +155,11 @@ type ExecApprovalRequest struct {
 	Reason        string   `json:"reason,omitempty"`        // why approval is needed
 	Justification string   `json:"justification,omitempty"` // the model's words
 	Escalated     bool     `json:"escalated,omitempty"`     // would run outside the sandbox
+	// ProposedPrefixRule is the command prefix the model proposes (its
+	// prefix_rule, Codex's proposed_execpolicy_amendment): answered with
+	// DecisionApprovedPrefixRule, later commands made only of commands
+	// starting with it run outside the sandbox without asking.
+	ProposedPrefixRule []string `json:"proposed_execpolicy_amendment,omitempty"`
 }
 
 // PatchApprovalRequest asks the user whether a patch may be applied.

@@ -68,6 +68,10 @@ type ReviewDecision string
 const (
 	DecisionApproved           ReviewDecision = "approved"
 	DecisionApprovedForSession ReviewDecision = "approved_for_session"
+	// DecisionApprovedPrefixRule approves the command and the request's
+	// ProposedPrefixRule (Codex's ApprovedExecpolicyAmendment); without a
+	// proposal it approves the command once.
+	DecisionApprovedPrefixRule ReviewDecision = "approved_execpolicy_amendment"
 	DecisionDenied             ReviewDecision = "denied"
 	DecisionAbort              ReviewDecision = "abort"
 )

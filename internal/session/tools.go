@@ -38,7 +38,7 @@ func (rt *Runtime) buildTools(pol protocol.SandboxPolicy, tmp *sessionTmp, edito
 	if err != nil {
 		return nil, "", nil, err
 	}
-	unified := unifiedExec(rt.Config)
+	shellFor := shellChoice(rt.Config)
 	netns := sandbox.NewNetNS()
 	ap := applypatch.New(applypatch.Options{Editor: editor})
 	sp := rt.Config.ShellEnvironmentPolicy
@@ -71,12 +71,14 @@ func (rt *Runtime) buildTools(pol protocol.SandboxPolicy, tmp *sessionTmp, edito
 			res, err := ap.HandleShell(ctx, env, call, text, dir)
 			return res, true, err
 		},
-		Logger:  rt.env.Logger,
-		Offered: func(name string) bool { return !unified(name) },
+		Logger:         rt.env.Logger,
+		Offered:        shellFor(model.ShellArgv),
+		PrefixRules:    loadPrefixRules(rt.Config.Home, rt.env.Logger),
+		SavePrefixRule: savePrefixRule(rt.Config.Home),
 	})
 	procs := shell.NewProcesses(rt.Config.Tools.MaxLiveProcesses)
-	ex, ws := shell.NewUnified(sh, procs, unified)
-	ts := []tools.Tool{sh, ex, ws, ap, plan.New()}
+	ex, ws := shell.NewUnified(sh, procs, shellFor(model.ShellUnifiedExec))
+	ts := []tools.Tool{sh, shell.NewCommand(sh, shellFor(model.ShellCommand)), ex, ws, ap, plan.New()}
 	if rt.Config.Tools.ViewImage {
 		ts = append(ts, viewimage.New())
 	}
@@ -88,15 +90,15 @@ func (rt *Runtime) buildTools(pol protocol.SandboxPolicy, tmp *sessionTmp, edito
 	return r, mechanism, closeTools, err
 }
 
-// unifiedExec returns whether a model is offered exec_command +
-// write_stdin instead of shell: features.unified_exec when set (config,
-// -c, --enable/--disable), else the model family's choice.
-func unifiedExec(cfg *config.Config) func(model string) bool {
-	if o := cfg.Origin("features.unified_exec"); o != "" && o != "default" {
-		on := cfg.Features.UnifiedExec
-		return func(string) bool { return on }
+// shellChoice returns, for each shell tool form, whether a model is
+// offered it: Codex's features.shell_tool and features.unified_exec
+// (config, -c, --enable/--disable) and the model family decide (see
+// model.ChooseShellTool). Calls to a tool not offered still run.
+func shellChoice(cfg *config.Config) func(form model.ShellTool) func(name string) bool {
+	on, unified := cfg.Features.ShellTool, cfg.Features.UnifiedExec
+	return func(form model.ShellTool) func(string) bool {
+		return func(name string) bool { return model.ChooseShellTool(name, on, unified) == form }
 	}
-	return func(name string) bool { return model.ShellToolFor(name) == model.ShellUnifiedExec }
 }
 
 // sessionTmp is one session's private temp dir: kept for the session's

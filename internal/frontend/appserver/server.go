@@ -24,6 +24,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -226,6 +227,9 @@ type pendingApproval struct {
 	t      *threadState
 	callID string
 	patch  bool
+	// proposal is the prefix rule offered with the request
+	// (proposedExecpolicyAmendment), if any.
+	proposal []string
 }
 
 // handle dispatches one message, in the order they come. Requests that
@@ -363,7 +367,7 @@ func (c *conn) answer(ctx context.Context, m *jsonrpc.Message) {
 	}
 	decision := protocol.DecisionDenied
 	if m.Error == nil && json.Unmarshal(m.Result, &res) == nil {
-		decision = reviewDecision(res.Decision)
+		decision = reviewDecision(res.Decision, p.proposal)
 	}
 	var op protocol.Op = protocol.ExecApproval{CallID: p.callID, Decision: decision}
 	if p.patch {
@@ -375,9 +379,10 @@ func (c *conn) answer(ctx context.Context, m *jsonrpc.Message) {
 }
 
 // reviewDecision maps Codex's approval decisions to kodex's: accept,
-// acceptForSession (and the accept variants that carry an amendment:
-// accepted once), decline, cancel (ends the turn).
-func reviewDecision(raw json.RawMessage) protocol.ReviewDecision {
+// acceptForSession, acceptWithExecpolicyAmendment (the prefix rule the
+// request proposed; any other amendment, or a network one, is accepted
+// once), decline, cancel (ends the turn).
+func reviewDecision(raw json.RawMessage, proposal []string) protocol.ReviewDecision {
 	var s string
 	if json.Unmarshal(raw, &s) == nil {
 		switch s {
@@ -392,10 +397,17 @@ func reviewDecision(raw json.RawMessage) protocol.ReviewDecision {
 	}
 	var obj map[string]json.RawMessage
 	if json.Unmarshal(raw, &obj) == nil {
-		for k := range obj {
-			if k == "acceptWithExecpolicyAmendment" || k == "applyNetworkPolicyAmendment" {
-				return protocol.DecisionApproved
+		if a, ok := obj["acceptWithExecpolicyAmendment"]; ok {
+			var v struct {
+				Amendment []string `json:"execpolicy_amendment"`
 			}
+			if json.Unmarshal(a, &v) == nil && proposal != nil && slices.Equal(v.Amendment, proposal) {
+				return protocol.DecisionApprovedPrefixRule
+			}
+			return protocol.DecisionApproved
+		}
+		if _, ok := obj["applyNetworkPolicyAmendment"]; ok {
+			return protocol.DecisionApproved
 		}
 	}
 	return protocol.DecisionDenied

@@ -369,7 +369,10 @@ func (t *threadState) askExec(turnID string, m protocol.ExecApprovalRequest) {
 	if r := approvalReason(m.Reason, m.Justification); r != "" {
 		params["reason"] = r
 	}
-	t.ask("item/commandExecution/requestApproval", params, pendingApproval{t: t, callID: m.CallID})
+	if m.ProposedPrefixRule != nil {
+		params["proposedExecpolicyAmendment"] = m.ProposedPrefixRule
+	}
+	t.ask("item/commandExecution/requestApproval", params, pendingApproval{t: t, callID: m.CallID, proposal: m.ProposedPrefixRule})
 }
 
 // ask sends an approval request; the thread waits on approval until the

@@ -38,11 +38,18 @@ func TestReviewDecision(t *testing.T) {
 		{`"acceptForSession"`, protocol.DecisionApprovedForSession},
 		{`"decline"`, protocol.DecisionDenied},
 		{`"cancel"`, protocol.DecisionAbort},
-		{`{"acceptWithExecpolicyAmendment":{"execpolicy_amendment":["ls"]}}`, protocol.DecisionApproved},
+		{`{"acceptWithExecpolicyAmendment":{"execpolicy_amendment":["ls"]}}`, protocol.DecisionApproved}, // none proposed
+		{`{"acceptWithExecpolicyAmendment":{"execpolicy_amendment":["git","pull"]}}`, protocol.DecisionApprovedPrefixRule},
+		{`{"acceptWithExecpolicyAmendment":{"execpolicy_amendment":["git"]}}`, protocol.DecisionApproved}, // not the one proposed
+		{`{"applyNetworkPolicyAmendment":{"network_policy_amendment":{}}}`, protocol.DecisionApproved},
 		{`"something new"`, protocol.DecisionDenied},
 		{`null`, protocol.DecisionDenied},
 	} {
-		if got := reviewDecision(json.RawMessage(tt.in)); got != tt.want {
+		proposal := []string{"git", "pull"}
+		if strings.Contains(tt.in, `["ls"]`) {
+			proposal = nil
+		}
+		if got := reviewDecision(json.RawMessage(tt.in), proposal); got != tt.want {
 			t.Errorf("reviewDecision(%s) = %s, want %s", tt.in, got, tt.want)
 		}
 	}

@@ -209,7 +209,7 @@ func (t *Tool) approve(ctx context.Context, env *tools.Env, callID string, chang
 		return false, nil, err
 	}
 	switch dec {
-	case protocol.DecisionApproved:
+	case protocol.DecisionApproved, protocol.DecisionApprovedPrefixRule: // a patch has no prefix rule: once
 		return false, nil, nil
 	case protocol.DecisionApprovedForSession:
 		if env.Remember != nil {

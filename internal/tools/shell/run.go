@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"os/exec"
+	"strconv"
 	"strings"
 
 	"github.com/kodex-cli/kodex/internal/proc"
@@ -144,7 +145,11 @@ func (t *Tool) answer(out outcome, req request, note string) tools.Result {
 	} else if out.res.Signal != "" {
 		text = fmt.Sprintf("%s\n[process killed by %s]", text, out.res.Signal)
 	}
+	full := text
 	text = proc.TruncateLines(text, t.opts.ModelMaxBytes, t.opts.ModelMaxLines)
+	if req.freeform {
+		return freeformAnswer(out, full, text, note)
+	}
 	if note != "" {
 		if text != "" && !strings.HasSuffix(text, "\n") {
 			text += "\n"
@@ -163,4 +168,35 @@ func (t *Tool) answer(out outcome, req request, note string) tools.Result {
 		return tools.ErrorResult("encoding command output: %v", err)
 	}
 	return tools.Result{Output: string(b), Failed: out.res.ExitCode != 0 || out.res.TimedOut}
+}
+
+// freeformAnswer is Codex's shell_command output: text sections, the
+// total line count only when the output was cut, then the output (full
+// before the cut, text after it) and kodex's note, if any, on its own line.
+func freeformAnswer(out outcome, full, text, note string) tools.Result {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Exit code: %d\n", out.res.ExitCode)
+	secs := math.Round(out.res.Duration.Seconds()*10) / 10
+	fmt.Fprintf(&b, "Wall time: %s seconds\n", strconv.FormatFloat(secs, 'f', -1, 64))
+	if n := countLines(full); n != countLines(text) {
+		fmt.Fprintf(&b, "Total output lines: %d\n", n)
+	}
+	b.WriteString("Output:\n")
+	b.WriteString(text)
+	if note != "" {
+		if text != "" && !strings.HasSuffix(text, "\n") {
+			b.WriteByte('\n')
+		}
+		b.WriteString(note)
+	}
+	return tools.Result{Output: b.String(), Failed: out.res.ExitCode != 0 || out.res.TimedOut}
+}
+
+// countLines counts lines as Rust's str::lines does: a final newline ends
+// the last line rather than starting another.
+func countLines(s string) int {
+	if s == "" {
+		return 0
+	}
+	return strings.Count(strings.TrimSuffix(s, "\n"), "\n") + 1
 }

@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -102,6 +103,11 @@ type Options struct {
 	// Offered, if set, says per model whether the shell tool is offered
 	// to it (the model-family choice; nil: always).
 	Offered func(model string) bool
+	// PrefixRules are the prefix rules the user approved before this
+	// session (see approval's "Prefix rules"); SavePrefixRule, if set,
+	// keeps one the user approves now for later sessions.
+	PrefixRules    [][]string
+	SavePrefixRule func(rule []string) error
 }
 
 // Tool is the shell tool. It keeps no per-call state and is safe for
@@ -110,6 +116,10 @@ type Tool struct {
 	opts Options
 	// warned holds the sandbox warnings already said in this session.
 	warned sync.Map
+	// rules are the prefix rules approved so far (Options.PrefixRules and
+	// those approved in this session).
+	rulesMu sync.Mutex
+	rules   [][]string
 }
 
 // New returns the tool.
@@ -135,7 +145,30 @@ func New(opts Options) *Tool {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Tool{opts: opts}
+	return &Tool{opts: opts, rules: slices.Clone(opts.PrefixRules)}
+}
+
+// prefixRules returns the approved prefix rules.
+func (t *Tool) prefixRules() [][]string {
+	t.rulesMu.Lock()
+	defer t.rulesMu.Unlock()
+	return slices.Clone(t.rules)
+}
+
+// addPrefixRule applies rule to the rest of the session and saves it.
+func (t *Tool) addPrefixRule(env *tools.Env, rule []string) {
+	t.rulesMu.Lock()
+	known := slices.ContainsFunc(t.rules, func(r []string) bool { return slices.Equal(r, rule) })
+	if !known {
+		t.rules = append(t.rules, slices.Clone(rule))
+	}
+	t.rulesMu.Unlock()
+	if known || t.opts.SavePrefixRule == nil {
+		return
+	}
+	if err := t.opts.SavePrefixRule(rule); err != nil {
+		emit(env, protocol.Warning{Message: fmt.Sprintf("the approved prefix rule applies to this session only: saving it failed: %v", err)})
+	}
 }
 
 // The tool's description: the escalation bullet is offered only where
@@ -146,7 +179,7 @@ const (
 - "command" is an argv array, not a shell string: ["rg", "-n", "TODO"]. For pipes, &&, globs or redirections, run a shell: ["bash", "-lc", "go test ./... 2>&1 | tail -n 20"].
 - Commands run inside a sandbox: files can be read anywhere but written only in the workspace's writable roots, and network access is usually off. A command that fails with "Permission denied", "Operation not permitted" or "Read-only file system" was probably blocked by the sandbox.
 `
-	descEscalate = `- If a command truly needs to run outside the sandbox (network access, writes elsewhere), set "sandbox_permissions" to "require_escalated" and give a one-sentence "justification"; the user is asked to approve. Do not escalate to work around an error you can fix.
+	descEscalate = `- If a command truly needs to run outside the sandbox (network access, writes elsewhere), set "sandbox_permissions" to "require_escalated" and give a one-sentence "justification"; the user is asked to approve. A "prefix_rule" such as ["npm", "install"] lets the user approve later commands starting with it too. Do not escalate to work around an error you can fix.
 `
 	descNever = `- Nobody can approve anything in this session (approval policy "never"): commands always run inside the sandbox. If something cannot be done there, do what you can and tell the user what to run.
 `
@@ -163,7 +196,8 @@ var parameters = json.RawMessage(`{
     "workdir": {"type": "string", "description": "The working directory to run the command in; defaults to the session's working directory."},
     "timeout_ms": {"type": "number", "description": "The timeout for the command in milliseconds."},
     "sandbox_permissions": {"type": "string", "enum": ["use_default", "require_escalated"], "description": "Use \"require_escalated\" to ask the user to run this command outside the sandbox."},
-    "justification": {"type": "string", "description": "Only with require_escalated: one sentence telling the user why the command needs to run outside the sandbox."}
+    "justification": {"type": "string", "description": "Only with require_escalated: one sentence telling the user why the command needs to run outside the sandbox."},
+    "prefix_rule": {"type": "array", "items": {"type": "string"}, "description": "Only with require_escalated: a command prefix the user may approve for later commands too, e.g. [\"git\", \"pull\"]."}
   },
   "required": ["command"],
   "additionalProperties": false
@@ -210,6 +244,7 @@ type args struct {
 	TimeoutMS          *float64 `json:"timeout_ms"`
 	SandboxPermissions string   `json:"sandbox_permissions"`
 	Justification      string   `json:"justification"`
+	PrefixRule         []string `json:"prefix_rule"`
 	// WithEscalatedPermissions is Codex's older spelling of the request.
 	WithEscalatedPermissions *bool `json:"with_escalated_permissions"`
 }
@@ -223,6 +258,13 @@ type request struct {
 	justification string
 	tty           bool // exec_command with a terminal
 	live          bool // exec_command: may outlive the call
+	// prefixRule is the model's proposed prefix rule; proposal is the one
+	// offered to the user with the request being asked.
+	prefixRule []string
+	proposal   []string
+	// freeform: answer as Codex's shell_command does (text sections), not
+	// as shell's JSON.
+	freeform bool
 }
 
 // parse validates the call, returning a result for the model on failure.
@@ -234,7 +276,7 @@ func (t *Tool) parse(env *tools.Env, call tools.Call) (request, tools.Result, bo
 	if len(a.Command) == 0 || a.Command[0] == "" {
 		return request{}, tools.ErrorResult("command must be a non-empty array of strings, e.g. [\"ls\", \"-la\"]"), false
 	}
-	r := request{argv: a.Command, justification: a.Justification, timeout: t.opts.DefaultTimeout}
+	r := request{argv: a.Command, justification: a.Justification, timeout: t.opts.DefaultTimeout, prefixRule: a.PrefixRule}
 	var ok bool
 	if r.escalate, ok = escalates(a.SandboxPermissions); !ok {
 		return request{}, tools.ErrorResult("sandbox_permissions must be %q or %q, not %q", PermUseDefault, PermRequireEscalated, a.SandboxPermissions), false
@@ -295,6 +337,11 @@ func (t *Tool) Handle(ctx context.Context, env *tools.Env, call tools.Call) (too
 	if !ok {
 		return res, nil
 	}
+	return t.handle(ctx, env, call, req)
+}
+
+// handle runs a decoded call to completion and answers the model.
+func (t *Tool) handle(ctx context.Context, env *tools.Env, call tools.Call, req request) (tools.Result, error) {
 	env, unsandboxed, done, res, err := t.admit(ctx, env, call, req)
 	if done || err != nil {
 		return res, err
@@ -393,7 +440,10 @@ func sessionKey(argv []string, unsandboxed bool) string {
 // when that is not the session's ("" otherwise), or a result for the model
 // when the command must not run.
 func (t *Tool) authorize(ctx context.Context, env *tools.Env, call tools.Call, req request) (bool, protocol.SandboxMode, *tools.Result, error) {
-	d := approval.ForCommand(env.ApprovalPolicy, env.Sandbox, approval.Command{Argv: req.argv, Cwd: req.workdir, Escalate: req.escalate})
+	d := approval.ForCommand(env.ApprovalPolicy, env.Sandbox, approval.Command{
+		Argv: req.argv, Cwd: req.workdir, Escalate: req.escalate,
+		PrefixRule: req.prefixRule, PrefixRules: t.prefixRules(),
+	})
 	switch d.Action {
 	case approval.Run:
 		// A rerun outside the sandbox approved for the session under
@@ -413,6 +463,7 @@ func (t *Tool) authorize(ctx context.Context, env *tools.Env, call tools.Call, r
 		if d.ApprovedMode == protocol.SandboxWorkspaceWrite {
 			reason += "; if approved it runs in the workspace sandbox and may write there"
 		}
+		req.proposal = d.ProposedPrefixRule
 		ok, feedback, err := t.ask(ctx, env, call, req, reason, d.Unsandboxed, sessionKey(req.argv, d.Unsandboxed))
 		if err != nil {
 			return false, "", nil, err
@@ -451,6 +502,8 @@ func (t *Tool) ask(ctx context.Context, env *tools.Env, call tools.Call, req req
 		Reason:        reason,
 		Justification: req.justification,
 		Escalated:     escalated,
+		// Offered only with the request it was checked against.
+		ProposedPrefixRule: req.proposal,
 	})
 	if err := ctx.Err(); err != nil {
 		return false, "", err
@@ -462,6 +515,13 @@ func (t *Tool) ask(ctx context.Context, env *tools.Env, call tools.Call, req req
 	case protocol.DecisionApprovedForSession:
 		if env.Remember != nil {
 			env.Remember(key)
+		}
+		return true, "", nil
+	case protocol.DecisionApprovedPrefixRule:
+		// Without a proposal (or for a request that was not the one it
+		// was checked against) this approves the command once.
+		if req.proposal != nil && escalated {
+			t.addPrefixRule(env, req.proposal)
 		}
 		return true, "", nil
 	case protocol.DecisionAbort:

@@ -423,7 +423,7 @@ func TestSpec(t *testing.T) {
 	for n := range schema.Properties {
 		names = append(names, n)
 	}
-	if diff := cmp.Diff([]string{"command", "justification", "sandbox_permissions", "timeout_ms", "workdir"}, sortStrings(names)); diff != "" {
+	if diff := cmp.Diff([]string{"command", "justification", "prefix_rule", "sandbox_permissions", "timeout_ms", "workdir"}, sortStrings(names)); diff != "" {
 		t.Errorf("properties mismatch (-want +got):\n%s", diff)
 	}
 	if s.Name != "shell" || s.Kind != "function" || schema.Type != "object" || schema.Additional || fmt.Sprint(schema.Required) != "[command]" {

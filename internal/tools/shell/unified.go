@@ -47,7 +47,7 @@ const execDescription = `Runs a shell command, in a pseudo-terminal when "tty" i
 - Use it for servers, watchers, REPLs and programs that ask questions ("tty": true). Long output is cut in the middle to "max_output_tokens".
 `
 
-const execEscalate = `- If a command truly needs to run outside the sandbox, set "sandbox_permissions" to "require_escalated" with a one-sentence "justification"; the user is asked to approve the command (not what you later write to it).
+const execEscalate = `- If a command truly needs to run outside the sandbox, set "sandbox_permissions" to "require_escalated" with a one-sentence "justification"; the user is asked to approve the command (not what you later write to it). A "prefix_rule" such as ["npm", "install"] lets the user approve later commands starting with it too.
 `
 
 const writeDescription = `Writes "chars" to the stdin of a command exec_command started (by its session ID) and returns the output produced since the last answer, once it exits or "yield_time_ms" passes. Empty "chars" only polls. Control characters work with tty=true, e.g. "\u0003" (Ctrl-C) ends a server, "\u0004" sends end-of-file.`
@@ -264,7 +264,7 @@ func (e *ExecCommand) request(env *tools.Env, a execArgs) (request, tools.Result
 	if runtime.GOOS == "windows" && a.Shell == "" {
 		argv = []string{sh, "/C", a.Cmd}
 	}
-	r := request{argv: argv, justification: a.Justification, tty: a.TTY, live: true}
+	r := request{argv: argv, justification: a.Justification, tty: a.TTY, live: true, prefixRule: a.PrefixRule}
 	var ok bool
 	if r.escalate, ok = escalates(a.SandboxPermissions); !ok {
 		return request{}, tools.ErrorResult("sandbox_permissions must be %q or %q, not %q", PermUseDefault, PermRequireEscalated, a.SandboxPermissions), false
