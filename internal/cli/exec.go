@@ -204,6 +204,11 @@ func runExec(ctx context.Context, f *Factory, opts *ExecOptions) error {
 	if !opts.SkipGitRepoCheck && !insideGitRepo(rt.Cwd) {
 		return &UsageError{Msg: fmt.Sprintf("%s is not inside a git repository; kodex exec refuses to run there by default.\nRun it in a repository, or pass --skip-git-repo-check to run anyway.", rt.Cwd)}
 	}
+	if opts.Global.OSS {
+		if err := ossReady(ctx, rt.Config); err != nil {
+			return err
+		}
+	}
 	turn := protocol.UserTurn{Items: []protocol.InputItem{{Type: protocol.InputText, Text: opts.Prompt}}}
 	for _, img := range opts.Global.Images {
 		turn.Items = append(turn.Items, protocol.InputItem{Type: protocol.InputLocalImage, Path: rt.abs(img)})

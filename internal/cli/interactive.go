@@ -98,6 +98,11 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 	if err != nil {
 		return err
 	}
+	if g.OSS {
+		if err := ossReady(ctx, rt.Config); err != nil {
+			return err
+		}
+	}
 	if hint := startKeyHint(f, rt.Config); hint != "" {
 		// Said now, with the fix, not after the first prompt fails.
 		fmt.Fprintln(f.IO.ErrOut, "kodex: warning: "+hint)
