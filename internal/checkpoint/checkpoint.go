@@ -11,7 +11,8 @@
 // compressed, .gitignore handling exactly as the user's git has it, and an
 // index that caches file stats, so a snapshot of an unchanged 50,000-file
 // workspace hashes nothing and writes only what changed. A snapshot is a
-// tree id; nothing prunes the store (delete the directory to reclaim it).
+// tree id; [Store.Prune] drops the snapshots no session needs any more
+// (see prune.go).
 //
 // What a snapshot covers: the workspace (the git work tree containing the
 // session's directory, else that directory), its tracked and untracked
@@ -94,8 +95,7 @@ func Open(ctx context.Context, home, workspace string) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	sum := sha256.Sum256([]byte(workspace))
-	dir := filepath.Join(home, "checkpoints", hex.EncodeToString(sum[:12]))
+	dir := storeDir(home, workspace)
 	// kodex's own state is never part of a snapshot, even when it lies in
 	// the workspace.
 	var exclude []string
@@ -113,6 +113,12 @@ func Open(ctx context.Context, home, workspace string) (*Store, error) {
 		return nil, fmt.Errorf("checkpoint: %w", err)
 	}
 	return &Store{workspace: workspace, sh: sh}, nil
+}
+
+// storeDir is the directory of workspace's store under home (absolute).
+func storeDir(home, workspace string) string {
+	sum := sha256.Sum256([]byte(workspace))
+	return filepath.Join(home, "checkpoints", hex.EncodeToString(sum[:12]))
 }
 
 // gitignoreEscape escapes the characters a .gitignore pattern gives a

@@ -46,6 +46,9 @@ func (s *Store) Restore(ctx context.Context, steps []Step, force bool) (Result, 
 	for _, st := range slices.Backward(steps) {
 		changes, err := s.diff(ctx, st.Before, st.After)
 		if err != nil {
+			if trees, terr := s.trees(ctx, []string{st.Before, st.After}); terr == nil && len(trees) < 2 && st.Before != st.After {
+				return Result{}, ErrPruned
+			}
 			return Result{}, err
 		}
 		for _, c := range changes {

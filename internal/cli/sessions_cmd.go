@@ -81,14 +81,23 @@ func NewCmdSessions(f *Factory) *cobra.Command {
 				return &ConfigError{err}
 			}
 			id := sessionID(home, args[0])
+			var workspaces []string // whose checkpoints it may have been keeping
+			if path, err := rollout.Find(home, args[0]); err == nil {
+				workspaces = session.SessionWorkspaces(path)
+			}
 			if err := rollout.Remove(home, args[0]); err != nil {
 				return err
 			}
 			if id != "" {
 				_ = (&session.Store{Home: home}).SetName(id, "") // its name goes with it
 			}
-			_, err = fmt.Fprintf(f.IO.Out, "removed session %s\n", args[0])
-			return err
+			if _, err = fmt.Fprintf(f.IO.Out, "removed session %s\n", args[0]); err != nil || len(workspaces) == 0 {
+				return err
+			}
+			if _, err := session.PruneCheckpoints(cmd.Context(), home, session.PruneOptions{Workspaces: workspaces}); err != nil {
+				fmt.Fprintf(f.IO.ErrOut, "kodex: the session is removed, but its checkpoints are not: %v\n", err)
+			}
+			return nil
 		},
 	}
 	rename := &cobra.Command{

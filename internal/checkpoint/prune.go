@@ -1,0 +1,193 @@
+package checkpoint
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Pruning. Snapshots are git trees that no ref names, so a store only
+// grows. [Store.Prune] is told which snapshots the sessions still need (the
+// caller reads them from the transcripts): it names them all under one ref
+// (refs/kodex/keep, a tree of trees) and runs `git gc --prune=<grace ago>`,
+// which packs what is kept and deletes the rest. Objects younger than the
+// grace period are kept whatever they are, so that a turn running in
+// another session meanwhile (its snapshot before the turn is not recorded
+// until the turn ends) loses nothing; and git itself keeps every object the
+// store's index names, which a later snapshot trusts to be there.
+
+const (
+	keepRef   = "refs/kodex/keep"
+	prunedTag = "pruned" // a file in the store whose time is the last prune
+	emptyTree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+)
+
+// ErrPruned is returned by [Store.Restore] when a checkpoint it needs was
+// pruned.
+var ErrPruned = errors.New("checkpoint: the turn's checkpoint was pruned (kodex keeps those of the last 30 days' sessions and of the 20 most recent in a workspace)")
+
+// Info describes a checkpoint store on disk.
+type Info struct {
+	Workspace string
+	Dir       string
+	// Created is when the store was made, Used when a snapshot last went
+	// into it (its index's time; zero: never), Pruned when it was last
+	// pruned (zero: never).
+	Created, Used, Pruned time.Time
+}
+
+// Stores lists the checkpoint stores under home ($KODEX_HOME).
+func Stores(home string) ([]Info, error) {
+	root := filepath.Join(home, "checkpoints")
+	entries, err := os.ReadDir(root)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	var out []Info
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		dir := filepath.Join(root, e.Name())
+		ws, err := os.ReadFile(filepath.Join(dir, "workspace"))
+		if err != nil {
+			continue // not a store (or one being made)
+		}
+		info := Info{Workspace: strings.TrimSuffix(string(ws), "\n"), Dir: dir}
+		if st, err := os.Stat(filepath.Join(dir, "HEAD")); err == nil {
+			info.Created = st.ModTime() // written once
+		}
+		if st, err := os.Stat(filepath.Join(dir, "index")); err == nil {
+			info.Used = st.ModTime()
+		}
+		if st, err := os.Stat(filepath.Join(dir, prunedTag)); err == nil {
+			info.Pruned = st.ModTime()
+		}
+		out = append(out, info)
+	}
+	return out, nil
+}
+
+// Info describes the store.
+func (s *Store) Info() Info {
+	all, _ := Stores(filepath.Dir(filepath.Dir(s.sh.GitDir())))
+	for _, i := range all {
+		if i.Dir == s.sh.GitDir() {
+			return i
+		}
+	}
+	return Info{Workspace: s.workspace, Dir: s.sh.GitDir()}
+}
+
+// Prune keeps the snapshots keep (ids [Store.Snapshot] returned; unknown
+// ones are ignored) and deletes every other object of the store older
+// than grace. It runs git gc: seconds on a store of a large workspace, so
+// callers run it rarely.
+func (s *Store) Prune(ctx context.Context, keep []string, grace time.Duration) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	trees, err := s.trees(ctx, keep)
+	if err != nil {
+		return err
+	}
+	root := emptyTree
+	if len(trees) > 0 {
+		var b strings.Builder
+		for _, t := range trees {
+			fmt.Fprintf(&b, "040000 tree %s\t%s\n", t, t)
+		}
+		out, err := s.sh.Run(ctx, strings.NewReader(b.String()), "mktree")
+		if err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+		root = strings.TrimSpace(string(out))
+	} else if _, err := s.sh.Run(ctx, strings.NewReader(""), "mktree"); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if _, err := s.sh.Run(ctx, nil, "update-ref", keepRef, root); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	expire := "now"
+	if grace > 0 {
+		expire = time.Now().Add(-grace).UTC().Format("2006-01-02 15:04:05 +0000")
+	}
+	if _, err := s.sh.Run(ctx, nil, "gc", "--quiet", "--prune="+expire); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(s.sh.GitDir(), prunedTag), nil, 0o600); err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	now := time.Now()
+	return os.Chtimes(filepath.Join(s.sh.GitDir(), prunedTag), now, now)
+}
+
+// trees returns the ids of ids that are trees in the store, sorted, once
+// each.
+func (s *Store) trees(ctx context.Context, ids []string) ([]string, error) {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	ids = slices.DeleteFunc(ids, func(id string) bool { return !isOID(id) })
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	out, err := s.sh.Run(ctx, strings.NewReader(strings.Join(ids, "\n")+"\n"), "cat-file", "--batch-check")
+	if err != nil {
+		return nil, fmt.Errorf("checkpoint: %w", err)
+	}
+	var trees []string
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		// "<oid> tree <size>", or "<oid> missing"
+		if f := strings.Fields(sc.Text()); len(f) == 3 && f[1] == "tree" {
+			trees = append(trees, f[0])
+		}
+	}
+	return trees, nil
+}
+
+func isOID(s string) bool {
+	if len(s) != 40 && len(s) != 64 {
+		return false
+	}
+	for _, c := range s {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// Remove deletes the store info describes, unless a snapshot went into it
+// within grace (a session may be using it): what Prune would leave of a
+// store no session needs. It reports whether it removed it.
+func Remove(info Info, grace time.Duration) (bool, error) {
+	if time.Since(info.Used) < grace {
+		return false, nil
+	}
+	if _, err := os.Stat(filepath.Join(info.Dir, "workspace")); err != nil {
+		return false, fmt.Errorf("checkpoint: %s is not a checkpoint store", info.Dir)
+	}
+	if err := os.RemoveAll(info.Dir); err != nil {
+		return false, fmt.Errorf("checkpoint: %w", err)
+	}
+	return true, nil
+}
+
+// Has reports whether the snapshot id is in the store (a pruned one is
+// not).
+func (s *Store) Has(ctx context.Context, id string) bool {
+	trees, err := s.trees(ctx, []string{id})
+	return err == nil && len(trees) == 1
+}

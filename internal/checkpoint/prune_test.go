@@ -1,0 +1,106 @@
+package checkpoint
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Prune keeps the snapshots it is told to keep (and whatever the store's
+// index names) and deletes the others' objects; the store goes on working.
+func TestPrune(t *testing.T) {
+	ctx := context.Background()
+	ws := t.TempDir()
+	home := t.TempDir()
+	s, err := Open(ctx, home, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	write(t, ws, "a.txt", "version one\n", 0o644)
+	a := snap(t, s)
+	write(t, ws, "a.txt", "version two\n", 0o644)
+	b := snap(t, s)
+	write(t, ws, "a.txt", "version three\n", 0o644)
+	c := snap(t, s)
+	blob := func(content string) string {
+		t.Helper()
+		out, err := s.sh.Run(ctx, strings.NewReader(content), "hash-object", "--stdin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	has := func(id string) bool {
+		_, err := s.sh.Run(ctx, nil, "cat-file", "-e", id)
+		return err == nil
+	}
+	v2 := blob("version two\n")
+	if !has(b) || !has(v2) {
+		t.Fatal("the snapshots are not in the store before pruning")
+	}
+
+	// A grace period keeps everything this young.
+	if err := s.Prune(ctx, []string{a, c}, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if !has(b) || !has(v2) {
+		t.Error("a snapshot younger than the grace period was pruned")
+	}
+
+	if err := s.Prune(ctx, []string{a, c, "not-an-id", strings.Repeat("0", 40)}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if has(b) || has(v2) {
+		t.Error("the snapshot not kept (its tree, its own blob) is still in the store")
+	}
+	for _, id := range []string{a, c, blob("version one\n"), blob("version three\n")} {
+		if !has(id) {
+			t.Errorf("kept object %s was pruned", id)
+		}
+	}
+	// The store still snapshots and restores.
+	write(t, ws, "a.txt", "version four\n", 0o644)
+	d := snap(t, s)
+	res, err := s.Restore(ctx, []Step{{Before: a, After: d}}, false)
+	if err != nil || len(res.Conflicts) > 0 {
+		t.Fatalf("restore after pruning: %+v, %v", res, err)
+	}
+	if got := tree(t, ws)["a.txt"]; got != "-rw-r--r-- version one\n" {
+		t.Errorf("after restoring the kept snapshot: %q", got)
+	}
+
+	infos, err := Stores(home)
+	if err != nil || len(infos) != 1 || infos[0].Workspace != ws || infos[0].Pruned.IsZero() || infos[0].Used.IsZero() {
+		t.Fatalf("Stores: %+v, %v", infos, err)
+	}
+	if removed, err := Remove(infos[0], time.Hour); removed || err != nil {
+		t.Errorf("a store used just now was removed (%v)", err)
+	}
+	if removed, err := Remove(infos[0], 0); !removed || err != nil {
+		t.Errorf("Remove: %v, %v", removed, err)
+	}
+	if infos, _ := Stores(home); len(infos) != 0 {
+		t.Errorf("after Remove: %+v", infos)
+	}
+}
+
+// Restoring a pruned checkpoint says so.
+func TestRestorePruned(t *testing.T) {
+	ctx := context.Background()
+	ws := t.TempDir()
+	s := open(t, ws)
+	write(t, ws, "a.txt", "one\n", 0o644)
+	a := snap(t, s)
+	write(t, ws, "a.txt", "two\n", 0o644)
+	b := snap(t, s)
+	write(t, ws, "a.txt", "three\n", 0o644)
+	snap(t, s)
+	if err := s.Prune(ctx, nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Restore(ctx, []Step{{Before: a, After: b}}, false); !errors.Is(err, ErrPruned) {
+		t.Fatalf("restoring a pruned checkpoint: %v", err)
+	}
+}
