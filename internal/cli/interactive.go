@@ -29,23 +29,35 @@ type interactiveOptions struct {
 	resume     bool
 	resumeLast bool
 	resumeID   string
+	pick       string // open the session picker at start: "here" or "all"
+	all        bool   // kodex resume --all
 }
 
 // NewCmdResume builds `kodex resume`: the UI on a recorded session.
 func NewCmdResume(f *Factory, g *GlobalOptions) *cobra.Command {
 	io := &interactiveOptions{resume: true}
 	cmd := &cobra.Command{
-		Use:   "resume [--last | SESSION_ID]",
+		Use:   "resume [--last | --all | SESSION_ID]",
 		Short: "Open the interactive UI on a recorded session",
-		Example: `  kodex resume --last
+		Long: `Open the interactive UI on a recorded session: the one named, the most recent
+in this directory (--last), or one picked from a list of this directory's
+sessions (no argument; --all lists every directory's).`,
+		Example: `  kodex resume
+  kodex resume --last
   kodex resume 0199a7c2`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			switch {
 			case io.resumeLast && len(args) > 0:
 				return &UsageError{Msg: "pass a session id or --last, not both"}
+			case io.all && (io.resumeLast || len(args) > 0):
+				return &UsageError{Msg: "--all picks from a list; it takes no session id or --last"}
 			case !io.resumeLast && len(args) == 0:
-				return &UsageError{Msg: "resume needs a session id or --last (list them with kodex sessions list)"}
+				// The picker, in the UI: a new session until one is chosen.
+				io.resume, io.pick = false, "here"
+				if io.all {
+					io.pick = "all"
+				}
 			case len(args) == 1:
 				io.resumeID = args[0]
 			}
@@ -53,6 +65,7 @@ func NewCmdResume(f *Factory, g *GlobalOptions) *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&io.resumeLast, "last", false, "resume the most recent session in this directory")
+	cmd.Flags().BoolVar(&io.all, "all", false, "with no session id: pick from every directory's sessions")
 	cmd.Flags().BoolVar(&io.altScreen, "alt-screen", false, "use the full-screen mode")
 	return cmd
 }
@@ -132,6 +145,7 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 		Home:          f.Getenv("HOME"),
 		Editor:        cmp.Or(f.Getenv("VISUAL"), f.Getenv("EDITOR")),
 		InitialPrompt: strings.Join(args, " "),
+		PickSession:   io.pick,
 		KodexHome:     historyHome(rt.Config),
 		Cwd:           rt.Cwd,
 		Status: tui.StatusInfo{

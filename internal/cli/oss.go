@@ -53,4 +53,3 @@ func otherOSS(id string) string {
 	}
 	return "lmstudio"
 }
-

@@ -279,6 +279,13 @@ func (m *model) resumePicker(sessions []SessionSummary, all bool) *picker {
 		title, footer = "Resume a session (all directories)", "↑/↓ select · enter resume · tab this directory · esc cancel"
 	}
 	p := &picker{title: title, footer: footer}
+	kept := sessions[:0:0]
+	for _, s := range sessions {
+		if s.ID != m.status.sessionID { // the one open now is no choice
+			kept = append(kept, s)
+		}
+	}
+	sessions = kept
 	for _, s := range sessions {
 		desc := s.Updated.Format("2006-01-02 15:04")
 		if all {

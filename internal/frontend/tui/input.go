@@ -334,6 +334,9 @@ func baseNames(paths []string) []string {
 }
 
 func (m *model) submitInitial() tea.Cmd {
+	if m.opts.PickSession != "" {
+		return m.cmdResume(map[string]string{"all": "--all"}[m.opts.PickSession])
+	}
 	if strings.TrimSpace(m.opts.InitialPrompt) == "" {
 		return nil
 	}

@@ -100,9 +100,12 @@ type Options struct {
 	Editor        string // Ctrl+G's editor command ($VISUAL or $EDITOR; may hold arguments); "": none
 	Home          string // the user's home directory, shown as ~ in the header; "": none
 	InitialPrompt string // submitted at once (after the trust question)
-	KodexHome     string // history.jsonl lives here; "" disables persistence
-	Cwd           string
-	Status        StatusInfo
+	// PickSession opens the /resume picker at start (`kodex resume` with no
+	// session): "here" lists this directory's sessions, "all" every one.
+	PickSession string
+	KodexHome   string // history.jsonl lives here; "" disables persistence
+	Cwd         string
+	Status      StatusInfo
 
 	ListSessions  func(all bool) ([]SessionSummary, error) // /resume picker
 	ResumeSession func(id string) (Session, error)         // swap to a resumed session
