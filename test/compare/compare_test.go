@@ -86,6 +86,9 @@ type scenario struct {
 	failed bool
 	// provider: more keys for [model_providers.fake].
 	provider string
+	// model is the model both are told to use (default testModel);
+	// config, top-level config keys for both.
+	model, config string
 }
 
 var scenarios = []scenario{
@@ -194,6 +197,11 @@ func TestCodexSideBySide(t *testing.T) {
 			}
 		})
 	}
+	for _, sc := range toolScenarios() {
+		t.Run("tools/"+strings.ReplaceAll(sc.name, " ", "_"), func(t *testing.T) {
+			compareTools(t, runScenario(t, codexSide, codex, sc), runScenario(t, kodexSide, kodex, sc))
+		})
+	}
 }
 
 // runInNetns builds kodex, finds Codex and re-runs this test in a new
@@ -243,6 +251,8 @@ type run struct {
 	events []byte // stdout of every exec, concatenated
 	stderr []byte
 	exit   int // of the last exec
+	// requests are the bodies the model received.
+	requests []modeltest.Request
 }
 
 func runScenario(t *testing.T, s side, bin string, sc scenario) run {
@@ -262,10 +272,15 @@ func runScenario(t *testing.T, s side, bin string, sc scenario) run {
 	git(t, work, home, "-c", "user.email=t@t", "-c", "user.name=t", "commit", "-qm", "init")
 
 	srv := modeltest.New(t, sc.script(s)...)
+	modelName := sc.model
+	if modelName == "" {
+		modelName = testModel
+	}
 	// The same Codex config.toml for both: kodex reads Codex's keys.
 	cfg := fmt.Sprintf(`check_for_update_on_startup = false
 model = %q
 model_provider = "fake"
+%s
 
 [analytics]
 enabled = false
@@ -281,7 +296,7 @@ name = "fake"
 base_url = %q
 env_key = "FAKE_API_KEY"
 wire_api = "responses"
-%s`, testModel, srv.URL(), sc.provider)
+%s`, modelName, sc.config, srv.URL(), sc.provider)
 	cfgHome := filepath.Join(home, ".kodex")
 	homeVar := "KODEX_HOME"
 	if s == codexSide {
@@ -330,6 +345,7 @@ wire_api = "responses"
 			}
 		}
 	}
+	r.requests = srv.Requests()
 	return r
 }
 
