@@ -1,6 +1,7 @@
 package appserver_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -50,4 +51,32 @@ func BenchmarkOutputStream(b *testing.B) {
 	secs := time.Since(start).Seconds()
 	b.ReportMetric(float64(msgs)/secs, "msgs/s")
 	b.ReportMetric(float64(bytes)/secs/1e6, "MB/s")
+}
+
+// BenchmarkEventStream: the events per second a client takes in when each
+// is small: an answer streamed as 20,000 words, one
+// item/agentMessage/delta notification each.
+func BenchmarkEventStream(b *testing.B) {
+	answer := strings.Repeat("word ", 20000)
+	srv := modeltest.NewServer(modeltest.Options{T: b, Script: []modeltest.Response{modeltest.Text(answer)}, Loop: true, KeepRequests: 1})
+	e := newEnv(b, srv.URL())
+	s := e.start(b)
+	s.noValidate = true
+	s.initialize()
+	thread := startThread(b, s, map[string]any{"cwd": e.work})
+	msgs := 0
+	start := time.Now()
+	b.ResetTimer()
+	for range b.N {
+		for _, m := range runTurn(b, s, thread, "talk") {
+			if m.Method == "item/agentMessage/delta" {
+				msgs++
+			}
+		}
+	}
+	b.StopTimer()
+	if msgs < 20000*b.N {
+		b.Fatalf("%d deltas in %d turns, want 20,000 each", msgs, b.N)
+	}
+	b.ReportMetric(float64(msgs)/time.Since(start).Seconds(), "events/s")
 }
