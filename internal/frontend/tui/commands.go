@@ -281,7 +281,9 @@ func (m *model) resumePicker(sessions []SessionSummary, all bool) *picker {
 	p := &picker{title: title, footer: footer}
 	kept := sessions[:0:0]
 	for _, s := range sessions {
-		if s.ID != m.status.sessionID { // the one open now is no choice
+		// The one open now is no choice, nor one with nothing in it (the
+		// session `kodex resume` opened while the list loads is both).
+		if s.ID != m.status.sessionID && strings.TrimSpace(s.Preview) != "" {
 			kept = append(kept, s)
 		}
 	}
