@@ -164,11 +164,17 @@ func (s *Session) rewind(ctx context.Context, id string, op protocol.Rewind) {
 
 // startsTurn reports whether the history still holds tc's user message
 // where the turn put it.
-func (s *Session) startsTurn(tc protocol.TurnCheckpoint) bool {
-	if tc.HistoryLen >= len(s.history) {
+func (s *Session) startsTurn(tc protocol.TurnCheckpoint) bool { return StartsTurn(s.history, tc) }
+
+// StartsTurn reports whether history (a session's, live or recorded)
+// still holds tc's user message where the turn put it: whether the
+// conversation can be rewound to before it (cut at tc.HistoryLen). A turn
+// compacted away, or rewound already, cannot.
+func StartsTurn(history []model.Item, tc protocol.TurnCheckpoint) bool {
+	if tc.HistoryLen < 0 || tc.HistoryLen >= len(history) {
 		return false
 	}
-	it := s.history[tc.HistoryLen]
+	it := history[tc.HistoryLen]
 	if it.Type != model.ItemMessage || it.Role != model.RoleUser {
 		return false
 	}
