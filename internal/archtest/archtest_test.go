@@ -91,7 +91,7 @@ var rules = []rule{
 	{pkg: "internal/gitx", allow: nil, forbid: append([]string{"github.com/spf13/cobra"}, charm...)},
 	{pkg: "internal/rollout", allow: []string{"internal/protocol", "internal/model", "internal/gitx"}},
 	// mcp holds the MCP client connections; the tools layer adapts them.
-	{pkg: "internal/mcp", allow: []string{"internal/protocol", "internal/proc"}, forbid: append([]string{"github.com/spf13/cobra"}, charm...)},
+	{pkg: "internal/mcp", allow: []string{"internal/protocol", "internal/proc", "internal/patch"}, forbid: append([]string{"github.com/spf13/cobra"}, charm...)},
 	{pkg: "internal/tools", allow: []string{"internal/tools", "internal/model", "internal/protocol", "internal/approval", "internal/sandbox", "internal/proc", "internal/patch", "internal/mcp"}, forbid: charm},
 	// checkpoint keeps the workspace snapshots behind undo (through gitx).
 	{pkg: "internal/checkpoint", allow: []string{"internal/gitx", "internal/protocol"}},

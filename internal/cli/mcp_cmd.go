@@ -94,7 +94,8 @@ of the file (comments, layout) as it is. A stdio server is the command after
 			return runMCPRemove(f, g, args[0])
 		},
 	}
-	cmd.AddCommand(list, get, add, remove)
+	login, logout := newCmdMCPLogin(f, g)
+	cmd.AddCommand(list, get, add, remove, login, logout)
 	return cmd
 }
 
@@ -182,6 +183,8 @@ type mcpServerJSON struct {
 	Tools             []mcpToolJSON    `json:"tools"`
 	Error             string           `json:"error,omitempty"`
 	Stderr            string           `json:"stderr,omitempty"`
+	// AuthStatus is Codex's: unsupported, not_logged_in, bearer_token or o_auth.
+	AuthStatus string `json:"auth_status"`
 }
 
 type mcpTransportJSON struct {
@@ -257,9 +260,9 @@ func runMCPList(ctx context.Context, f *Factory, g *GlobalOptions, only string, 
 		return nil
 	}
 	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tTRANSPORT\tSTATE")
+	fmt.Fprintln(tw, "NAME\tTRANSPORT\tSTATE\tAUTH")
 	for _, s := range out {
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", s.Name, transportText(s.Transport), stateText(s))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", s.Name, transportText(s.Transport), stateText(s), authText(s.AuthStatus))
 	}
 	return tw.Flush()
 }
@@ -270,6 +273,10 @@ func mcpJSON(name string, c config.MCPServer, st mcp.Server) mcpServerJSON {
 		StartupTimeoutSec: c.StartupTimeout().Seconds(), ToolTimeoutSec: c.ToolTimeout().Seconds(),
 		EnabledTools: c.EnabledTools, DisabledTools: c.DisabledTools,
 		State: st.State, Error: st.Error, Stderr: st.Stderr, Tools: []mcpToolJSON{},
+		AuthStatus: st.Auth,
+	}
+	if s.AuthStatus == "" {
+		s.AuthStatus = mcp.AuthUnsupported
 	}
 	if !c.Enabled {
 		s.State = "disabled"
@@ -313,6 +320,19 @@ func stateText(s mcpServerJSON) string {
 	return s.State
 }
 
+// authText is an auth status as Codex's mcp list prints it.
+func authText(status string) string {
+	switch status {
+	case mcp.AuthNotLoggedIn:
+		return "Not logged in"
+	case mcp.AuthBearerToken:
+		return "Bearer token"
+	case mcp.AuthOAuth:
+		return "OAuth"
+	}
+	return "Unsupported"
+}
+
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
@@ -320,7 +340,7 @@ func firstLine(s string) string {
 
 func printMCPServer(f *Factory, s mcpServerJSON) error {
 	w := f.IO.Out
-	fmt.Fprintf(w, "%s\n  transport: %s\n  state: %s\n", s.Name, transportText(s.Transport), stateText(s))
+	fmt.Fprintf(w, "%s\n  transport: %s\n  state: %s\n  auth: %s\n", s.Name, transportText(s.Transport), stateText(s), authText(s.AuthStatus))
 	if s.Transport.Cwd != "" {
 		fmt.Fprintf(w, "  cwd: %s\n", s.Transport.Cwd)
 	}

@@ -57,6 +57,10 @@ func TestScripts(t *testing.T) {
 			"noproc":    cmdNoProc,
 			"unbase64":  cmdUnbase64,
 			"mcphttp":   cmdMCPHTTP,
+			"mcpoauth":  cmdMCPOAuth,
+			"mcplogin":  cmdMCPLogin,
+			"mcpcreds":  cmdMCPCreds,
+			"mcpexpire": cmdMCPExpire,
 		},
 	})
 }
@@ -79,6 +83,7 @@ func setupScript(env *testscript.Env) error {
 		return err
 	}
 	env.Setenv("MCP_SERVERS", mcpModules)
+	env.Values[oauthKey{}] = &oauthSlot{}
 	scriptPath := filepath.Join(env.WorkDir, "model.json")
 	if _, err := os.Stat(scriptPath); err != nil {
 		return nil

@@ -40,6 +40,11 @@ type ServerConfig struct {
 	// streamable HTTP: URL, with Headers on every request.
 	URL     string
 	Headers map[string]string
+	// CredentialsFile, for an HTTP server kodex may log in to (one
+	// without an Authorization header), is where kodex mcp login keeps
+	// its OAuth credentials (see [CredentialsPath]); they are sent and
+	// refreshed from there.
+	CredentialsFile string
 	// Required servers fail the session's start-up when they do not start.
 	Required       bool
 	StartupTimeout time.Duration
@@ -83,6 +88,9 @@ type Server struct {
 	Tools  []Tool // ready: the tools offered (after enabled/disabled_tools)
 	Error  string // failed: why
 	Stderr string // failed: the tail of a stdio server's stderr
+	// Auth is AuthUnsupported, AuthNotLoggedIn, AuthBearerToken or
+	// AuthOAuth.
+	Auth string
 }
 
 // Status is the server's state as a protocol event.
@@ -124,6 +132,9 @@ type server struct {
 	stderr  string
 	session *sdk.ClientSession
 	proc    *stdioProcess // stdio only
+	auth    *storedAuth   // HTTP with a CredentialsFile only
+	// needsLogin: the server answered 401 and kodex had no usable credentials.
+	needsLogin bool
 
 	progress sync.Map // progress token (string) → func(protocol.McpToolCallProgress)
 }
@@ -229,7 +240,37 @@ func (m *Manager) Servers() []Server {
 func (s *server) snapshot() Server {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return Server{Config: s.cfg, State: s.state, Tools: s.tools, Error: s.err, Stderr: s.stderr}
+	return Server{Config: s.cfg, State: s.state, Tools: s.tools, Error: s.err, Stderr: s.stderr, Auth: s.authStatusLocked()}
+}
+
+// authStatusLocked is the server's auth status, as Codex reports it.
+func (s *server) authStatusLocked() string {
+	switch {
+	case s.cfg.URL == "":
+		return AuthUnsupported
+	case hasAuthorization(s.cfg.Headers):
+		return AuthBearerToken
+	case s.auth != nil && s.auth.loggedIn():
+		return AuthOAuth
+	case s.needsLogin:
+		return AuthNotLoggedIn
+	}
+	if s.cfg.CredentialsFile != "" && s.auth == nil {
+		// not started (yet): stored credentials say enough
+		if c, err := LoadCredentials(s.cfg.CredentialsFile); err == nil && c != nil && c.URL == s.cfg.URL {
+			return AuthOAuth
+		}
+	}
+	return AuthUnsupported
+}
+
+func hasAuthorization(h map[string]string) bool {
+	for k := range h {
+		if http.CanonicalHeaderKey(k) == "Authorization" {
+			return true
+		}
+	}
+	return false
 }
 
 // ErrUnknownServer is returned for a server that is not configured.
@@ -315,6 +356,10 @@ func (m *Manager) start(s *server, opts Options) {
 		err = fmt.Errorf("did not start within %s (startup_timeout_sec): %w", timeout, err)
 	}
 	var stderr string
+	var login *LoginRequiredError
+	if errors.As(err, &login) {
+		err = login // the fix, not the request it happened in
+	}
 	if err != nil {
 		m.log.Warn("MCP server failed to start", "server", s.cfg.Name, "err", err)
 		if p := s.getProc(); p != nil {
@@ -329,6 +374,7 @@ func (m *Manager) start(s *server, opts Options) {
 	m.publish(s, func() {
 		if err != nil {
 			s.state, s.err, s.stderr = protocol.McpFailed, err.Error(), stderr
+			s.needsLogin = login != nil
 			if s.session != nil {
 				go s.session.Close() //nolint:errcheck // the server failed; its close error says nothing new
 				s.session = nil
@@ -364,7 +410,16 @@ func (m *Manager) connect(ctx context.Context, s *server, opts Options) ([]Tool,
 		if _, err := url.Parse(s.cfg.URL); err != nil {
 			return nil, fmt.Errorf("bad url: %w", err)
 		}
-		t = &sdk.StreamableClientTransport{Endpoint: s.cfg.URL, HTTPClient: &http.Client{Transport: headerTransport{s.cfg.Headers}}, MaxRetries: -1}
+		hc := &http.Client{Transport: headerTransport{s.cfg.Headers}}
+		st := &sdk.StreamableClientTransport{Endpoint: s.cfg.URL, HTTPClient: hc, MaxRetries: -1}
+		if s.cfg.CredentialsFile != "" && !hasAuthorization(s.cfg.Headers) {
+			a := newStoredAuth(s.cfg, hc)
+			s.mu.Lock()
+			s.auth = a
+			s.mu.Unlock()
+			st.OAuthHandler = a
+		}
+		t = st
 	default:
 		return nil, errors.New("neither command nor url is set")
 	}

@@ -77,6 +77,9 @@ func mcpServerConfig(name string, s config.MCPServer, cfg *config.Config, cwd st
 			out.Headers[k] = v
 		}
 	}
+	if cfg.Home != "" {
+		out.CredentialsFile = mcp.CredentialsPath(cfg.Home, name)
+	}
 	if s.BearerTokenEnvVar != "" {
 		tok := getenv(s.BearerTokenEnvVar)
 		if tok == "" {
