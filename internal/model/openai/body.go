@@ -50,7 +50,7 @@ func (c *Client) encode(req *model.Request) (*body, error) {
 	b := &body{head: env[:i], tail: env[i:], items: req.Input}
 	b.size = int64(len(env)) + int64(max(len(req.Input)-1, 0)) // the commas
 	for _, it := range req.Input {
-		enc, err := marshal(respItem(it))
+		enc, err := respItem(it).MarshalJSON()
 		if err != nil {
 			return nil, err
 		}
@@ -100,7 +100,9 @@ func (r *itemsReader) Read(p []byte) (int, error) {
 		case r.next == len(r.b.items):
 			r.cur, r.done = r.b.tail, true
 		default:
-			enc, err := marshal(respItem(r.b.items[r.next]))
+			// What json.Marshal would write: MarshalJSON's output is
+			// compact and not HTML-escaped already.
+			enc, err := respItem(r.b.items[r.next]).MarshalJSON()
 			if err != nil {
 				return 0, fmt.Errorf("encoding input item %d: %w", r.next, err)
 			}
