@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/kodex-cli/kodex/internal/approval"
 )
@@ -23,10 +24,18 @@ const (
 func rulesPath(home string) string { return filepath.Join(home, rulesDir, rulesFile) }
 
 // loadPrefixRules reads the saved prefix rules; a line kodex cannot apply
-// is logged and skipped, a missing file is no rules.
-func loadPrefixRules(home string, log *slog.Logger) [][]string {
+// is logged and skipped, a missing file is no rules. A rules file inside
+// one of the session's writable roots (a workspace inside $KODEX_HOME)
+// could have been written by a sandboxed command: it is not read.
+func loadPrefixRules(home string, writable []string, log *slog.Logger) [][]string {
 	if home == "" {
 		return nil
+	}
+	for _, root := range writable {
+		if insideRoot(rulesPath(home), root) {
+			log.Warn("prefix rules not loaded: the rules file is inside a writable root", "path", rulesPath(home), "root", root)
+			return nil
+		}
 	}
 	b, err := os.ReadFile(rulesPath(home))
 	if err != nil {
@@ -73,4 +82,26 @@ func savePrefixRule(home string) func(rule []string) error {
 		}
 		return f.Close()
 	}
+}
+
+// insideRoot reports whether p is root or below it, symlinks resolved where
+// they exist.
+func insideRoot(p, root string) bool {
+	p, root = resolvedPath(p), resolvedPath(root)
+	rel, err := filepath.Rel(root, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
+}
+
+// resolvedPath is p cleaned, with the symlinks of its longest
+// existing prefix resolved.
+func resolvedPath(p string) string {
+	p = filepath.Clean(p)
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	dir, base := filepath.Split(p)
+	if dir == "" || filepath.Clean(dir) == p {
+		return p
+	}
+	return filepath.Join(resolvedPath(dir), base)
 }

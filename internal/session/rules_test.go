@@ -14,7 +14,7 @@ func TestPrefixRulesFile(t *testing.T) {
 	t.Parallel()
 	home := t.TempDir()
 	log := slog.New(slog.DiscardHandler)
-	if got := loadPrefixRules(home, log); got != nil {
+	if got := loadPrefixRules(home, nil, log); got != nil {
 		t.Errorf("no file: rules = %q, want none", got)
 	}
 	save := savePrefixRule(home)
@@ -47,7 +47,7 @@ func TestPrefixRulesFile(t *testing.T) {
 	if diff := cmp.Diff(want, string(b)); diff != "" {
 		t.Errorf("rules file mismatch (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([][]string{{"git", "pull"}, {"npm", "test"}}, loadPrefixRules(home, log)); diff != "" {
+	if diff := cmp.Diff([][]string{{"git", "pull"}, {"npm", "test"}}, loadPrefixRules(home, nil, log)); diff != "" {
 		t.Errorf("loaded rules mismatch (-want +got):\n%s", diff)
 	}
 	if runtime.GOOS != "windows" {
@@ -62,7 +62,15 @@ func TestPrefixRulesFile(t *testing.T) {
 			}
 		}
 	}
-	if savePrefixRule("") != nil || loadPrefixRules("", log) != nil {
+	for _, root := range []string{home, filepath.Join(home, "rules"), filepath.Dir(home)} {
+		if got := loadPrefixRules(home, []string{t.TempDir(), root}, log); got != nil {
+			t.Errorf("rules file inside the writable root %s: loaded %q, want none", root, got)
+		}
+	}
+	if got := loadPrefixRules(home, []string{filepath.Join(home, "work")}, log); len(got) != 2 {
+		t.Errorf("a writable root inside $KODEX_HOME but not above the rules: loaded %q, want both", got)
+	}
+	if savePrefixRule("") != nil || loadPrefixRules("", nil, log) != nil {
 		t.Error("without a home directory, rules are neither loaded nor saved")
 	}
 }

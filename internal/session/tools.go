@@ -73,7 +73,7 @@ func (rt *Runtime) buildTools(pol protocol.SandboxPolicy, tmp *sessionTmp, edito
 		},
 		Logger:         rt.env.Logger,
 		Offered:        shellFor(model.ShellArgv),
-		PrefixRules:    loadPrefixRules(rt.Config.Home, rt.env.Logger),
+		PrefixRules:    loadPrefixRules(rt.Config.Home, pol.WritableRoots, rt.env.Logger),
 		SavePrefixRule: savePrefixRule(rt.Config.Home),
 	})
 	procs := shell.NewProcesses(rt.Config.Tools.MaxLiveProcesses)
