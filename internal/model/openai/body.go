@@ -10,47 +10,69 @@ import (
 
 // body is an encoded request. A small one is held whole; a large one (a
 // long conversation, a resumed session of many megabytes) is its envelope
-// only, and its input items are encoded as they are sent, so that a request
+// only, and its input items (chat messages) are encoded as they are sent, so that a request
 // never costs a second copy of the conversation in memory: what would be
 // 16 MB of history and 16–32 MB of body is the history and a few KB. Its
 // length is counted first (Content-Length), which encodes the items twice.
 type body struct {
 	whole      []byte
-	head, tail []byte // around the input items: …"input":[ and ],…
-	items      []model.Item
+	head, tail []byte // around the input: …"input":[ and ],… (or "messages")
+	n          int    // the pieces of input between them
+	piece      func(i int) ([]byte, error)
 	size       int64
 }
 
 // streamAbove is the size of the input items (their text, roughly) above
-// which a Responses request is encoded as it is sent.
+// which a request is encoded as it is sent.
 const streamAbove = 2 << 20
 
 func (c *Client) encode(req *model.Request) (*body, error) {
+	large := inputSize(req.Input) > streamAbove
 	if c.opts.WireAPI == WireChat {
-		b, err := marshal(chatBody(req))
-		return &body{whole: b, size: int64(len(b))}, err
+		cb := chatBody(req)
+		if !large {
+			return wholeBody(marshal(cb))
+		}
+		msgs := cb.Messages
+		cb.Messages = []chatMessage{}
+		// What json.Marshal writes for each element.
+		return streamedBody(cb, "messages", len(msgs), func(i int) ([]byte, error) { return marshal(msgs[i]) })
 	}
 	rb := responsesBody(req)
-	if inputSize(req.Input) <= streamAbove {
-		b, err := marshal(rb)
-		return &body{whole: b, size: int64(len(b))}, err
+	if !large {
+		return wholeBody(marshal(rb))
 	}
 	rb.Input = []respItem{}
-	env, err := marshal(rb)
+	// What json.Marshal writes for each item: MarshalJSON's output is
+	// compact and not HTML-escaped already.
+	return streamedBody(rb, "input", len(req.Input), func(i int) ([]byte, error) { return respItem(req.Input[i]).MarshalJSON() })
+}
+
+func wholeBody(b []byte, err error) (*body, error) {
+	if err != nil {
+		return nil, err
+	}
+	return &body{whole: b, size: int64(len(b))}, nil
+}
+
+// streamedBody is the body of envelope (whose field is an empty array)
+// with n pieces in that array; it counts their length.
+func streamedBody(envelope any, field string, n int, piece func(int) ([]byte, error)) (*body, error) {
+	env, err := marshal(envelope)
 	if err != nil {
 		return nil, err
 	}
 	// The field's name cannot occur earlier: the fields before it are
 	// strings, whose quotes are escaped.
-	i := bytes.Index(env, []byte(`"input":[]`))
+	i := bytes.Index(env, []byte(`"`+field+`":[]`))
 	if i < 0 {
-		return nil, fmt.Errorf("no input field in %.40q", env)
+		return nil, fmt.Errorf("no %s field in %.40q", field, env)
 	}
-	i += len(`"input":[`)
-	b := &body{head: env[:i], tail: env[i:], items: req.Input}
-	b.size = int64(len(env)) + int64(max(len(req.Input)-1, 0)) // the commas
-	for _, it := range req.Input {
-		enc, err := respItem(it).MarshalJSON()
+	i += len(field) + 4
+	b := &body{head: env[:i], tail: env[i:], n: n, piece: piece}
+	b.size = int64(len(env)) + int64(max(n-1, 0)) // the commas
+	for i := range n {
+		enc, err := piece(i)
 		if err != nil {
 			return nil, err
 		}
@@ -84,11 +106,12 @@ func (b *body) reader() io.Reader {
 	return &itemsReader{b: b, cur: b.head}
 }
 
-// itemsReader encodes a streamed body's items one at a time as it is read.
+// itemsReader encodes a streamed body's pieces one at a time as it is
+// read.
 type itemsReader struct {
 	b    *body
 	cur  []byte // what is left of the current piece
-	next int    // the next item to encode; len(items): the tail is next
+	next int    // the next piece to encode; b.n: the tail is next
 	done bool
 }
 
@@ -97,12 +120,10 @@ func (r *itemsReader) Read(p []byte) (int, error) {
 		switch {
 		case r.done:
 			return 0, io.EOF
-		case r.next == len(r.b.items):
+		case r.next == r.b.n:
 			r.cur, r.done = r.b.tail, true
 		default:
-			// What json.Marshal would write: MarshalJSON's output is
-			// compact and not HTML-escaped already.
-			enc, err := respItem(r.b.items[r.next]).MarshalJSON()
+			enc, err := r.b.piece(r.next)
 			if err != nil {
 				return 0, fmt.Errorf("encoding input item %d: %w", r.next, err)
 			}

@@ -17,7 +17,13 @@ import (
 // A request whose input passes streamAbove is encoded as it is read, and
 // reads, byte for byte and in length, as the whole encoding would be.
 func TestStreamedBodyIsTheWholeEncoding(t *testing.T) {
-	c, err := New(Options{BaseURL: "http://127.0.0.1:1/v1", APIKey: "k"})
+	for _, wire := range []string{WireResponses, WireChat} {
+		t.Run(wire, func(t *testing.T) { testStreamedBody(t, wire) })
+	}
+}
+
+func testStreamedBody(t *testing.T, wire string) {
+	c, err := New(Options{BaseURL: "http://127.0.0.1:1/v1", APIKey: "k", WireAPI: wire})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,6 +43,9 @@ func TestStreamedBodyIsTheWholeEncoding(t *testing.T) {
 		t.Fatalf("input of %d bytes does not exercise streaming", inputSize(req.Input))
 	}
 	want, err := marshal(responsesBody(req))
+	if wire == WireChat {
+		want, err = marshal(chatBody(req))
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
