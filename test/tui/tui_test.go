@@ -310,7 +310,7 @@ func TestDenyPatch(t *testing.T) {
 	term, _ := e.start("-a", "untrusted")
 	prompt(t, term, "add x.txt")
 	screen := waitScreen(t, term, "Apply these changes to 1 file?")
-	if !strings.Contains(screen, "x.txt") || !strings.Contains(screen, "+hi") {
+	if !strings.Contains(screen, "x.txt") || !strings.Contains(screen, "1 + hi") {
 		t.Errorf("patch modal lacks the diff:\n%s", screen)
 	}
 	must(t, term.Type("n"))

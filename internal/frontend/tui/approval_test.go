@@ -269,7 +269,7 @@ func TestPatchApprovalSmallTerminal(t *testing.T) {
 		}
 	}
 	pressKey(h, tea.KeyEnd)
-	if f := h.frame(); !strings.Contains(f, "+line 40") || !strings.Contains(f, "Apply these changes") {
+	if f := h.frame(); !strings.Contains(f, "40 + line 40") || !strings.Contains(f, "Apply these changes") {
 		t.Errorf("End does not reach the end of the diff:\n%s", f)
 	}
 	h.key("n")

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"fmt"
 	"strings"
 
@@ -100,7 +101,7 @@ func changesView(changes []protocol.FileChange, width, budget int, full bool) st
 		} else {
 			out = append(out, head)
 		}
-		lines := diffBody(ch.UnifiedDiff)
+		lines := renderDiffRows(diffRows(diffBody(ch.UnifiedDiff)), diffLang(cmp.Or(ch.MovePath, ch.Path)))
 		if budget == 0 {
 			continue
 		}
@@ -112,10 +113,10 @@ func changesView(changes []protocol.FileChange, width, budget int, full bool) st
 		}
 		for _, l := range lines {
 			if full {
-				out = append(out, indentRows(hardRows(md.DiffLine(l), width-4), "    ", "    ")...)
+				out = append(out, indentRows(hardRows(l, width-4), "    ", "    ")...)
 				continue
 			}
-			out = append(out, "    "+ansi.Truncate(md.DiffLine(l), width-4, "…"))
+			out = append(out, "    "+ansi.Truncate(l, width-4, "…"))
 		}
 	}
 	return strings.Join(out, "\n")
@@ -134,9 +135,9 @@ func indentRows(rows []string, first, rest string) []string {
 }
 
 // diffBody drops a diff's ---/+++ header lines, which the summary line
-// already shows.
+// already shows. The lines are raw: renderDiffRows makes them safe to draw.
 func diffBody(diff string) []string {
-	diff = strings.TrimRight(sanitize(diff), "\n")
+	diff = strings.TrimRight(diff, "\n")
 	if diff == "" {
 		return nil
 	}

@@ -113,6 +113,22 @@ type textCell struct {
 	diff  bool // colour as a unified diff
 }
 
+// rowsCell is rows already styled and safe to draw (a rendered diff),
+// under a title; rows wider than the screen are cut.
+type rowsCell struct {
+	title string
+	rows  []string
+}
+
+func (c *rowsCell) render(width int) string {
+	out := make([]string, 0, len(c.rows)+1)
+	out = append(out, md.Fg(md.Gray, "•")+" "+md.Bold(c.title))
+	for _, r := range c.rows {
+		out = append(out, ansi.Truncate(r, width, "…"))
+	}
+	return strings.Join(out, "\n")
+}
+
 func (c *textCell) render(width int) string {
 	var b strings.Builder
 	b.WriteString(md.Bold(c.title))

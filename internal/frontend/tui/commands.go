@@ -396,11 +396,22 @@ func (m *model) cmdDiff(string) tea.Cmd {
 			case strings.TrimSpace(out) == "":
 				m.notice(noticeInfo, "No changes.", "")
 			default:
-				m.commit(&textCell{title: "/diff", body: out, diff: true})
+				m.showDiff(out)
 			}
 			return nil
 		}
 	})
+}
+
+// showDiff shows git's diff in a cell when it fits the screen, else in a
+// pager over the frame.
+func (m *model) showDiff(out string) {
+	rows := gitDiffRows(out)
+	if len(rows)+1 <= m.frameLimit() {
+		m.commit(&rowsCell{title: "/diff", rows: rows})
+		return
+	}
+	m.overlay = newPager(m, "/diff", rows)
 }
 
 const maxDiffBytes = 256 << 10

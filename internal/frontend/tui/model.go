@@ -209,7 +209,7 @@ func firstFrameDrawn() tea.Cmd {
 }
 
 // firstFrameWait bounds the wait for the terminal's answer.
-const firstFrameWait = 300 * time.Millisecond
+const firstFrameWait = 2 * time.Second
 
 func (m *model) resize(w, h int) {
 	if w == m.width && h == m.height {
