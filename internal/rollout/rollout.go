@@ -19,7 +19,10 @@
 // across lines, so the file is readable at any moment; after a crash only
 // the last line can be torn, and [Load] and [Open] tolerate that. The reader
 // streams the file and keeps only what resuming needs: the meta, the
-// history, the last turn context and a few totals, never the events.
+// history (decoded only from the last compaction on), the last turn
+// context and a few totals, never the events. [List] reads a cache of the
+// summaries, $KODEX_HOME/sessions/.index.json, and a transcript only when
+// it changed (only its new lines when it grew).
 //
 // This package does not decide what to record (the agent does) and does
 // not interpret history beyond the totals it reports.
