@@ -65,7 +65,7 @@ func (s *Session) runTurn(ctx context.Context, turnID string, ut protocol.UserTu
 			turnUsage = turnUsage.Add(*res.usage)
 			s.total = s.total.Add(*res.usage)
 			s.noteUsage(res.usage.TotalTokens)
-			s.emit(turnID, protocol.TokenCount{Last: *res.usage, Turn: turnUsage, Total: s.total, ContextWindow: s.settings.ContextWindow, ContextUsed: res.usage.TotalTokens})
+			s.emit(turnID, protocol.TokenCount{Last: *res.usage, Turn: turnUsage, Total: s.total, ContextWindow: s.settings.ContextWindow, ContextUsed: res.usage.TotalTokens, RateLimits: res.rateLimits})
 		}
 		if res.message != "" {
 			last = res.message
@@ -246,6 +246,8 @@ type sampled struct {
 	calls   []tools.Call
 	message string // the last assistant message's text
 	usage   *protocol.TokenUsage
+	// rateLimits: what the provider said of its limits with the response.
+	rateLimits *protocol.RateLimits
 	// done holds the completed-item events of this response. They are
 	// published when the response completes, so a retried stream does not
 	// report an item twice and an interrupted one reports nothing that is
@@ -280,6 +282,7 @@ func (s *Session) sample(ctx context.Context, turnID string, req *model.Request)
 				u := protocol.TokenUsage(*ev.Usage)
 				res.usage = &u
 			}
+			res.rateLimits = protocolRateLimits(ev.RateLimits)
 		case model.EventCreated, model.EventItemAdded, model.EventToolArgsDelta:
 		}
 	}
@@ -476,4 +479,25 @@ func retryEvent(ev model.Event) protocol.Retry {
 		r.RateLimited = me.Kind == model.ErrRateLimit
 	}
 	return r
+}
+
+// protocolRateLimits converts what the model client read from a response's
+// headers (nil: nothing).
+func protocolRateLimits(rl *model.RateLimits) *protocol.RateLimits {
+	if rl == nil {
+		return nil
+	}
+	limit := func(w *model.LimitWindow) *protocol.LimitWindow {
+		if w == nil {
+			return nil
+		}
+		return &protocol.LimitWindow{Limit: w.Limit, Remaining: w.Remaining, ResetsInSeconds: w.ResetIn.Seconds()}
+	}
+	usage := func(w *model.UsageWindow) *protocol.UsageWindow {
+		if w == nil {
+			return nil
+		}
+		return &protocol.UsageWindow{UsedPercent: w.UsedPercent, WindowMinutes: int64(w.Window.Minutes()), ResetsInSeconds: int64(w.ResetIn.Seconds())}
+	}
+	return &protocol.RateLimits{Requests: limit(rl.Requests), Tokens: limit(rl.Tokens), Primary: usage(rl.Primary), Secondary: usage(rl.Secondary)}
 }

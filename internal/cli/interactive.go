@@ -146,6 +146,7 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 		Editor:        cmp.Or(f.Getenv("VISUAL"), f.Getenv("EDITOR")),
 		InitialPrompt: strings.Join(args, " "),
 		PickSession:   io.pick,
+		Price:         listPrice(rt.Config.Provider.ID),
 		KodexHome:     historyHome(rt.Config),
 		Cwd:           rt.Cwd,
 		Status: tui.StatusInfo{
@@ -314,4 +315,17 @@ func startKeyHint(f *Factory, cfg *config.Config) string {
 		return ""
 	}
 	return missingKeyHint(p, cfg.Home) + "; or use a local model with --oss"
+}
+
+// listPrice prices models for the TUI's cost estimate: OpenAI's list
+// prices, for the providers that bill them (nil elsewhere: a local model,
+// another vendor's prices).
+func listPrice(provider string) func(string) (tui.Price, bool) {
+	if provider != "openai" && provider != "azure" {
+		return nil
+	}
+	return func(name string) (tui.Price, bool) {
+		p, ok := model.KnownPrice(name)
+		return tui.Price(p), ok
+	}
 }

@@ -206,6 +206,7 @@ type Event struct {
 	Delta       string
 	Item        *Item
 	Usage       *Usage
+	RateLimits  *RateLimits // on EventCompleted: what the response's headers said, if anything
 	Attempt     int
 	MaxAttempts int
 	Wait        time.Duration

@@ -185,6 +185,35 @@ type TokenCount struct {
 	// ContextUsed is the latest response's total tokens (its input plus
 	// its output): how full the context window is for the next request.
 	ContextUsed int64 `json:"context_used,omitempty"`
+	// RateLimits is what the provider said of its limits with the latest
+	// response, if anything.
+	RateLimits *RateLimits `json:"rate_limits,omitempty"`
+}
+
+// RateLimits is what a provider reported about its limits: request and
+// token windows (OpenAI's x-ratelimit-* headers) and the usage of a plan's
+// windows (primary, secondary).
+type RateLimits struct {
+	Requests  *LimitWindow `json:"requests,omitempty"`
+	Tokens    *LimitWindow `json:"tokens,omitempty"`
+	Primary   *UsageWindow `json:"primary,omitempty"`
+	Secondary *UsageWindow `json:"secondary,omitempty"`
+}
+
+// LimitWindow is a count limit: Remaining of Limit left, reset in
+// ResetsInSeconds.
+type LimitWindow struct {
+	Limit           int64   `json:"limit"`
+	Remaining       int64   `json:"remaining"`
+	ResetsInSeconds float64 `json:"resets_in_seconds,omitempty"`
+}
+
+// UsageWindow is a plan window, as Codex reports it: the percentage used,
+// the window's length and when it starts over.
+type UsageWindow struct {
+	UsedPercent     float64 `json:"used_percent"`
+	WindowMinutes   int64   `json:"window_minutes,omitempty"`
+	ResetsInSeconds int64   `json:"resets_in_seconds,omitempty"`
 }
 
 // Warning is something the user should know that did not stop the turn

@@ -337,6 +337,7 @@ func (m *model) swapped(s Session, err error, note string) tea.Cmd {
 	m.approvals, m.queued, m.reason.text = nil, nil, ""
 	m.turn = turnState{tickGen: m.turn.tickGen + 1}
 	m.status.total, m.status.ctxUsed, m.status.sessionID = protocol.TokenUsage{}, 0, ""
+	m.status.cost, m.status.priced, m.status.costKnown = 0, false, false
 	m.undo = undoState{}
 	m.hasContent = false
 	m.notice(noticeInfo, note, "")

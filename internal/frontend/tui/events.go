@@ -73,6 +73,10 @@ func (m *model) handleEvent(ev protocol.EventMsg) tea.Cmd {
 		m.commit(&planCell{explanation: e.Explanation, items: e.Plan})
 	case protocol.TokenCount:
 		m.status.tokens(e)
+		m.priceResponse(e.Last)
+		for _, w := range m.status.limits.update(e.RateLimits) {
+			m.notice(noticeWarning, w, "/status shows the provider's limits.")
+		}
 	case protocol.ContextCompacted:
 		m.status.ctxUsed = e.TokensAfter
 		m.notice(noticeInfo, fmt.Sprintf("Context compacted (%s → %s tokens).", formatTokens(e.TokensBefore), formatTokens(e.TokensAfter)), "")

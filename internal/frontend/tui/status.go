@@ -19,6 +19,12 @@ type statusState struct {
 	rollout   string
 	total     protocol.TokenUsage
 	ctxUsed   int64
+	limits    limitState
+	// cost is the session's cost so far at the models' prices (costKnown:
+	// every response had a known price).
+	cost      float64
+	costKnown bool
+	priced    bool // some response was priced
 	version   int
 	// pending: the policy shown was chosen here (/approvals, the trust
 	// question) and rides on the next turn, so it is what the next command
@@ -161,6 +167,14 @@ func (m *model) statusReport() string {
 		rows = append(rows, [2]string{"Context", fmt.Sprintf("%d%% used, %s of %s left", p,
 			formatTokens(s.info.ContextWindow-s.ctxUsed), formatTokens(s.info.ContextWindow))})
 	}
+	if s.priced {
+		est := fmt.Sprintf("≈ $%.2f at list prices", s.cost)
+		if !s.costKnown {
+			est += " (some responses' model has no known price)"
+		}
+		rows = append(rows, [2]string{"Cost", est})
+	}
+	rows = append(rows, s.limits.rows()...)
 	var b strings.Builder
 	for _, r := range rows {
 		fmt.Fprintf(&b, "%-10s %s\n", r[0]+":", r[1])

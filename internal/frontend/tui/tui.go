@@ -100,6 +100,9 @@ type Options struct {
 	Editor        string // Ctrl+G's editor command ($VISUAL or $EDITOR; may hold arguments); "": none
 	Home          string // the user's home directory, shown as ~ in the header; "": none
 	InitialPrompt string // submitted at once (after the trust question)
+	// Price is the price of a model (nil or !ok: unknown), for the cost
+	// estimate in /status.
+	Price func(model string) (Price, bool)
 	// PickSession opens the /resume picker at start (`kodex resume` with no
 	// session): "here" lists this directory's sessions, "all" every one.
 	PickSession string

@@ -27,6 +27,7 @@ type Response struct {
 
 	// Status, if non-zero, answers with this HTTP status and Body (default:
 	// an OpenAI error JSON built from Error), plus RetryAfter and Headers.
+	// Headers are sent with a stream too.
 	Status     int               `json:"status,omitempty"`
 	Body       string            `json:"body,omitempty"`
 	Error      *Failure          `json:"error,omitempty"`

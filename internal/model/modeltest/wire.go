@@ -44,6 +44,9 @@ func (s *Server) stream(w http.ResponseWriter, r *http.Request, wire string, n i
 		limit = min(resp.CutAfter, len(frames))
 	}
 	h := w.Header()
+	for k, v := range resp.Headers { // e.g. rate-limit headers
+		h.Set(k, v)
+	}
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	w.WriteHeader(http.StatusOK)

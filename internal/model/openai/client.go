@@ -285,6 +285,15 @@ func (c *Client) streamOnce(ctx context.Context, req *model.Request, body *body,
 	}
 	defer wd.stop()
 	defer resp.Body.Close()
+	if rl := rateLimits(resp.Header); rl != nil {
+		inner := yield
+		yield = func(ev model.Event, err error) bool {
+			if ev.Kind == model.EventCompleted {
+				ev.RateLimits = rl
+			}
+			return inner(ev, err)
+		}
+	}
 	r := &watchedReader{r: resp.Body, wd: wd}
 	var serr error
 	if c.opts.WireAPI == WireChat {
