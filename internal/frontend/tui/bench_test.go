@@ -79,3 +79,43 @@ func BenchmarkStreamDelta(b *testing.B) {
 		m.View()
 	}
 }
+
+// BenchmarkKeyWhileOutputStreams measures a key press while a command's
+// output streams at ~10 MB/s: each iteration is the 64 KiB of output a
+// 60 fps frame would bring in (10 MB/s ÷ 160 batches), then a key and a
+// frame.
+func BenchmarkKeyWhileOutputStreams(b *testing.B) {
+	m := benchModel(b, 2000)
+	m.Update(eventsMsg{gen: m.gen, events: []protocol.Event{{Msg: protocol.ExecBegin{CallID: "live", Command: []string{"make"}}}}})
+	chunk := []byte(numbered(2048)) // ~64 KiB of lines
+	for len(chunk) < 64<<10 {
+		chunk = append(chunk, chunk...)
+	}
+	chunk = chunk[:64<<10]
+	keys := []tea.KeyPressMsg{keyMsg("a"), keyMsg("backspace")}
+	b.SetBytes(int64(len(chunk)))
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		m.Update(eventsMsg{gen: m.gen, events: []protocol.Event{{Msg: protocol.ExecOutputDelta{CallID: "live", Chunk: chunk}}}})
+		m.Update(keys[i%2])
+		m.View()
+	}
+}
+
+// BenchmarkPaste1MB measures accepting a 1 MB paste (collapsed to a
+// placeholder) and drawing the next frame.
+func BenchmarkPaste1MB(b *testing.B) {
+	text := numbered(1 << 15)
+	for len(text) < 1<<20 {
+		text += text
+	}
+	text = text[:1<<20]
+	b.SetBytes(int64(len(text)))
+	b.ReportAllocs()
+	for b.Loop() {
+		m := newModel(context.Background(), Options{Session: newFakeSession()}, &recSink{})
+		m.Update(tea.WindowSizeMsg{Width: 100, Height: 40})
+		m.Update(tea.PasteMsg{Content: text})
+		m.View()
+	}
+}
