@@ -16,9 +16,9 @@ import (
 // length is counted first (Content-Length), which encodes the items twice.
 type body struct {
 	whole      []byte
-	head, tail []byte // around the input: …"input":[ and ],… (or "messages")
-	n          int    // the pieces of input between them
-	piece      func(i int) ([]byte, error)
+	head, tail []byte                                  // around the input: …"input":[ and ],… (or "messages")
+	n          int                                     // the pieces of input between them
+	piece      func(dst []byte, i int) ([]byte, error) // appends piece i
 	size       int64
 }
 
@@ -35,17 +35,14 @@ func (c *Client) encode(req *model.Request) (*body, error) {
 		}
 		msgs := cb.Messages
 		cb.Messages = []chatMessage{}
-		// What json.Marshal writes for each element.
-		return streamedBody(cb, "messages", len(msgs), func(i int) ([]byte, error) { return marshal(msgs[i]) })
+		return streamedBody(cb, "messages", len(msgs), func(dst []byte, i int) ([]byte, error) { return appendChatMessage(dst, &msgs[i]) })
 	}
 	rb := responsesBody(req)
 	if !large {
 		return wholeBody(marshal(rb))
 	}
 	rb.Input = []respItem{}
-	// What json.Marshal writes for each item: MarshalJSON's output is
-	// compact and not HTML-escaped already.
-	return streamedBody(rb, "input", len(req.Input), func(i int) ([]byte, error) { return respItem(req.Input[i]).MarshalJSON() })
+	return streamedBody(rb, "input", len(req.Input), func(dst []byte, i int) ([]byte, error) { return appendRespItem(dst, &req.Input[i]) })
 }
 
 func wholeBody(b []byte, err error) (*body, error) {
@@ -57,7 +54,7 @@ func wholeBody(b []byte, err error) (*body, error) {
 
 // streamedBody is the body of envelope (whose field is an empty array)
 // with n pieces in that array; it counts their length.
-func streamedBody(envelope any, field string, n int, piece func(int) ([]byte, error)) (*body, error) {
+func streamedBody(envelope any, field string, n int, piece func([]byte, int) ([]byte, error)) (*body, error) {
 	env, err := marshal(envelope)
 	if err != nil {
 		return nil, err
@@ -70,15 +67,36 @@ func streamedBody(envelope any, field string, n int, piece func(int) ([]byte, er
 	}
 	i += len(field) + 4
 	b := &body{head: env[:i], tail: env[i:], n: n, piece: piece}
-	b.size = int64(len(env)) + int64(max(n-1, 0)) // the commas
+	b.size = int64(len(env))
+	pe := newPieceEncoder()
 	for i := range n {
-		enc, err := piece(i)
+		enc, err := pe.encode(b, i)
 		if err != nil {
 			return nil, err
 		}
 		b.size += int64(len(enc))
 	}
 	return b, nil
+}
+
+// pieceEncoder encodes a body's pieces, each with the comma before it,
+// into one buffer it reuses (see wirejson.go): a conversation of many
+// megabytes is encoded with next to no garbage.
+type pieceEncoder struct{ buf []byte }
+
+func newPieceEncoder() *pieceEncoder { return &pieceEncoder{} }
+
+// encode returns piece i of b, valid until the next call.
+func (pe *pieceEncoder) encode(b *body, i int) ([]byte, error) {
+	pe.buf = pe.buf[:0]
+	if i > 0 {
+		pe.buf = append(pe.buf, ',')
+	}
+	var err error
+	if pe.buf, err = b.piece(pe.buf, i); err != nil {
+		return nil, fmt.Errorf("encoding input item %d: %w", i, err)
+	}
+	return pe.buf, nil
 }
 
 // inputSize is about how many bytes items take encoded, without encoding
@@ -110,6 +128,7 @@ func (b *body) reader() io.Reader {
 // read.
 type itemsReader struct {
 	b    *body
+	pe   *pieceEncoder
 	cur  []byte // what is left of the current piece
 	next int    // the next piece to encode; b.n: the tail is next
 	done bool
@@ -123,14 +142,12 @@ func (r *itemsReader) Read(p []byte) (int, error) {
 		case r.next == r.b.n:
 			r.cur, r.done = r.b.tail, true
 		default:
-			enc, err := r.b.piece(r.next)
-			if err != nil {
-				return 0, fmt.Errorf("encoding input item %d: %w", r.next, err)
+			if r.pe == nil {
+				r.pe = newPieceEncoder()
 			}
-			if r.next > 0 {
-				enc = append(enc, 0) // room for the comma before it
-				copy(enc[1:], enc)
-				enc[0] = ','
+			enc, err := r.pe.encode(r.b, r.next)
+			if err != nil {
+				return 0, err
 			}
 			r.cur = enc
 			r.next++

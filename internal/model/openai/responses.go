@@ -133,46 +133,49 @@ func parts(ps []model.ContentPart) []respPart {
 	return out
 }
 
-func (it respItem) MarshalJSON() ([]byte, error) {
+func (it respItem) MarshalJSON() ([]byte, error) { return marshal(it.wire()) }
+
+// wire is the value the item is encoded as.
+func (it respItem) wire() any {
 	switch it.Type {
 	case model.ItemMessage:
-		return marshal(struct {
+		return struct {
 			Type    model.ItemType `json:"type"`
 			ID      string         `json:"id,omitempty"`
 			Role    string         `json:"role"`
 			Content []respPart     `json:"content"`
-		}{it.Type, it.ID, it.Role, parts(it.Content)})
+		}{it.Type, it.ID, it.Role, parts(it.Content)}
 	case model.ItemFunctionCall:
-		return marshal(struct {
+		return struct {
 			Type      model.ItemType `json:"type"`
 			ID        string         `json:"id,omitempty"`
 			Name      string         `json:"name"`
 			Arguments string         `json:"arguments"`
 			CallID    string         `json:"call_id"`
-		}{it.Type, it.ID, it.Name, it.Arguments, it.CallID})
+		}{it.Type, it.ID, it.Name, it.Arguments, it.CallID}
 	case model.ItemCustomToolCall:
-		return marshal(struct {
+		return struct {
 			Type   model.ItemType `json:"type"`
 			ID     string         `json:"id,omitempty"`
 			CallID string         `json:"call_id"`
 			Name   string         `json:"name"`
 			Input  string         `json:"input"`
-		}{it.Type, it.ID, it.CallID, it.Name, it.Input})
+		}{it.Type, it.ID, it.CallID, it.Name, it.Input}
 	case model.ItemFunctionCallOutput, model.ItemCustomToolCallOutput:
-		return marshal(struct {
+		return struct {
 			Type   model.ItemType `json:"type"`
 			CallID string         `json:"call_id"`
 			Output string         `json:"output"`
-		}{it.Type, it.CallID, it.Output})
+		}{it.Type, it.CallID, it.Output}
 	case model.ItemReasoning:
-		return marshal(struct {
+		return struct {
 			Type             model.ItemType `json:"type"`
 			ID               string         `json:"id,omitempty"`
 			Summary          []respPart     `json:"summary"`
 			EncryptedContent string         `json:"encrypted_content,omitempty"`
-		}{it.Type, it.ID, parts(it.Summary), it.EncryptedContent})
+		}{it.Type, it.ID, parts(it.Summary), it.EncryptedContent}
 	}
-	return marshal(model.Item(it))
+	return model.Item(it)
 }
 
 // respEvent is the union of the Responses stream events kodex reads.
