@@ -6,7 +6,8 @@
 # small sessions over 8 directories and 2,000 hours. Then, with bench/measure
 # (median wall and CPU, peak RSS), each beside its target:
 #   - kodex exec resume ID "…": one turn (an answer) of the big session
-#     against bench/fakemodel, and the same with a 4 MB live history;
+#     against bench/fakemodel, the same with a 4 MB live history, and with
+#     none compacted (all ~26 MB of its history live: the worst case);
 #   - kodex sessions list (the cwd's), --json, --all -n 0 (2,001 sessions).
 # KODEX_BENCH_BIN=PATH measures that binary instead of building the tree.
 set -euo pipefail
@@ -24,16 +25,18 @@ fi
 go build -o "$T/fakemodel" ./bench/fakemodel
 go build -o "$T/measure" ./bench/measure
 go build -o "$T/resumegen" ./bench/resumegen
-mkdir -p "$T/ws" "$T/kh" "$T/kh4"
+mkdir -p "$T/ws" "$T/kh" "$T/kh4" "$T/kh0"
 "$T/resumegen" -home "$T/kh" -cwd "$T/ws" -mb "$MB" -live-mb "$LIVE" -sessions 2000 >"$T/id"
 "$T/resumegen" -home "$T/kh4" -cwd "$T/ws" -mb "$MB" -live-mb 4 -sessions 0 >"$T/id4"
+"$T/resumegen" -home "$T/kh0" -cwd "$T/ws" -mb "$MB" -live-mb "$MB" -compactions 0 -sessions 0 >"$T/id0"
 ID=$(cat "$T/id")
 ID4=$(cat "$T/id4")
+ID0=$(cat "$T/id0")
 "$T/fakemodel" -builtin answer >"$T/url" &
 for _ in $(seq 100); do [[ -s $T/url ]] && break; sleep 0.05; done
 # Compaction off: the scripted model does not summarise, and a resume is
 # measured up to its first request, as the history stands.
-for h in kh kh4; do
+for h in kh kh4 kh0; do
   printf 'model = "gpt-5.5"\nmodel_provider = "fake"\nmodel_auto_compact_token_limit = 100000000\n[model_providers.fake]\nname = "fake"\nbase_url = "%s"\nenv_key = "FAKE_API_KEY"\nwire_api = "responses"\n' "$(head -1 "$T/url")" >"$T/$h/config.toml"
 done
 size() { du -m "$(find "$T/$1/sessions" -name "*$2*.jsonl")" | cut -f1; }
@@ -42,9 +45,10 @@ export FAKE_API_KEY=x
 echo "resume: one turn of a recorded session against the scripted model (target: ≤ 1 s, ≤ 64 MiB peak)"
 echo "  the big transcript: $(size kh "$ID") MB, ${LIVE} MB of history after its last compaction; then one with 4 MB"
 # Each run appends a turn; the history grows by a few hundred bytes a run.
-"$T/measure" -n "$RUNS" -label "exec resume (${LIVE} MB live)" -label "exec resume (4 MB live)" -- \
+"$T/measure" -n "$RUNS" -label "exec resume (${LIVE} MB live)" -label "exec resume (4 MB live)" -label "exec resume (no compaction)" -- \
   env KODEX_HOME="$T/kh" "$T/kodex" exec --skip-git-repo-check resume "$ID" "go on" ::: \
-  env KODEX_HOME="$T/kh4" "$T/kodex" exec --skip-git-repo-check resume "$ID4" "go on"
+  env KODEX_HOME="$T/kh4" "$T/kodex" exec --skip-git-repo-check resume "$ID4" "go on" ::: \
+  env KODEX_HOME="$T/kh0" "$T/kodex" exec --skip-git-repo-check resume "$ID0" "go on"
 echo
 echo "sessions list with $(find "$T/kh/sessions" -name '*.jsonl' | wc -l) sessions (target: ≤ 100 ms)"
 "$T/measure" -n "$RUNS" -label "sessions list (this cwd, 50)" -label "sessions list --json" -label "sessions list --all -n 0" -- \
