@@ -255,10 +255,33 @@ func (t tuiSession) Submit(ctx context.Context, op protocol.Op) error {
 
 func (t tuiSession) Events() <-chan protocol.Event { return t.s.Events() }
 
-// Replay turns the restored history into events the UI shows as finished
-// cells: user prompts (not injected context), answers and reasoning.
+// maxReplaySteps bounds the steps of a resumed transcript the UI replays.
+const maxReplaySteps = 2000
+
+// Replay turns a resumed session's transcript into events the UI shows as
+// finished cells: from the rollout, every step the user saw; without one,
+// the restored history's prompts (not injected context), answers and
+// reasoning.
 func (t tuiSession) Replay() []protocol.EventMsg {
 	var out []protocol.EventMsg
+	if t.s.Rec != nil && len(t.s.History) > 0 {
+		// The whole recorded transcript (commands, edits, interruptions,
+		// the token count), not only the messages of the history.
+		steps, err := rollout.Transcript(t.s.Rec.Path(), maxReplaySteps, prompt.IsInjected)
+		if err == nil {
+			for _, st := range steps {
+				if st.Event != nil {
+					out = append(out, st.Event)
+				} else {
+					out = append(out, tui.UserMessage{Text: st.User})
+				}
+			}
+			for _, tc := range t.s.RewindableTurns() {
+				out = append(out, tc)
+			}
+			return out
+		}
+	}
 	for _, it := range t.s.History {
 		if it.Type != model.ItemMessage && it.Type != model.ItemReasoning {
 			continue

@@ -121,6 +121,9 @@ func (m *model) toolEvent(ev protocol.EventMsg) {
 		c, ok := m.live.take(e.CallID).(*execCell)
 		if !ok { // declined before it began, or a replay
 			c = &execCell{callID: e.CallID, command: m.live.command(e.CallID)}
+			if len(c.command) == 0 {
+				c.command = e.Command
+			}
 		}
 		c.finish(e)
 		m.commit(c)
@@ -300,6 +303,12 @@ func (m *model) replay(s Session) {
 			m.commit(&userCell{text: e.Text})
 		case protocol.ExecApprovalRequest, protocol.PatchApprovalRequest, protocol.TurnStarted:
 			// Answered long ago; no spinner for history.
+		case protocol.TurnComplete: // no notification for history
+			m.turnEnded(nil)
+		case protocol.TurnAborted:
+			m.turnEnded(abortNotice(e))
+		case protocol.TurnFailed:
+			m.turnEnded(errorNotice(e.Error))
 		case protocol.ExecBegin:
 			e.ProcessID = 0 // its process ended with the earlier run
 			m.handleEvent(e)

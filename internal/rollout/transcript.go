@@ -1,0 +1,76 @@
+package rollout
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+
+	"github.com/kodex-cli/kodex/internal/model"
+	"github.com/kodex-cli/kodex/internal/protocol"
+)
+
+// Step is one step of a recorded session as a frontend shows it on resume:
+// a message the user typed (User), or an event the session recorded (its
+// answers, reasoning, commands and their results, edits, plans, token
+// counts, turn ends and interruptions).
+type Step struct {
+	User  string
+	Event protocol.EventMsg
+}
+
+// maxStepOutput bounds the output a replayed command keeps (its tail): a
+// frontend shows a command's last lines.
+const maxStepOutput = 8 << 10
+
+// Transcript reads the rollout at path, streaming, and returns its last
+// keep steps in order, from the first line (compactions do not hide what
+// the user saw). injected reports the user messages kodex wrote itself
+// (instructions, environment context), which are left out. Damaged lines are
+// skipped, as Load does.
+func Transcript(path string, keep int, injected func(string) bool) ([]Step, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("opening rollout: %w", err)
+	}
+	defer f.Close()
+	ring := make([]Step, 0, min(keep, 1024))
+	next := 0 // where the ring's oldest step is, once full
+	add := func(s Step) {
+		if keep <= 0 {
+			return
+		}
+		if len(ring) < keep {
+			ring = append(ring, s)
+			return
+		}
+		ring[next] = s
+		next = (next + 1) % keep
+	}
+	_, err = scan(f, func(n int, typ string, payload []byte) error {
+		switch typ {
+		case TypeResponseItem:
+			var it model.Item
+			if json.Unmarshal(payload, &it) != nil || it.Type != model.ItemMessage || it.Role != model.RoleUser {
+				return nil
+			}
+			if text := it.Text(); text != "" && (injected == nil || !injected(text)) {
+				add(Step{User: text})
+			}
+		case TypeEvent:
+			var ev protocol.Event
+			if json.Unmarshal(payload, &ev) != nil || ev.Msg == nil || !Persisted(ev.Msg) {
+				return nil
+			}
+			if e, ok := ev.Msg.(protocol.ExecEnd); ok && len(e.AggregatedOutput) > maxStepOutput {
+				e.AggregatedOutput = e.AggregatedOutput[len(e.AggregatedOutput)-maxStepOutput:]
+				ev.Msg = e
+			}
+			add(Step{Event: ev.Msg})
+		}
+		return nil
+	}, nil, func(int, error) error { return nil })
+	if err != nil {
+		return nil, fmt.Errorf("reading rollout %s: %w", path, err)
+	}
+	return append(ring[next:], ring[:next]...), nil
+}
