@@ -34,7 +34,14 @@ type benchServer struct {
 
 func newBenchServer(b *testing.B) *benchServer {
 	b.Helper()
-	dir := b.TempDir()
+	// Not b.TempDir: a recorded thread's first workspace checkpoint is
+	// taken in the background (internal/session's withCheckpoints) and may
+	// still be writing under KODEX_HOME when the server has ended.
+	dir, err := os.MkdirTemp("", "kodex-bench-")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = os.RemoveAll(dir) })
 	s := &benchServer{home: filepath.Join(dir, "home", ".kodex"), project: filepath.Join(dir, "project"), done: make(chan error, 1)}
 	for _, d := range []string{s.home, filepath.Join(s.project, ".git")} {
 		if err := os.MkdirAll(d, 0o700); err != nil {
