@@ -79,6 +79,10 @@ func (m *model) approvalKey(key tea.KeyPressMsg) tea.Cmd {
 		return m.decide(a, protocol.DecisionApproved, "")
 	case "a", "A":
 		return m.decide(a, protocol.DecisionApprovedForSession, "")
+	case "p", "P":
+		if a.exec != nil && len(a.exec.ProposedPrefixRule) > 0 {
+			return m.decide(a, protocol.DecisionApprovedPrefixRule, "")
+		}
 	case "n", "N":
 		if a.patch != nil {
 			a.feedback = &composer{}

@@ -322,3 +322,29 @@ func TestPatchApprovalShowsLongLinesInFull(t *testing.T) {
 	}
 	fits(t, h.frame(), 60, 20)
 }
+
+// The model's proposed prefix rule is offered as its own answer, p, which
+// approves the command and the rule; without a proposal p does nothing.
+func TestApprovalOffersThePrefixRule(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	h.events(protocol.TurnStarted{TurnID: "t1"}, protocol.ExecApprovalRequest{
+		CallID: "c1", Command: []string{"npm", "test", "--", "-u"}, Cwd: "/p", Escalated: true,
+		ProposedPrefixRule: []string{"npm", "test"},
+	})
+	if f := h.frame(); !strings.Contains(f, "p yes, and don't ask again for commands that start with npm test") {
+		t.Errorf("the prefix rule is not offered:\n%s", f)
+	}
+	h.key("p")
+	wantOps(t, h.sink, protocol.ExecApproval{CallID: "c1", Decision: protocol.DecisionApprovedPrefixRule})
+
+	h = newHarness(t, Options{})
+	askToRun(h, "rm", "-rf", "build")
+	if f := h.frame(); strings.Contains(f, "don't ask again") {
+		t.Errorf("a prefix rule is offered without a proposal:\n%s", f)
+	}
+	h.key("p")
+	if len(h.m.approvals) != 1 {
+		t.Errorf("p answered a request without a proposal")
+	}
+}

@@ -195,7 +195,15 @@ func (a *approval) keyRows(inner int) []string {
 	if inner < narrowModal {
 		help = keyHelp("y", "yes") + "  " + keyHelp("a", "session") + "  " + keyHelp("n", "no") + "  " + keyHelp("esc", "abort")
 	}
-	return strings.Split(wrap(help, inner), "\n")
+	rows := strings.Split(wrap(help, inner), "\n")
+	if a.exec != nil && len(a.exec.ProposedPrefixRule) > 0 {
+		// The model's prefix rule: approving it lets later commands that
+		// start with it run without asking, outside the sandbox.
+		prefix := safeLine(strings.Join(a.exec.ProposedPrefixRule, " "))
+		rule := keyHelp("p", "yes, and don't ask again for commands that start with ") + md.Bold(prefix)
+		rows = append(strings.Split(wrap(rule, inner), "\n"), rows...)
+	}
+	return rows
 }
 
 // narrowModal is the inner width under which the modal's help is short.
