@@ -71,6 +71,9 @@ func (m *model) handleEvent(ev protocol.EventMsg) tea.Cmd {
 	case protocol.PlanUpdate:
 		m.flushStream()
 		m.commit(&planCell{explanation: e.Explanation, items: e.Plan})
+	case protocol.TerminalInteraction:
+		m.flushStream()
+		m.terminalInput(e)
 	case protocol.TokenCount:
 		m.status.tokens(e)
 		m.priceResponse(e.Last)

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -86,4 +87,24 @@ func lastOutput(tail []byte) string {
 		return ""
 	}
 	return " · " + strings.TrimSpace(lines[0])
+}
+
+// terminalInput shows what the model wrote to a running process
+// (write_stdin): "↳ sent to <command>: <input>". A poll (no input) shows
+// nothing.
+func (m *model) terminalInput(e protocol.TerminalInteraction) {
+	if e.Stdin == "" {
+		return
+	}
+	var command []string
+	for _, p := range m.backgroundProcs() {
+		if p.processID == e.ProcessID {
+			command = p.command
+		}
+	}
+	target := fmt.Sprintf("process %d", e.ProcessID)
+	if len(command) > 0 {
+		target = displayCommand(command)
+	}
+	m.commit(&noticeCell{kind: noticeInfo, text: "↳ sent to " + target + ": " + strconv.Quote(e.Stdin)})
 }

@@ -85,3 +85,22 @@ func TestReplayedProcessesAreGone(t *testing.T) {
 		t.Errorf("background processes after a replay: %d", len(procs))
 	}
 }
+
+// What the model writes to a running process is shown, with the process's
+// command; polls (no input) are not.
+func TestTerminalInputShown(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	h.events(protocol.TurnStarted{TurnID: "t1"},
+		protocol.ExecBegin{CallID: "c1", Command: []string{"/bin/bash", "-lc", "python3 -i"}, ProcessID: 7},
+		protocol.TerminalInteraction{CallID: "c2", ProcessID: 7, Stdin: ""},
+		protocol.TerminalInteraction{CallID: "c3", ProcessID: 7, Stdin: "print(1+1)\n"},
+		protocol.TurnComplete{TurnID: "t1"})
+	sb := h.scrollback()
+	if !strings.Contains(sb, `↳ sent to python3 -i: "print(1+1)\n"`) {
+		t.Errorf("the input is not shown:\n%s", sb)
+	}
+	if strings.Count(sb, "↳ sent to") != 1 {
+		t.Errorf("a poll is shown:\n%s", sb)
+	}
+}
