@@ -408,7 +408,7 @@ func (p *liveProc) collect(ctx context.Context, yield time.Duration) (string, bo
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.lastUse = time.Now()
-	return p.pending.take(), exited, err
+	return dropProfileNoise(p.argv, p.pending.take()), exited, err
 }
 
 // hold binds p's output deltas to a call's Emit until release.
@@ -441,7 +441,7 @@ func (p *liveProc) denied() bool {
 // deniedLocked is denied with p.mu held.
 func (p *liveProc) deniedLocked() bool {
 	return p.sandboxed && !strings.HasPrefix(p.mechanism, "none") && p.exitCode != 0 &&
-		proc.LikelySandboxDenied(p.exitCode, p.signal, p.all.peek())
+		proc.LikelySandboxDenied(p.exitCode, p.signal, dropProfileNoise(p.argv, p.all.peek()))
 }
 
 // endLocked is the process's ExecEnd; p.mu is held.
@@ -451,7 +451,7 @@ func (p *liveProc) endLocked(denied bool) protocol.ExecEnd {
 		Command:          p.argv,
 		ExitCode:         p.exitCode,
 		Duration:         protocol.Duration(p.duration),
-		AggregatedOutput: p.all.peek(),
+		AggregatedOutput: dropProfileNoise(p.argv, p.all.peek()),
 		SandboxDenied:    denied,
 	}
 }

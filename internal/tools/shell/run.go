@@ -49,6 +49,7 @@ func (t *Tool) run(ctx context.Context, env *tools.Env, call tools.Call, req req
 		r := tools.ErrorResult("%s", msg)
 		return outcome{}, &r, nil
 	}
+	res.Output = dropProfileNoise(req.argv, res.Output)
 	// The seam's placeholder reports "none (unsandboxed)": nothing could
 	// have been denied by a sandbox then.
 	confined := sandboxed && info.Mechanism != "" && !strings.HasPrefix(info.Mechanism, "none")
