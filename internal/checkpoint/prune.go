@@ -17,17 +17,20 @@ import (
 // Pruning. Snapshots are git trees that no ref names, so a store only
 // grows. [Store.Prune] is told which snapshots the sessions still need (the
 // caller reads them from the transcripts): it names them all under one ref
-// (refs/kodex/keep, a tree of trees) and runs `git gc --prune=<grace ago>`,
-// which packs what is kept and deletes the rest. Objects younger than the
-// grace period are kept whatever they are, so that a turn running in
-// another session meanwhile (its snapshot before the turn is not recorded
-// until the turn ends) loses nothing; and git itself keeps every object the
-// store's index names, which a later snapshot trusts to be there.
+// (refs/kodex/keep, a tree of trees) and deletes the loose objects nothing
+// reaches (`git prune`: a fraction of a second on the store of a
+// 50,000-file workspace); with Repack it also packs the store (`git repack
+// -A` without delta search, seconds there), which drops what is packed and
+// no longer reached and turns tens of thousands of loose objects (a block
+// of disk each) into one file. Objects younger than the grace period are
+// kept whatever they are, so that a turn running in another session
+// meanwhile (its snapshot before the turn is not recorded until the turn
+// ends) loses nothing; and git itself keeps every object the store's index
+// names, which a later snapshot trusts to be there.
 
 const (
 	keepRef   = "refs/kodex/keep"
 	prunedTag = "pruned" // a file in the store whose time is the last prune
-	emptyTree = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
 )
 
 // ErrPruned is returned by [Store.Restore] when a checkpoint it needs was
@@ -79,57 +82,56 @@ func Stores(home string) ([]Info, error) {
 	return out, nil
 }
 
-// Info describes the store.
-func (s *Store) Info() Info {
-	all, _ := Stores(filepath.Dir(filepath.Dir(s.sh.GitDir())))
-	for _, i := range all {
-		if i.Dir == s.sh.GitDir() {
-			return i
-		}
-	}
-	return Info{Workspace: s.workspace, Dir: s.sh.GitDir()}
+// PruneOptions say how to prune a store.
+type PruneOptions struct {
+	// Grace keeps every object younger than this.
+	Grace time.Duration
+	// Repack packs the store, dropping what no longer is reached from
+	// its packs too (see above).
+	Repack bool
 }
 
 // Prune keeps the snapshots keep (ids [Store.Snapshot] returned; unknown
-// ones are ignored) and deletes every other object of the store older
-// than grace. It runs git gc: seconds on a store of a large workspace, so
-// callers run it rarely.
-func (s *Store) Prune(ctx context.Context, keep []string, grace time.Duration) error {
+// ones are ignored) and deletes the store's other objects that are older
+// than o.Grace: the loose ones, and with o.Repack the packed ones.
+func (s *Store) Prune(ctx context.Context, keep []string, o PruneOptions) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	trees, err := s.trees(ctx, keep)
 	if err != nil {
 		return err
 	}
-	root := emptyTree
-	if len(trees) > 0 {
-		var b strings.Builder
-		for _, t := range trees {
-			fmt.Fprintf(&b, "040000 tree %s\t%s\n", t, t)
-		}
-		out, err := s.sh.Run(ctx, strings.NewReader(b.String()), "mktree")
-		if err != nil {
-			return fmt.Errorf("checkpoint: %w", err)
-		}
-		root = strings.TrimSpace(string(out))
-	} else if _, err := s.sh.Run(ctx, strings.NewReader(""), "mktree"); err != nil {
+	var b strings.Builder
+	for _, t := range trees {
+		fmt.Fprintf(&b, "040000 tree %s\t%s\n", t, t)
+	}
+	out, err := s.sh.Run(ctx, strings.NewReader(b.String()), "mktree")
+	if err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	if _, err := s.sh.Run(ctx, nil, "update-ref", keepRef, root); err != nil {
+	if _, err := s.sh.Run(ctx, nil, "update-ref", keepRef, strings.TrimSpace(string(out))); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	expire := "now"
-	if grace > 0 {
-		expire = time.Now().Add(-grace).UTC().Format("2006-01-02 15:04:05 +0000")
+	if o.Grace > 0 {
+		expire = time.Now().Add(-o.Grace).UTC().Format("2006-01-02 15:04:05 +0000")
 	}
-	if _, err := s.sh.Run(ctx, nil, "gc", "--quiet", "--prune="+expire); err != nil {
+	if o.Repack {
+		// What git gc does, without its delta search (a third of the
+		// time; the snapshots of a workspace compress well anyway).
+		if _, err := s.sh.Run(ctx, nil, "repack", "-d", "-l", "-A", "-q", "--window=0", "--unpack-unreachable="+expire); err != nil {
+			return fmt.Errorf("checkpoint: %w", err)
+		}
+	}
+	if _, err := s.sh.Run(ctx, nil, "prune", "--expire="+expire); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(s.sh.GitDir(), prunedTag), nil, 0o600); err != nil {
+	tag := filepath.Join(s.sh.GitDir(), prunedTag)
+	if err := os.WriteFile(tag, nil, 0o600); err != nil {
 		return fmt.Errorf("checkpoint: %w", err)
 	}
 	now := time.Now()
-	return os.Chtimes(filepath.Join(s.sh.GitDir(), prunedTag), now, now)
+	return os.Chtimes(tag, now, now)
 }
 
 // trees returns the ids of ids that are trees in the store, sorted, once

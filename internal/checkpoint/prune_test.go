@@ -42,14 +42,24 @@ func TestPrune(t *testing.T) {
 	}
 
 	// A grace period keeps everything this young.
-	if err := s.Prune(ctx, []string{a, c}, time.Hour); err != nil {
+	if err := s.Prune(ctx, []string{a, c}, PruneOptions{Grace: time.Hour, Repack: true}); err != nil {
 		t.Fatal(err)
 	}
 	if !has(b) || !has(v2) {
 		t.Error("a snapshot younger than the grace period was pruned")
 	}
 
-	if err := s.Prune(ctx, []string{a, c, "not-an-id", strings.Repeat("0", 40)}, 0); err != nil {
+	// Packed (kept once): only a repack drops it.
+	if err := s.Prune(ctx, []string{a, b, c}, PruneOptions{Repack: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Prune(ctx, []string{a, c, "not-an-id", strings.Repeat("0", 40)}, PruneOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !has(b) {
+		t.Error("a packed snapshot was dropped without a repack")
+	}
+	if err := s.Prune(ctx, []string{a, c, "not-an-id", strings.Repeat("0", 40)}, PruneOptions{Repack: true}); err != nil {
 		t.Fatal(err)
 	}
 	if has(b) || has(v2) {
@@ -60,9 +70,21 @@ func TestPrune(t *testing.T) {
 			t.Errorf("kept object %s was pruned", id)
 		}
 	}
-	// The store still snapshots and restores.
+	// A loose snapshot goes without a repack.
 	write(t, ws, "a.txt", "version four\n", 0o644)
 	d := snap(t, s)
+	write(t, ws, "a.txt", "version five\n", 0o644)
+	e := snap(t, s)
+	if err := s.Prune(ctx, []string{a, c, e}, PruneOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if has(d) || has(blob("version four\n")) {
+		t.Error("an unkept loose snapshot survived a prune")
+	}
+
+	// The store still snapshots and restores.
+	write(t, ws, "a.txt", "version six\n", 0o644)
+	d = snap(t, s)
 	res, err := s.Restore(ctx, []Step{{Before: a, After: d}}, false)
 	if err != nil || len(res.Conflicts) > 0 {
 		t.Fatalf("restore after pruning: %+v, %v", res, err)
@@ -97,7 +119,7 @@ func TestRestorePruned(t *testing.T) {
 	b := snap(t, s)
 	write(t, ws, "a.txt", "three\n", 0o644)
 	snap(t, s)
-	if err := s.Prune(ctx, nil, 0); err != nil {
+	if err := s.Prune(ctx, nil, PruneOptions{Repack: true}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Restore(ctx, []Step{{Before: a, After: b}}, false); !errors.Is(err, ErrPruned) {

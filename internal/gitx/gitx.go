@@ -151,7 +151,7 @@ func builtin(sub string) bool {
 		"diff-index", "diff-tree", "fetch", "for-each-ref", "format-patch", "grep", "hash-object",
 		"log", "ls-files", "ls-tree", "merge-base", "read-tree", "remote", "reset", "restore",
 		"rev-list", "rev-parse", "show", "show-ref", "stash", "status", "switch", "symbolic-ref",
-		"tag", "update-index", "update-ref", "whatchanged", "worktree", "write-tree", "mktree", "gc":
+		"tag", "update-index", "update-ref", "whatchanged", "worktree", "write-tree", "mktree", "prune", "repack":
 		return true
 	}
 	return false

@@ -26,10 +26,11 @@ func (rt *Runtime) withCheckpoints(ctx context.Context, opts *agent.Options, sp 
 				// The first checkpoint of a workspace reads every file (about
 				// 3 s for 50,000): take it while the user types, not when the
 				// first turn starts. Later ones read only what changed.
-				// Then, once a day, bound the store (see PruneCheckpoints).
+				// Then, once a day, bound and pack the store (see
+				// PruneCheckpoints).
 				go func() {
 					_, _ = store.Snapshot(context.WithoutCancel(ctx))
-					if _, err := PruneCheckpoints(ctx, rt.Home, PruneOptions{Workspaces: []string{ws}, Every: AutoPruneEvery}); err != nil {
+					if _, err := PruneCheckpoints(ctx, rt.Home, PruneOptions{Workspaces: []string{ws}, Every: AutoPruneEvery, Repack: true}); err != nil {
 						rt.env.Logger.Warn("pruning checkpoints", "workspace", ws, "err", err)
 					}
 				}()

@@ -32,6 +32,9 @@ type PruneOptions struct {
 	// Workspaces limits the pruning to these workspaces' stores (none:
 	// every store).
 	Workspaces []string
+	// Repack packs the stores too (checkpoint.PruneOptions): seconds for
+	// a large workspace, for a background prune.
+	Repack bool
 	// Every leaves alone a store pruned (or, never pruned, made) less than
 	// this long ago (0: prune it anyway).
 	Every time.Duration
@@ -57,7 +60,8 @@ type PruneReport struct {
 // snapshots of the sessions (recorded or archived) that still need them —
 // those active in the last KeepDays days, and the KeepSessions most recent
 // of its workspace — and loses the rest (git gc, see
-// checkpoint.Store.Prune); a deleted session's go with it. The store of a
+// checkpoint.Store.Prune); a deleted session's go with it (those already
+// packed at the next Repack). The store of a
 // workspace that no longer exists is removed whole.
 func PruneCheckpoints(ctx context.Context, home string, o PruneOptions) (PruneReport, error) {
 	var rep PruneReport
@@ -100,7 +104,7 @@ func PruneCheckpoints(ctx context.Context, home string, o PruneOptions) (PruneRe
 			}
 			continue
 		}
-		if err := pruneStore(ctx, home, info.Workspace, keptSnapshots(sessions, info.Workspace, o), o.Grace); err != nil {
+		if err := pruneStore(ctx, home, info.Workspace, keptSnapshots(sessions, info.Workspace, o), checkpoint.PruneOptions{Grace: o.Grace, Repack: o.Repack}); err != nil {
 			errs = append(errs, fmt.Errorf("pruning the checkpoints of %s: %w", info.Workspace, err))
 			continue
 		}
@@ -109,12 +113,12 @@ func PruneCheckpoints(ctx context.Context, home string, o PruneOptions) (PruneRe
 	return rep, errors.Join(errs...)
 }
 
-func pruneStore(ctx context.Context, home, workspace string, keep []string, grace time.Duration) error {
+func pruneStore(ctx context.Context, home, workspace string, keep []string, o checkpoint.PruneOptions) error {
 	store, err := checkpoint.Open(ctx, home, workspace)
 	if err != nil {
 		return err
 	}
-	return store.Prune(ctx, keep, grace)
+	return store.Prune(ctx, keep, o)
 }
 
 // keptSnapshots returns the snapshots in workspace's store that sessions
