@@ -61,6 +61,14 @@ func (c *patchCell) render(width int) string {
 	if len(c.changes) != 1 {
 		files = fmt.Sprintf("%d files", len(c.changes))
 	}
+	if c.failed && len(c.changes) == 0 {
+		// The patch did not parse or apply: there are no files to count.
+		b.WriteString(glyph + " " + md.Bold("Edit failed"))
+		if c.output != "" {
+			b.WriteString("\n" + indent(md.Fg(md.Red, wrap(sanitize(c.output), width-4)), "  ", "  "))
+		}
+		return b.String()
+	}
 	fmt.Fprintf(&b, "%s %s %s (%s)", glyph, verb, files, statText(add, del))
 	budget := patchDiffLines
 	if c.declined {

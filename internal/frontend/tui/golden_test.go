@@ -51,6 +51,7 @@ func TestCellsGolden(t *testing.T) {
 		}}},
 		{"patch_failed", &patchCell{failed: true, output: "verification failed: context not found in sse.go", changes: []protocol.FileChange{
 			{Path: "sse.go", Kind: protocol.ChangeUpdate, UnifiedDiff: sampleDiff}}}},
+		{"patch_unparsed", &patchCell{failed: true, output: "cannot update missing.txt: the file does not exist"}},
 		{"plan", &planCell{explanation: "Fix first, then test.", items: []protocol.PlanItem{
 			{Step: "Read the decoder", Status: protocol.PlanCompleted},
 			{Step: "Fix the loop bound", Status: protocol.PlanInProgress},
