@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -147,8 +148,8 @@ func missingKeyHint(p config.ResolvedProvider, home string) string {
 		where = append(where, p.EnvKey)
 	}
 	where = append(where, "KODEX_API_KEY", "CODEX_API_KEY", config.AuthPath(home))
-	return fmt.Sprintf("no API key for %s in %s; store one with: printenv OPENAI_API_KEY | kodex login --with-api-key",
-		p.ID, strings.Join(where, ", "))
+	return fmt.Sprintf("no API key for %s in %s; export %s=sk-…, or store one with: kodex login --with-api-key < keyfile",
+		p.ID, strings.Join(where, ", "), cmp.Or(p.EnvKey, "OPENAI_API_KEY"))
 }
 
 // NewCmdLogout builds `kodex logout`.
