@@ -65,7 +65,7 @@ func Login(ctx context.Context, opts LoginOptions) error {
 	redirect := "http://127.0.0.1:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port) + "/callback"
 	results := make(chan callbackResult, 1)
 	srv := &http.Server{Handler: callbackHandler(results), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(l) //nolint:errcheck // ends with Close below
+	go srv.Serve(l)   //nolint:errcheck // ends with Close below
 	defer srv.Close() //nolint:errcheck // the listener's close error says nothing
 
 	var mu sync.Mutex
