@@ -94,9 +94,17 @@ type PruneOptions struct {
 // Prune keeps the snapshots keep (ids [Store.Snapshot] returned; unknown
 // ones are ignored) and deletes the store's other objects that are older
 // than o.Grace: the loose ones, and with o.Repack the packed ones.
+//
+// A prune of the store already running (in another process: sessions
+// opening together) is not run twice: Prune returns at once.
 func (s *Store) Prune(ctx context.Context, keep []string, o PruneOptions) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	unlock, ok := lockFile(filepath.Join(s.sh.GitDir(), "prune.lock"), time.Hour)
+	if !ok {
+		return nil
+	}
+	defer unlock()
 	trees, err := s.trees(ctx, keep)
 	if err != nil {
 		return err
@@ -192,4 +200,23 @@ func Remove(info Info, grace time.Duration) (bool, error) {
 func (s *Store) Has(ctx context.Context, id string) bool {
 	trees, err := s.trees(ctx, []string{id})
 	return err == nil && len(trees) == 1
+}
+
+// lockFile creates path exclusively and returns how to remove it; false
+// when it exists and is younger than stale (an older one was left by a
+// process that died: it is taken over).
+func lockFile(path string, stale time.Duration) (func(), bool) {
+	for range 2 {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err == nil {
+			_ = f.Close()
+			return func() { _ = os.Remove(path) }, true
+		}
+		st, serr := os.Stat(path)
+		if !errors.Is(err, fs.ErrExist) || serr != nil || time.Since(st.ModTime()) < stale {
+			return nil, false
+		}
+		_ = os.Remove(path)
+	}
+	return nil, false
 }

@@ -3,6 +3,8 @@ package checkpoint
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -124,5 +126,40 @@ func TestRestorePruned(t *testing.T) {
 	}
 	if _, err := s.Restore(ctx, []Step{{Before: a, After: b}}, false); !errors.Is(err, ErrPruned) {
 		t.Fatalf("restoring a pruned checkpoint: %v", err)
+	}
+}
+
+// A prune already running (its lock is there) is not run twice; a lock
+// left by a process that died long ago is taken over.
+func TestPruneLocked(t *testing.T) {
+	ctx := context.Background()
+	ws := t.TempDir()
+	s := open(t, ws)
+	write(t, ws, "a.txt", "one\n", 0o644)
+	a := snap(t, s)
+	write(t, ws, "a.txt", "two\n", 0o644)
+	snap(t, s)
+	lock := filepath.Join(s.sh.GitDir(), "prune.lock")
+	if err := os.WriteFile(lock, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Prune(ctx, nil, PruneOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if !s.Has(ctx, a) {
+		t.Fatal("pruned while another prune held the lock")
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(lock, old, old); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Prune(ctx, nil, PruneOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if s.Has(ctx, a) {
+		t.Error("a stale lock stopped the prune")
+	}
+	if _, err := os.Stat(lock); err == nil {
+		t.Error("the lock was left behind")
 	}
 }
