@@ -292,3 +292,31 @@ func TestEditorEditsTheMessage(t *testing.T) {
 		t.Errorf("the model did not get the edited message")
 	}
 }
+
+// (6) The reasoning summary shows where the model produced it: before the
+// answer that streams after it, once.
+func TestReasoningBeforeTheAnswer(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int, alt bool) {
+		answer := "First paragraph of the answer.\n\nSecond paragraph of the answer.\n\nThird and last."
+		e := newEnv(t, true, modeltest.Response{Reasoning: "**Weighing** the options", Text: answer, DelayMS: 2})
+		term, _ := e.startSized(w, h, modeArgs(alt)...)
+		prompt(t, term, "think")
+		wait(t, term, "Third and last.")
+		turnEnded(t, term)
+		intactFrame(t, term, w)
+		text := term.Screen()
+		if !alt {
+			text = quit(t, term)
+		}
+		r, a := strings.Index(text, "Weighing the options"), strings.Index(text, "First paragraph")
+		if r < 0 || a < 0 {
+			if alt && h < 24 { // a short alt screen may have scrolled the reasoning away
+				return
+			}
+			t.Fatalf("reasoning at %d, answer at %d:\n%s", r, a, text)
+		}
+		if r > a || strings.Count(text, "Weighing the options") != 1 {
+			t.Errorf("the reasoning is not once, before the answer:\n%s", text)
+		}
+	})
+}
