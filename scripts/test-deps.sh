@@ -50,3 +50,8 @@ fi
 if [[ -f test/acp/package.json && ( ! -d test/acp/node_modules/@agentclientprotocol/sdk || ! -d test/acp/node_modules/ajv ) ]]; then
   (cd test/acp && npm ci --no-audit --no-fund --loglevel=error)
 fi
+# The official MCP conformance suite (pinned) and the Node >= 22 it needs (the
+# npm package "node", a platform binary from the npm registry) for test/mcpconformance.
+if [[ -f test/mcpconformance/package.json && ( ! -d test/mcpconformance/node_modules/@modelcontextprotocol/conformance || ! -x test/mcpconformance/node_modules/node/bin/node ) ]]; then
+  (cd test/mcpconformance && npm ci --no-audit --no-fund --loglevel=error)
+fi

@@ -325,6 +325,10 @@ func (m *Manager) Close() {
 	wg.Wait()
 }
 
+// httpReconnects is how many times a streamable HTTP stream that broke
+// off is resumed before the connection fails.
+const httpReconnects = 2
+
 // closeTimeout bounds how long closing a connection may take (an HTTP
 // server is sent a DELETE; one that does not answer must not hold kodex).
 const closeTimeout = 3 * time.Second
@@ -411,7 +415,10 @@ func (m *Manager) connect(ctx context.Context, s *server, opts Options) ([]Tool,
 			return nil, fmt.Errorf("bad url: %w", err)
 		}
 		hc := &http.Client{Transport: headerTransport{s.cfg.Headers}}
-		st := &sdk.StreamableClientTransport{Endpoint: s.cfg.URL, HTTPClient: hc, MaxRetries: -1}
+		// A stream the server ends is resumed (GET with Last-Event-ID,
+		// after the server's retry delay: SEP-1699), a few times only, so a
+		// server that went away fails the call instead of holding it.
+		st := &sdk.StreamableClientTransport{Endpoint: s.cfg.URL, HTTPClient: hc, MaxRetries: httpReconnects}
 		if s.cfg.CredentialsFile != "" && !hasAuthorization(s.cfg.Headers) {
 			a := newStoredAuth(s.cfg, hc)
 			s.mu.Lock()

@@ -1,0 +1,112 @@
+package mcpconformance
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// The harness is this test binary run by the conformance suite as the
+// client under test: `harness_test --harness URL`, with the scenario in
+// $MCP_CONFORMANCE_SCENARIO, kodex in $KODEX_CONFORMANCE_BIN and the
+// scripted model in $KODEX_CONFORMANCE_MODEL.
+const harnessFlag = "--kodex-conformance-harness"
+
+// harness runs kodex against the scenario's server at url.
+func harness(url string) error {
+	kodex, modelURL := os.Getenv("KODEX_CONFORMANCE_BIN"), os.Getenv("KODEX_CONFORMANCE_MODEL")
+	scenario := os.Getenv("MCP_CONFORMANCE_SCENARIO")
+	if kodex == "" || modelURL == "" {
+		return errors.New("KODEX_CONFORMANCE_BIN and KODEX_CONFORMANCE_MODEL must be set")
+	}
+	dir, err := os.MkdirTemp("", "kodex-conformance-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	home, work := filepath.Join(dir, ".kodex"), filepath.Join(dir, "work")
+	for _, d := range []string{home, work} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			return err
+		}
+	}
+	config := fmt.Sprintf(`model = "gpt-test"
+model_provider = "fake"
+
+[model_providers.fake]
+name = "fake"
+base_url = %q
+wire_api = "responses"
+
+[mcp_servers.test]
+url = %q
+startup_timeout_sec = 20
+tool_timeout_sec = 20
+`, modelURL, url)
+	if err := os.WriteFile(filepath.Join(home, "config.toml"), []byte(config), 0o600); err != nil {
+		return err
+	}
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "KODEX_HOME=" + home, "TMPDIR=" + os.TempDir(), "NO_COLOR=1", "OPENAI_API_KEY=sk-test"}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if strings.HasPrefix(scenario, "auth/") {
+		if err := login(ctx, kodex, work, env); err != nil {
+			return err
+		}
+	}
+	cmd := exec.CommandContext(ctx, kodex, "exec", "--json", "--full-auto", "--skip-git-repo-check", "call the tools")
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = work, env, os.Stdout, os.Stderr
+	return cmd.Run()
+}
+
+// login runs kodex mcp login test and plays the browser: it GETs the
+// authorization URL kodex prints and follows the redirects back to kodex.
+func login(ctx context.Context, kodex, work string, env []string) error {
+	cmd := exec.CommandContext(ctx, kodex, "mcp", "login", "test")
+	cmd.Dir, cmd.Env, cmd.Stderr = work, env, os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	browsed := make(chan error, 1)
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		line := sc.Text()
+		fmt.Println(line)
+		if strings.HasPrefix(line, "http://") || strings.HasPrefix(line, "https://") {
+			go func() { browsed <- browse(ctx, line) }()
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("kodex mcp login: %w", err)
+	}
+	return <-browsed
+}
+
+func browse(ctx context.Context, u string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("browsing to the authorization URL: %w", err)
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("browsing to the authorization URL: %s", resp.Status)
+	}
+	return nil
+}
