@@ -32,7 +32,9 @@ mkdir -p "$T/ws" "$T/kh" "$T/kh4" "$T/kh0"
 ID=$(cat "$T/id")
 ID4=$(cat "$T/id4")
 ID0=$(cat "$T/id0")
-"$T/fakemodel" -builtin answer >"$T/url" &
+# -discard: the fake model reads each request without decoding it, so that
+# the wall time is kodex's, not the model's.
+"$T/fakemodel" -builtin answer -discard >"$T/url" &
 for _ in $(seq 100); do [[ -s $T/url ]] && break; sleep 0.05; done
 # Compaction off: the scripted model does not summarise, and a resume is
 # measured up to its first request, as the history stands.

@@ -7,6 +7,7 @@
 //	fakemodel -builtin shell        # one shell call, then an answer; stateless, loops
 //	fakemodel -builtin answer       # an answer only, loops
 //	fakemodel -script turn.json     # a JSON script (see modeltest.ParseScript)
+//	fakemodel -discard …            # requests read, not kept or decoded (megabyte ones)
 //
 // It is a benchmark tool, not part of the kodex binary.
 package main
@@ -35,6 +36,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	builtin := fs.String("builtin", "shell", "built-in script when -script is not given: shell | answer")
 	loop := fs.Bool("loop", true, "serve the script round and round")
 	watchStdin := fs.Bool("stdin", false, "exit when stdin is closed")
+	discard := fs.Bool("discard", false, "read requests without keeping or decoding them (megabyte requests)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -58,7 +60,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "fakemodel: unknown -builtin %q (want shell or answer)\n", *builtin)
 		return 2
 	}
-	srv := modeltest.NewServer(modeltest.Options{Script: script.Responses, Loop: script.Loop})
+	srv := modeltest.NewServer(modeltest.Options{Script: script.Responses, Loop: script.Loop, DiscardBodies: *discard})
 	defer srv.Close()
 	fmt.Fprintln(stdout, srv.URL())
 

@@ -39,6 +39,10 @@ type Options struct {
 	// KeepRequests, if positive, keeps only the last KeepRequests requests
 	// for Requests (long benchmarks would otherwise measure the recorder).
 	KeepRequests int
+	// DiscardBodies reads each request's body without keeping or decoding
+	// it (benchmarks that send megabytes, which would otherwise measure
+	// the fake model's decoding): Requests have no Raw or Body.
+	DiscardBodies bool
 }
 
 // Server is a running fake model server.
@@ -55,6 +59,7 @@ type Server struct {
 	reqs       []Request
 	total      int // requests received, including those no longer kept
 	keep       int
+	discard    bool
 	unexpected int
 }
 
@@ -75,7 +80,7 @@ func New(t testing.TB, responses ...Response) *Server {
 
 // NewServer starts a server on 127.0.0.1.
 func NewServer(opts Options) *Server {
-	s := &Server{t: opts.T, script: opts.Script, loop: opts.Loop, keep: opts.KeepRequests, done: make(chan struct{})}
+	s := &Server{t: opts.T, script: opts.Script, loop: opts.Loop, keep: opts.KeepRequests, discard: opts.DiscardBodies, done: make(chan struct{})}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.handle))
 	if s.t != nil {
 		s.t.Helper()
@@ -147,9 +152,13 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, Failure{Code: "not_found", Message: "modeltest: no route for " + r.Method + " " + r.URL.Path})
 		return
 	}
-	raw, _ := io.ReadAll(r.Body)
-	rec := Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone(), Raw: raw}
-	_ = json.Unmarshal(raw, &rec.Body)
+	rec := Request{Method: r.Method, Path: r.URL.Path, Header: r.Header.Clone()}
+	if s.discard {
+		_, _ = io.Copy(io.Discard, r.Body)
+	} else {
+		rec.Raw, _ = io.ReadAll(r.Body)
+		_ = json.Unmarshal(rec.Raw, &rec.Body)
+	}
 
 	s.mu.Lock()
 	n := s.total
