@@ -119,3 +119,37 @@ func TestPruneCheckpoints(t *testing.T) {
 		t.Errorf("pruned again within Every: %+v, %v", rep, err)
 	}
 }
+
+// Store.Delete (the app server's thread/delete) prunes the deleted
+// session's workspace as kodex sessions rm does.
+func TestDeletePrunes(t *testing.T) {
+	ctx := context.Background()
+	home := t.TempDir()
+	ws, err := checkpoint.Workspace(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	store, err := checkpoint.Open(ctx, home, ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := store.Snapshot(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := rollout.Create(rollout.Options{Home: home, Cwd: ws})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.AppendEvent(protocol.Event{Msg: protocol.TurnCheckpoint{Turn: 1, Workspace: ws, Before: id, After: id}}); err != nil {
+		t.Fatal(err)
+	}
+	_ = rec.Close()
+	if err := (&Store{Home: home}).Delete(rec.ID()); err != nil {
+		t.Fatal(err)
+	}
+	infos, err := checkpoint.Stores(home)
+	if err != nil || len(infos) != 1 || infos[0].Pruned.IsZero() {
+		t.Errorf("after Delete: %+v, %v", infos, err)
+	}
+}

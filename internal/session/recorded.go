@@ -1,6 +1,7 @@
 package session
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -222,19 +223,24 @@ func move(path, from, to string) error {
 	return nil
 }
 
-// Delete removes the session id, archived or not, and its name.
+// Delete removes the session id, archived or not, its name, and the
+// checkpoints only it kept (see PruneCheckpoints).
 func (st *Store) Delete(id string) error {
 	_, path, err := st.findAny(id)
 	if err != nil {
 		return err
 	}
 	meta, _ := rollout.ReadMeta(path)
+	workspaces := SessionWorkspaces(path)
 	if err := os.Remove(path); err != nil {
 		return fmt.Errorf("removing session: %w", err)
 	}
 	_ = os.Remove(filepath.Dir(path))
 	if meta.ID != "" {
 		_ = st.SetName(meta.ID, "")
+	}
+	if len(workspaces) > 0 { // best effort: the session is gone either way
+		_, _ = PruneCheckpoints(context.Background(), st.Home, PruneOptions{Workspaces: workspaces})
 	}
 	return nil
 }
