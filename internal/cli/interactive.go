@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -125,15 +126,22 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 	if err != nil {
 		return err
 	}
+	// current is the session the UI shows; the UI's hooks run on its
+	// background goroutines, so it is read and swapped under mu.
+	var mu sync.Mutex
 	current := sess
-	defer func() { current.Close() }()
+	cur := func() *session.Session { mu.Lock(); defer mu.Unlock(); return current }
+	defer func() { cur().Close() }()
 	swap := func(so session.Spec) (tui.Session, error) {
 		next, err := rt.open(ctx, so)
 		if err != nil {
 			return nil, err
 		}
-		current.Close()
+		mu.Lock()
+		old := current
 		current = next
+		mu.Unlock()
+		old.Close()
 		return tuiSession{next}, nil
 	}
 	// Pinned now: git in a layout a command changes later is refused.
@@ -147,8 +155,23 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 		InitialPrompt: strings.Join(args, " "),
 		PickSession:   io.pick,
 		Price:         listPrice(rt.Config.Provider.ID),
-		KodexHome:     historyHome(rt.Config),
-		Cwd:           rt.Cwd,
+		MCPPrompts: func(ctx context.Context) ([]tui.MCPPrompt, error) {
+			list, err := cur().MCPPrompts(ctx)
+			out := make([]tui.MCPPrompt, 0, len(list))
+			for _, p := range list {
+				tp := tui.MCPPrompt{Server: p.Server, Name: p.Name, Description: p.Description}
+				for _, a := range p.Args {
+					tp.Args = append(tp.Args, tui.MCPPromptArg{Name: a.Name, Required: a.Required})
+				}
+				out = append(out, tp)
+			}
+			return out, err
+		},
+		MCPPrompt: func(ctx context.Context, server, name string, args map[string]string) (string, error) {
+			return cur().MCPPrompt(ctx, server, name, args)
+		},
+		KodexHome: historyHome(rt.Config),
+		Cwd:       rt.Cwd,
 		Status: tui.StatusInfo{
 			Model: rt.Config.Model, Provider: rt.Config.Provider.ID, ReasoningEffort: rt.Config.ReasoningEffort,
 			ApprovalPreset: approval.PresetName(rt.Approval, rt.Sandbox.Mode),
@@ -157,17 +180,17 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 		},
 		ListSessions: func(all bool) ([]tui.SessionSummary, error) { return rt.listSessions(all) },
 		ResumeSession: func(id string) (tui.Session, error) {
-			if id == current.ID {
+			if id == cur().ID {
 				return nil, errors.New("that is the session you are in")
 			}
 			return swap(session.Spec{Interactive: true, Resume: true, ResumeID: id})
 		},
 		NewSession: func() (tui.Session, error) { return swap(session.Spec{Interactive: true}) },
 		ForkSession: func() (tui.Session, error) {
-			if current.Rec == nil {
+			if cur().Rec == nil {
 				return nil, errors.New("this session is not recorded, so there is nothing to fork")
 			}
-			return swap(session.Spec{Interactive: true, Resume: true, Fork: true, ResumeID: current.ID})
+			return swap(session.Spec{Interactive: true, Resume: true, Fork: true, ResumeID: cur().ID})
 		},
 		Models:        models(rt.Config),
 		HideReasoning: rt.Config.HideAgentReasoning,

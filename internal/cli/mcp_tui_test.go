@@ -44,3 +44,35 @@ func TestTUIMCPApproval(t *testing.T) {
 	}
 	tui.quit()
 }
+
+// TestTUIMCPPrompts: the prompts of a real server (server-everything's
+// args-prompt) are slash commands; arguments fill them, a missing required
+// one is said, and the server's text is what the model gets.
+func TestTUIMCPPrompts(t *testing.T) {
+	t.Parallel()
+	srv := modeltest.New(t, modeltest.Text("Sunny."))
+	everything, err := filepath.Abs("../../test/mcp/node_modules/@modelcontextprotocol/server-everything/dist/index.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := newPolicyFixture(t, "openai_base_url = \""+srv.URL()+"\"\n\n[projects.\"{project}\"]\ntrust_level = \"trusted\"\n\n"+
+		"[mcp_servers.ev]\ncommand = \"node\"\nargs = [\""+everything+"\", \"stdio\"]\n")
+	tui := startTUI(t, fx.project, fx.home, 120, 40)
+	term, wait := tui.term, tui.wait
+	wait("Ask kodex to do anything")
+	_ = term.Type("/mcp__ev__args")
+	wait("/mcp__ev__args-prompt")
+	_ = term.Press("enter") // completes the template: city="" state=""
+	wait(`/mcp__ev__args-prompt city="" state=""`)
+	_ = term.Press("enter")
+	wait("needs city")
+	_ = term.Press("ctrl+u")
+	_ = term.Type(`/mcp__ev__args-prompt city=Paris state="Île-de-France"`)
+	_ = term.Press("enter")
+	wait("Sunny.")
+	reqs := srv.Requests()
+	if len(reqs) != 1 || !strings.Contains(string(reqs[0].Raw), "What's weather in Paris, Île-de-France?") {
+		t.Errorf("the model did not get the server's prompt: %d requests", len(reqs))
+	}
+	tui.quit()
+}

@@ -59,6 +59,17 @@ func (m *model) findCommand(word string) *command {
 			return m.runPrompt(word, *p, args)
 		}}
 	}
+	if p, ok := m.findMCPPrompt(name); ok {
+		return &command{name: name, desc: p.Description, run: func(m *model, args string) tea.Cmd {
+			return m.runMCPPrompt(word, p, args)
+		}}
+	}
+	if strings.HasPrefix(name, mcpPromptPrefix) && m.opts.MCPPrompts != nil {
+		// Typed before the prompts were listed: list them, then run it.
+		return &command{name: name, run: func(m *model, args string) tea.Cmd {
+			return m.listThenRunMCPPrompt(word, name, args)
+		}}
+	}
 	return nil
 }
 

@@ -36,6 +36,12 @@ func (m *model) mcpEvent(ev protocol.EventMsg) tea.Cmd {
 	switch e := ev.(type) {
 	case protocol.McpServerStatus:
 		m.mcp.set(e)
+		if e.State == protocol.McpReady { // its prompts join the list
+			m.mcpPrompts.invalidate()
+			if m.popup.kind == popupSlash {
+				return m.refreshMCPPrompts()
+			}
+		}
 		if e.State == protocol.McpFailed {
 			hint := "Run /mcp to see the servers."
 			if e.Stderr != "" {

@@ -23,6 +23,7 @@ type model struct {
 	// hasContent: the session has a turn (run here or replayed), so it is
 	// worth resuming; the exit summary names it only then.
 	hasContent bool
+	mcpPrompts mcpPrompts // the MCP servers' prompts, as last listed
 
 	// focused is false after the terminal reported losing the focus, until
 	// it reports gaining it (desktop notifications go out only then).

@@ -80,6 +80,7 @@ func (m *model) matchCommands(q string) []popupItem {
 		}
 	}
 	out = append(out, m.promptItems(q)...)
+	out = append(out, m.mcpPromptItems(q)...)
 	if len(out) == 0 && q != "" {
 		names := make([]string, len(cmds))
 		for i, c := range cmds {
@@ -127,7 +128,11 @@ func (m *model) popupKey(key tea.KeyPressMsg) (tea.Cmd, bool) {
 		if p.kind == popupSlash {
 			// A prompt with named placeholders is not sent bare: its
 			// NAME="" pairs are filled in to complete first.
-			if t, ok := m.promptTemplate(p.items[p.sel].label); ok {
+			t, ok := m.promptTemplate(p.items[p.sel].label)
+			if !ok {
+				t, ok = m.mcpPromptTemplate(p.items[p.sel].label)
+			}
+			if ok {
 				m.composer.setValue(t)
 				p.dismiss(t)
 				return nil, true
@@ -254,6 +259,9 @@ func (m *model) matchFiles(q string) []popupItem {
 func (m *model) afterEdit() tea.Cmd {
 	wasFile := m.popup.kind == popupFile
 	m.popup.update(m)
+	if m.popup.kind == popupSlash {
+		return m.refreshMCPPrompts()
+	}
 	f := m.files
 	if f == nil {
 		return nil

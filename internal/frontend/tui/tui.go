@@ -100,6 +100,11 @@ type Options struct {
 	Editor        string // Ctrl+G's editor command ($VISUAL or $EDITOR; may hold arguments); "": none
 	Home          string // the user's home directory, shown as ~ in the header; "": none
 	InitialPrompt string // submitted at once (after the trust question)
+	// MCPPrompts lists the prompts of the session's ready MCP servers, and
+	// MCPPrompt gets one filled with its arguments: /mcp__SERVER__NAME
+	// sends it. nil: no MCP prompts.
+	MCPPrompts func(ctx context.Context) ([]MCPPrompt, error)
+	MCPPrompt  func(ctx context.Context, server, name string, args map[string]string) (string, error)
 	// Price is the price of a model (nil or !ok: unknown), for the cost
 	// estimate in /status.
 	Price func(model string) (Price, bool)
