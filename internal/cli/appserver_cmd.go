@@ -395,10 +395,25 @@ func (b *appBackend) MCPServers(ctx context.Context, th appserver.Thread) ([]app
 	return mcpServers(m.Servers()), nil
 }
 
+// appAuthStatus is an MCP server's auth status as the app server spells it.
+func appAuthStatus(status string) string {
+	switch status {
+	case mcp.AuthUnsupported:
+		return "unsupported"
+	case mcp.AuthNotLoggedIn:
+		return "notLoggedIn"
+	case mcp.AuthBearerToken:
+		return "bearerToken"
+	case mcp.AuthOAuth:
+		return "oAuth"
+	}
+	return ""
+}
+
 func mcpServers(in []mcp.Server) []appserver.MCPServer {
 	out := make([]appserver.MCPServer, 0, len(in))
 	for _, s := range in {
-		a := appserver.MCPServer{Name: s.Config.Name, State: s.State, HTTP: s.Config.URL != "", Error: s.Error}
+		a := appserver.MCPServer{Name: s.Config.Name, State: s.State, HTTP: s.Config.URL != "", Error: s.Error, AuthStatus: appAuthStatus(s.Auth)}
 		for _, t := range s.Tools {
 			a.Tools = append(a.Tools, appserver.MCPTool{Name: t.Name, Title: t.Title, Description: t.Description, InputSchema: t.InputSchema})
 		}

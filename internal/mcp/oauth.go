@@ -10,9 +10,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
+	"github.com/modelcontextprotocol/go-sdk/oauthex"
 	"golang.org/x/oauth2"
 
 	"github.com/kodex-cli/kodex/internal/patch"
@@ -188,7 +190,15 @@ func (a *storedAuth) Authorize(_ context.Context, req *http.Request, resp *http.
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
 	if resp.StatusCode == http.StatusForbidden {
-		return fmt.Errorf("MCP server %q refused the request (403 Forbidden); if it needs other scopes, run `kodex mcp login %s`", a.server, a.server)
+		fix := "kodex mcp login " + a.server
+		if cs, err := oauthex.ParseWWWAuthenticate(resp.Header.Values("WWW-Authenticate")); err == nil {
+			for _, c := range cs {
+				if c.Scheme == "bearer" && c.Params["error"] == "insufficient_scope" && c.Params["scope"] != "" {
+					fix += " --scopes " + strings.Join(strings.Fields(c.Params["scope"]), ",")
+				}
+			}
+		}
+		return fmt.Errorf("MCP server %q refused the request (403 Forbidden); if it needs other scopes, run `%s`", a.server, fix)
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()

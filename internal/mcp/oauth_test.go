@@ -3,6 +3,9 @@ package mcp
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -136,5 +139,18 @@ func TestLoginNeedsNone(t *testing.T) {
 	err := Login(ctx, LoginOptions{Server: ServerConfig{Name: "ev", URL: url, CredentialsFile: CredentialsPath(t.TempDir(), "ev")}})
 	if !errors.Is(err, ErrNoLogin) {
 		t.Fatalf("Login = %v, want ErrNoLogin", err)
+	}
+}
+
+func TestInsufficientScopeNamesTheFix(t *testing.T) {
+	t.Parallel()
+	a := newStoredAuth(ServerConfig{Name: "web", URL: "http://127.0.0.1:1/mcp", CredentialsFile: CredentialsPath(t.TempDir(), "web")}, nil)
+	resp := &http.Response{StatusCode: http.StatusForbidden, Body: io.NopCloser(strings.NewReader("")), Header: http.Header{
+		"Www-Authenticate": {`Bearer error="insufficient_scope", scope="files:read files:write"`},
+	}}
+	err := a.Authorize(t.Context(), httptest.NewRequest(http.MethodPost, "http://127.0.0.1:1/mcp", nil), resp)
+	want := "MCP server \"web\" refused the request (403 Forbidden); if it needs other scopes, run `kodex mcp login web --scopes files:read,files:write`"
+	if err == nil || err.Error() != want {
+		t.Fatalf("Authorize = %v, want %s", err, want)
 	}
 }

@@ -262,12 +262,13 @@ func TestMCPServerStatus(t *testing.T) {
 		Data []struct {
 			Name          string
 			RuntimeStatus string
+			AuthStatus    string
 			Tools         map[string]struct{ Name string }
 		}
 	}
 	check := func(what string, st status) {
 		t.Helper()
-		if len(st.Data) != 1 || st.Data[0].Name != "self" || st.Data[0].RuntimeStatus != "connected" || st.Data[0].Tools["kodex"].Name != "kodex" {
+		if len(st.Data) != 1 || st.Data[0].Name != "self" || st.Data[0].RuntimeStatus != "connected" || st.Data[0].AuthStatus != "unsupported" || st.Data[0].Tools["kodex"].Name != "kodex" {
 			t.Errorf("%s: %+v", what, st)
 		}
 	}

@@ -96,9 +96,13 @@ func wireMCPServer(s MCPServer) map[string]any {
 	if status == "" {
 		status = "notStarted"
 	}
-	auth := "unsupported"
-	if s.HTTP {
+	auth := s.AuthStatus
+	switch {
+	case auth != "":
+	case s.HTTP:
 		auth = "unknown"
+	default:
+		auth = "unsupported"
 	}
 	tools := map[string]any{}
 	for _, t := range s.Tools {

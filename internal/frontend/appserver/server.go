@@ -130,6 +130,9 @@ type MCPServer struct {
 	HTTP  bool   // streamable HTTP (else stdio)
 	Error string
 	Tools []MCPTool
+	// AuthStatus is Codex's McpAuthStatus (unsupported, notLoggedIn,
+	// bearerToken, oAuth); empty when not known.
+	AuthStatus string
 }
 
 // MCPTool is a tool an MCP server offers.
