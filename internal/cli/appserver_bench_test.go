@@ -32,7 +32,7 @@ type benchServer struct {
 	id            int
 }
 
-func newBenchServer(b *testing.B) *benchServer {
+func newBenchServer(b testing.TB) *benchServer {
 	b.Helper()
 	// Not b.TempDir: a recorded thread's first workspace checkpoint is
 	// taken in the background (internal/session's withCheckpoints) and may
@@ -91,7 +91,7 @@ func newBenchServer(b *testing.B) *benchServer {
 }
 
 // call sends a request and returns its result, skipping notifications.
-func (s *benchServer) call(b *testing.B, method string, params any) json.RawMessage {
+func (s *benchServer) call(b testing.TB, method string, params any) json.RawMessage {
 	b.Helper()
 	s.id++
 	req, err := json.Marshal(map[string]any{"id": s.id, "method": method, "params": params})
@@ -123,6 +123,38 @@ func (s *benchServer) call(b *testing.B, method string, params any) json.RawMess
 	return nil
 }
 
+// idleThreadBytes is the heap and stacks n more recorded thread/starts
+// leave live on s, after a GC, per thread, and their goroutines per thread.
+func idleThreadBytes(tb testing.TB, s *benchServer, n int, start func(), stop func()) (bytes, goroutines float64) {
+	s.call(tb, "thread/start", map[string]any{"cwd": s.project}) // one-time costs (config, sandbox probe) left out
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	g := runtime.NumGoroutine()
+	start()
+	for range n {
+		s.call(tb, "thread/start", map[string]any{"cwd": s.project})
+	}
+	stop()
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	used := func(m runtime.MemStats) float64 { return float64(m.HeapAlloc + m.StackInuse) }
+	return (used(after) - used(before)) / float64(n), float64(runtime.NumGoroutine()-g) / float64(n)
+}
+
+// TestAppServerIdleThreadBudget holds an idle thread to issue 11's budget
+// of 256 KiB (it measures about 40 KiB; see BenchmarkAppServerIdleThread).
+// Not parallel: the heap is the process's, and the parallel tests wait
+// until the sequential ones are done.
+func TestAppServerIdleThreadBudget(t *testing.T) {
+	s := newBenchServer(t)
+	perThread, _ := idleThreadBytes(t, s, 40, func() {}, func() {})
+	t.Logf("%.1f KiB live per idle thread", perThread/1024)
+	if perThread > 256<<10 {
+		t.Errorf("an idle thread keeps %.0f KiB live, over the 256 KiB budget", perThread/1024)
+	}
+}
+
 // BenchmarkAppServerIdleThread: what an idle thread of `kodex app-server`
 // costs (issue 11's budget: 256 KiB): the heap and stacks one more
 // recorded thread/start leaves live after a GC — the session, its actor
@@ -130,21 +162,9 @@ func (s *benchServer) call(b *testing.B, method string, params any) json.RawMess
 // threads open on one server; and its goroutines.
 func BenchmarkAppServerIdleThread(b *testing.B) {
 	s := newBenchServer(b)
-	s.call(b, "thread/start", map[string]any{"cwd": s.project}) // one-time costs (config, sandbox probe) left out
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	goroutines := runtime.NumGoroutine()
-	b.ResetTimer()
-	for range b.N {
-		s.call(b, "thread/start", map[string]any{"cwd": s.project})
-	}
-	b.StopTimer()
-	runtime.GC()
-	runtime.ReadMemStats(&after)
-	used := func(m runtime.MemStats) float64 { return float64(m.HeapAlloc + m.StackInuse) }
-	b.ReportMetric((used(after)-used(before))/float64(b.N), "B/idle-thread")
-	b.ReportMetric(float64(runtime.NumGoroutine()-goroutines)/float64(b.N), "goroutines/thread")
+	perThread, goroutines := idleThreadBytes(b, s, b.N, b.ResetTimer, b.StopTimer)
+	b.ReportMetric(perThread, "B/idle-thread")
+	b.ReportMetric(goroutines, "goroutines/thread")
 }
 
 // BenchmarkAppServerList: thread/list of 1,000 recorded threads of one
