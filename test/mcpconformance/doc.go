@@ -7,6 +7,8 @@
 // configures the server in a fresh $KODEX_HOME, logs in to it when the
 // scenario is about authorization (kodex mcp login, the harness playing
 // the browser) and runs kodex exec against a scripted model that calls
-// every tool the server offers. It contains tests only; run
+// every tool the server offers. When kodex says a server wants more
+// scopes (step-up), the harness runs the login it names and the session
+// again, as a person would. It contains tests only; run
 // scripts/test-deps.sh first to install the npm packages.
 package mcpconformance

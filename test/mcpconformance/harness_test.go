@@ -62,15 +62,35 @@ tool_timeout_sec = 20
 			return err
 		}
 	}
+	out, err := run(ctx, kodex, work, env)
+	if err != nil {
+		return err
+	}
+	// A server that wants more scopes (step-up) gets them the way a person
+	// gets them: by running the login kodex names, then the session again.
+	if _, rest, ok := strings.Cut(out, "run `kodex mcp login test --scopes "); ok {
+		scopes, _, _ := strings.Cut(rest, "`")
+		if err := login(ctx, kodex, work, env, "--scopes", scopes); err != nil {
+			return err
+		}
+		_, err = run(ctx, kodex, work, env)
+	}
+	return err
+}
+
+// run runs one kodex exec session, its output also the harness's.
+func run(ctx context.Context, kodex, work string, env []string) (string, error) {
+	var out strings.Builder
 	cmd := exec.CommandContext(ctx, kodex, "exec", "--json", "--full-auto", "--skip-git-repo-check", "call the tools")
-	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = work, env, os.Stdout, os.Stderr
-	return cmd.Run()
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = work, env, io.MultiWriter(os.Stdout, &out), os.Stderr
+	err := cmd.Run()
+	return out.String(), err
 }
 
 // login runs kodex mcp login test and plays the browser: it GETs the
 // authorization URL kodex prints and follows the redirects back to kodex.
-func login(ctx context.Context, kodex, work string, env []string) error {
-	cmd := exec.CommandContext(ctx, kodex, "mcp", "login", "test")
+func login(ctx context.Context, kodex, work string, env []string, args ...string) error {
+	cmd := exec.CommandContext(ctx, kodex, append([]string{"mcp", "login", "test"}, args...)...)
 	cmd.Dir, cmd.Env, cmd.Stderr = work, env, os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
