@@ -264,3 +264,29 @@ func TestScanRootCoarsensLinkedDirs(t *testing.T) {
 		t.Errorf("%d linked files, want %d", len(got.linkedFiles), maxLinkedMounts+1)
 	}
 }
+
+// TestKodexStateInsideWritableRoot: with the cwd inside $KODEX_HOME, kodex's
+// state is denied entry by entry, the MCP OAuth tokens (mcp-auth) too.
+func TestKodexStateInsideWritableRoot(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	kh := filepath.Join(home, ".kodex")
+	work := filepath.Join(kh, "work")
+	writeFile(t, filepath.Join(kh, "mcp-auth", "docs.json"), "{}")
+	writeFile(t, filepath.Join(kh, "config.toml"), "")
+	writeFile(t, filepath.Join(work, "x"), "x")
+	s, err := buildSpec(Request{Argv: []string{"true"}, Cwd: work, Home: home, KodexHome: kh,
+		Policy: protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite, WritableRoots: []string{work}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kh = canon(kh)
+	for _, p := range []string{"mcp-auth", "config.toml"} {
+		if !slices.Contains(s.DenyRead, filepath.Join(kh, p)) {
+			t.Errorf("%s is readable: deny %q", p, s.DenyRead)
+		}
+	}
+	if slices.Contains(s.DenyRead, kh) {
+		t.Errorf("the whole $KODEX_HOME is denied though the cwd is in it")
+	}
+}

@@ -76,7 +76,7 @@ var secretNames = []string{".ssh", ".gnupg", ".aws", ".netrc", ".docker/config.j
 // (individually when a writable root or the cwd is inside $KODEX_HOME,
 // else with the whole directory).
 var kodexStateNames = []string{"auth.json", ".credentials.json", ".env", "config.toml",
-	"sessions", "archived_sessions", "history.jsonl", "log", "rules"}
+	"sessions", "archived_sessions", "history.jsonl", "log", "rules", "mcp-auth"}
 
 // startupNames are files below the home dir that decide what later runs
 // outside the sandbox (shells, git): read-only even inside a writable root.
