@@ -99,6 +99,9 @@ type Options struct {
 	// Interactive: someone can answer approval requests. When false (exec),
 	// requests that would ask are declined at once and the model is told.
 	Interactive bool
+	// AnswersElicitation: the frontend shows MCP servers' forms and answers
+	// them (the TUI); otherwise Elicit declines at once.
+	AnswersElicitation bool
 	// LoadImage turns a local image path into a data URL for input_image.
 	LoadImage func(path string) (string, error)
 	// Status, if set, is called once after SessionConfigured with a function
@@ -145,6 +148,8 @@ type Session struct {
 	mu       sync.Mutex
 	pending  map[string]chan protocol.ReviewDecision // approvals in flight, by call id
 	feedback map[string]string
+	elicits  map[string]chan protocol.McpElicitationResponse // MCP forms in flight, by request id
+	elicitN  int
 	session  map[string]bool // approved for session, by canonical key
 	started  bool
 	// steered is input added to the running turn (Steer), not yet in the
@@ -173,6 +178,7 @@ func New(opts Options) *Session {
 		bus:         events.New(),
 		pending:     map[string]chan protocol.ReviewDecision{},
 		feedback:    map[string]string{},
+		elicits:     map[string]chan protocol.McpElicitationResponse{},
 		session:     map[string]bool{},
 		done:        make(chan struct{}),
 	}
@@ -352,6 +358,8 @@ func (s *Session) run(ctx context.Context) {
 				s.decide(sub.ID, op.CallID, op.Decision, "")
 			case protocol.PatchApproval:
 				s.decide(sub.ID, op.CallID, op.Decision, op.Feedback)
+			case protocol.McpElicitationResponse:
+				s.answerElicitation(sub.ID, op)
 			case protocol.Shutdown:
 				closing = true
 				dropAll(queue)

@@ -76,3 +76,42 @@ func TestTUIMCPPrompts(t *testing.T) {
 	}
 	tui.quit()
 }
+
+// TestTUIMCPElicitation: a real server's form (server-everything's
+// trigger-elicitation-request) in the TUI: its fields with their defaults,
+// a required one; Enter sends it and the server's answer reaches the model.
+func TestTUIMCPElicitation(t *testing.T) {
+	t.Parallel()
+	srv := modeltest.New(t,
+		modeltest.Calls(modeltest.Call{CallID: "q1", Name: "mcp__ev__trigger-elicitation-request", Arguments: `{}`}),
+		modeltest.Text("Thanks."),
+	)
+	everything, err := filepath.Abs("../../test/mcp/node_modules/@modelcontextprotocol/server-everything/dist/index.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := newPolicyFixture(t, "openai_base_url = \""+srv.URL()+"\"\n\n[projects.\"{project}\"]\ntrust_level = \"trusted\"\n\n"+
+		"[mcp_servers.ev]\ncommand = \"node\"\nargs = [\""+everything+"\", \"stdio\"]\n")
+	tui := startTUI(t, fx.project, fx.home, 120, 50, "-a", "never")
+	term, wait := tui.term, tui.wait
+	wait("Ask kodex to do anything")
+	_ = term.Type("ask me")
+	_ = term.Press("enter")
+	wait("MCP server ev asks:")
+	screen := term.Screen()
+	for _, want := range []string{"Please provide inputs for the following fields:", "String*", "Your full, legal name", "42", "‹ Monica ›", "‹ Superman ›", "‹ Cats ›"} {
+		if !strings.Contains(screen, want) {
+			t.Errorf("the form lacks %q:\n%s", want, screen)
+		}
+	}
+	_ = term.Press("enter")
+	wait("String is required")
+	_ = term.Type("Ada Lovelace")
+	_ = term.Press("enter")
+	wait("Thanks.")
+	reqs := srv.Requests()
+	if len(reqs) != 2 || !strings.Contains(reqs[1].LastToolOutput(), "- Name: Ada Lovelace") || !strings.Contains(reqs[1].LastToolOutput(), "- Favorite Integer: 42") {
+		t.Errorf("the model did not get the server's answer to the form: %q", reqs[len(reqs)-1].LastToolOutput())
+	}
+	tui.quit()
+}

@@ -65,7 +65,10 @@ type Options struct {
 	Roots []string
 	// ClientVersion is kodex's version, sent in the initialize request.
 	ClientVersion string
-	Logger        *slog.Logger
+	// Elicit shows a server's form to the user and returns the answer (see
+	// protocol.McpElicitationRequest); nil declines every form.
+	Elicit func(ctx context.Context, req protocol.McpElicitationRequest) protocol.McpElicitationResponse
+	Logger *slog.Logger
 }
 
 // Tool is one tool of a ready server.
@@ -431,7 +434,8 @@ func (m *Manager) connect(ctx context.Context, s *server, opts Options) ([]Tool,
 		return nil, errors.New("neither command nor url is set")
 	}
 	client := sdk.NewClient(&sdk.Implementation{Name: "kodex", Version: opts.ClientVersion}, &sdk.ClientOptions{
-		Logger: m.log,
+		Logger:             m.log,
+		ElicitationHandler: elicitationHandler(s.cfg.Name, opts.Elicit),
 		// Not in the handler: it runs on the connection, which the listing needs.
 		ToolListChangedHandler: func(context.Context, *sdk.ToolListChangedRequest) { go m.refreshTools(s) },
 		ProgressNotificationHandler: func(_ context.Context, req *sdk.ProgressNotificationClientRequest) {

@@ -98,6 +98,8 @@ func newMCPEvent(typ string) (EventMsg, error) {
 		return &McpToolCallEnd{}, nil
 	case "mcp_tool_approval_request":
 		return &McpToolApprovalRequest{}, nil
+	case "mcp_elicitation_request":
+		return &McpElicitationRequest{}, nil
 	}
 	if m := newUndoEvent(typ); m != nil {
 		return m, nil

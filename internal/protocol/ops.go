@@ -88,6 +88,8 @@ func newOp(typ string) (Op, error) {
 		return &ExecApproval{}, nil
 	case "patch_approval":
 		return &PatchApproval{}, nil
+	case "mcp_elicitation_response":
+		return &McpElicitationResponse{}, nil
 	case "shutdown":
 		return &Shutdown{}, nil
 	case "end_process":

@@ -45,6 +45,8 @@ func sampleEvents() []EventMsg {
 		McpServerStatus{Server: "broken", State: McpFailed, Required: true, Error: "connection closed", Stderr: "Error: no such file\n"},
 		McpToolApprovalRequest{CallID: "c4", Server: "docs", Tool: "search", Arguments: json.RawMessage(`{"q":"x"}`), Reason: "untrusted: every MCP call asks"},
 		McpToolCallBegin{CallID: "c4", Server: "docs", Tool: "search", Arguments: json.RawMessage(`{"q":"x"}`)},
+		McpElicitationRequest{RequestID: "e1", Server: "docs", Message: "Who are you?", Fields: []McpElicitField{
+			{Name: "name", Title: "Name", Type: "string", Required: true}, {Name: "hero", Type: "string", Enum: []string{"h1", "h2"}, EnumTitles: []string{"Superman", "Batman"}, Default: "h1"}}},
 		McpToolCallProgress{CallID: "c4", Progress: 1, Total: 2, Message: "half"},
 		McpToolCallEnd{CallID: "c4", Server: "docs", Tool: "search", Arguments: json.RawMessage(`{"q":"x"}`), Duration: Duration(20 * time.Millisecond),
 			Result: &McpToolResult{Content: []json.RawMessage{json.RawMessage(`{"type":"text","text":"hit"}`)}, StructuredContent: json.RawMessage(`{"n":1}`)}},
@@ -66,6 +68,7 @@ func sampleOps() []Op {
 		Interrupt{},
 		Compact{},
 		ExecApproval{CallID: "c1", Decision: DecisionApprovedForSession},
+		McpElicitationResponse{RequestID: "e1", Action: ElicitAccept, Content: map[string]any{"name": "Ada", "age": float64(36)}},
 		PatchApproval{CallID: "c2", Decision: DecisionDenied, Feedback: "not now"},
 		Shutdown{},
 		EndProcess{ProcessID: 4242},

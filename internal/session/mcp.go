@@ -10,19 +10,20 @@ import (
 	"github.com/kodex-cli/kodex/internal/config"
 	"github.com/kodex-cli/kodex/internal/mcp"
 	"github.com/kodex-cli/kodex/internal/proc"
+	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/version"
 )
 
 // startMCP starts the enabled MCP servers of the configuration in the
 // background. With none it returns nil and costs nothing. When some are
 // required it waits for those and fails with the reason one did not start.
-func (rt *Runtime) startMCP(ctx context.Context, cwd string) (*mcp.Manager, error) {
+func (rt *Runtime) startMCP(ctx context.Context, cwd string, elicit func(context.Context, protocol.McpElicitationRequest) protocol.McpElicitationResponse) (*mcp.Manager, error) {
 	servers := MCPServers(rt.Config, cwd, rt.env.Environ(), rt.env.Getenv)
 	if len(servers) == 0 {
 		return nil, nil
 	}
 	roots := append([]string{cwd}, rt.AddDirs...)
-	m := mcp.Start(mcp.Options{Servers: servers, Roots: roots, ClientVersion: version.Version, Logger: rt.env.Logger})
+	m := mcp.Start(mcp.Options{Servers: servers, Roots: roots, ClientVersion: version.Version, Elicit: elicit, Logger: rt.env.Logger})
 	if err := m.Required(ctx); err != nil {
 		m.Close()
 		return nil, err

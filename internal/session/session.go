@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/google/uuid"
 
@@ -174,7 +175,16 @@ func (rt *Runtime) Open(ctx context.Context, sp Spec) (*Session, error) {
 		go func() { _ = git() }()
 	}
 	tmp := &sessionTmp{}
-	mcps, err := rt.startMCP(ctx, r.cwd)
+	// The servers start before the agent session that shows their forms
+	// exists: their elicitations reach it once it does.
+	var agentSession atomic.Pointer[agent.Session]
+	elicit := func(ctx context.Context, req protocol.McpElicitationRequest) protocol.McpElicitationResponse {
+		if a := agentSession.Load(); a != nil {
+			return a.Elicit(ctx, req)
+		}
+		return protocol.McpElicitationResponse{Action: protocol.ElicitDecline}
+	}
+	mcps, err := rt.startMCP(ctx, r.cwd, elicit)
 	if err != nil {
 		return nil, err
 	}
@@ -218,6 +228,7 @@ func (rt *Runtime) Open(ctx context.Context, sp Spec) (*Session, error) {
 		opts.Status = mcps.Watch
 	}
 	s := agent.New(opts)
+	agentSession.Store(s)
 	sess := &Session{Session: s, ID: st.id, Rec: st.rec, History: st.history, Cwd: r.cwd, Model: r.model,
 		Approval: r.approval, Sandbox: r.sandbox, ForkedFrom: st.forkedFrom, tmp: tmp, closeTools: closeTools, mcp: mcps}
 	if argv := rt.Config.Notify; len(argv) > 0 {
@@ -264,8 +275,11 @@ func (rt *Runtime) agentOptions(sp Spec, r resolved, st restored, router *tools.
 		Notices:       st.notices,
 		Resumed:       sp.Resume,
 		Interactive:   sp.Interactive || sp.Approvals,
-		LoadImage:     viewimage.LoadImage,
-		Logger:        rt.env.Logger,
+		// Only the TUI shows an MCP server's form; the other frontends
+		// have no request for it yet, so the agent declines.
+		AnswersElicitation: sp.Interactive,
+		LoadImage:          viewimage.LoadImage,
+		Logger:             rt.env.Logger,
 	}
 	if st.rec != nil {
 		opts.Recorder = recorder{st.rec}

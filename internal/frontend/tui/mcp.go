@@ -49,6 +49,8 @@ func (m *model) mcpEvent(ev protocol.EventMsg) tea.Cmd {
 			}
 			m.notice(noticeWarning, fmt.Sprintf("MCP server %s failed to start: %s", e.Server, e.Error), hint)
 		}
+	case protocol.McpElicitationRequest:
+		return m.elicitation(e)
 	case protocol.McpToolApprovalRequest:
 		m.flushStream()
 		m.pushApproval(&approval{mcp: &e})

@@ -24,6 +24,8 @@ type model struct {
 	// worth resuming; the exit summary names it only then.
 	hasContent bool
 	mcpPrompts mcpPrompts // the MCP servers' prompts, as last listed
+	// elicitQueue holds MCP servers' forms waiting for the overlay open.
+	elicitQueue []protocol.McpElicitationRequest
 
 	// focused is false after the terminal reported losing the focus, until
 	// it reports gaining it (desktop notifications go out only then).
@@ -191,6 +193,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case resultMsg:
 		cmd = msg(m)
 	}
+	m.nextElicitation() // a form waiting for an overlay that closed
 	return m, tea.Batch(cmd, m.hist.flush())
 }
 
