@@ -481,11 +481,29 @@ func TestSessionScreen(t *testing.T) {
 	prompt(t, term, "add a file x.txt saying hi")
 	waitFrame(t, term, "Allow this command?")
 	must(t, term.Type("y"))
-	screen := waitFrame(t, term, "Apply these changes to 1 file?")
+	waitFrame(t, term, "Apply these changes to 1 file?")
+	// The modal's screen once the command's cell is printed whole (its
+	// last row is its exit line).
+	var screen string
+	if _, err := term.WaitFor(timeout, func(string) bool {
+		screen = term.Screen()
+		return strings.Contains(screen, "exit 0 ·") && strings.Contains(screen, "Apply these changes to 1 file?") && statusRE.MatchString(screen)
+	}); err != nil {
+		t.Fatalf("the command's cell and the modal are not on the screen together: %v", err)
+	}
 	must(t, term.Type("y"))
 	wait(t, term, "with one line.")
-	final := waitFrame(t, term, composerHint)
-	quit(t, term)
+	waitFrame(t, term, composerHint)
+	// The transcript once kodex exited (every row printed), not the last
+	// screen, whose rows depend on when the last prints landed; up to the
+	// exit summary, which names the session.
+	final := quit(t, term)
+	if i := strings.Index(final, "› add a file"); i >= 0 {
+		final = final[i:]
+	}
+	if i := strings.Index(final, "Token usage:"); i >= 0 {
+		final = final[:i]
+	}
 	if data, err := os.ReadFile(filepath.Join(e.repo, "x.txt")); err != nil || string(data) != "hi\n" {
 		t.Errorf("x.txt = %q, %v; want hi", data, err)
 	}
