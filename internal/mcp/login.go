@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -70,6 +71,7 @@ func Login(ctx context.Context, opts LoginOptions) error {
 
 	var mu sync.Mutex
 	saved := false
+	var refused error // the browser came back without a code: do not ask again
 	hcfg := &auth.AuthorizationCodeHandlerConfig{
 		DynamicClientRegistrationConfig: &auth.DynamicClientRegistrationConfig{Metadata: &oauthex.ClientRegistrationMetadata{
 			RedirectURIs:            []string{redirect},
@@ -84,11 +86,22 @@ func Login(ctx context.Context, opts LoginOptions) error {
 		RequestRefreshToken:   true,
 		AcceptUnadvertisedIss: true,
 		AuthorizationCodeFetcher: func(ctx context.Context, args *auth.AuthorizationArgs) (*auth.AuthorizationResult, error) {
+			mu.Lock()
+			err := refused
+			mu.Unlock()
+			if err != nil {
+				return nil, err
+			}
 			if opts.ShowURL != nil {
 				opts.ShowURL(args.URL)
 			}
 			select {
 			case r := <-results:
+				if r.err != nil {
+					mu.Lock()
+					refused = r.err
+					mu.Unlock()
+				}
 				return r.res, r.err
 			case <-ctx.Done():
 				return nil, fmt.Errorf("waiting for the browser to come back: %w", ctx.Err())
@@ -123,9 +136,12 @@ func Login(ctx context.Context, opts LoginOptions) error {
 	client := sdk.NewClient(&sdk.Implementation{Name: "kodex", Version: opts.ClientVersion}, nil)
 	cs, err := client.Connect(ctx, t, nil)
 	mu.Lock()
-	ok := saved
+	ok, why := saved, refused
 	mu.Unlock()
 	if err != nil {
+		if why != nil {
+			return why
+		}
 		if ok {
 			return fmt.Errorf("logged in, but connecting with the new token failed: %w", err)
 		}
@@ -157,7 +173,7 @@ func callbackHandler(results chan<- callbackResult) http.Handler {
 		page := "Authentication complete. You may close this window."
 		switch {
 		case q.Get("error") != "":
-			res = callbackResult{err: fmt.Errorf("the authorization server refused: %s %s", q.Get("error"), q.Get("error_description"))}
+			res = callbackResult{err: fmt.Errorf("the authorization server refused: %s", strings.TrimSpace(q.Get("error")+" "+q.Get("error_description")))}
 			page = "Authorization failed: " + q.Get("error") + ". You may close this window."
 		case q.Get("code") == "":
 			res = callbackResult{err: errors.New("the authorization server sent no code")}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -153,4 +154,41 @@ func TestInsufficientScopeNamesTheFix(t *testing.T) {
 	if err == nil || err.Error() != want {
 		t.Fatalf("Authorize = %v, want %s", err, want)
 	}
+}
+
+// TestLoginRefused: a person who refuses in the browser ends the login
+// with the authorization server's error, and nothing is stored.
+func TestLoginRefused(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	srv := oauthtest.New(oauthtest.Options{})
+	t.Cleanup(srv.Close)
+	path := CredentialsPath(t.TempDir(), "web")
+	refused := make(chan error, 1)
+	err := Login(ctx, LoginOptions{Server: ServerConfig{Name: "web", URL: srv.MCPURL(), CredentialsFile: path}, ShowURL: func(u string) {
+		go func() {
+			// The browser comes back with the refusal instead of a code.
+			q := mustQuery(t, u)
+			refused <- oauthtest.Browse(ctx, q.Get("redirect_uri")+"?error=access_denied&state="+q.Get("state"))
+		}()
+	}})
+	if err == nil || err.Error() != "the authorization server refused: access_denied" {
+		t.Fatalf("Login = %v, want the refusal", err)
+	}
+	if err := <-refused; err != nil {
+		t.Fatal(err)
+	}
+	if c, err := LoadCredentials(path); c != nil || err != nil {
+		t.Fatalf("credentials after a refusal: %+v, %v", c, err)
+	}
+}
+
+func mustQuery(t *testing.T, u string) url.Values {
+	p, err := url.Parse(u)
+	if err != nil {
+		t.Error(err)
+		return url.Values{}
+	}
+	return p.Query()
 }
