@@ -72,7 +72,7 @@ func TestTUICustomPromptsAndReview(t *testing.T) {
 	_ = term.Type("/review")
 	_ = term.Press("enter")
 	wait("What should be reviewed?")
-	_ = term.Press("enter") // uncommitted changes
+	_ = term.Press("enter")           // uncommitted changes
 	all := wait("Add now subtracts.") // the last row of the review cell
 	for _, want := range []string{"Review of current changes (1 finding)", "[P1] Subtract in Add", "/repo/calc.go:3-4", "Verdict: patch is incorrect (confidence 0.85)"} {
 		if !strings.Contains(all, want) {
