@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kodex-cli/kodex/internal/model"
 	"github.com/kodex-cli/kodex/internal/model/modeltest"
@@ -133,5 +134,60 @@ func TestManyThreadsManyClients(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestDisconnectInterruptsEveryTurn: a client that goes away with two
+// turns running — one waiting on an approval it never answers, one
+// streaming — interrupts both; the server exits and each transcript
+// records its prompt and the interruption.
+func TestDisconnectInterruptsEveryTurn(t *testing.T) {
+	t.Parallel()
+	srv := modeltest.NewServer(modeltest.Options{T: t, Script: []modeltest.Response{modeltest.Func(func(r *modeltest.Request) modeltest.Response {
+		if strings.Contains(string(r.Raw), "ask me") {
+			return modeltest.Calls(modeltest.FunctionCall("shell", `{"command":["touch","never-made"]}`))
+		}
+		return modeltest.StallAfter(6, modeltest.Text("a long answer that never ends"))
+	})}, Loop: true})
+	e := newEnv(t, srv.URL())
+	s := e.start(t)
+	s.initialize()
+	paths := map[string]string{}
+	for _, prompt := range []string{"ask me", "talk for ever"} {
+		var res struct {
+			Thread struct {
+				ID   string  `json:"id"`
+				Path *string `json:"path"`
+			} `json:"thread"`
+		}
+		s.result("thread/start", map[string]any{"cwd": e.work, "approvalPolicy": "untrusted", "sandbox": "danger-full-access"}, &res)
+		if res.Thread.Path == nil {
+			t.Fatal("a recorded thread has no path")
+		}
+		paths[prompt] = *res.Thread.Path
+		startTurn(t, s, res.Thread.ID, prompt)
+	}
+	s.next("item/commandExecution/requestApproval")
+	s.next("item/agentMessage/delta")
+	_ = s.stdin.Close()
+	select {
+	case <-s.done:
+	case <-time.After(wait):
+		t.Fatal("the server did not exit after its client went away mid-turn")
+	}
+	if err := s.cmd.Wait(); err != nil {
+		t.Errorf("the server exited with %v", err)
+	}
+	for prompt, path := range paths {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(b), prompt) || !strings.Contains(string(b), `"interrupted"`) {
+			t.Errorf("the transcript of %q lacks the prompt or the interruption:\n%s", prompt, b)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(e.work, "never-made")); err == nil {
+		t.Error("the unanswered command ran")
 	}
 }
