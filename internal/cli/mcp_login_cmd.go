@@ -27,7 +27,9 @@ with OAuth 2.1: kodex discovers its authorization server, registers itself,
 prints the authorization URL (and opens a browser when it can), waits for
 the browser to come back to a loopback address and stores the tokens in
 $KODEX_HOME/mcp-auth/NAME.json (mode 0600). Sessions send them and refresh
-them; kodex mcp logout NAME removes them.`,
+them; kodex mcp logout NAME removes them. A client registered beforehand
+is [mcp_servers.NAME.oauth] client_id (client_secret_env_var, callback_url);
+scopes = [...] there are what --scopes sets for one login.`,
 		Example: `  kodex mcp login docs
   kodex mcp login docs --scopes read,write`,
 		Args: cobra.ExactArgs(1),
@@ -41,7 +43,7 @@ them; kodex mcp logout NAME removes them.`,
 			return runMCPLogin(cmd.Context(), f, g, args[0], sc)
 		},
 	}
-	login.Flags().StringVar(&scopes, "scopes", "", "comma-separated `SCOPES` to request instead of the server's")
+	login.Flags().StringVar(&scopes, "scopes", "", "comma-separated `SCOPES` to request instead of the configured or the server's")
 	logout = &cobra.Command{
 		Use:     "logout NAME",
 		Short:   "Remove the OAuth credentials of an MCP server",
@@ -66,6 +68,9 @@ func httpServer(f *Factory, g *GlobalOptions, name, what string) (mcp.ServerConf
 	}
 	if !c.Enabled {
 		return mcp.ServerConfig{}, fmt.Errorf("MCP server %q is disabled (enabled = false)", name)
+	}
+	if v := c.OAuth.ClientSecretEnvVar; v != "" && what == "login" && f.Getenv(v) == "" {
+		return mcp.ServerConfig{}, fmt.Errorf("oauth.client_secret_env_var of MCP server %q names %s, which is not set", name, v)
 	}
 	for _, s := range session.MCPServers(cfg, cwd, f.Environ(), f.Getenv) {
 		if s.Name != name {

@@ -47,8 +47,8 @@ func codexWhy(key string) string {
 		return "kodex compacts with its own prompt"
 	case "instructions", "personality":
 		return "use model_instructions_file or developer_instructions"
-	case "mcp_servers.*.oauth", "mcp_servers.*.scopes", "mcp_servers.*.oauth_resource":
-		return "no MCP OAuth yet"
+	case "mcp_servers.*.oauth_resource":
+		return "kodex sends the server's URL as the OAuth resource"
 	case "project_root_markers":
 		return "kodex finds the project root by .git"
 	}

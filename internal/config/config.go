@@ -178,6 +178,12 @@ type MCPServer struct {
 	HTTPHeaders       map[string]string `toml:"http_headers,secret"`
 	// EnvHTTPHeaders maps a header to the variable holding its value.
 	EnvHTTPHeaders map[string]string `toml:"env_http_headers"`
+	// Scopes are the OAuth scopes kodex mcp login asks for, instead of
+	// those the server names (its --scopes overrides them).
+	Scopes []string `toml:"scopes"`
+	// OAuth describes a client registered with the server's
+	// authorization server beforehand; without one kodex registers itself.
+	OAuth MCPOAuth `toml:"oauth"`
 
 	Enabled  bool `toml:"enabled" default:"true"`
 	Required bool `toml:"required"`
@@ -187,6 +193,18 @@ type MCPServer struct {
 	ToolTimeoutSec    float64  `toml:"tool_timeout_sec" default:"60"`
 	EnabledTools      []string `toml:"enabled_tools"`
 	DisabledTools     []string `toml:"disabled_tools"`
+}
+
+// MCPOAuth is [mcp_servers.NAME.oauth]: an OAuth client registered
+// beforehand, for kodex mcp login.
+type MCPOAuth struct {
+	ClientID string `toml:"client_id"`
+	// ClientSecretEnvVar names the variable holding a confidential
+	// client's secret (kodex's key; Codex's clients are public).
+	ClientSecretEnvVar string `toml:"client_secret_env_var"`
+	// CallbackURL is the redirect URI registered for the client, a
+	// loopback http URL with its port (default: a random port, /callback).
+	CallbackURL string `toml:"callback_url"`
 }
 
 // History is the [history] table.

@@ -296,6 +296,10 @@ func TestErrors(t *testing.T) {
 			want: []string{`{user}:4: env_vars is not supported for streamable HTTP MCP servers (server "web")`},
 		},
 		{
+			name: "mcp stdio with oauth", user: "[mcp_servers.docs]\ncommand = \"d\"\n[mcp_servers.docs.oauth]\nclient_id = \"c\"\n",
+			want: []string{`{user}:3: oauth is not supported for stdio MCP servers (server "docs")`},
+		},
+		{
 			name: "mcp both timeouts", user: "[mcp_servers.docs]\ncommand = \"d\"\nstartup_timeout_sec = 1\nstartup_timeout_ms = 5\n",
 			want: []string{`{user}:4: set startup_timeout_sec or startup_timeout_ms, not both`},
 		},
@@ -393,6 +397,8 @@ tool_timeout_sec = 2.5
 [mcp_servers.web]
 url = "https://mcp.example.com"
 enabled = false
+scopes = ["read", "write"]
+oauth = { client_id = "kodex-cli", client_secret_env_var = "WEB_SECRET", callback_url = "http://127.0.0.1:8765/cb" }
 `)
 	c := mustLoad(t, Options{Home: f.home, Cwd: f.cwd, Getenv: envOf(map[string]string{"HOME": "/home/u", "TMPDIR": "/var/tmp/x"})})
 	r := c.ResolveProvider(envOf(map[string]string{"AZURE_KEY": "k", "ORG_ID": "org"}), nil)
@@ -408,6 +414,10 @@ enabled = false
 	}
 	if c.ReasoningEffort != "high" || c.ShellEnvironmentPolicy.Inherit != "core" || c.MCPServers["web"].Enabled || !c.MCPServers["docs"].Enabled {
 		t.Errorf("config = %+v", c)
+	}
+	wantOAuth := MCPOAuth{ClientID: "kodex-cli", ClientSecretEnvVar: "WEB_SECRET", CallbackURL: "http://127.0.0.1:8765/cb"}
+	if web := c.MCPServers["web"]; web.OAuth != wantOAuth || !slices.Equal(web.Scopes, []string{"read", "write"}) {
+		t.Errorf("web's OAuth = %+v, scopes %q", web.OAuth, web.Scopes)
 	}
 	if got := c.MCPServers["docs"].ToolTimeout().Milliseconds(); got != 2500 {
 		t.Errorf("tool timeout = %dms", got)
@@ -593,7 +603,7 @@ func TestLoadOptionsErrors(t *testing.T) {
 func TestUnknownKeysWarn(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	writeFile(t, f.userFile(), "modle = \"x\"\nmodel = \"o3\"\ncheck_for_update_on_startup = false\n[analytics]\nenabled = false\n[mcp_servers.docs]\ncommand = \"d\"\noauth = {}\n[profiles.p]\nmodle = \"y\"\n")
+	writeFile(t, f.userFile(), "modle = \"x\"\nmodel = \"o3\"\ncheck_for_update_on_startup = false\n[analytics]\nenabled = false\n[mcp_servers.docs]\nurl = \"http://d\"\noauth_resource = \"r\"\n[profiles.p]\nmodle = \"y\"\n")
 	opts := f.opts()
 	opts.Overrides = []string{"sandbox_workspace_write.network=true"}
 	c, err := Load(opts)
@@ -611,7 +621,7 @@ func TestUnknownKeysWarn(t *testing.T) {
 		`{user}:1: unknown key "modle" (did you mean "model"?); ignored (--strict-config makes this an error)`,
 		`{user}:3: check_for_update_on_startup is a Codex setting kodex does not support (kodex does not check for updates); ignored`,
 		`{user}:4: analytics is a Codex setting kodex does not support (kodex sends no telemetry); ignored`,
-		`{user}:8: mcp_servers.docs.oauth is a Codex setting kodex does not support (no MCP OAuth yet); ignored`,
+		`{user}:8: mcp_servers.docs.oauth_resource is a Codex setting kodex does not support (kodex sends the server's URL as the OAuth resource); ignored`,
 		`{user}:10: unknown key "profiles.p.modle" (did you mean "profiles.p.model"?); ignored (--strict-config makes this an error)`,
 		`-c sandbox_workspace_write.network=true: unknown key "sandbox_workspace_write.network"; ignored (--strict-config makes this an error)`,
 	}

@@ -410,7 +410,7 @@ func (l *loader) finish(c *Config, merged *node) {
 // Transport keys of each kind of MCP server.
 var (
 	mcpStdioKeys = []string{"command", "args", "env", "env_vars", "cwd"}
-	mcpHTTPKeys  = []string{"url", "bearer_token_env_var", "http_headers", "env_http_headers"}
+	mcpHTTPKeys  = []string{"url", "bearer_token_env_var", "http_headers", "env_http_headers", "scopes", "oauth"}
 )
 
 // checkMCPServer reports a server with neither or both of command and url,

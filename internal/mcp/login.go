@@ -7,6 +7,7 @@ import (
 	"html"
 	"net"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -18,12 +19,25 @@ import (
 	"golang.org/x/oauth2"
 )
 
+// OAuthConfig is how kodex mcp login logs in to a server.
+type OAuthConfig struct {
+	// Scopes, when set, are requested instead of those the server names.
+	Scopes []string
+	// ClientID, when set, is a client registered beforehand (with
+	// ClientSecret for a confidential one); else kodex registers itself.
+	ClientID, ClientSecret string
+	// CallbackURL is the loopback redirect URI (with its port) to listen
+	// on; default http://127.0.0.1:RANDOM/callback.
+	CallbackURL string
+}
+
 // LoginOptions configure [Login].
 type LoginOptions struct {
 	// Server is the HTTP server to log in to; its credentials are saved
 	// to Server.CredentialsFile.
 	Server ServerConfig
-	// Scopes, when set, are requested instead of those the server names.
+	// Scopes, when set, are requested instead of Server.OAuth.Scopes or
+	// those the server names.
 	Scopes []string
 	// ShowURL is given the authorization URL the person must open (print
 	// it, open a browser); the login then waits for the browser to come
@@ -59,19 +73,17 @@ func Login(ctx context.Context, opts LoginOptions) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	l, redirect, path, err := listenCallback(cfg.OAuth.CallbackURL)
 	if err != nil {
-		return fmt.Errorf("listening for the OAuth redirect: %w", err)
+		return err
 	}
-	redirect := "http://127.0.0.1:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port) + "/callback"
 	results := make(chan callbackResult, 1)
-	srv := &http.Server{Handler: callbackHandler(results), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: callbackHandler(path, results), ReadHeaderTimeout: 10 * time.Second}
 	go srv.Serve(l)   //nolint:errcheck // ends with Close below
 	defer srv.Close() //nolint:errcheck // the listener's close error says nothing
 
 	var mu sync.Mutex
 	saved := false
-	var refused error // the browser came back without a code: do not ask again
 	hcfg := &auth.AuthorizationCodeHandlerConfig{
 		DynamicClientRegistrationConfig: &auth.DynamicClientRegistrationConfig{Metadata: &oauthex.ClientRegistrationMetadata{
 			RedirectURIs:            []string{redirect},
@@ -86,22 +98,11 @@ func Login(ctx context.Context, opts LoginOptions) error {
 		RequestRefreshToken:   true,
 		AcceptUnadvertisedIss: true,
 		AuthorizationCodeFetcher: func(ctx context.Context, args *auth.AuthorizationArgs) (*auth.AuthorizationResult, error) {
-			mu.Lock()
-			err := refused
-			mu.Unlock()
-			if err != nil {
-				return nil, err
-			}
 			if opts.ShowURL != nil {
 				opts.ShowURL(args.URL)
 			}
 			select {
 			case r := <-results:
-				if r.err != nil {
-					mu.Lock()
-					refused = r.err
-					mu.Unlock()
-				}
 				return r.res, r.err
 			case <-ctx.Done():
 				return nil, fmt.Errorf("waiting for the browser to come back: %w", ctx.Err())
@@ -122,25 +123,37 @@ func Login(ctx context.Context, opts LoginOptions) error {
 			return &savingSource{base: oc.TokenSource(ctx, tok), creds: *c, path: cfg.CredentialsFile}, nil
 		},
 	}
-	if len(opts.Scopes) > 0 {
-		hcfg.ScopeFilter = func([]string) []string { return opts.Scopes }
+	if cfg.OAuth.ClientID != "" {
+		hcfg.DynamicClientRegistrationConfig = nil
+		hcfg.PreregisteredClient = &oauthex.ClientCredentials{ClientID: cfg.OAuth.ClientID}
+		if cfg.OAuth.ClientSecret != "" {
+			hcfg.PreregisteredClient.ClientSecretAuth = &oauthex.ClientSecretAuth{ClientSecret: cfg.OAuth.ClientSecret}
+		}
+	}
+	scopes := opts.Scopes
+	if len(scopes) == 0 {
+		scopes = cfg.OAuth.Scopes
+	}
+	if len(scopes) > 0 {
+		hcfg.ScopeFilter = func([]string) []string { return scopes }
 	}
 	h, err := auth.NewAuthorizationCodeHandler(hcfg)
 	if err != nil {
 		return err
 	}
+	once := &authorizeOnce{h: h}
 	t := &sdk.StreamableClientTransport{
 		Endpoint: cfg.URL, HTTPClient: &http.Client{Transport: headerTransport{cfg.Headers}},
-		OAuthHandler: h, MaxRetries: -1, DisableStandaloneSSE: true,
+		OAuthHandler: once, MaxRetries: -1, DisableStandaloneSSE: true,
 	}
 	client := sdk.NewClient(&sdk.Implementation{Name: "kodex", Version: opts.ClientVersion}, nil)
 	cs, err := client.Connect(ctx, t, nil)
 	mu.Lock()
-	ok, why := saved, refused
+	ok := saved
 	mu.Unlock()
 	if err != nil {
-		if why != nil {
-			return why
+		if aerr := once.failed(); aerr != nil {
+			return aerr
 		}
 		if ok {
 			return fmt.Errorf("logged in, but connecting with the new token failed: %w", err)
@@ -154,6 +167,73 @@ func Login(ctx context.Context, opts LoginOptions) error {
 	return nil
 }
 
+// authorizeOnce runs the authorization (the person in the browser) once
+// per login: after it, another 401 fails with the first one's error
+// instead of sending the person to the browser again.
+type authorizeOnce struct {
+	h    *auth.AuthorizationCodeHandler
+	mu   sync.Mutex
+	done bool
+	err  error
+}
+
+func (o *authorizeOnce) TokenSource(ctx context.Context) (oauth2.TokenSource, error) {
+	return o.h.TokenSource(ctx)
+}
+
+func (o *authorizeOnce) Authorize(ctx context.Context, req *http.Request, resp *http.Response) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.done {
+		resp.Body.Close()
+		if o.err != nil {
+			return o.err
+		}
+		return fmt.Errorf("the server refuses the new token (%s)", resp.Status)
+	}
+	o.done = true
+	o.err = o.h.Authorize(ctx, req, resp)
+	return o.err
+}
+
+func (o *authorizeOnce) failed() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.err
+}
+
+// listenCallback listens for the browser's redirect: on callback (a
+// loopback http URL) or on a random port of 127.0.0.1.
+func listenCallback(callback string) (l net.Listener, redirect, path string, err error) {
+	addr, path := "127.0.0.1:0", "/callback"
+	if callback != "" {
+		u, err := url.Parse(callback)
+		if err != nil || u.Scheme != "http" || u.Port() == "" || !loopback(u.Hostname()) {
+			return nil, "", "", fmt.Errorf("oauth.callback_url %q: want a loopback http URL with a port (http://127.0.0.1:PORT/PATH)", callback)
+		}
+		addr, path = u.Host, u.Path
+		if path == "" {
+			path = "/"
+		}
+	}
+	l, err = net.Listen("tcp", addr)
+	if err != nil {
+		return nil, "", "", fmt.Errorf("listening for the OAuth redirect: %w", err)
+	}
+	if callback != "" {
+		return l, callback, path, nil
+	}
+	return l, "http://127.0.0.1:" + strconv.Itoa(l.Addr().(*net.TCPAddr).Port) + path, path, nil
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
 type callbackResult struct {
 	res *auth.AuthorizationResult
 	err error
@@ -161,10 +241,10 @@ type callbackResult struct {
 
 // callbackHandler receives the browser at the loopback redirect and hands
 // the authorization response to the waiting login (once).
-func callbackHandler(results chan<- callbackResult) http.Handler {
+func callbackHandler(path string, results chan<- callbackResult) http.Handler {
 	var once sync.Once
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != "/callback" {
+		if r.URL.Path != path {
 			http.NotFound(w, r)
 			return
 		}

@@ -45,6 +45,8 @@ type ServerConfig struct {
 	// its OAuth credentials (see [CredentialsPath]); they are sent and
 	// refreshed from there.
 	CredentialsFile string
+	// OAuth configures kodex mcp login for this server.
+	OAuth OAuthConfig
 	// Required servers fail the session's start-up when they do not start.
 	Required       bool
 	StartupTimeout time.Duration

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -191,4 +192,53 @@ func mustQuery(t *testing.T, u string) url.Values {
 		return url.Values{}
 	}
 	return p.Query()
+}
+
+// TestLoginPreregistered: a client registered beforehand (oauth.client_id,
+// its secret, its fixed callback) logs in without registering, sends its
+// secret to the token endpoint, and its tokens refresh.
+func TestLoginPreregistered(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	callback := "http://" + l.Addr().String() + "/oauth/cb"
+	l.Close()
+	srv := oauthtest.New(oauthtest.Options{ClientID: "kodex-cli", ClientSecret: "s3cret", RedirectURI: callback, NoRegistration: true})
+	t.Cleanup(srv.Close)
+	path := CredentialsPath(t.TempDir(), "web")
+	cfg := ServerConfig{Name: "web", URL: srv.MCPURL(), CredentialsFile: path, StartupTimeout: 20 * time.Second, ToolTimeout: 20 * time.Second,
+		OAuth: OAuthConfig{ClientID: "kodex-cli", ClientSecret: "s3cret", CallbackURL: callback}}
+	login(t, ctx, cfg)
+	if st := srv.Stats(); st.Registrations != 0 || st.CodeGrants != 1 {
+		t.Fatalf("after login: %+v", st)
+	}
+	c, err := LoadCredentials(path)
+	if err != nil || c == nil || c.ClientID != "kodex-cli" {
+		t.Fatalf("credentials %+v, %v", c, err)
+	}
+	c.Token.Expiry = time.Now().Add(-time.Minute)
+	if err := SaveCredentials(path, c); err != nil {
+		t.Fatal(err)
+	}
+	if got, s := whoami(t, ctx, cfg); got != "you are alice" {
+		t.Fatalf("whoami = %q (error %q)", got, s.Error)
+	}
+	if st := srv.Stats(); st.Refreshes != 1 {
+		t.Fatalf("not refreshed with the client's secret: %+v", st)
+	}
+	wrong := cfg
+	wrong.OAuth.ClientSecret = "guess"
+	err = Login(ctx, LoginOptions{Server: wrong, ShowURL: func(u string) { go func() { _ = oauthtest.Browse(ctx, u) }() }})
+	if err == nil || !strings.Contains(err.Error(), "invalid_client") {
+		t.Fatalf("Login with a wrong secret = %v, want invalid_client", err)
+	}
+	bad := cfg
+	bad.OAuth.CallbackURL = "http://example.com:80/cb"
+	if err := Login(ctx, LoginOptions{Server: bad}); err == nil || !strings.Contains(err.Error(), "want a loopback http URL") {
+		t.Fatalf("Login with a remote callback = %v", err)
+	}
 }

@@ -81,6 +81,10 @@ func mcpServerConfig(name string, s config.MCPServer, cfg *config.Config, cwd st
 	if cfg.Home != "" {
 		out.CredentialsFile = mcp.CredentialsPath(cfg.Home, name)
 	}
+	out.OAuth = mcp.OAuthConfig{Scopes: s.Scopes, ClientID: s.OAuth.ClientID, CallbackURL: s.OAuth.CallbackURL}
+	if s.OAuth.ClientSecretEnvVar != "" {
+		out.OAuth.ClientSecret = getenv(s.OAuth.ClientSecretEnvVar)
+	}
 	if s.BearerTokenEnvVar != "" {
 		tok := getenv(s.BearerTokenEnvVar)
 		if tok == "" {

@@ -9,6 +9,7 @@
 // the browser) and runs kodex exec against a scripted model that calls
 // every tool the server offers. When kodex says a server wants more
 // scopes (step-up), the harness runs the login it names and the session
-// again, as a person would. It contains tests only; run
+// again, as a person would; a client the scenario registered beforehand
+// goes into [mcp_servers.test.oauth]. It contains tests only; run
 // scripts/test-deps.sh first to install the npm packages.
 package mcpconformance

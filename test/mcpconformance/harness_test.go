@@ -3,6 +3,7 @@ package mcpconformance
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -51,10 +52,23 @@ url = %q
 startup_timeout_sec = 20
 tool_timeout_sec = 20
 `, modelURL, url)
+	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "KODEX_HOME=" + home, "TMPDIR=" + os.TempDir(), "NO_COLOR=1", "OPENAI_API_KEY=sk-test"}
+	// A client registered beforehand (auth/pre-registration) is configured
+	// as a person would configure it.
+	var sc struct {
+		ClientID     string `json:"client_id"`
+		ClientSecret string `json:"client_secret"`
+	}
+	if ctx := os.Getenv("MCP_CONFORMANCE_CONTEXT"); ctx != "" && scenario == "auth/pre-registration" {
+		if err := json.Unmarshal([]byte(ctx), &sc); err != nil {
+			return fmt.Errorf("MCP_CONFORMANCE_CONTEXT: %w", err)
+		}
+		config += fmt.Sprintf("\n[mcp_servers.test.oauth]\nclient_id = %q\nclient_secret_env_var = \"TEST_CLIENT_SECRET\"\n", sc.ClientID)
+		env = append(env, "TEST_CLIENT_SECRET="+sc.ClientSecret)
+	}
 	if err := os.WriteFile(filepath.Join(home, "config.toml"), []byte(config), 0o600); err != nil {
 		return err
 	}
-	env := []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "KODEX_HOME=" + home, "TMPDIR=" + os.TempDir(), "NO_COLOR=1", "OPENAI_API_KEY=sk-test"}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	if strings.HasPrefix(scenario, "auth/") {

@@ -35,6 +35,12 @@ import (
 type Options struct {
 	// User is the subject tokens are issued to (default "alice").
 	User string
+	// ClientID, when set, is a client registered beforehand, with its
+	// RedirectURI and (a confidential client) its ClientSecret, which the
+	// token endpoint then requires (HTTP Basic or in the form).
+	ClientID, ClientSecret, RedirectURI string
+	// NoRegistration turns dynamic client registration off.
+	NoRegistration bool
 }
 
 // Stats count what clients did.
@@ -69,21 +75,30 @@ func New(opts Options) *Server {
 		opts.User = "alice"
 	}
 	s := &Server{opts: opts, clients: map[string][]string{}, codes: map[string]grant{}, access: map[string]time.Time{}, refresh: map[string]bool{}}
+	if opts.ClientID != "" {
+		s.clients[opts.ClientID] = []string{opts.RedirectURI}
+	}
 	mux := http.NewServeMux()
 	s.Server = httptest.NewServer(mux)
 	base := s.URL
 	prm := &oauthex.ProtectedResourceMetadata{Resource: base + "/mcp", AuthorizationServers: []string{base}, ScopesSupported: []string{"tools"}}
 	mux.Handle("/.well-known/oauth-protected-resource/mcp", auth.ProtectedResourceMetadataHandler(prm))
 	mux.HandleFunc("/.well-known/oauth-authorization-server", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{
+		meta := map[string]any{
 			"issuer": base, "authorization_endpoint": base + "/authorize", "token_endpoint": base + "/token",
 			"registration_endpoint": base + "/register", "response_types_supported": []string{"code"},
 			"grant_types_supported":            []string{"authorization_code", "refresh_token"},
 			"code_challenge_methods_supported": []string{"S256"}, "scopes_supported": []string{"tools", "offline_access"},
-			"token_endpoint_auth_methods_supported": []string{"none"},
-		})
+			"token_endpoint_auth_methods_supported": []string{"none", "client_secret_basic", "client_secret_post"},
+		}
+		if opts.NoRegistration {
+			delete(meta, "registration_endpoint")
+		}
+		writeJSON(w, http.StatusOK, meta)
 	})
-	mux.HandleFunc("POST /register", s.register)
+	if !opts.NoRegistration {
+		mux.HandleFunc("POST /register", s.register)
+	}
 	mux.HandleFunc("GET /authorize", s.authorize)
 	mux.HandleFunc("POST /token", s.token)
 	mcpServer := sdk.NewServer(&sdk.Implementation{Name: "oauthtest", Version: "1"}, nil)
@@ -201,6 +216,14 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	fail := func(code string) { writeJSON(w, http.StatusBadRequest, map[string]string{"error": code}) }
+	clientID, secret, basic := r.BasicAuth()
+	if !basic {
+		clientID, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	if s.opts.ClientSecret != "" && clientID == s.opts.ClientID && secret != s.opts.ClientSecret {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_client"})
+		return
+	}
 	const ttl = time.Hour
 	switch r.PostForm.Get("grant_type") {
 	case "authorization_code":
@@ -211,7 +234,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		case !ok:
 			fail("invalid_grant")
 			return
-		case g.clientID != r.PostForm.Get("client_id") || g.redirect != r.PostForm.Get("redirect_uri"):
+		case g.clientID != clientID || g.redirect != r.PostForm.Get("redirect_uri"):
 			fail("invalid_grant")
 			return
 		case base64.RawURLEncoding.EncodeToString(sum[:]) != g.challenge:
