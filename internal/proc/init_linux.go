@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"syscall"
+	"time"
 )
 
 // termLost reports whether a SIGTERM sent to p now would be dropped by the
@@ -15,14 +17,37 @@ import (
 // command starts would otherwise be lost, and the command would run on
 // until the kill grace period ends.
 func termLost(p *os.Process) bool {
-	if p == nil || p.Pid <= 0 {
+	if p == nil {
 		return false
 	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.Pid))
+	return signalLost(p.Pid, syscall.SIGTERM)
+}
+
+func signalLost(pid int, sig syscall.Signal) bool {
+	if pid <= 0 {
+		return false
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return false
 	}
-	return nsInitIgnoring(b, 15)
+	return nsInitIgnoring(b, int(sig))
+}
+
+// AwaitSignalable returns once sig sent to process pid would reach it: at
+// once, unless pid is the init of a PID namespace that does not catch sig
+// yet (see termLost); then when it does, when done is closed (it exited)
+// or after a second. Whoever forwards a signal to such a process (the
+// sandbox's holder, to a helper it has just started) calls it first.
+func AwaitSignalable(pid int, sig syscall.Signal, done <-chan struct{}) {
+	deadline := time.Now().Add(time.Second)
+	for wait := 50 * time.Microsecond; signalLost(pid, sig) && time.Now().Before(deadline); wait = min(2*wait, 5*time.Millisecond) {
+		select {
+		case <-done:
+			return
+		case <-time.After(wait):
+		}
+	}
 }
 
 // nsInitIgnoring reports whether /proc/PID/status (b) is that of a PID

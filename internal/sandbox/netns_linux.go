@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/kodex-cli/kodex/internal/proc"
 )
 
 // How a session shares one network namespace. A namespace can only be
@@ -228,6 +230,7 @@ func serveRelay(self string, c *net.UnixConn, hs *helpers) {
 		return
 	}
 	defer hs.done(cmd)
+	exited := make(chan struct{})
 	go func() { // signals from the relay; its end kills the helper
 		b := make([]byte, 1)
 		for {
@@ -235,10 +238,14 @@ func serveRelay(self string, c *net.UnixConn, hs *helpers) {
 				_ = cmd.Process.Kill()
 				return
 			}
+			// The helper, init of its PID namespace, would not get a
+			// signal it does not catch yet (just started).
+			proc.AwaitSignalable(cmd.Process.Pid, syscall.Signal(b[0]), exited)
 			_ = cmd.Process.Signal(unix.Signal(b[0]))
 		}
 	}()
 	_ = cmd.Wait()
+	close(exited)
 	code := ExitHelperError
 	if st := cmd.ProcessState; st != nil {
 		code = st.ExitCode()

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kodex-cli/kodex/internal/model/modeltest"
 )
@@ -36,6 +37,19 @@ func waitProcess(t *testing.T, arg string) {
 	t.Helper()
 	for len(processesWith(t, arg)) == 0 {
 		runtime.Gosched() // bounded by the test's deadline
+	}
+}
+
+// waitGone polls /proc until no process with arg runs; a deadline (the
+// harness's wait) fails the test instead of hanging it.
+func waitGone(t *testing.T, arg string) {
+	t.Helper()
+	deadline := time.Now().Add(wait)
+	for left := processesWith(t, arg); len(left) > 0; left = processesWith(t, arg) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the command outlived its interrupted turn: %v", left)
+		}
+		runtime.Gosched()
 	}
 }
 
@@ -114,6 +128,33 @@ func TestInterruptEndsCommandAtOnce(t *testing.T) {
 			if namespaces && command != nil && command["exitCode"] == float64(-1) {
 				t.Errorf("round %d: the sandboxed command was killed by a signal (the SIGKILL after the grace period), not ended by the interrupt: %v", i, command)
 			}
+		}
+	})
+
+	// exec_command (every model's shell tool by default) leaves the
+	// process running past its call: the interrupt ends it too.
+	t.Run("exec_command, as it starts", func(t *testing.T) {
+		t.Parallel()
+		const rounds = 3
+		var script []modeltest.Response
+		marks := make([]string, rounds)
+		for i := range marks {
+			marks[i] = fmt.Sprintf("4114.%d%d", os.Getpid(), i)
+			script = append(script, modeltest.Calls(modeltest.Call{Name: "exec_command", Arguments: `{"cmd": "sleep ` + marks[i] + `", "login": false, "yield_time_ms": 30000}`}))
+		}
+		srv := modeltest.New(t, script...)
+		e := newEnv(t, srv.URL())
+		s := e.start(t)
+		s.initialize()
+		thread := startThread(t, s, map[string]any{"cwd": e.work, "model": "gpt-5.5", "approvalPolicy": "never", "sandbox": "read-only"})
+		for i, mark := range marks {
+			turn := startTurn(t, s, thread, "sleep")
+			untilCommandStarted(t, s)
+			s.result("turn/interrupt", map[string]any{"threadId": thread, "turnId": turn}, nil)
+			if status, _ := interruptedTurn(t, s, turn); status != "interrupted" {
+				t.Errorf("round %d: the turn ended %s, want interrupted", i, status)
+			}
+			waitGone(t, mark) // the process is ended as the turn ends, not with it
 		}
 	})
 
