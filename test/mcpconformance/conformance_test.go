@@ -134,9 +134,8 @@ func TestConformanceClient(t *testing.T) {
 // the end of the harness's output there.
 func reportChecks(t *testing.T, dir string) {
 	files, _ := filepath.Glob(filepath.Join(dir, "*", "checks.json"))
-	if len(files) == 0 {
-		files, _ = filepath.Glob(filepath.Join(dir, "*", "*", "checks.json"))
-	}
+	nested, _ := filepath.Glob(filepath.Join(dir, "*", "*", "checks.json")) // auth/…
+	files = append(files, nested...)
 	for _, f := range files {
 		data, err := os.ReadFile(f)
 		if err != nil {
