@@ -132,13 +132,14 @@ type storedAuth struct {
 	server, url, path string
 	client            *http.Client
 
-	mu    sync.Mutex
-	creds *Credentials // nil: not logged in
+	mu      sync.Mutex
+	creds   *Credentials // nil: not logged in
+	loadErr error        // why the stored credentials could not be read
 }
 
 func newStoredAuth(cfg ServerConfig, client *http.Client) *storedAuth {
 	a := &storedAuth{server: cfg.Name, url: cfg.URL, path: cfg.CredentialsFile, client: client}
-	a.creds, _ = a.load()
+	a.creds, a.loadErr = a.load()
 	return a
 }
 
@@ -204,9 +205,16 @@ func (a *storedAuth) Authorize(_ context.Context, req *http.Request, resp *http.
 	defer a.mu.Unlock()
 	if a.creds == nil {
 		// Another process may have logged in since the session started.
-		if c, err := a.load(); err == nil && c != nil {
+		c, err := a.load()
+		if err == nil && c != nil {
 			a.creds = c
 			return nil
+		}
+		if err == nil {
+			err = a.loadErr
+		}
+		if err != nil {
+			return &LoginRequiredError{Server: a.server, Reason: err.Error()}
 		}
 		return &LoginRequiredError{Server: a.server}
 	}

@@ -242,3 +242,24 @@ func TestLoginPreregistered(t *testing.T) {
 		t.Fatalf("Login with a remote callback = %v", err)
 	}
 }
+
+// TestDamagedCredentials: a credentials file that does not parse is a
+// login to redo, and the failure says why.
+func TestDamagedCredentials(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	srv := oauthtest.New(oauthtest.Options{})
+	t.Cleanup(srv.Close)
+	path := CredentialsPath(t.TempDir(), "web")
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("{not json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, s := whoami(t, ctx, ServerConfig{Name: "web", URL: srv.MCPURL(), CredentialsFile: path, StartupTimeout: 20 * time.Second})
+	if s.State != protocol.McpFailed || !strings.HasPrefix(s.Error, "MCP server \"web\" requires login: run `kodex mcp login web` (reading MCP credentials ") {
+		t.Fatalf("state %s, error %q", s.State, s.Error)
+	}
+}
