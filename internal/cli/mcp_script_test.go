@@ -120,29 +120,13 @@ func cmdMCPLogin(ts *testscript.TestScript, neg bool, args []string) {
 	cmd := exec.CommandContext(ctx, kodex, "mcp", "login", args[0])
 	cmd.Dir = ts.Getenv("WORK")
 	cmd.Env = kodexEnv(ts)
-	var stderr bytes.Buffer
+	var stdout, stderr bytes.Buffer
 	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
-	ts.Check(err)
-	ts.Check(cmd.Start())
-	var stdout strings.Builder
-	browsed := make(chan error, 1)
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		line := sc.Text()
-		stdout.WriteString(line + "\n")
-		if strings.HasPrefix(line, "http://") {
-			go func() { browsed <- oauthtest.Browse(ctx, line) }()
-		}
-	}
-	err = cmd.Wait()
+	err := oauthtest.RunLogin(ctx, cmd, &stdout)
 	fmt.Fprint(ts.Stdout(), stdout.String())
 	fmt.Fprint(ts.Stderr(), stderr.String())
 	if (err != nil) != neg {
 		ts.Fatalf("kodex mcp login: %v", err)
-	}
-	if !neg {
-		ts.Check(<-browsed)
 	}
 }
 

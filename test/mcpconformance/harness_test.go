@@ -1,18 +1,18 @@
 package mcpconformance
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/kodex-cli/kodex/internal/mcp/oauthtest"
 )
 
 // The harness is this test binary run by the conformance suite as the
@@ -106,41 +106,5 @@ func run(ctx context.Context, kodex, work string, env []string) (string, error) 
 func login(ctx context.Context, kodex, work string, env []string, args ...string) error {
 	cmd := exec.CommandContext(ctx, kodex, append([]string{"mcp", "login", "test"}, args...)...)
 	cmd.Dir, cmd.Env, cmd.Stderr = work, env, os.Stderr
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		return err
-	}
-	if err := cmd.Start(); err != nil {
-		return err
-	}
-	browsed := make(chan error, 1)
-	sc := bufio.NewScanner(out)
-	for sc.Scan() {
-		line := sc.Text()
-		fmt.Println(line)
-		if strings.HasPrefix(line, "http://") || strings.HasPrefix(line, "https://") {
-			go func() { browsed <- browse(ctx, line) }()
-		}
-	}
-	if err := cmd.Wait(); err != nil {
-		return fmt.Errorf("kodex mcp login: %w", err)
-	}
-	return <-browsed
-}
-
-func browse(ctx context.Context, u string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("browsing to the authorization URL: %w", err)
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("browsing to the authorization URL: %s", resp.Status)
-	}
-	return nil
+	return oauthtest.RunLogin(ctx, cmd, os.Stdout)
 }

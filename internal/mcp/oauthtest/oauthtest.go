@@ -11,6 +11,7 @@
 package oauthtest
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -18,9 +19,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -290,4 +293,35 @@ func Browse(ctx context.Context, authURL string) error {
 		return errors.New("the authorization server did not redirect back to the loopback address")
 	}
 	return nil
+}
+
+// RunLogin runs cmd, a `kodex mcp login`, copying its output to stdout,
+// and plays the browser: it browses to the authorization URL the command
+// prints. It returns the command's error, else the browser's.
+func RunLogin(ctx context.Context, cmd *exec.Cmd, stdout io.Writer) error {
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	browsed := make(chan error, 1)
+	sc := bufio.NewScanner(out)
+	for sc.Scan() {
+		line := sc.Text()
+		fmt.Fprintln(stdout, line)
+		if strings.HasPrefix(line, "http://") || strings.HasPrefix(line, "https://") {
+			go func() { browsed <- Browse(ctx, line) }()
+		}
+	}
+	if err := cmd.Wait(); err != nil {
+		return fmt.Errorf("kodex mcp login: %w", err)
+	}
+	select {
+	case err := <-browsed:
+		return err
+	default:
+		return errors.New("kodex mcp login printed no authorization URL")
+	}
 }
