@@ -52,7 +52,10 @@ func (r *tuiRun) wait(text string) string {
 // quit presses Ctrl+C twice and waits for kodex to exit.
 func (r *tuiRun) quit() {
 	r.t.Helper()
-	_ = r.term.Press("ctrl+c", "ctrl+c")
+	// One at a time: the second only once the UI has taken the first.
+	_ = r.term.Press("ctrl+c")
+	r.wait("Ctrl+C again to quit")
+	_ = r.term.Press("ctrl+c")
 	if err := r.term.Wait(tuiTimeout); err != nil {
 		r.t.Fatalf("kodex exit: %v", err)
 	}
