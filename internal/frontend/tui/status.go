@@ -175,9 +175,13 @@ func (m *model) statusReport() string {
 		rows = append(rows, [2]string{"Cost", est})
 	}
 	rows = append(rows, s.limits.rows()...)
+	w := 0
+	for _, r := range rows {
+		w = max(w, len(r[0])+1)
+	}
 	var b strings.Builder
 	for _, r := range rows {
-		fmt.Fprintf(&b, "%-10s %s\n", r[0]+":", r[1])
+		fmt.Fprintf(&b, "%-*s %s\n", w, r[0]+":", r[1])
 	}
 	return b.String()
 }
