@@ -100,7 +100,7 @@ type Server struct {
 
 // Status is the server's state as a protocol event.
 func (s Server) Status() protocol.McpServerStatus {
-	st := protocol.McpServerStatus{Server: s.Config.Name, State: s.State, Tools: len(s.Tools), Required: s.Config.Required, Error: s.Error, Stderr: s.Stderr}
+	st := protocol.McpServerStatus{Server: s.Config.Name, State: s.State, Tools: len(s.Tools), Required: s.Config.Required, Error: s.Error, Stderr: s.Stderr, Auth: s.Auth}
 	for _, t := range s.Tools {
 		st.ToolNames = append(st.ToolNames, t.Name)
 	}

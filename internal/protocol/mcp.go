@@ -25,6 +25,9 @@ type McpServerStatus struct {
 	Required  bool     `json:"required,omitempty"`
 	Error     string   `json:"error,omitempty"`
 	Stderr    string   `json:"stderr,omitempty"`
+	// Auth is how kodex authenticates to the server: unsupported (stdio,
+	// or no login asked), not_logged_in, bearer_token or o_auth.
+	Auth string `json:"auth,omitempty"`
 }
 
 // McpToolCallBegin reports that a call to an MCP server's tool (or to one

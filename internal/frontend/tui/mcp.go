@@ -88,14 +88,15 @@ func (m *model) cmdMcp(string) tea.Cmd {
 	var b strings.Builder
 	for _, name := range m.mcp.order {
 		st := m.mcp.servers[name]
+		auth := map[string]string{"not_logged_in": " · not logged in (kodex mcp login " + name + ")", "bearer_token": " · bearer token", "o_auth": " · OAuth"}[st.Auth]
 		switch st.State {
 		case protocol.McpReady:
-			fmt.Fprintf(&b, "%s  ready · %d tools\n", name, st.Tools)
+			fmt.Fprintf(&b, "%s  ready · %d tool%s%s\n", name, st.Tools, plural(st.Tools), auth)
 			for _, t := range st.ToolNames {
 				fmt.Fprintf(&b, "  %s\n", t)
 			}
 		case protocol.McpFailed:
-			fmt.Fprintf(&b, "%s  failed: %s\n", name, st.Error)
+			fmt.Fprintf(&b, "%s  failed: %s%s\n", name, st.Error, auth)
 		default:
 			fmt.Fprintf(&b, "%s  %s\n", name, st.State)
 		}

@@ -57,3 +57,19 @@ func TestMCPServersCommand(t *testing.T) {
 		}
 	}
 }
+
+func TestMcpCommandShowsAuth(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	h.events(protocol.McpServerStatus{Server: "web", State: protocol.McpReady, Tools: 2, Auth: "o_auth"},
+		protocol.McpServerStatus{Server: "docs", State: protocol.McpFailed, Error: "requires login", Auth: "not_logged_in"},
+		protocol.McpServerStatus{Server: "fs", State: protocol.McpReady, Tools: 1, Auth: "unsupported"})
+	h.typeText("/mcp")
+	h.key("enter")
+	sb := h.scrollback()
+	for _, want := range []string{"web  ready · 2 tools · OAuth", "docs  failed: requires login · not logged in (kodex mcp login docs)", "fs  ready · 1 tool\n"} {
+		if !strings.Contains(sb, want) {
+			t.Errorf("/mcp lacks %q:\n%s", want, sb)
+		}
+	}
+}
