@@ -263,7 +263,7 @@ func (b *appBackend) Open(ctx context.Context, req appserver.OpenRequest) (appse
 	}
 	sess, err := rt.Open(ctx, session.Spec{
 		Resume: req.ThreadID != "", Fork: req.Fork, ResumeID: req.ThreadID,
-		Ephemeral: req.Ephemeral, Approvals: true, NotifyClient: "kodex_app_server",
+		Ephemeral: req.Ephemeral, Approvals: true, Forms: true, NotifyClient: "kodex_app_server",
 	})
 	if err != nil {
 		return nil, err

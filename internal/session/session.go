@@ -39,6 +39,9 @@ type Spec struct {
 	// client).
 	Interactive bool
 	Approvals   bool
+	// Forms: the frontend answers MCP servers' forms (the app server; the
+	// TUI does as Interactive). Without it they are declined.
+	Forms bool
 
 	// Per-session overrides of the Runtime's defaults ("" or nil: keep).
 	Cwd          string
@@ -275,9 +278,9 @@ func (rt *Runtime) agentOptions(sp Spec, r resolved, st restored, router *tools.
 		Notices:       st.notices,
 		Resumed:       sp.Resume,
 		Interactive:   sp.Interactive || sp.Approvals,
-		// Only the TUI shows an MCP server's form; the other frontends
-		// have no request for it yet, so the agent declines.
-		AnswersElicitation: sp.Interactive,
+		// The TUI and the app server show an MCP server's form; the other
+		// frontends have no request for it, so the agent declines.
+		AnswersElicitation: sp.Interactive || sp.Forms,
 		LoadImage:          viewimage.LoadImage,
 		Logger:             rt.env.Logger,
 	}

@@ -233,6 +233,9 @@ type pendingApproval struct {
 	// proposal is the prefix rule offered with the request
 	// (proposedExecpolicyAmendment), if any.
 	proposal []string
+	// elicit is the request id of an MCP server's form
+	// (mcpServer/elicitation/request), answered with its action and content.
+	elicit string
 }
 
 // handle dispatches one message, in the order they come. Requests that
@@ -363,6 +366,10 @@ func (c *conn) answer(ctx context.Context, m *jsonrpc.Message) {
 	delete(c.pending, id)
 	c.mu.Unlock()
 	if !ok {
+		return
+	}
+	if p.elicit != "" {
+		c.answerElicitation(ctx, id, p, m)
 		return
 	}
 	var res struct {

@@ -233,6 +233,8 @@ func (t *threadState) event(ev protocol.Event) {
 		t.itemCompleted(turnID, mcpCall(m.CallID, m.Server, m.Tool, m.Arguments, &m))
 	case protocol.McpToolApprovalRequest:
 		t.askMCP(turnID, m)
+	case protocol.McpElicitationRequest:
+		t.askElicitation(turnID, m)
 	case protocol.PlanUpdate:
 		t.notify("turn/plan/updated", planNote(t.id, turnID, m))
 	case protocol.TokenCount:
