@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -79,8 +80,13 @@ func Login(ctx context.Context, opts LoginOptions) error {
 	}
 	results := make(chan callbackResult, 1)
 	srv := &http.Server{Handler: callbackHandler(path, results), ReadHeaderTimeout: 10 * time.Second}
-	go srv.Serve(l)   //nolint:errcheck // ends with Close below
-	defer srv.Close() //nolint:errcheck // the listener's close error says nothing
+	go srv.Serve(l) //nolint:errcheck // ends with Shutdown below
+	defer func() {
+		// Let a page being written finish (bounded), then stop.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}()
 
 	var mu sync.Mutex
 	saved := false
@@ -259,9 +265,16 @@ func callbackHandler(path string, results chan<- callbackResult) http.Handler {
 			res = callbackResult{err: errors.New("the authorization server sent no code")}
 			page = "Authorization failed: no code. You may close this window."
 		}
-		once.Do(func() { results <- res })
+		// The page first, whole: once the result is sent, Login returns and
+		// closes this server, which would cut a page still being written.
+		body := fmt.Sprintf("<!doctype html><title>kodex</title><p>%s</p>\n", html.EscapeString(page))
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		fmt.Fprintf(w, "<!doctype html><title>kodex</title><p>%s</p>\n", html.EscapeString(page))
+		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+		_, _ = io.WriteString(w, body)
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		once.Do(func() { results <- res })
 	})
 }
 
