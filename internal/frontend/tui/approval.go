@@ -38,22 +38,63 @@ type approval struct {
 	scroll, page, maxScroll int
 }
 
-// pushApproval queues a request; the first in the queue is shown.
-func (m *model) pushApproval(a *approval) {
-	m.approvals = append(m.approvals, a)
-	if len(m.approvals) == 1 {
-		m.showApproval()
+// approvalModal is the approval modal: the requests the session waits on,
+// the first shown. It handles its own keys (scrolling the body, the
+// decision, the reason a patch is denied) and hands the root an
+// approvalDecided; it never submits anything itself.
+type approvalModal struct {
+	queue []*approval
+}
+
+// approvalDecided is the modal's answer to the request it showed: the Op
+// for the session, and a cell for the transcript (a declined patch) or nil.
+type approvalDecided struct {
+	op     protocol.Op
+	commit cell
+}
+
+func (q *approvalModal) active() bool { return len(q.queue) > 0 }
+
+// shown is the request on screen, or nil.
+func (q *approvalModal) shown() *approval {
+	if len(q.queue) == 0 {
+		return nil
+	}
+	return q.queue[0]
+}
+
+// push queues a request; the first in the queue is shown. typedAt is when
+// the user last typed into a non-empty composer (zero: not typing).
+func (q *approvalModal) push(a *approval, now, typedAt time.Time) {
+	q.queue = append(q.queue, a)
+	if len(q.queue) == 1 {
+		q.show(now, typedAt)
 	}
 }
 
-func (m *model) showApproval() {
-	if len(m.approvals) == 0 {
-		return
+// show marks the first request as shown now, guarded when the user was
+// typing a message (typedAt within typingWindow).
+func (q *approvalModal) show(now, typedAt time.Time) {
+	if a := q.shown(); a != nil {
+		a.shownAt = now
+		a.guarded = !typedAt.IsZero() && now.Sub(typedAt) < typingWindow
 	}
-	a := m.approvals[0]
-	a.shownAt = m.now()
-	a.guarded = !m.composer.empty() && !m.lastKeyAt.IsZero() && a.shownAt.Sub(m.lastKeyAt) < typingWindow
-	m.live.version++
+}
+
+// clear drops every request (the turn ended, the session was swapped).
+func (q *approvalModal) clear() { q.queue = nil }
+
+// armed reports whether a key pressed now belongs to the modal.
+func (q *approvalModal) armed(now time.Time) bool {
+	a := q.shown()
+	return a != nil && a.armed(now)
+}
+
+// typing reports whether the user types why a patch is denied (the
+// composer's cursor is hidden then).
+func (q *approvalModal) typing() bool {
+	a := q.shown()
+	return a != nil && a.feedback != nil
 }
 
 // armed reports whether a key pressed now belongs to the modal. Keys that
@@ -63,50 +104,61 @@ func (a *approval) armed(now time.Time) bool {
 	return !a.guarded || now.Sub(a.shownAt) >= armDelay
 }
 
-// approvalKey handles a key for the shown modal: scrolling its body, or
-// the decision.
-func (m *model) approvalKey(key tea.KeyPressMsg) tea.Cmd {
-	a := m.approvals[0]
+// update handles a key for the shown request: scrolling its body, the
+// feedback of a denied patch, or the decision, which it returns as an
+// approvalDecided (nil: no decision yet).
+func (q *approvalModal) update(key tea.KeyPressMsg) tea.Msg {
+	a := q.shown()
+	if a == nil {
+		return nil
+	}
 	if a.feedback != nil {
-		return m.feedbackKey(a, key)
+		return q.feedbackKey(a, key)
 	}
 	if a.scrollKey(key.String()) {
-		m.live.version++
 		return nil
 	}
 	switch key.String() {
 	case "y", "Y":
-		return m.decide(a, protocol.DecisionApproved, "")
+		return q.decide(protocol.DecisionApproved, "")
 	case "a", "A":
-		return m.decide(a, protocol.DecisionApprovedForSession, "")
+		return q.decide(protocol.DecisionApprovedForSession, "")
 	case "p", "P":
 		if a.exec != nil && len(a.exec.ProposedPrefixRule) > 0 {
-			return m.decide(a, protocol.DecisionApprovedPrefixRule, "")
+			return q.decide(protocol.DecisionApprovedPrefixRule, "")
 		}
 	case "n", "N":
 		if a.patch != nil {
 			a.feedback = &composer{}
-			m.live.version++
 			return nil
 		}
-		return m.decide(a, protocol.DecisionDenied, "")
+		return q.decide(protocol.DecisionDenied, "")
 	case "esc", "ctrl+c":
-		return m.decide(a, protocol.DecisionAbort, "")
+		return q.decide(protocol.DecisionAbort, "")
 	}
 	return nil
 }
 
-func (m *model) feedbackKey(a *approval, key tea.KeyPressMsg) tea.Cmd {
+func (q *approvalModal) feedbackKey(a *approval, key tea.KeyPressMsg) tea.Msg {
 	switch key.String() {
 	case "enter":
-		return m.decide(a, protocol.DecisionDenied, strings.TrimSpace(a.feedback.value()))
+		return q.decide(protocol.DecisionDenied, strings.TrimSpace(a.feedback.value()))
 	case "esc":
 		a.feedback = nil
 	default:
 		a.feedback.editKey(key.String(), key.Text)
 	}
-	m.live.version++
 	return nil
+}
+
+// paste inserts pasted text into a denied patch's feedback and reports
+// whether it did.
+func (q *approvalModal) paste(text string) bool {
+	if !q.typing() {
+		return false
+	}
+	q.queue[0].feedback.insert(text)
+	return true
 }
 
 // scrollKey scrolls the modal's body: j/k and the arrows by a row, PgUp and
@@ -132,23 +184,26 @@ func (a *approval) scrollKey(k string) bool {
 	return true
 }
 
-// decide submits the answer and shows the next request.
-func (m *model) decide(a *approval, d protocol.ReviewDecision, feedback string) tea.Cmd {
-	m.approvals = m.approvals[1:]
+// decide drops the shown request and returns its answer.
+func (q *approvalModal) decide(d protocol.ReviewDecision, feedback string) approvalDecided {
+	a := q.queue[0]
+	q.queue = q.queue[1:]
 	switch {
 	case a.exec != nil:
-		m.sink.submit(protocol.ExecApproval{CallID: a.exec.CallID, Decision: d})
+		return approvalDecided{op: protocol.ExecApproval{CallID: a.exec.CallID, Decision: d}}
 	case a.mcp != nil:
-		m.sink.submit(protocol.ExecApproval{CallID: a.mcp.CallID, Decision: d})
-	default:
-		m.sink.submit(protocol.PatchApproval{CallID: a.patch.CallID, Decision: d, Feedback: feedback})
-		if d == protocol.DecisionDenied || d == protocol.DecisionAbort {
-			m.commit(&patchCell{changes: a.patch.Changes, declined: true})
-		}
+		return approvalDecided{op: protocol.ExecApproval{CallID: a.mcp.CallID, Decision: d}}
 	}
-	m.showApproval()
-	m.live.version++
-	return nil
+	out := approvalDecided{op: protocol.PatchApproval{CallID: a.patch.CallID, Decision: d, Feedback: feedback}}
+	if d == protocol.DecisionDenied || d == protocol.DecisionAbort {
+		out.commit = &patchCell{changes: a.patch.Changes, declined: true}
+	}
+	return out
+}
+
+// view renders the shown request in at most height rows.
+func (q *approvalModal) view(width, height int) string {
+	return q.queue[0].view(width, height)
 }
 
 func keyHelp(key, what string) string { return md.Bold(md.Fg(md.Cyan, key)) + " " + what }

@@ -344,7 +344,7 @@ func TestApprovalOffersThePrefixRule(t *testing.T) {
 		t.Errorf("a prefix rule is offered without a proposal:\n%s", f)
 	}
 	h.key("p")
-	if len(h.m.approvals) != 1 {
+	if len(h.m.approvals.queue) != 1 {
 		t.Errorf("p answered a request without a proposal")
 	}
 }

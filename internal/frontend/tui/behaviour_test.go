@@ -98,7 +98,7 @@ func TestApprovalDecisions(t *testing.T) {
 				h.key(k)
 			}
 			wantOps(t, h.sink, tt.want)
-			if len(h.m.approvals) != 0 {
+			if len(h.m.approvals.queue) != 0 {
 				t.Error("modal still shown after the decision")
 			}
 			if !h.m.composer.empty() {

@@ -345,7 +345,8 @@ func (m *model) swapped(s Session, err error, note string) tea.Cmd {
 	m.sink.setSession(s)
 	m.flushStream()
 	m.live.drain()
-	m.approvals, m.queued, m.reason.text = nil, nil, ""
+	m.approvals.clear()
+	m.queued, m.reason.text = nil, ""
 	m.turn = turnState{tickGen: m.turn.tickGen + 1}
 	m.status.total, m.status.ctxUsed, m.status.sessionID = protocol.TokenUsage{}, 0, ""
 	m.status.cost, m.status.priced, m.status.costKnown = 0, false, false

@@ -62,11 +62,11 @@ func (m *model) handleEvent(ev protocol.EventMsg) tea.Cmd {
 	case protocol.ExecApprovalRequest:
 		m.flushStream()
 		m.live.remember(e.CallID, e.Command)
-		m.pushApproval(&approval{exec: &e})
+		m.approvals.push(&approval{exec: &e}, m.now(), m.typedAt())
 		return m.desktopNotify("Approval needed to run " + strings.Join(e.Command, " "))
 	case protocol.PatchApprovalRequest:
 		m.flushStream()
-		m.pushApproval(&approval{patch: &e})
+		m.approvals.push(&approval{patch: &e}, m.now(), m.typedAt())
 		return m.desktopNotify("Approval needed to edit files")
 	case protocol.PlanUpdate:
 		m.flushStream()
@@ -256,7 +256,7 @@ func (m *model) turnEnded(n *noticeCell) tea.Cmd {
 	if n != nil {
 		m.commit(n)
 	}
-	m.approvals = nil
+	m.approvals.clear()
 	m.turn.running = false
 	if m.hint == "Interrupting…" {
 		m.hint = ""
@@ -320,7 +320,7 @@ func (m *model) replay(s Session) {
 		}
 	}
 	m.turn.running = false
-	m.approvals = nil
+	m.approvals.clear()
 }
 
 // relativize shows the paths of file changes relative to cwd when they are

@@ -42,8 +42,9 @@ func (m *model) handleKey(key tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case m.overlay != nil:
 		return m.overlay.key(m, key)
-	case len(m.approvals) > 0 && m.approvals[0].armed(m.lastKeyAt):
-		return m.approvalKey(key)
+	case m.approvals.armed(m.lastKeyAt):
+		m.live.version++
+		return m.act(m.approvals.update(key))
 	}
 	if cmd, ok := m.globalKey(key); ok {
 		return cmd
@@ -196,8 +197,7 @@ func (m *model) handlePaste(text string) tea.Cmd {
 		return nil
 	}
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
-	if len(m.approvals) > 0 && m.approvals[0].feedback != nil {
-		m.approvals[0].feedback.insert(text)
+	if m.approvals.paste(text) {
 		m.live.version++
 		return nil
 	}

@@ -53,7 +53,7 @@ func (m *model) mcpEvent(ev protocol.EventMsg) tea.Cmd {
 		return m.elicitation(e)
 	case protocol.McpToolApprovalRequest:
 		m.flushStream()
-		m.pushApproval(&approval{mcp: &e})
+		m.approvals.push(&approval{mcp: &e}, m.now(), m.typedAt())
 		return m.desktopNotify(fmt.Sprintf("Approval needed to call %s/%s", e.Server, e.Tool))
 	case protocol.McpToolCallBegin:
 		m.flushStream()

@@ -53,9 +53,9 @@ type model struct {
 	mcp  mcpState  // the MCP servers, as reported
 	undo undoState // checkpointed turns, for /undo, /redo, /rewind
 
-	approvals []*approval // [0] is shown
-	overlay   overlay     // a picker (/model, /approvals, /resume) or the trust screen
-	popup     popupState  // slash and @ popups, derived from the composer
+	approvals approvalModal // the approval modal: the requests waiting, [0] shown
+	overlay   overlay       // a picker (/model, /approvals, /resume) or the trust screen
+	popup     popupState    // slash and @ popups, derived from the composer
 	files     *fileIndex
 
 	ctrlCAt    time.Time

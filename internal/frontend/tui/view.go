@@ -39,7 +39,7 @@ func (m *model) View() tea.View {
 func (m *model) render() (string, *tea.Cursor) {
 	w := max(m.width, 20)
 	limit := m.frameLimit()
-	modal := m.overlay == nil && len(m.approvals) > 0
+	modal := m.overlay == nil && m.approvals.active()
 	// A modal on a short screen takes the rows of the spinner and the
 	// composer: keys go to the modal anyway once it is armed.
 	short := modal && m.height < minComposerWithModal
@@ -74,7 +74,7 @@ func (m *model) render() (string, *tea.Cursor) {
 	} else {
 		top = append(top, m.liveLines(w)...)
 		if modal { // the modal fits the frame; live lines above it give way
-			top = append(top, m.approvals[0].view(w, max(limit-bottomRows, 0)))
+			top = append(top, m.approvals.view(w, max(limit-bottomRows, 0)))
 		}
 	}
 	topText := strings.Join(top, "\n")
@@ -105,7 +105,7 @@ func (m *model) render() (string, *tea.Cursor) {
 		cursorRow -= n - limit
 	}
 	var cur *tea.Cursor
-	if showComposer && cursorRow >= 0 && m.overlay == nil && !m.quitting && (!modal || m.approvals[0].feedback == nil) {
+	if showComposer && cursorRow >= 0 && m.overlay == nil && !m.quitting && (!modal || !m.approvals.typing()) {
 		cur = tea.NewCursor(2+ccol, cursorRow)
 	}
 	return frame, cur

@@ -1,0 +1,38 @@
+package tui
+
+import (
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// Components do not reach into the root model. A component's update takes
+// a message (a key, a paste) and returns a typed result for the root, or
+// nil when the root has nothing to do: the approval modal an
+// approvalDecided, and so on. The root acts on the result at once, on the
+// same Update, so a key's effect is complete when Update returns (the
+// frame drawn next, and the Ops submitted, never lag a key behind).
+
+// act carries out a component's result.
+func (m *model) act(msg tea.Msg) tea.Cmd {
+	switch r := msg.(type) {
+	case approvalDecided:
+		m.sink.submit(r.op)
+		if r.commit != nil {
+			m.commit(r.commit)
+		}
+		m.approvals.show(m.now(), m.typedAt())
+		m.live.version++
+	}
+	return nil
+}
+
+// typedAt is when the user last typed into the composer while it holds
+// text (zero: the composer is empty), so a modal appearing under their
+// fingers is guarded.
+func (m *model) typedAt() time.Time {
+	if m.composer.empty() {
+		return time.Time{}
+	}
+	return m.lastKeyAt
+}
