@@ -424,7 +424,14 @@ func (m *model) showDiff(out string) {
 		m.commit(&rowsCell{title: "/diff", rows: rows})
 		return
 	}
-	m.overlay = newPager(m, "/diff", rows)
+	m.overlay = newPager("/diff", rows, m.pagerRows)
+}
+
+// pagerRows is what the frame leaves a pager: the frame less the title,
+// the key line, the spinner row, the composer and the status line.
+func (m *model) pagerRows() int {
+	composer, _, _ := m.composerView(max(m.width, 20))
+	return m.frameLimit() - 4 - len(composer)
 }
 
 const maxDiffBytes = 256 << 10

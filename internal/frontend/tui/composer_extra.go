@@ -20,49 +20,52 @@ import (
 // (or Up) goes to an older one; Enter or Tab puts the match in the
 // composer; Esc leaves the composer as it was.
 type historySearch struct {
+	h     *promptHistory
 	query string
 	at    int    // the match's index in the history (-1: none)
 	text  string // the match
 }
 
-func (m *model) startHistorySearch() {
-	s := &historySearch{}
-	s.find(m, len(m.prompts.entries))
-	m.overlay = s
+// historyChosen puts a prompt from the history in the composer.
+type historyChosen struct{ text string }
+
+func newHistorySearch(h *promptHistory) *historySearch {
+	s := &historySearch{h: h}
+	s.find(len(h.entries))
+	return s
 }
 
 // find moves to the newest match before index before (keeping the current
 // one when there is none and the query did not change).
-func (s *historySearch) find(m *model, before int) {
-	s.at, s.text = m.prompts.search(s.query, before), ""
+func (s *historySearch) find(before int) {
+	s.at, s.text = s.h.search(s.query, before), ""
 	if s.at >= 0 {
-		s.text = m.prompts.entries[s.at]
+		s.text = s.h.entries[s.at]
 	}
 }
 
-func (s *historySearch) key(m *model, k tea.KeyPressMsg) tea.Cmd {
+func (s *historySearch) update(k tea.KeyPressMsg) tea.Msg {
 	switch k.String() {
 	case "esc", "ctrl+c":
-		m.overlay = nil
+		return closeOverlay{}
 	case "enter", "tab":
-		m.overlay = nil
 		if s.at >= 0 {
-			m.composer.setValue(s.text)
-			return m.afterEdit()
+			return historyChosen{s.text}
 		}
+		return closeOverlay{}
 	case "ctrl+r", "up":
-		if s.at > 0 && m.prompts.search(s.query, s.at) >= 0 {
-			s.find(m, s.at)
+		if s.at > 0 && s.h.search(s.query, s.at) >= 0 {
+			s.find(s.at)
 		}
 	case "backspace":
 		if r := []rune(s.query); len(r) > 0 {
 			s.query = string(r[:len(r)-1])
-			s.find(m, len(m.prompts.entries))
+			s.find(len(s.h.entries))
 		}
 	default:
 		if k.Text != "" {
 			s.query += k.Text
-			s.find(m, len(m.prompts.entries))
+			s.find(len(s.h.entries))
 		}
 	}
 	return nil

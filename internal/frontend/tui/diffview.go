@@ -302,24 +302,25 @@ type pager struct {
 	rows  []string
 	top   int // first row shown
 	page  int // rows shown, from the screen's height when last keyed
+	// pageRows is how many rows the frame leaves the pager (it changes
+	// with the screen's size).
+	pageRows func() int
 }
 
-func newPager(m *model, title string, rows []string) *pager {
-	p := &pager{title: title, rows: rows}
-	p.fit(m)
+func newPager(title string, rows []string, pageRows func() int) *pager {
+	p := &pager{title: title, rows: rows, pageRows: pageRows}
+	p.fit()
 	return p
 }
 
-// fit sizes the page to the frame: what the frame has left once the title,
-// the key line, the spinner row, the composer and the status line are in.
-func (p *pager) fit(m *model) {
-	composer, _, _ := m.composerView(max(m.width, 20))
-	p.page = max(m.frameLimit()-4-len(composer), 1)
+// fit sizes the page to the frame.
+func (p *pager) fit() {
+	p.page = max(p.pageRows(), 1)
 	p.top = min(max(p.top, 0), max(len(p.rows)-p.page, 0))
 }
 
-func (p *pager) key(m *model, k tea.KeyPressMsg) tea.Cmd {
-	p.fit(m)
+func (p *pager) update(k tea.KeyPressMsg) tea.Msg {
+	p.fit()
 	switch k.String() {
 	case "up", "k":
 		p.top--
@@ -334,10 +335,9 @@ func (p *pager) key(m *model, k tea.KeyPressMsg) tea.Cmd {
 	case "end", "G":
 		p.top = len(p.rows)
 	default:
-		m.overlay = nil
-		return nil
+		return closeOverlay{}
 	}
-	p.fit(m)
+	p.fit()
 	return nil
 }
 

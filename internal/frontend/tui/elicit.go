@@ -81,14 +81,16 @@ func (m *model) nextElicitation() {
 	}
 }
 
-func (e *elicitForm) key(m *model, k tea.KeyPressMsg) tea.Cmd {
-	answer := func(action string, content map[string]any) tea.Cmd {
-		m.overlay = nil
-		m.sink.submit(protocol.McpElicitationResponse{RequestID: e.req.RequestID, Action: action, Content: content})
-		what := map[string]string{protocol.ElicitAccept: "sent", protocol.ElicitDecline: "declined", protocol.ElicitCancel: "cancelled"}[action]
-		m.notice(noticeInfo, fmt.Sprintf("Form of MCP server %s %s.", e.req.Server, what), "")
-		m.nextElicitation()
-		return nil
+// elicitAnswered is the form's answer, for the root to send.
+type elicitAnswered struct {
+	server string
+	resp   protocol.McpElicitationResponse
+}
+
+// update edits the form; Enter, Ctrl+D and Esc answer it (elicitAnswered).
+func (e *elicitForm) update(k tea.KeyPressMsg) tea.Msg {
+	answer := func(action string, content map[string]any) tea.Msg {
+		return elicitAnswered{e.req.Server, protocol.McpElicitationResponse{RequestID: e.req.RequestID, Action: action, Content: content}}
 	}
 	e.err = ""
 	switch k.String() {

@@ -41,7 +41,7 @@ func (m *model) handleKey(key tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case m.overlay != nil:
-		return m.overlay.key(m, key)
+		return m.act(m.overlay.update(key))
 	case m.approvals.armed(m.lastKeyAt):
 		m.live.version++
 		return m.act(m.approvals.update(key))
@@ -161,7 +161,7 @@ func (m *model) composerKey(key tea.KeyPressMsg) tea.Cmd {
 	case "ctrl+g":
 		return m.openEditor()
 	case "ctrl+r":
-		m.startHistorySearch()
+		m.overlay = newHistorySearch(m.prompts)
 		return nil
 	}
 	m.composer.editKey(k, key.Text)

@@ -9,12 +9,35 @@ import (
 	md "github.com/kodex-cli/kodex/internal/frontend/tui/markdown"
 )
 
-// overlay takes the keyboard until it closes itself (m.overlay = nil):
-// the pickers of /model, /approvals and /resume, and the trust screen.
+// overlay takes the keyboard until it closes: the pickers (/model,
+// /approvals, /resume, …), the trust screen, the help, an MCP server's
+// form, the history search and the pager. Its update returns what the root
+// is to do (see route.go): closeOverlay, pickerChosen, … or nil to stay
+// open.
 type overlay interface {
-	key(m *model, k tea.KeyPressMsg) tea.Cmd
+	update(k tea.KeyPressMsg) tea.Msg
 	view(width int) string
 }
+
+// Results of the overlays.
+type (
+	// closeOverlay closes the overlay with nothing done.
+	closeOverlay struct{}
+	// pickerChosen closes the picker; the root runs p.choose(i).
+	pickerChosen struct {
+		p *picker
+		i int
+	}
+	// pickerKey is a key the picker leaves to its extra handler.
+	pickerKey struct {
+		p   *picker
+		key string
+	}
+	// trustAnswered is the trust screen's answer.
+	trustAnswered struct{ trusted bool }
+	// quitAsked asks to quit kodex.
+	quitAsked struct{}
+)
 
 // picker is a list to choose one item from.
 type picker struct {
@@ -33,23 +56,22 @@ type picker struct {
 
 const pickerRows = 10
 
-func (p *picker) key(m *model, k tea.KeyPressMsg) tea.Cmd {
+func (p *picker) update(k tea.KeyPressMsg) tea.Msg {
 	switch k.String() {
 	case "up", "ctrl+p", "k":
 		p.sel = (p.sel + len(p.items) - 1) % max(len(p.items), 1)
 	case "down", "ctrl+n", "j":
 		p.sel = (p.sel + 1) % max(len(p.items), 1)
 	case "enter":
-		m.overlay = nil
 		if len(p.items) == 0 {
-			return nil
+			return closeOverlay{}
 		}
-		return p.choose(m, p.sel)
+		return pickerChosen{p, p.sel}
 	case "esc", "ctrl+c", "q":
-		m.overlay = nil
+		return closeOverlay{}
 	default:
 		if p.extra != nil {
-			return p.extra(m, k.String())
+			return pickerKey{p, k.String()}
 		}
 	}
 	return nil
@@ -113,7 +135,7 @@ type trustScreen struct {
 
 func newTrustScreen(cwd string) *trustScreen { return &trustScreen{cwd: cwd} }
 
-func (t *trustScreen) key(m *model, k tea.KeyPressMsg) tea.Cmd {
+func (t *trustScreen) update(k tea.KeyPressMsg) tea.Msg {
 	switch k.String() {
 	case "up", "down", "tab", "k", "j":
 		t.sel = 1 - t.sel
@@ -124,11 +146,11 @@ func (t *trustScreen) key(m *model, k tea.KeyPressMsg) tea.Cmd {
 		t.sel = 1
 	case "enter":
 	case "ctrl+c", "ctrl+d":
-		return m.quit()
+		return quitAsked{}
 	default:
 		return nil
 	}
-	return m.answerTrust(t.sel == 0)
+	return trustAnswered{t.sel == 0}
 }
 
 // answerTrust records the answer, applies its preset and sends the
@@ -189,10 +211,7 @@ func keyBindings() [][2]string {
 	}
 }
 
-func (helpOverlay) key(m *model, k tea.KeyPressMsg) tea.Cmd {
-	m.overlay = nil
-	return nil
-}
+func (helpOverlay) update(tea.KeyPressMsg) tea.Msg { return closeOverlay{} }
 
 func (helpOverlay) view(width int) string {
 	keys := keyBindings()

@@ -1,9 +1,12 @@
 package tui
 
 import (
+	"fmt"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"github.com/kodex-cli/kodex/internal/protocol"
 )
 
 // Components do not reach into the root model. A component's update takes
@@ -23,6 +26,27 @@ func (m *model) act(msg tea.Msg) tea.Cmd {
 		}
 		m.approvals.show(m.now(), m.typedAt())
 		m.live.version++
+	case closeOverlay:
+		m.overlay = nil
+	case pickerChosen:
+		m.overlay = nil
+		return r.p.choose(m, r.i)
+	case pickerKey:
+		return r.p.extra(m, r.key)
+	case trustAnswered:
+		return m.answerTrust(r.trusted)
+	case quitAsked:
+		return m.quit()
+	case elicitAnswered:
+		m.overlay = nil
+		m.sink.submit(r.resp)
+		what := map[string]string{protocol.ElicitAccept: "sent", protocol.ElicitDecline: "declined", protocol.ElicitCancel: "cancelled"}[r.resp.Action]
+		m.notice(noticeInfo, fmt.Sprintf("Form of MCP server %s %s.", r.server, what), "")
+		m.nextElicitation()
+	case historyChosen:
+		m.overlay = nil
+		m.composer.setValue(r.text)
+		return m.afterEdit()
 	}
 	return nil
 }
