@@ -30,7 +30,10 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	sink := newAsyncSink(ctx)
 	m := newModel(ctx, opts, sink)
 	sink.setSession(opts.Session)
-	p := tea.NewProgram(m, tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
+	clock := &frameClock{}
+	p := tea.NewProgram(clocked{m, clock}, tea.WithContext(ctx), tea.WithInput(in), tea.WithOutput(out))
+	clock.p = p
+	defer clock.close()
 	sink.onError = func(err error) {
 		p.Send(resultMsg(func(m *model) tea.Cmd {
 			m.notice(noticeError, "Could not send to the session: "+err.Error(), "")
@@ -40,8 +43,8 @@ func Run(ctx context.Context, opts Options) (Summary, error) {
 	sink.start()
 	defer func() { cancel(); sink.wait() }()
 	final, err := p.Run()
-	if fm, ok := final.(*model); ok {
-		m = fm
+	if fm, ok := final.(clocked); ok {
+		m = fm.model
 	}
 	sum := Summary{Usage: m.status.total}
 	if m.hasContent { // an empty session (nothing asked since /new) is not worth resuming
