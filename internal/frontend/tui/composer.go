@@ -153,6 +153,38 @@ func (c *composer) editKey(key string, text string) bool {
 	return true
 }
 
+// atToken returns the @word the cursor is in, without the @.
+func (c *composer) atToken() (string, bool) {
+	word := string(c.buf[c.wordStart():c.cur])
+	if !strings.HasPrefix(word, "@") {
+		return "", false
+	}
+	return word[1:], true
+}
+
+// wordStart is where the word the cursor is in (or after) starts.
+func (c *composer) wordStart() int {
+	start := c.cur
+	for start > 0 && !unicode.IsSpace(c.buf[start-1]) {
+		start--
+	}
+	return start
+}
+
+// complete puts a popup's item in: a command replaces the text, a file
+// the word the cursor is in (quoted when it holds a space).
+func (c *composer) complete(item string, file bool) {
+	if !file {
+		c.setValue(item + " ")
+		return
+	}
+	c.deleteTo(c.wordStart())
+	if strings.ContainsRune(item, ' ') {
+		item = `"` + item + `"`
+	}
+	c.insert(item + " ")
+}
+
 // vline is one visual row: buf[start:end].
 type vline struct{ start, end int }
 

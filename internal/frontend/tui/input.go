@@ -49,8 +49,8 @@ func (m *model) handleKey(key tea.KeyPressMsg) tea.Cmd {
 	if cmd, ok := m.globalKey(key); ok {
 		return cmd
 	}
-	if cmd, ok := m.popupKey(key); ok {
-		return cmd
+	if r, ok := m.popup.update(key); ok {
+		return m.act(r)
 	}
 	return m.composerKey(key)
 }
@@ -256,7 +256,7 @@ func (m *model) submitComposer() tea.Cmd {
 		word := strings.Fields(text)[0]
 		if c := m.findCommand(word); c != nil {
 			m.composer.reset()
-			m.popup.update(m)
+			m.refreshPopup()
 			return c.run(m, strings.TrimSpace(strings.TrimPrefix(text, word)))
 		}
 		if commandLike(word) {
@@ -270,7 +270,7 @@ func (m *model) submitComposer() tea.Cmd {
 	full := m.expandPastes(raw)
 	m.composer.reset()
 	m.pastes, m.images = nil, nil
-	m.popup.update(m)
+	m.refreshPopup()
 	if strings.HasPrefix(text, "!") && len(text) > 1 {
 		return m.runUserShell(strings.TrimPrefix(text, "!"))
 	}

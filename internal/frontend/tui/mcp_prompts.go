@@ -68,7 +68,7 @@ func (m *model) refreshMCPPrompts() tea.Cmd {
 			if err == nil || len(got) > 0 {
 				m.mcpPrompts.list = got
 			}
-			m.popup.update(m)
+			m.refreshPopup()
 			if stale != m.mcpPrompts.stale { // a server got ready meanwhile
 				return m.refreshMCPPrompts()
 			}

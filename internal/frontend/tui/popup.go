@@ -47,9 +47,17 @@ func (p *popupState) dismiss(text string) {
 	p.version++
 }
 
-// update recomputes the popup from the composer.
-func (p *popupState) update(m *model) {
-	text := m.composer.value()
+// popupSource is what the popup lists: the slash commands (and prompts)
+// whose names start with q, the files q matches.
+type popupSource interface {
+	matchCommands(q string) []popupItem
+	matchFiles(q string) []popupItem
+}
+
+// refresh recomputes the popup from the composer's text and the @word its
+// cursor is in.
+func (p *popupState) refresh(c *composer, src popupSource) {
+	text := c.value()
 	p.version++
 	p.kind, p.items = popupNone, nil
 	if text == p.dismissed && text != "" {
@@ -58,10 +66,10 @@ func (p *popupState) update(m *model) {
 	p.dismissed = ""
 	if strings.HasPrefix(text, "/") && !strings.ContainsFunc(text, unicode.IsSpace) {
 		p.kind = popupSlash
-		p.items = m.matchCommands(text[1:])
-	} else if q, ok := m.atToken(); ok {
+		p.items = src.matchCommands(text[1:])
+	} else if q, ok := c.atToken(); ok {
 		p.kind = popupFile
-		p.items = m.matchFiles(q)
+		p.items = src.matchFiles(q)
 	}
 	if p.kind != popupNone && len(p.items) == 0 {
 		p.items = []popupItem{{desc: "no match", none: true}}
@@ -94,28 +102,21 @@ func (m *model) matchCommands(q string) []popupItem {
 	return out
 }
 
-// atToken returns the @word the cursor is in, without the @.
-func (m *model) atToken() (string, bool) {
-	c := &m.composer
-	start := c.cur
-	for start > 0 && !unicode.IsSpace(c.buf[start-1]) {
-		start--
-	}
-	word := string(c.buf[start:c.cur])
-	if !strings.HasPrefix(word, "@") {
-		return "", false
-	}
-	return word[1:], true
+// popupChosen is the item chosen in the popup: completed into the
+// composer (Tab, or Enter on a file), or sent as a command (Enter on a
+// command).
+type popupChosen struct {
+	kind  popupKind
+	label string
+	send  bool
 }
 
-// popupKey handles keys while a popup is open.
-func (m *model) popupKey(key tea.KeyPressMsg) (tea.Cmd, bool) {
-	p := &m.popup
-	if !p.active() {
+// update handles a key while the popup is open: it moves the selection
+// itself and returns popupChosen for Tab and Enter. handled is false for
+// keys the composer takes (all of them when there is nothing to choose).
+func (p *popupState) update(key tea.KeyPressMsg) (result tea.Msg, handled bool) {
+	if !p.active() || p.items[p.sel].none {
 		return nil, false
-	}
-	if p.items[p.sel].none {
-		return nil, false // nothing to choose: the composer takes the key
 	}
 	switch key.String() {
 	case "up", "ctrl+p":
@@ -123,24 +124,9 @@ func (m *model) popupKey(key tea.KeyPressMsg) (tea.Cmd, bool) {
 	case "down", "ctrl+n":
 		p.sel = (p.sel + 1) % len(p.items)
 	case "tab":
-		m.acceptPopup()
+		return popupChosen{kind: p.kind, label: p.items[p.sel].label}, true
 	case "enter":
-		if p.kind == popupSlash {
-			// A prompt with named placeholders is not sent bare: its
-			// NAME="" pairs are filled in to complete first.
-			t, ok := m.promptTemplate(p.items[p.sel].label)
-			if !ok {
-				t, ok = m.mcpPromptTemplate(p.items[p.sel].label)
-			}
-			if ok {
-				m.composer.setValue(t)
-				p.dismiss(t)
-				return nil, true
-			}
-			m.composer.setValue(p.items[p.sel].label)
-			return m.submitComposer(), true
-		}
-		m.acceptPopup()
+		return popupChosen{kind: p.kind, label: p.items[p.sel].label, send: p.kind == popupSlash}, true
 	default:
 		return nil, false
 	}
@@ -148,26 +134,31 @@ func (m *model) popupKey(key tea.KeyPressMsg) (tea.Cmd, bool) {
 	return nil, true
 }
 
-// acceptPopup completes the selected item into the composer.
-func (m *model) acceptPopup() {
-	p := &m.popup
-	item := p.items[p.sel].label
-	if p.kind == popupSlash {
-		m.composer.setValue(item + " ")
-	} else {
-		c := &m.composer
-		start := c.cur
-		for start > 0 && !unicode.IsSpace(c.buf[start-1]) {
-			start--
-		}
-		c.deleteTo(start)
-		if strings.ContainsRune(item, ' ') {
-			item = `"` + item + `"`
-		}
-		c.insert(item + " ")
+// choosePopup completes the item chosen into the composer, or sends the
+// command. A prompt with named placeholders is not sent bare: its NAME=""
+// pairs are filled in to complete first.
+func (m *model) choosePopup(r popupChosen) tea.Cmd {
+	if !r.send {
+		m.composer.complete(r.label, r.kind == popupFile)
+		m.refreshPopup()
+		m.popup.version++
+		return nil
 	}
-	p.update(m)
+	t, ok := m.promptTemplate(r.label)
+	if !ok {
+		t, ok = m.mcpPromptTemplate(r.label)
+	}
+	if ok {
+		m.composer.setValue(t)
+		m.popup.dismiss(t)
+		return nil
+	}
+	m.composer.setValue(r.label)
+	return m.submitComposer()
 }
+
+// refreshPopup recomputes the popup after the composer changed.
+func (m *model) refreshPopup() { m.popup.refresh(&m.composer, m) }
 
 // view renders at most rows rows (at least one): the items around the
 // selection, the commands' names in a column as wide as the longest, and
@@ -258,7 +249,7 @@ func (m *model) matchFiles(q string) []popupItem {
 // since show up.
 func (m *model) afterEdit() tea.Cmd {
 	wasFile := m.popup.kind == popupFile
-	m.popup.update(m)
+	m.refreshPopup()
 	if m.popup.kind == popupSlash {
 		return m.refreshMCPPrompts()
 	}
@@ -280,7 +271,7 @@ func (m *model) afterEdit() tea.Cmd {
 		return resultMsg(func(m *model) tea.Cmd {
 			m.files.files, m.files.loading, m.files.refreshing = files, false, false
 			m.files.loadedAt = m.now()
-			m.popup.update(m)
+			m.refreshPopup()
 			return nil
 		})
 	}

@@ -43,6 +43,8 @@ func (m *model) act(msg tea.Msg) tea.Cmd {
 		what := map[string]string{protocol.ElicitAccept: "sent", protocol.ElicitDecline: "declined", protocol.ElicitCancel: "cancelled"}[r.resp.Action]
 		m.notice(noticeInfo, fmt.Sprintf("Form of MCP server %s %s.", r.server, what), "")
 		m.nextElicitation()
+	case popupChosen:
+		return m.choosePopup(r)
 	case historyChosen:
 		m.overlay = nil
 		m.composer.setValue(r.text)
