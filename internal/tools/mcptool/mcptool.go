@@ -23,6 +23,7 @@ import (
 	"github.com/kodex-cli/kodex/internal/approval"
 	"github.com/kodex-cli/kodex/internal/mcp"
 	"github.com/kodex-cli/kodex/internal/model"
+	"github.com/kodex-cli/kodex/internal/proc"
 	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/tools"
 )
@@ -169,10 +170,18 @@ func (c *callTool) Handle(ctx context.Context, env *tools.Env, call tools.Call) 
 	return ResultForModel(res), nil
 }
 
+// MaxOutputBytes bounds the text of one MCP result the model sees: about
+// 10,000 tokens, the budget of a command's output and of Codex's
+// truncation policy for tool outputs. A longer one keeps its head and tail
+// with a marker saying how much was cut, so a server answering megabytes
+// neither fills the context nor grows every later request.
+const MaxOutputBytes = 10_000 * 4
+
 // ResultForModel turns an MCP result into what the model sees: as Codex
 // does, the structured content (JSON) when there is some (the spec has
 // servers repeat it as text, which is then left out), else the content
-// blocks as text; images are attached either way.
+// blocks as text; images are attached either way. The text is cut to
+// MaxOutputBytes.
 func ResultForModel(res *protocol.McpToolResult) tools.Result {
 	out, images := renderContent(res.Content)
 	if len(res.StructuredContent) > 0 {
@@ -181,7 +190,7 @@ func ResultForModel(res *protocol.McpToolResult) tools.Result {
 	if out == "" && len(images) == 0 {
 		out = "(the tool returned no content)"
 	}
-	return tools.Result{Output: out, Images: images, Failed: res.IsError}
+	return tools.Result{Output: proc.Truncate(out, MaxOutputBytes), Images: images, Failed: res.IsError}
 }
 
 // block is an MCP content block in its wire form.

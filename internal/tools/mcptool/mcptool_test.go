@@ -2,6 +2,7 @@ package mcptool
 
 import (
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -74,5 +75,32 @@ func TestResultForModel(t *testing.T) {
 	want.Output, want.Failed = `{"n":1}`, false
 	if diff := cmp.Diff(want, ResultForModel(res)); diff != "" {
 		t.Errorf("structured result (-want +got):\n%s", diff)
+	}
+}
+
+// TestResultForModelCut: a server answering megabytes is cut to the budget,
+// head and tail kept, the model told how much is missing.
+func TestResultForModelCut(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	for i := range 100_000 {
+		fmt.Fprintf(&b, "line %d\n", i)
+	}
+	text, err := json.Marshal(map[string]string{"type": "text", "text": b.String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := ResultForModel(&protocol.McpToolResult{Content: []json.RawMessage{text}}).Output
+	if len(got) > MaxOutputBytes+100 {
+		t.Fatalf("output is %d bytes, want about %d", len(got), MaxOutputBytes)
+	}
+	for _, want := range []string{"line 0\n", "line 99999\n", "bytes (", "omitted"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("cut output lacks %q", want)
+		}
+	}
+	small := ResultForModel(&protocol.McpToolResult{Content: []json.RawMessage{json.RawMessage(`{"type":"text","text":"short"}`)}}).Output
+	if small != "short" {
+		t.Errorf("a short result was changed: %q", small)
 	}
 }

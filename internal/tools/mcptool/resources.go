@@ -9,6 +9,7 @@ import (
 
 	"github.com/kodex-cli/kodex/internal/mcp"
 	"github.com/kodex-cli/kodex/internal/model"
+	"github.com/kodex-cli/kodex/internal/proc"
 	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/tools"
 )
@@ -90,7 +91,7 @@ func (r *resourceTool) Handle(ctx context.Context, env *tools.Env, call tools.Ca
 	text, _ := json.Marshal(map[string]string{"type": "text", "text": string(out)})
 	end.Result = &protocol.McpToolResult{Content: []json.RawMessage{text}}
 	env.Emit(end)
-	return tools.Result{Output: string(out)}, nil
+	return tools.Result{Output: proc.Truncate(string(out), MaxOutputBytes)}, nil
 }
 
 func (r *resourceTool) run(ctx context.Context, server, cursor, uri string) (any, error) {
