@@ -30,7 +30,7 @@ type approval struct {
 	// guarded: the user was typing a message when the modal appeared.
 	guarded bool
 	// feedback is non-nil while the user types why a patch is denied.
-	feedback *composer
+	feedback *textarea
 
 	// scroll is the first body row shown. page and maxScroll are the body's
 	// height and last start row in the last frame drawn (set by view), so
@@ -129,7 +129,7 @@ func (q *approvalModal) update(key tea.KeyPressMsg) tea.Msg {
 		}
 	case "n", "N":
 		if a.patch != nil {
-			a.feedback = &composer{}
+			a.feedback = &textarea{}
 			return nil
 		}
 		return q.decide(protocol.DecisionDenied, "")

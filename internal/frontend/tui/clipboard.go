@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"time"
@@ -142,7 +141,7 @@ func (m *model) pasteClipboardImage() tea.Cmd {
 				m.hint = clipboardHint(err)
 				return nil
 			}
-			m.attachImage(path)
+			m.composer.attachImage(path)
 			return nil
 		}
 	})
@@ -158,14 +157,3 @@ func clipboardHint(err error) string {
 	}
 	return fmt.Sprintf("could not paste an image: %v", err)
 }
-
-// attachImage adds an image to the next message, shown as a chip that
-// Backspace deletes whole.
-func (m *model) attachImage(path string) {
-	m.images = append(m.images, path)
-	chip := imageChip(path)
-	m.composer.atoms = append(m.composer.atoms, chip)
-	m.composer.insert(chip)
-}
-
-func imageChip(path string) string { return fmt.Sprintf("[image %s]", filepath.Base(path)) }

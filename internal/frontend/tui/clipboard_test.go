@@ -78,8 +78,8 @@ func TestCtrlVFailureHints(t *testing.T) {
 			if f := h.frame(); !strings.Contains(f, tt.hint) {
 				t.Errorf("hint line lacks %q:\n%s", tt.hint, f)
 			}
-			if got := h.m.composer.value(); got != "x" || len(h.m.images) != 0 || h.sink.count() != 0 {
-				t.Errorf("a failed paste changed something: composer %q, images %v, ops %v", got, h.m.images, h.sink.ops)
+			if got := h.m.composer.value(); got != "x" || len(h.m.composer.images) != 0 || h.sink.count() != 0 {
+				t.Errorf("a failed paste changed something: composer %q, images %v, ops %v", got, h.m.composer.images, h.sink.ops)
 			}
 			h.key("y")
 			if f := h.frame(); strings.Contains(f, tt.hint) {

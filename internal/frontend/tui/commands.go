@@ -430,7 +430,7 @@ func (m *model) showDiff(out string) {
 // pagerRows is what the frame leaves a pager: the frame less the title,
 // the key line, the spinner row, the composer and the status line.
 func (m *model) pagerRows() int {
-	composer, _, _ := m.composerView(max(m.width, 20))
+	composer, _, _ := m.composer.view(max(m.width, 20), m.turn.running)
 	return m.frameLimit() - 4 - len(composer)
 }
 

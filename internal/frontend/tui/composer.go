@@ -1,270 +1,226 @@
 package tui
 
 import (
+	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
-	"unicode"
+	"time"
 
-	"github.com/charmbracelet/x/ansi"
+	tea "charm.land/bubbletea/v2"
+
+	md "github.com/kodex-cli/kodex/internal/frontend/tui/markdown"
 )
 
-// composer is the multi-line prompt editor. It is a plain rune buffer with a
-// cursor; the view hard-wraps it to the width and reports where the
-// terminal's own cursor goes (no blinking, so nothing ticks while idle).
+const (
+	// pasteCollapseChars and pasteCollapseLines: larger pastes become a
+	// placeholder, expanded on submit.
+	pasteCollapseChars = 1000
+	pasteCollapseLines = 10
+	// composerRows is the composer's maximum height.
+	composerRows = 10
+)
+
+// composer is the prompt the user writes: its text, the collapsed pastes
+// and attached images in it, and the prompt history Up/Down and Ctrl+R
+// browse. Its update edits the text and returns what the root is to do
+// with the rest (see route.go).
 type composer struct {
-	buf []rune
-	cur int
-	// atoms are placeholders (collapsed pastes, image chips) that Backspace
-	// deletes whole.
-	atoms   []string
-	version int
+	textarea
+	prompts *promptHistory
+	pastes  []paste
+	images  []string
 }
 
-func (c *composer) value() string { return string(c.buf) }
-func (c *composer) empty() bool   { return len(c.buf) == 0 }
+// paste is a collapsed paste: placeholder in the composer, text on submit.
+type paste struct{ placeholder, text string }
 
-func (c *composer) setValue(s string) {
-	c.buf = []rune(s)
-	c.cur = len(c.buf)
-	c.version++
+// Results of the composer.
+type (
+	// submitAsked: Enter; the root sends what the composer holds.
+	submitAsked struct{}
+	// edited: the text changed; the root refreshes the popup.
+	edited struct{}
+	// openOverlay opens an overlay (the help, the history search).
+	openOverlay struct{ o overlay }
+	// editorAsked: Ctrl+G, edit the text in the user's editor.
+	editorAsked struct{}
+	// imagePasteAsked: Ctrl+V, attach the clipboard's image.
+	imagePasteAsked struct{}
+)
+
+// update handles a key the composer has the focus for; width is the
+// frame's. It edits the text or browses the history itself.
+func (c *composer) update(key tea.KeyPressMsg, width int) tea.Msg {
+	k := key.String()
+	switch k {
+	case "?":
+		if c.empty() {
+			return openOverlay{helpOverlay{}}
+		}
+	case "enter":
+		return submitAsked{}
+	case "up", "down":
+		c.browse(k, width)
+		return nil
+	case "tab":
+		return nil
+	case "ctrl+v":
+		return imagePasteAsked{}
+	case "ctrl+g":
+		return editorAsked{}
+	case "ctrl+r":
+		return openOverlay{newHistorySearch(c.prompts)}
+	}
+	c.editKey(k, key.Text)
+	return edited{}
 }
 
-func (c *composer) reset() {
-	c.buf, c.cur, c.atoms = c.buf[:0], 0, nil
-	c.version++
-}
-
-func (c *composer) insert(s string) {
-	r := []rune(s)
-	c.buf = append(c.buf[:c.cur], append(r, c.buf[c.cur:]...)...)
-	c.cur += len(r)
-	c.version++
-}
-
-func (c *composer) backspace() {
-	if c.cur == 0 {
+// browse moves through the prompt history when the composer is empty or
+// shows a recalled entry; else it moves the cursor a row.
+func (c *composer) browse(k string, width int) {
+	cur := c.value()
+	if !c.prompts.browsing(cur) {
+		dir := -1
+		if k == "down" {
+			dir = 1
+		}
+		c.vertical(dir, composerTextWidth(width))
 		return
 	}
-	n := 1
-	before := string(c.buf[:c.cur])
-	for _, a := range c.atoms {
-		if strings.HasSuffix(before, a) {
-			n = len([]rune(a))
-			break
-		}
+	var text string
+	var ok bool
+	if k == "up" {
+		text, ok = c.prompts.prev(cur)
+	} else {
+		text, ok = c.prompts.next()
 	}
-	c.buf = append(c.buf[:c.cur-n], c.buf[c.cur:]...)
-	c.cur -= n
-	c.version++
-}
-
-func (c *composer) deleteForward() {
-	if c.cur < len(c.buf) {
-		c.buf = append(c.buf[:c.cur], c.buf[c.cur+1:]...)
-		c.version++
+	if ok {
+		c.setValue(text)
 	}
 }
 
-func (c *composer) move(to int) {
-	c.cur = max(0, min(to, len(c.buf)))
-	c.version++
+// paste inserts pasted text (line ends already "\n"): a large paste
+// becomes a placeholder and a pasted image path an image attachment.
+func (c *composer) paste(text, cwd string) tea.Msg {
+	if p, ok := imagePath(text, cwd); ok {
+		c.attachImage(p)
+		return nil
+	}
+	lines := pasteLines(text)
+	if len(text) > pasteCollapseChars || lines > pasteCollapseLines {
+		ph := fmt.Sprintf("[Pasted text #%d +%d lines]", len(c.pastes)+1, lines)
+		c.pastes = append(c.pastes, paste{ph, text})
+		c.atoms = append(c.atoms, ph)
+		c.insert(ph)
+		return nil
+	}
+	c.insert(text)
+	return edited{}
 }
 
-func (c *composer) lineStart() int {
-	i := c.cur
-	for i > 0 && c.buf[i-1] != '\n' {
-		i--
+// pasteLines counts the lines of a paste as an editor does: a final newline
+// ends the last line, it does not start another.
+func pasteLines(text string) int {
+	if text == "" {
+		return 0
 	}
-	return i
+	return strings.Count(strings.TrimSuffix(text, "\n"), "\n") + 1
 }
 
-func (c *composer) lineEnd() int {
-	i := c.cur
-	for i < len(c.buf) && c.buf[i] != '\n' {
-		i++
-	}
-	return i
-}
-
-func (c *composer) wordLeft() int {
-	i := c.cur
-	for i > 0 && unicode.IsSpace(c.buf[i-1]) {
-		i--
-	}
-	for i > 0 && !unicode.IsSpace(c.buf[i-1]) {
-		i--
-	}
-	return i
-}
-
-func (c *composer) wordRight() int {
-	i := c.cur
-	for i < len(c.buf) && unicode.IsSpace(c.buf[i]) {
-		i++
-	}
-	for i < len(c.buf) && !unicode.IsSpace(c.buf[i]) {
-		i++
-	}
-	return i
-}
-
-// deleteTo deletes between the cursor and i.
-func (c *composer) deleteTo(i int) {
-	lo, hi := min(i, c.cur), max(i, c.cur)
-	c.buf = append(c.buf[:lo], c.buf[hi:]...)
-	c.cur = lo
-	c.version++
-}
-
-// editKey applies an editing key and reports whether it was one.
-func (c *composer) editKey(key string, text string) bool {
-	switch key {
-	case "backspace", "ctrl+h":
-		c.backspace()
-	case "delete", "ctrl+d":
-		c.deleteForward()
-	case "left", "ctrl+b":
-		c.move(c.cur - 1)
-	case "right", "ctrl+f":
-		c.move(c.cur + 1)
-	case "home", "ctrl+a":
-		c.move(c.lineStart())
-	case "end", "ctrl+e":
-		c.move(c.lineEnd())
-	case "alt+left", "ctrl+left", "alt+b":
-		c.move(c.wordLeft())
-	case "alt+right", "ctrl+right", "alt+f":
-		c.move(c.wordRight())
-	case "ctrl+w", "alt+backspace", "ctrl+backspace":
-		c.deleteTo(c.wordLeft())
-	case "alt+d", "ctrl+delete":
-		c.deleteTo(c.wordRight())
-	case "ctrl+u":
-		c.deleteTo(c.lineStart())
-	case "ctrl+k":
-		c.deleteTo(c.lineEnd())
-	case "shift+enter", "ctrl+j", "alt+enter":
-		c.insert("\n")
+// imagePath reports whether a paste is the path of an image file.
+func imagePath(text, cwd string) (string, bool) {
+	p := strings.Trim(strings.TrimSpace(text), `'"`)
+	switch strings.ToLower(filepath.Ext(p)) {
+	case ".png", ".jpg", ".jpeg", ".gif", ".webp":
 	default:
-		if text == "" {
-			return false
-		}
-		c.insert(text)
-	}
-	return true
-}
-
-// atToken returns the @word the cursor is in, without the @.
-func (c *composer) atToken() (string, bool) {
-	word := string(c.buf[c.wordStart():c.cur])
-	if !strings.HasPrefix(word, "@") {
 		return "", false
 	}
-	return word[1:], true
+	p = strings.TrimPrefix(p, "file://")
+	if !filepath.IsAbs(p) && cwd != "" {
+		p = filepath.Join(cwd, p)
+	}
+	if st, err := os.Stat(p); err != nil || st.IsDir() {
+		return "", false
+	}
+	return p, true
 }
 
-// wordStart is where the word the cursor is in (or after) starts.
-func (c *composer) wordStart() int {
-	start := c.cur
-	for start > 0 && !unicode.IsSpace(c.buf[start-1]) {
-		start--
-	}
-	return start
+// attachImage adds an image to the next message, shown as a chip that
+// Backspace deletes whole.
+func (c *composer) attachImage(path string) {
+	c.images = append(c.images, path)
+	chip := imageChip(path)
+	c.atoms = append(c.atoms, chip)
+	c.insert(chip)
 }
 
-// complete puts a popup's item in: a command replaces the text, a file
-// the word the cursor is in (quoted when it holds a space).
-func (c *composer) complete(item string, file bool) {
-	if !file {
-		c.setValue(item + " ")
-		return
-	}
-	c.deleteTo(c.wordStart())
-	if strings.ContainsRune(item, ' ') {
-		item = `"` + item + `"`
-	}
-	c.insert(item + " ")
+func imageChip(path string) string { return fmt.Sprintf("[image %s]", filepath.Base(path)) }
+
+// clear empties the composer (Ctrl+C).
+func (c *composer) clear() {
+	c.reset()
+	c.pastes = nil
 }
 
-// vline is one visual row: buf[start:end].
-type vline struct{ start, end int }
-
-// layout hard-wraps the buffer to width columns.
-func (c *composer) layout(width int) []vline {
-	width = max(width, 2)
-	var out []vline
-	start, col := 0, 0
-	for i, r := range c.buf {
-		if r == '\n' {
-			out = append(out, vline{start, i})
-			start, col = i+1, 0
-			continue
-		}
-		w := runeWidth(r)
-		if col+w > width {
-			out = append(out, vline{start, i})
-			start, col = i, 0
-		}
-		col += w
-	}
-	return append(out, vline{start, len(c.buf)})
+// take empties the composer into a message: it records the text in the
+// prompt history and returns it with the pastes expanded and the images
+// whose chips are still in it.
+func (c *composer) take(now time.Time) (text string, images []string) {
+	raw := c.value()
+	c.prompts.add(raw, now)
+	images = c.attachedImages(raw)
+	text = c.expandPastes(raw)
+	c.reset()
+	c.pastes, c.images = nil, nil
+	return text, images
 }
 
-func runeWidth(r rune) int {
-	if r < 0x300 {
-		return 1
+func (c *composer) expandPastes(s string) string {
+	for _, p := range c.pastes {
+		s = strings.Replace(s, p.placeholder, p.text, 1)
 	}
-	return max(ansi.StringWidth(string(r)), 0)
+	for _, img := range c.images {
+		s = strings.Replace(s, imageChip(img), "", 1)
+	}
+	return strings.TrimSpace(s)
 }
 
-// cursorPos returns the cursor's visual row and column.
-func (c *composer) cursorPos(lines []vline) (row, col int) {
-	for i, l := range lines {
-		if c.cur >= l.start && (c.cur < l.end || c.cur == l.end && (i == len(lines)-1 || lines[i+1].start != l.end)) {
-			return i, c.width(l.start, c.cur)
+// attachedImages returns the images whose chips are still in the text (a
+// chip deleted with Backspace drops its image).
+func (c *composer) attachedImages(text string) []string {
+	var out []string
+	for _, img := range c.images {
+		chip := imageChip(img)
+		if i := strings.Index(text, chip); i >= 0 {
+			text = text[:i] + text[i+len(chip):]
+			out = append(out, img)
 		}
 	}
-	last := len(lines) - 1
-	return last, c.width(lines[last].start, c.cur)
+	return out
 }
 
-func (c *composer) width(from, to int) int {
-	w := 0
-	for _, r := range c.buf[from:to] {
-		w += runeWidth(r)
-	}
-	return w
-}
+// composerTextWidth is the text width inside the "› " prompt of a frame
+// width wide.
+func composerTextWidth(width int) int { return width - 3 }
 
-// vertical moves the cursor one visual row up (-1) or down (+1) and reports
-// whether it could.
-func (c *composer) vertical(dir, width int) bool {
-	lines := c.layout(width)
-	row, col := c.cursorPos(lines)
-	row += dir
-	if row < 0 || row >= len(lines) {
-		return false
+// view renders the prompt rows for a frame width wide and the cursor's
+// place in them; running changes the placeholder.
+func (c *composer) view(width int, running bool) (rows []string, crow, ccol int) {
+	if c.empty() {
+		ph := "Ask kodex to do anything"
+		if running {
+			ph = "Type to queue a message"
+		}
+		return []string{md.Bold(md.Fg(md.Cyan, "›")) + " " + md.Faint(ph)}, 0, 0
 	}
-	l := lines[row]
-	i, w := l.start, 0
-	for i < l.end && w+runeWidth(c.buf[i]) <= col {
-		w += runeWidth(c.buf[i])
-		i++
+	text, crow, ccol := c.textarea.view(composerTextWidth(width), composerRows)
+	for i, t := range text {
+		if i == 0 && crow >= 0 {
+			rows = append(rows, md.Bold(md.Fg(md.Cyan, "›"))+" "+t)
+		} else {
+			rows = append(rows, "  "+t)
+		}
 	}
-	c.move(i)
-	return true
-}
-
-// view renders at most maxRows rows around the cursor and returns them with
-// the cursor's row (within the returned rows) and column.
-func (c *composer) view(width, maxRows int) (rows []string, crow, ccol int) {
-	lines := c.layout(width)
-	crow, ccol = c.cursorPos(lines)
-	first := 0
-	if len(lines) > maxRows {
-		first = min(max(0, crow-maxRows+1), len(lines)-maxRows)
-	}
-	for _, l := range lines[first:min(len(lines), first+maxRows)] {
-		rows = append(rows, string(c.buf[l.start:l.end]))
-	}
-	return rows, crow - first, ccol
+	return rows, crow, ccol
 }

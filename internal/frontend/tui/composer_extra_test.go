@@ -10,7 +10,7 @@ func TestHistorySearch(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Options{})
 	for _, p := range []string{"fix the flaky test", "write the docs", "fix the build\nand more", "run lint"} {
-		h.m.prompts.add(p, time.Now())
+		h.m.composer.prompts.add(p, time.Now())
 	}
 	h.typeText("draft")
 	h.key("ctrl+r")

@@ -83,7 +83,7 @@ func (m *model) runPrompt(word string, p prompts.Prompt, args string) tea.Cmd {
 		m.notice(noticeWarning, "The custom prompt "+word+" is empty; nothing was sent.", "")
 		return nil
 	}
-	m.prompts.add(strings.TrimSpace(word+" "+args), m.now())
+	m.composer.prompts.add(strings.TrimSpace(word+" "+args), m.now())
 	if m.turn.running {
 		m.queued = append(m.queued, text)
 		m.live.version++

@@ -26,7 +26,7 @@ type elicitForm struct {
 
 type formField struct {
 	f      protocol.McpElicitField
-	text   composer // string, number, integer, array (comma-separated)
+	text   textarea // string, number, integer, array (comma-separated)
 	on     bool     // boolean
 	choice int      // string with Enum: the index chosen (-1: none)
 }

@@ -1,8 +1,6 @@
 package tui
 
 import (
-	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -15,18 +13,9 @@ import (
 const (
 	// quitWindow: a second Ctrl+C within it quits.
 	quitWindow = 1500 * time.Millisecond
-	// pasteCollapseChars and pasteCollapseLines: larger pastes become a
-	// placeholder, expanded on submit.
-	pasteCollapseChars = 1000
-	pasteCollapseLines = 10
 	// shutdownTimeout: quit even if the session never confirms shutdown.
 	shutdownTimeout = 5 * time.Second
-	// composerRows is the composer's maximum height.
-	composerRows = 10
 )
-
-// paste is a collapsed paste: placeholder in the composer, text on submit.
-type paste struct{ placeholder, text string }
 
 // handleKey routes a key to whatever has the focus: a quitting notice, the
 // trust screen or a picker, the approval modal, global keys, the slash or @
@@ -52,7 +41,7 @@ func (m *model) handleKey(key tea.KeyPressMsg) tea.Cmd {
 	if r, ok := m.popup.update(key); ok {
 		return m.act(r)
 	}
-	return m.composerKey(key)
+	return m.act(m.composer.update(key, max(m.width, 20)))
 }
 
 // globalKey handles Esc, Ctrl+C, Ctrl+D, Ctrl+T and scrolling.
@@ -100,8 +89,7 @@ func (m *model) ctrlC() tea.Cmd {
 	case m.turn.running:
 		m.sink.submit(protocol.Interrupt{})
 	case !m.composer.empty():
-		m.composer.reset()
-		m.pastes = nil
+		m.composer.clear()
 	}
 	m.hint = "Ctrl+C again to quit"
 	return nil
@@ -140,58 +128,8 @@ func (m *model) quitWhenPrinted() tea.Cmd {
 	return nil
 }
 
-// composerKey edits the composer, browses history or submits.
-func (m *model) composerKey(key tea.KeyPressMsg) tea.Cmd {
-	k := key.String()
-	switch k {
-	case "?":
-		if m.composer.empty() {
-			m.overlay = helpOverlay{}
-			return nil
-		}
-	case "enter":
-		return m.submitComposer()
-	case "up", "down":
-		m.historyKey(k)
-		return nil
-	case "tab":
-		return nil
-	case "ctrl+v":
-		return m.pasteClipboardImage()
-	case "ctrl+g":
-		return m.openEditor()
-	case "ctrl+r":
-		m.overlay = newHistorySearch(m.prompts)
-		return nil
-	}
-	m.composer.editKey(k, key.Text)
-	return m.afterEdit()
-}
-
-func (m *model) historyKey(k string) {
-	cur := m.composer.value()
-	if !m.prompts.browsing(cur) {
-		dir := -1
-		if k == "down" {
-			dir = 1
-		}
-		m.composer.vertical(dir, m.composerWidth())
-		return
-	}
-	var text string
-	var ok bool
-	if k == "up" {
-		text, ok = m.prompts.prev(cur)
-	} else {
-		text, ok = m.prompts.next()
-	}
-	if ok {
-		m.composer.setValue(text)
-	}
-}
-
-// handlePaste inserts pasted text; a large paste becomes a placeholder and a
-// pasted image path becomes an image attachment.
+// handlePaste routes pasted text to a denied patch's feedback or the
+// composer (an overlay takes none).
 func (m *model) handlePaste(text string) tea.Cmd {
 	if m.overlay != nil {
 		return nil
@@ -201,47 +139,7 @@ func (m *model) handlePaste(text string) tea.Cmd {
 		m.live.version++
 		return nil
 	}
-	if p, ok := imagePath(text, m.opts.Cwd); ok {
-		m.attachImage(p)
-		return nil
-	}
-	lines := pasteLines(text)
-	if len(text) > pasteCollapseChars || lines > pasteCollapseLines {
-		ph := fmt.Sprintf("[Pasted text #%d +%d lines]", len(m.pastes)+1, lines)
-		m.pastes = append(m.pastes, paste{ph, text})
-		m.composer.atoms = append(m.composer.atoms, ph)
-		m.composer.insert(ph)
-		return nil
-	}
-	m.composer.insert(text)
-	return m.afterEdit()
-}
-
-// pasteLines counts the lines of a paste as an editor does: a final newline
-// ends the last line, it does not start another.
-func pasteLines(text string) int {
-	if text == "" {
-		return 0
-	}
-	return strings.Count(strings.TrimSuffix(text, "\n"), "\n") + 1
-}
-
-// imagePath reports whether a paste is the path of an image file.
-func imagePath(text, cwd string) (string, bool) {
-	p := strings.Trim(strings.TrimSpace(text), `'"`)
-	switch strings.ToLower(filepath.Ext(p)) {
-	case ".png", ".jpg", ".jpeg", ".gif", ".webp":
-	default:
-		return "", false
-	}
-	p = strings.TrimPrefix(p, "file://")
-	if !filepath.IsAbs(p) && cwd != "" {
-		p = filepath.Join(cwd, p)
-	}
-	if st, err := os.Stat(p); err != nil || st.IsDir() {
-		return "", false
-	}
-	return p, true
+	return m.act(m.composer.paste(text, m.opts.Cwd))
 }
 
 // submitComposer sends (or queues) the composer's text, or runs a slash
@@ -265,11 +163,7 @@ func (m *model) submitComposer() tea.Cmd {
 			return nil
 		}
 	}
-	m.prompts.add(raw, m.now())
-	images := m.attachedImages(raw)
-	full := m.expandPastes(raw)
-	m.composer.reset()
-	m.pastes, m.images = nil, nil
+	full, images := m.composer.take(m.now())
 	m.refreshPopup()
 	if strings.HasPrefix(text, "!") && len(text) > 1 {
 		return m.runUserShell(strings.TrimPrefix(text, "!"))
@@ -280,30 +174,6 @@ func (m *model) submitComposer() tea.Cmd {
 		return nil
 	}
 	return m.submitText(full, images)
-}
-
-func (m *model) expandPastes(s string) string {
-	for _, p := range m.pastes {
-		s = strings.Replace(s, p.placeholder, p.text, 1)
-	}
-	for _, img := range m.images {
-		s = strings.Replace(s, imageChip(img), "", 1)
-	}
-	return strings.TrimSpace(s)
-}
-
-// attachedImages returns the images whose chips are still in the text (a
-// chip deleted with Backspace drops its image).
-func (m *model) attachedImages(text string) []string {
-	var out []string
-	for _, img := range m.images {
-		chip := imageChip(img)
-		if i := strings.Index(text, chip); i >= 0 {
-			text = text[:i] + text[i+len(chip):]
-			out = append(out, img)
-		}
-	}
-	return out
 }
 
 // submitText starts a turn with the text (and images), carrying any
@@ -340,7 +210,7 @@ func (m *model) submitInitial() tea.Cmd {
 	if strings.TrimSpace(m.opts.InitialPrompt) == "" {
 		return nil
 	}
-	m.prompts.add(m.opts.InitialPrompt, m.now())
+	m.composer.prompts.add(m.opts.InitialPrompt, m.now())
 	return m.submitText(m.opts.InitialPrompt, nil)
 }
 

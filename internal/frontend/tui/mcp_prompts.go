@@ -173,7 +173,7 @@ func (m *model) runMCPPrompt(word string, p MCPPrompt, args string) tea.Cmd {
 	if get == nil {
 		return m.unavailable(word)
 	}
-	m.prompts.add(strings.TrimSpace(word+" "+args), m.now())
+	m.composer.prompts.add(strings.TrimSpace(word+" "+args), m.now())
 	ctx := m.ctx
 	return async(func() resultMsg {
 		ctx, cancel := context.WithTimeout(ctx, 60*time.Second)

@@ -45,9 +45,6 @@ type model struct {
 	reason reasoningState
 
 	composer composer
-	prompts  *promptHistory
-	pastes   []paste
-	images   []string
 	queued   []string
 
 	mcp  mcpState  // the MCP servers, as reported
@@ -117,16 +114,16 @@ type (
 
 func newModel(ctx context.Context, opts Options, sink opSink) *model {
 	m := &model{
-		opts:    opts,
-		ctx:     ctx,
-		now:     opts.now,
-		width:   80,
-		height:  24,
-		focused: true,
-		session: opts.Session,
-		sink:    sink,
-		hist:    newHistory(opts.AltScreen),
-		prompts: loadPromptHistory(opts.KodexHome),
+		opts:     opts,
+		ctx:      ctx,
+		now:      opts.now,
+		width:    80,
+		height:   24,
+		focused:  true,
+		session:  opts.Session,
+		sink:     sink,
+		hist:     newHistory(opts.AltScreen),
+		composer: composer{prompts: loadPromptHistory(opts.KodexHome)},
 	}
 	if m.now == nil {
 		m.now = time.Now

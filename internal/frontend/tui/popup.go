@@ -56,7 +56,7 @@ type popupSource interface {
 
 // refresh recomputes the popup from the composer's text and the @word its
 // cursor is in.
-func (p *popupState) refresh(c *composer, src popupSource) {
+func (p *popupState) refresh(c *textarea, src popupSource) {
 	text := c.value()
 	p.version++
 	p.kind, p.items = popupNone, nil
@@ -158,7 +158,7 @@ func (m *model) choosePopup(r popupChosen) tea.Cmd {
 }
 
 // refreshPopup recomputes the popup after the composer changed.
-func (m *model) refreshPopup() { m.popup.refresh(&m.composer, m) }
+func (m *model) refreshPopup() { m.popup.refresh(&m.composer.textarea, m) }
 
 // view renders at most rows rows (at least one): the items around the
 // selection, the commands' names in a column as wide as the longest, and

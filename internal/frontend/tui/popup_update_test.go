@@ -52,7 +52,7 @@ func TestPopupUpdate(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var c composer
+			var c textarea
 			c.setValue(tt.text)
 			var p popupState
 			p.refresh(&c, popupSrc)
@@ -81,7 +81,7 @@ func TestPopupUpdate(t *testing.T) {
 // Esc closes the popup for the text it was open for; an edit reopens it.
 func TestPopupDismiss(t *testing.T) {
 	t.Parallel()
-	var c composer
+	var c textarea
 	c.setValue("/m")
 	var p popupState
 	p.refresh(&c, popupSrc)
@@ -98,7 +98,7 @@ func TestPopupDismiss(t *testing.T) {
 }
 
 // Completing an item into the composer.
-func TestComposerComplete(t *testing.T) {
+func TestTextareaComplete(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		text, item string
@@ -110,7 +110,7 @@ func TestComposerComplete(t *testing.T) {
 		{"look at @my", "my notes.md", true, `look at "my notes.md" `},
 	}
 	for _, tt := range tests {
-		var c composer
+		var c textarea
 		c.setValue(tt.text)
 		c.complete(tt.item, tt.file)
 		if got := c.value(); got != tt.want {
@@ -122,7 +122,7 @@ func TestComposerComplete(t *testing.T) {
 // The @ popup as it is drawn.
 func TestFilePopupGolden(t *testing.T) {
 	t.Parallel()
-	var c composer
+	var c textarea
 	c.setValue("see @")
 	var p popupState
 	p.refresh(&c, popupSrc)

@@ -43,6 +43,16 @@ func (m *model) act(msg tea.Msg) tea.Cmd {
 		what := map[string]string{protocol.ElicitAccept: "sent", protocol.ElicitDecline: "declined", protocol.ElicitCancel: "cancelled"}[r.resp.Action]
 		m.notice(noticeInfo, fmt.Sprintf("Form of MCP server %s %s.", r.server, what), "")
 		m.nextElicitation()
+	case submitAsked:
+		return m.submitComposer()
+	case edited:
+		return m.afterEdit()
+	case openOverlay:
+		m.overlay = r.o
+	case editorAsked:
+		return m.openEditor()
+	case imagePasteAsked:
+		return m.pasteClipboardImage()
 	case popupChosen:
 		return m.choosePopup(r)
 	case historyChosen:

@@ -57,7 +57,7 @@ func (m *model) render() (string, *tea.Cursor) {
 	composerAt, crow, ccol := len(bottom), 0, 0
 	if showComposer {
 		var rows []string
-		rows, crow, ccol = m.composerView(w)
+		rows, crow, ccol = m.composer.view(w, m.turn.running)
 		bottom = append(bottom, rows...)
 	}
 	if m.popup.active() && m.overlay == nil {
@@ -211,27 +211,4 @@ func (m *model) transcriptRows(w, h int) []string {
 		m.frame.transKey = key
 	}
 	return m.frame.trans
-}
-
-// composerWidth is the text width inside the "› " prompt.
-func (m *model) composerWidth() int { return max(m.width, 20) - 3 }
-
-// composerView renders the prompt rows and the cursor's place in them.
-func (m *model) composerView(w int) (rows []string, crow, ccol int) {
-	if m.composer.empty() {
-		ph := "Ask kodex to do anything"
-		if m.turn.running {
-			ph = "Type to queue a message"
-		}
-		return []string{md.Bold(md.Fg(md.Cyan, "›")) + " " + md.Faint(ph)}, 0, 0
-	}
-	text, crow, ccol := m.composer.view(m.composerWidth(), composerRows)
-	for i, t := range text {
-		if i == 0 && crow >= 0 {
-			rows = append(rows, md.Bold(md.Fg(md.Cyan, "›"))+" "+t)
-		} else {
-			rows = append(rows, "  "+t)
-		}
-	}
-	return rows, crow, ccol
 }
