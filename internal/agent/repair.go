@@ -23,7 +23,7 @@ func repairHistory(in []model.Item) ([]model.Item, int) {
 			answered[it.CallID] = true
 		case model.ItemFunctionCall, model.ItemCustomToolCall:
 			called[it.CallID] = true
-		case model.ItemMessage, model.ItemReasoning:
+		case model.ItemMessage, model.ItemReasoning, model.ItemCompaction:
 		}
 	}
 	out := make([]model.Item, 0, len(in))

@@ -305,7 +305,7 @@ func (s *Session) itemDone(turnID string, res *sampled, it model.Item) {
 		res.calls = append(res.calls, tools.Call{ID: it.CallID, Name: it.Name, Kind: model.ToolFunction, Input: it.Arguments})
 	case model.ItemCustomToolCall:
 		res.calls = append(res.calls, tools.Call{ID: it.CallID, Name: it.Name, Kind: model.ToolCustom, Input: it.Input})
-	case model.ItemFunctionCallOutput, model.ItemCustomToolCallOutput:
+	case model.ItemFunctionCallOutput, model.ItemCustomToolCallOutput, model.ItemCompaction:
 	}
 }
 

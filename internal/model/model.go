@@ -27,6 +27,10 @@ const (
 	ItemCustomToolCall       ItemType = "custom_tool_call"
 	ItemCustomToolCallOutput ItemType = "custom_tool_call_output"
 	ItemReasoning            ItemType = "reasoning"
+	// ItemCompaction is a provider's opaque record of a compacted
+	// conversation (EncryptedContent), returned by server-side compaction
+	// (see Compactor) and sent back verbatim in later requests' input.
+	ItemCompaction ItemType = "compaction"
 )
 
 // Roles of message items.
@@ -70,7 +74,7 @@ type Item struct {
 	Input     string `json:"input,omitempty"`     // custom_tool_call: free text
 	Output    string `json:"output,omitempty"`    // *_output
 
-	// reasoning
+	// reasoning; EncryptedContent is also a compaction item's whole content
 	Summary          []ContentPart `json:"summary,omitempty"`
 	EncryptedContent string        `json:"encrypted_content,omitempty"`
 }
@@ -221,4 +225,20 @@ type Event struct {
 // Cancelling ctx ends the sequence with ctx's error.
 type Client interface {
 	Stream(ctx context.Context, req *Request) iter.Seq2[Event, error]
+}
+
+// Compactor is implemented by a Client whose provider can compact a
+// conversation on the server (the OpenAI Responses API's
+// POST /responses/compact). A Client that implements it by configuration
+// says whether it may be used with ServerCompaction.
+type Compactor interface {
+	// ServerCompaction reports whether Compact may be called: the
+	// provider offers server-side compaction and it is enabled.
+	ServerCompaction() bool
+	// Compact sends req (its instructions, input, tools and settings, as
+	// for Stream) to be compacted, and returns the items the provider
+	// says replace req.Input (messages it kept, and an ItemCompaction
+	// whose content only the provider can read), with the usage it
+	// reported (nil if none). Errors are as Stream's.
+	Compact(ctx context.Context, req *Request) ([]Item, *Usage, error)
 }

@@ -51,6 +51,7 @@ func Replay(history []model.Item) []ReplayItem {
 			if i, ok := calls[it.CallID]; ok {
 				out[i].Output = it.Output
 			}
+		case model.ItemCompaction: // the provider's; nothing to show
 		}
 	}
 	return out

@@ -2,6 +2,7 @@ package modeltest
 
 import (
 	"bufio"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -132,5 +133,43 @@ func TestLoop(t *testing.T) {
 		if resp, _ := post(t, srv.URL()+"/responses", `{}`); resp.StatusCode != 200 {
 			t.Fatalf("status %d", resp.StatusCode)
 		}
+	}
+}
+
+// The compaction endpoint takes its response from the script like the
+// other paths, answers JSON in the Responses API's shape and is recorded.
+func TestCompactionEndpoint(t *testing.T) {
+	srv := New(t, Compacted("ENC"), Response{CompactOutput: []json.RawMessage{json.RawMessage(`{"type":"compaction","encrypted_content":"X"}`)}}, HTTPError(400, "bad", "no"))
+	body := `{"model":"m","input":[{"type":"message","role":"developer","content":[{"type":"input_text","text":"dev"}]},{"type":"message","role":"user","content":[{"type":"input_text","text":"hi"}]},{"type":"message","role":"assistant","content":[{"type":"output_text","text":"yo"}]}]}`
+	decode := func(url string) (int, map[string]any) {
+		resp, err := http.Post(url, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&out)
+		return resp.StatusCode, out
+	}
+	status, out := decode(srv.URL() + "/responses/compact")
+	want := []any{
+		map[string]any{"type": "message", "role": "user", "content": []any{map[string]any{"type": "input_text", "text": "hi"}}},
+		map[string]any{"type": "compaction", "id": "cmp_1", "encrypted_content": "ENC"},
+	}
+	if diff := cmp.Diff(want, out["output"]); status != 200 || diff != "" {
+		t.Errorf("status %d, output (-want +got):\n%s", status, diff)
+	}
+	if out["object"] != "response.compaction" || out["usage"] == nil {
+		t.Errorf("answer %v lacks object or usage", out)
+	}
+	if _, out = decode(srv.URL() + "/responses/compact"); !cmp.Equal([]any{map[string]any{"type": "compaction", "encrypted_content": "X"}}, out["output"]) {
+		t.Errorf("scripted output = %v", out["output"])
+	}
+	if status, _ = decode(srv.URL() + "/responses/compact"); status != 400 {
+		t.Errorf("status %d, want the scripted 400", status)
+	}
+	reqs := srv.Requests()
+	if len(reqs) != 3 || reqs[0].Path != "/v1/responses/compact" || reqs[0].Wire() != "compact" || len(reqs[0].Input()) != 3 {
+		t.Errorf("recorded %+v", reqs)
 	}
 }

@@ -48,6 +48,18 @@ type Response struct {
 	// DelayMS waits this long before each event (a slow stream).
 	DelayMS int `json:"delay_ms,omitempty"`
 
+	// Compaction and CompactOutput answer a request to the compaction
+	// endpoint (POST /v1/responses/compact), which takes its response from
+	// the script like the other paths: by default its output is the user
+	// messages of the request's input (text only, as the server keeps
+	// them) and a compaction item whose encrypted_content is Compaction
+	// (default "modeltest-compaction:" + Text, or
+	// "modeltest-compaction-N" for request N without Text). CompactOutput,
+	// if set, is the output instead, item by item as given. Status and
+	// Func work as for any response; the stream fields are not used.
+	Compaction    string            `json:"compaction,omitempty"`
+	CompactOutput []json.RawMessage `json:"compact_output,omitempty"`
+
 	// Func, if set, computes the response from the request (not in JSON).
 	Func func(*Request) Response `json:"-"`
 }
@@ -130,6 +142,10 @@ func StallAfter(n int, r Response) Response { r.Stall, r.CutAfter = true, n; ret
 
 // MalformedAfter returns r with a malformed event after n events.
 func MalformedAfter(n int, r Response) Response { r.Malformed, r.CutAfter = true, n; return r }
+
+// Compacted returns a response for the compaction endpoint: the request's
+// user messages and a compaction item holding encrypted.
+func Compacted(encrypted string) Response { return Response{Compaction: encrypted} }
 
 // Func returns a response computed from the request.
 func Func(f func(*Request) Response) Response { return Response{Func: f} }

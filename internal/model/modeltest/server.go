@@ -1,7 +1,9 @@
 // Package modeltest is a scripted fake model server for tests and
 // benchmarks. It speaks both wires kodex uses, the Responses API
-// (POST /v1/responses) and Chat Completions (POST /v1/chat/completions): one
-// script of [Response]s is consumed in order whichever path a request hits.
+// (POST /v1/responses) and Chat Completions (POST /v1/chat/completions), and
+// the Responses API's server-side compaction (POST /v1/responses/compact,
+// answered with JSON, not a stream): one script of [Response]s is consumed
+// in order whichever path a request hits.
 // Responses can stream reasoning, text, function calls and custom tool calls,
 // or inject faults (HTTP errors with Retry-After, cut, stalled or malformed
 // streams, response.failed, response.incomplete). Every request is recorded.
@@ -146,6 +148,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/responses"):
 		wire = "responses"
+	case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/responses/compact"):
+		wire = "compact"
 	case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/chat/completions"):
 		wire = "chat"
 	default:
@@ -200,6 +204,10 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request) {
 		s.writeStatus(w, resp)
 		return
 	}
+	if wire == "compact" {
+		writeCompaction(w, n, &rec, resp)
+		return
+	}
 	s.stream(w, r, wire, n, &rec, resp)
 }
 
@@ -231,10 +239,14 @@ func (s *Server) writeStatus(w http.ResponseWriter, resp Response) {
 	writeError(w, resp.Status, f)
 }
 
-// Wire reports which API the request used: "responses" or "chat".
+// Wire reports which API the request used: "responses", "chat" or
+// "compact" (the Responses API's compaction endpoint).
 func (r *Request) Wire() string {
-	if strings.HasSuffix(r.Path, "/chat/completions") {
+	switch {
+	case strings.HasSuffix(r.Path, "/chat/completions"):
 		return "chat"
+	case strings.HasSuffix(r.Path, "/responses/compact"):
+		return "compact"
 	}
 	return "responses"
 }

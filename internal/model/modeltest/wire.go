@@ -3,6 +3,7 @@ package modeltest
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -235,4 +236,46 @@ func chatFrames(n int, rec *Request, resp Response) []frame {
 	})})
 	fs = append(fs, frame{data: "[DONE]"})
 	return fs
+}
+
+// writeCompaction answers a request to the compaction endpoint as the
+// Responses API does: one JSON object whose output replaces the
+// conversation (see Response.Compaction).
+func writeCompaction(w http.ResponseWriter, n int, rec *Request, resp Response) {
+	output := resp.CompactOutput
+	if output == nil {
+		for _, it := range rec.Input() {
+			if it.Type != model.ItemMessage || it.Role != model.RoleUser || it.Text() == "" {
+				continue
+			}
+			output = append(output, json.RawMessage(mustJSON(map[string]any{
+				"type": "message", "role": "user",
+				"content": []any{map[string]any{"type": "input_text", "text": it.Text()}},
+			})))
+		}
+		enc := resp.Compaction
+		switch {
+		case enc != "":
+		case resp.Text != "":
+			enc = "modeltest-compaction:" + resp.Text
+		default:
+			enc = fmt.Sprintf("modeltest-compaction-%d", n+1)
+		}
+		output = append(output, json.RawMessage(mustJSON(map[string]any{
+			"type": "compaction", "id": fmt.Sprintf("cmp_%d", n+1), "encrypted_content": enc,
+		})))
+	}
+	u := usageOf(rec, &resp)
+	for k, v := range resp.Headers {
+		w.Header().Set(k, v)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = io.WriteString(w, mustJSON(map[string]any{
+		"id": fmt.Sprintf("resp_%d", n), "object": "response.compaction", "output": output,
+		"usage": map[string]any{
+			"input_tokens": u.InputTokens, "input_tokens_details": map[string]any{"cached_tokens": u.CachedInputTokens},
+			"output_tokens": u.OutputTokens, "output_tokens_details": map[string]any{"reasoning_tokens": u.ReasoningOutputTokens},
+			"total_tokens": u.TotalTokens,
+		},
+	}))
 }

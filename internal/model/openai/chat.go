@@ -150,8 +150,8 @@ func appendChatItem(msgs []chatMessage, it model.Item) []chatMessage {
 		return append(msgs, chatMessage{Role: model.RoleAssistant, ToolCalls: []chatToolCall{tc}})
 	case model.ItemFunctionCallOutput, model.ItemCustomToolCallOutput:
 		return append(msgs, chatMessage{Role: "tool", ToolCallID: it.CallID, Content: it.Output})
-	case model.ItemReasoning:
-		return msgs // reasoning items have no chat form
+	case model.ItemReasoning, model.ItemCompaction:
+		return msgs // reasoning and a provider's compaction have no chat form
 	}
 	return msgs
 }

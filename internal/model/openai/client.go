@@ -2,7 +2,9 @@
 // speaks two wires: the Responses API (POST {base}/responses, the default and
 // what Codex uses) and Chat Completions (POST {base}/chat/completions, for
 // local and third-party servers), and turns both into the same
-// [model.Event] stream.
+// [model.Event] stream. With [Options].Compaction it also compacts
+// conversations on the provider's server (POST {base}/responses/compact,
+// see [Client.Compact]).
 //
 // It owns the HTTP side of a model call: request bodies and headers as Codex
 // sends them, authentication, retries with exponential backoff and
@@ -84,6 +86,11 @@ type Options struct {
 	// include SSL_CERT_FILE and SSL_CERT_DIR).
 	HTTPClient *http.Client
 
+	// Compaction: the provider compacts conversations server-side
+	// (POST {base}/responses/compact); the client is then a
+	// [model.Compactor]. Only on the Responses wire.
+	Compaction bool
+
 	Originator string // "originator" header, e.g. "kodex_exec"; default "kodex_cli"
 	Version    string // kodex's version, for the User-Agent
 	UserAgent  string // overrides the default "kodex/VERSION (os; arch)"
@@ -99,6 +106,7 @@ type Options struct {
 type Client struct {
 	opts      Options
 	endpoint  string
+	compactAt string // the compaction endpoint (Responses wire only)
 	host      string
 	hc        *http.Client
 	log       *slog.Logger
@@ -109,7 +117,10 @@ type Client struct {
 	idle      time.Duration
 }
 
-var _ model.Client = (*Client)(nil)
+var (
+	_ model.Client    = (*Client)(nil)
+	_ model.Compactor = (*Client)(nil)
+)
 
 // New returns a client for opts. It fails on a malformed BaseURL or an
 // unknown WireAPI; a missing key is reported by Stream (see Options.RequiresKey).
@@ -126,16 +137,9 @@ func New(opts Options) (*Client, error) {
 	default:
 		return nil, fmt.Errorf("provider %s: unknown wire_api %q (want %q or %q)", opts.ProviderID, opts.WireAPI, WireResponses, WireChat)
 	}
-	u, err := url.Parse(strings.TrimRight(opts.BaseURL, "/") + path)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("provider %s: invalid base_url %q (want an http or https URL such as https://api.openai.com/v1)", opts.ProviderID, opts.BaseURL)
-	}
-	if len(opts.QueryParams) > 0 {
-		q := u.Query()
-		for k, v := range opts.QueryParams {
-			q.Set(k, v)
-		}
-		u.RawQuery = q.Encode()
+	u, err := endpointURL(opts, path)
+	if err != nil {
+		return nil, err
 	}
 	c := &Client{
 		opts:      opts,
@@ -171,7 +175,28 @@ func New(opts Options) (*Client, error) {
 	if c.opts.Originator == "" {
 		c.opts.Originator = "kodex_cli"
 	}
+	if opts.WireAPI == WireResponses {
+		cu, _ := endpointURL(opts, compactPath) // as valid as u
+		c.compactAt = cu.String()
+	}
 	return c, nil
+}
+
+// endpointURL is the URL of the API's path under opts.BaseURL, with the
+// provider's query parameters.
+func endpointURL(opts Options, path string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimRight(opts.BaseURL, "/") + path)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("provider %s: invalid base_url %q (want an http or https URL such as https://api.openai.com/v1)", opts.ProviderID, opts.BaseURL)
+	}
+	if len(opts.QueryParams) > 0 {
+		q := u.Query()
+		for k, v := range opts.QueryParams {
+			q.Set(k, v)
+		}
+		u.RawQuery = q.Encode()
+	}
+	return u, nil
 }
 
 func retries(n, def int) int {
@@ -279,7 +304,7 @@ func (e *streamErr) Unwrap() error { return e.err }
 // stream. It returns nil after EventCompleted, errStop if the consumer
 // stopped, a *streamErr for a retryable stream failure, or a final error.
 func (c *Client) streamOnce(ctx context.Context, req *model.Request, body *body, yield func(model.Event, error) bool) error {
-	resp, wd, err := c.send(ctx, req, body, yield)
+	resp, wd, err := c.send(ctx, c.endpoint, req, body, yield)
 	if err != nil {
 		return err
 	}
@@ -318,22 +343,24 @@ func (c *Client) streamOnce(ctx context.Context, req *model.Request, body *body,
 	return serr
 }
 
-// send posts body, retrying on 429, 5xx and connection errors; each retry
-// is announced with an EventRetry (errStop when the consumer stops). On
-// success the caller owns resp.Body and the watchdog.
-func (c *Client) send(ctx context.Context, req *model.Request, body *body, yield func(model.Event, error) bool) (*http.Response, *watchdog, error) {
+// send posts body to endpoint (the stream's or the compaction's),
+// retrying on 429, 5xx and connection errors; each retry is announced with
+// an EventRetry (errStop when the consumer stops). On success the caller
+// owns resp.Body and the watchdog.
+func (c *Client) send(ctx context.Context, endpoint string, req *model.Request, body *body, yield func(model.Event, error) bool) (*http.Response, *watchdog, error) {
+	streams := endpoint == c.endpoint
 	for n := 0; ; n++ {
 		actx, cancel := context.WithCancel(ctx)
 		wd := startWatchdog(c.idle, cancel)
-		hreq, err := http.NewRequestWithContext(actx, http.MethodPost, c.endpoint, body.reader())
+		hreq, err := http.NewRequestWithContext(actx, http.MethodPost, endpoint, body.reader())
 		if err != nil {
 			wd.stop()
 			return nil, nil, fmt.Errorf("building request: %w", err)
 		}
 		hreq.ContentLength = body.size
 		hreq.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(body.reader()), nil }
-		c.setHeaders(hreq, req)
-		c.log.Debug("model request", "provider", c.opts.ProviderID, "url", c.endpoint, "attempt", n, "bytes", body.size)
+		c.setHeaders(hreq, req, streams)
+		c.log.Debug("model request", "provider", c.opts.ProviderID, "url", endpoint, "attempt", n, "bytes", body.size)
 		resp, err := c.hc.Do(hreq)
 		var merr *model.Error
 		var delay time.Duration
@@ -349,9 +376,13 @@ func (c *Client) send(ctx context.Context, req *model.Request, body *body, yield
 			// asking again will not turn it into an event stream.
 			resp.Body.Close()
 			wd.stop()
+			what := "an event stream"
+			if !streams {
+				what = "JSON"
+			}
 			return nil, nil, &model.Error{
 				Kind: model.ErrBadRequest, Status: resp.StatusCode,
-				Message: fmt.Sprintf("%s answered %s with an HTML page, not an event stream", c.providerName(), c.endpoint),
+				Message: fmt.Sprintf("%s answered %s with an HTML page, not %s", c.providerName(), endpoint, what),
 				Hint:    "check base_url: it should be the API's root (for OpenAI https://api.openai.com/v1), not a web page",
 			}
 		case resp.StatusCode >= 200 && resp.StatusCode < 300:
@@ -399,7 +430,9 @@ func retryable(e *model.Error) bool {
 	}
 }
 
-func (c *Client) setHeaders(h *http.Request, req *model.Request) {
+// setHeaders sets a request's headers; streams: it asks for an event
+// stream (a compaction's answer is JSON).
+func (c *Client) setHeaders(h *http.Request, req *model.Request, streams bool) {
 	hd := h.Header
 	for k, v := range c.opts.Headers {
 		hd.Set(k, v)
@@ -408,7 +441,11 @@ func (c *Client) setHeaders(h *http.Request, req *model.Request) {
 		hd.Set("Authorization", "Bearer "+c.opts.APIKey)
 	}
 	hd.Set("Content-Type", "application/json")
-	hd.Set("Accept", "text/event-stream")
+	if streams {
+		hd.Set("Accept", "text/event-stream")
+	} else {
+		hd.Set("Accept", "application/json")
+	}
 	hd.Set("Originator", c.opts.Originator)
 	hd.Set("User-Agent", c.userAgent)
 	if req.SessionID != "" {

@@ -174,6 +174,12 @@ func (it respItem) wire() any {
 			Summary          []respPart     `json:"summary"`
 			EncryptedContent string         `json:"encrypted_content,omitempty"`
 		}{it.Type, it.ID, parts(it.Summary), it.EncryptedContent}
+	case model.ItemCompaction:
+		return struct {
+			Type             model.ItemType `json:"type"`
+			ID               string         `json:"id,omitempty"`
+			EncryptedContent string         `json:"encrypted_content"`
+		}{it.Type, it.ID, it.EncryptedContent}
 	}
 	return model.Item(it)
 }
