@@ -16,15 +16,26 @@ import (
 // request the session estimates its size: the tokens the provider reported
 // for the last response (its input plus its output) plus an estimate of
 // what was added since. When that passes the limit (Settings.AutoCompactLimit,
-// else a share of the context window), the model is asked, with the whole
-// conversation and kodex's compaction prompt, for a handoff summary; the
-// history becomes the user's most recent messages (verbatim, up to a
-// budget) followed by the summary. AGENTS.md and the environment context are
-// not history: they open every request, so they survive as they are. The
-// replacement is recorded in the rollout (a compacted line), so a resumed
-// session starts from it. A context-window error from the server compacts
-// and retries the request once. This is local summarisation, on every
-// provider and wire; kodex does not use a provider's server-side compaction.
+// else a share of the context window), the conversation is compacted:
+//
+//   - on the provider's server when the model client is a model.Compactor
+//     whose ServerCompaction is on (internal/cli enables it for the
+//     providers Codex uses it with: the OpenAI and Azure Responses APIs).
+//     The request a turn would send goes to the compaction endpoint, and
+//     the history becomes what the provider returned (the user's messages
+//     and an opaque compaction item, sent back verbatim from then on), less
+//     what kodex sends on its own; as Codex does
+//     (codex-rs/core/src/compact_remote.rs).
+//   - locally everywhere else, and when that fails (with a warning): the
+//     model is asked, with the whole conversation and kodex's compaction
+//     prompt, for a handoff summary; the history becomes the user's most
+//     recent messages (verbatim, up to a budget) followed by the summary.
+//
+// AGENTS.md and the environment context are not history: they open every
+// request, so they survive as they are. The replacement is recorded in the
+// rollout (a compacted line), so a resumed session starts from it, and the
+// history the session was resumed with is let go. A context-window error
+// from the server compacts and retries the request once.
 
 const (
 	// autoCompactShare is the share of a known context window the
@@ -79,6 +90,9 @@ func estimateTokens(items []model.Item) int64 {
 	var n int64
 	for _, it := range items {
 		bytes := len(it.Arguments) + len(it.Output) + len(it.Input) + len(it.Name) + 16
+		if it.Type == model.ItemCompaction {
+			bytes += len(it.EncryptedContent)
+		}
 		for _, p := range it.Content {
 			if p.Type == model.PartInputImage {
 				n += imageTokens
@@ -112,47 +126,44 @@ func (s *Session) runCompact(ctx context.Context, turnID string) {
 	s.emit(turnID, protocol.TurnComplete{TurnID: turnID})
 }
 
-// compact replaces the history by the user's recent messages and a summary
-// the model writes, records the replacement and reports it.
+// compact replaces the history, records the replacement and reports it:
+// on the provider's server when the model client offers it (see
+// compactRemote), else, or when that fails, by a summary the model writes.
 func (s *Session) compact(ctx context.Context, turnID string, auto bool) error {
 	before := s.contextEstimate()
-	hist := s.history
-	var (
-		summary string
-		usage   *protocol.TokenUsage
-	)
-	for trims := 0; ; trims++ {
-		var err error
-		summary, usage, err = s.summarize(ctx, turnID, hist)
+	if c, ok := s.opts.Model.(model.Compactor); ok && c.ServerCompaction() {
+		next, usage, err := s.compactRemote(ctx, turnID, c)
 		if err == nil {
-			break
+			s.replaceHistory(turnID, "", next, usage, before, auto)
+			return nil
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if model.KindOf(err) != model.ErrContextWindow || trims == compactTrims {
-			return fmt.Errorf("compacting the conversation: %w", err)
-		}
-		// Even the conversation alone does not fit: drop its oldest part
-		// (starting the rest at a user message, so no tool output is left
-		// without its call) and try again.
-		cut := nextUserMessage(hist, len(hist)/3+1)
-		if cut <= 0 || cut >= len(hist) {
-			return fmt.Errorf("compacting the conversation: %w", err)
-		}
-		hist = hist[cut:]
+		s.log.Warn("server-side compaction failed", "err", err)
+		s.emit(turnID, protocol.Warning{Message: "the provider could not compact the conversation (" + errorInfo(err).Message + "); kodex summarises it instead"})
 	}
-	if strings.TrimSpace(summary) == "" {
-		return errors.New("compacting the conversation: the model wrote no summary")
+	summary, usage, err := s.summarizeFitting(ctx, turnID)
+	if err != nil {
+		return err
 	}
 	next := compactedHistory(s.history, summary, min(keptUserBytes, int(s.compactLimit())*4/3))
+	s.replaceHistory(turnID, summary, next, usage, before, auto)
+	return nil
+}
+
+// replaceHistory makes next the history (summary: the model's summary in
+// it, "" for a provider's compaction), records it and reports the
+// compaction. The restored history of a resumed session is let go: it is
+// no longer the conversation.
+func (s *Session) replaceHistory(turnID, summary string, next []model.Item, usage *protocol.TokenUsage, before int64, auto bool) {
 	if s.opts.Recorder != nil {
 		if err := s.opts.Recorder.RecordCompacted(summary, next); err != nil {
 			s.emit(turnID, protocol.Warning{Message: "could not record the compacted conversation: " + err.Error()})
 		}
 	}
-	clear(s.history)
 	s.history = next
+	s.releaseRestored()
 	s.lastContext, s.usageAt = 0, 0
 	after := s.contextEstimate()
 	if usage != nil {
@@ -160,7 +171,87 @@ func (s *Session) compact(ctx context.Context, turnID string, auto bool) error {
 		s.emit(turnID, protocol.TokenCount{Last: *usage, Total: s.total, ContextWindow: s.settings.ContextWindow, ContextUsed: after})
 	}
 	s.emit(turnID, protocol.ContextCompacted{TokensBefore: before, TokensAfter: after, Auto: auto})
-	return nil
+}
+
+// compactRemote asks the provider to compact the conversation, with the
+// request a turn would send now (instructions, opening items, history,
+// tools, settings), as Codex does (codex-rs/core/src/compact_remote.rs).
+// The new history is what the provider returned, less what kodex sends on
+// its own (developer messages, AGENTS.md and the environment context, which
+// open every request) and what is not a message or the compaction itself.
+func (s *Session) compactRemote(ctx context.Context, turnID string, c model.Compactor) ([]model.Item, *protocol.TokenUsage, error) {
+	req := s.request(ctx, turnID, protocol.UserTurn{})
+	out, u, err := c.Compact(ctx, req)
+	if err != nil {
+		return nil, nil, err
+	}
+	next := keptFromCompaction(out)
+	if !slices.ContainsFunc(next, func(it model.Item) bool { return it.Type == model.ItemCompaction }) {
+		return nil, nil, errors.New("the provider returned no compaction item")
+	}
+	var usage *protocol.TokenUsage
+	if u != nil {
+		tu := protocol.TokenUsage(*u)
+		usage = &tu
+	}
+	return next, usage, nil
+}
+
+// keptFromCompaction is the part of a provider's compaction output that
+// becomes the history (Codex's should_keep_compacted_history_item): the
+// compaction item, assistant messages and the user's own messages.
+func keptFromCompaction(out []model.Item) []model.Item {
+	kept := make([]model.Item, 0, len(out))
+	for _, it := range out {
+		switch {
+		case it.Type == model.ItemCompaction:
+		case it.Type != model.ItemMessage:
+			continue
+		case it.Role == model.RoleAssistant:
+		case it.Role == model.RoleUser && !openingContext(it.Text()):
+		default: // developer and system messages, AGENTS.md, the environment
+			continue
+		}
+		kept = append(kept, it)
+	}
+	return kept
+}
+
+// openingContext reports whether a user message's text is one of the items
+// that open every request (AGENTS.md, the environment context). A summary
+// of an earlier compaction is not: it is history.
+func openingContext(text string) bool {
+	text = strings.TrimLeft(text, " \t\r\n")
+	return strings.HasPrefix(text, prompt.UserInstructionsPrefix) || strings.HasPrefix(text, prompt.EnvironmentContextPrefix)
+}
+
+// summarizeFitting asks the model for a summary of the history, dropping
+// its oldest part while even that request does not fit.
+func (s *Session) summarizeFitting(ctx context.Context, turnID string) (string, *protocol.TokenUsage, error) {
+	hist := s.history
+	for trims := 0; ; trims++ {
+		summary, usage, err := s.summarize(ctx, turnID, hist)
+		if err == nil {
+			if strings.TrimSpace(summary) == "" {
+				return "", nil, errors.New("compacting the conversation: the model wrote no summary")
+			}
+			return summary, usage, nil
+		}
+		if ctx.Err() != nil {
+			return "", nil, ctx.Err()
+		}
+		if model.KindOf(err) != model.ErrContextWindow || trims == compactTrims {
+			return "", nil, fmt.Errorf("compacting the conversation: %w", err)
+		}
+		// Even the conversation alone does not fit: drop its oldest part
+		// (starting the rest at a user message, so no tool output is left
+		// without its call) and try again.
+		cut := nextUserMessage(hist, len(hist)/3+1)
+		if cut <= 0 || cut >= len(hist) {
+			return "", nil, fmt.Errorf("compacting the conversation: %w", err)
+		}
+		hist = hist[cut:]
+	}
 }
 
 // summarize asks the model for the summary of hist. Nothing of the answer

@@ -38,9 +38,16 @@ type harness struct {
 // defaults to "sess".
 func newHarness(t *testing.T, opts agent.Options, script ...modeltest.Response) *harness {
 	t.Helper()
+	return newHarnessClient(t, opts, nil, script...)
+}
+
+// newHarnessClient is newHarness with mod applied to the openai client's
+// options (when opts.Model is nil).
+func newHarnessClient(t *testing.T, opts agent.Options, mod func(*openai.Options), script ...modeltest.Response) *harness {
+	t.Helper()
 	srv := modeltest.New(t, script...)
 	if opts.Model == nil {
-		opts.Model = newClient(t, srv)
+		opts.Model = newClient(t, srv, mod)
 	}
 	if opts.SessionID == "" {
 		opts.SessionID = "sess"
@@ -70,15 +77,21 @@ func newHarness(t *testing.T, opts agent.Options, script ...modeltest.Response) 
 	return h
 }
 
-func newClient(t *testing.T, srv *modeltest.Server) *openai.Client {
+func newClient(t *testing.T, srv *modeltest.Server, mods ...func(*openai.Options)) *openai.Client {
 	t.Helper()
-	c, err := openai.New(openai.Options{
+	opts := openai.Options{
 		ProviderID: "test",
 		BaseURL:    srv.URL(),
 		APIKey:     "sk-test",
 		// Retries happen at once: backoff is the client's business.
 		Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() },
-	})
+	}
+	for _, mod := range mods {
+		if mod != nil {
+			mod(&opts)
+		}
+	}
+	c, err := openai.New(opts)
 	if err != nil {
 		t.Fatalf("openai.New: %v", err)
 	}
@@ -230,6 +243,9 @@ func inputOf(r modeltest.Request) []wireItem {
 		w := wireItem{Type: it.Type, Role: it.Role, CallID: it.CallID, Name: it.Name, Args: it.Arguments + it.Input, Output: it.Output}
 		if it.Type == model.ItemMessage || it.Type == model.ItemReasoning {
 			w.Text = it.Text()
+		}
+		if it.Type == model.ItemCompaction {
+			w.Text = it.EncryptedContent
 		}
 		out = append(out, w)
 	}

@@ -133,8 +133,10 @@ type Session struct {
 	rewindable []protocol.TurnCheckpoint
 	toolCalls  int // tool calls run so far (owned like history)
 	// repaired counts the tool calls of the restored history that had no
-	// output (see repairHistory); the user is told at start.
-	repaired int
+	// output (see repairHistory); the user is told at start. restoredN is
+	// how many items Options.History had.
+	repaired  int
+	restoredN int
 
 	ops    chan protocol.Submission
 	bus    *events.Bus
@@ -152,6 +154,9 @@ type Session struct {
 	elicitN  int
 	session  map[string]bool // approved for session, by canonical key
 	started  bool
+	// restored is Options.History until the conversation is compacted
+	// (see RestoredHistory); Options.History itself is not kept.
+	restored []model.Item
 	// steered is input added to the running turn (Steer), not yet in the
 	// conversation.
 	steered [][]protocol.InputItem
@@ -183,12 +188,32 @@ func New(opts Options) *Session {
 		done:        make(chan struct{}),
 	}
 	s.history, s.repaired = repairHistory(opts.History)
+	s.restored, s.restoredN = opts.History, len(opts.History)
+	s.opts.History = nil // see RestoredHistory
 	for _, m := range opts.Journal {
 		s.journal.Apply(m)
 	}
 	s.rewindable = s.findRewindable()
 	s.events, _ = s.bus.Subscribe(256)
 	return s
+}
+
+// RestoredHistory is the conversation the session was resumed (or forked)
+// with, Options.History, for frontends that show it; nil once the session
+// has compacted its conversation: the session then lets it go, so that the
+// memory of a long resumed conversation is not held for the session's
+// life. It is safe for concurrent use.
+func (s *Session) RestoredHistory() []model.Item {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.restored
+}
+
+// releaseRestored lets the restored history go (see RestoredHistory).
+func (s *Session) releaseRestored() {
+	s.mu.Lock()
+	s.restored = nil
+	s.mu.Unlock()
 }
 
 // Events returns the session's event stream. It is closed after
@@ -254,7 +279,7 @@ func (s *Session) run(ctx context.Context) {
 		RolloutPath:      s.opts.RolloutPath,
 		ContextWindow:    s.settings.ContextWindow,
 		Resumed:          s.opts.Resumed,
-		History:          len(s.opts.History),
+		History:          s.restoredN,
 	})
 
 	for _, n := range s.opts.Notices {

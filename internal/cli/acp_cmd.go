@@ -156,7 +156,7 @@ func (a *acpSession) Close() { a.s.Close() }
 
 func (a *acpSession) Info() acp.SessionInfo {
 	info := acp.SessionInfo{ID: a.s.ID, Approval: a.s.Approval, Sandbox: a.s.Sandbox.Mode}
-	for _, h := range session.Replay(a.s.History) {
+	for _, h := range session.Replay(a.s.RestoredHistory()) {
 		info.History = append(info.History, acp.HistoryItem(h))
 	}
 	return info

@@ -443,7 +443,7 @@ func (t *appThread) Info() appserver.ThreadInfo {
 	info := appserver.ThreadInfo{
 		ID: t.s.ID, ForkedFrom: t.s.ForkedFrom, Ephemeral: t.s.Rec == nil, Model: t.s.Model, Provider: t.provider,
 		Cwd: t.s.Cwd, Approval: t.s.Approval, Sandbox: t.s.Sandbox, ReasoningEffort: t.effort,
-		Name: t.store.Names()[t.s.ID], Turns: turnRecords(session.Turns(t.s.History)),
+		Name: t.store.Names()[t.s.ID], Turns: turnRecords(session.Turns(t.s.RestoredHistory())),
 		Created: t.created, Updated: time.Now(), CliVersion: version.Version,
 	}
 	if t.s.Rec != nil {

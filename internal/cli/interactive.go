@@ -287,7 +287,8 @@ const maxReplaySteps = 2000
 // reasoning.
 func (t tuiSession) Replay() []protocol.EventMsg {
 	var out []protocol.EventMsg
-	if t.s.Rec != nil && len(t.s.History) > 0 {
+	history := t.s.RestoredHistory()
+	if t.s.Rec != nil && len(history) > 0 {
 		// The whole recorded transcript (commands, edits, interruptions,
 		// the token count), not only the messages of the history.
 		steps, err := rollout.Transcript(t.s.Rec.Path(), maxReplaySteps, prompt.IsInjected)
@@ -305,7 +306,7 @@ func (t tuiSession) Replay() []protocol.EventMsg {
 			return out
 		}
 	}
-	for _, it := range t.s.History {
+	for _, it := range history {
 		if it.Type != model.ItemMessage && it.Type != model.ItemReasoning {
 			continue
 		}

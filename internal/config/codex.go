@@ -16,7 +16,7 @@ func codexOnly(key []string) (string, bool) {
 		switch norm[0] {
 		case "model_providers", "mcp_servers", "profiles":
 			norm[1] = "*"
-		case "features": // every feature flag but unified_exec and shell_tool
+		case "features": // every feature flag but unified_exec, shell_tool and remote_compaction
 			norm = norm[:1]
 		}
 	}

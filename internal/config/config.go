@@ -76,7 +76,7 @@ type Config struct {
 	WebSearch string `toml:"web_search" enum:"disabled,cached,indexed,live" default:"disabled"`
 	Tools     Tools  `toml:"tools"`
 	// Features holds the Codex feature flags kodex has (unified_exec,
-	// shell_tool); the others are Codex settings kodex ignores with a
+	// shell_tool, remote_compaction); the others are Codex settings kodex ignores with a
 	// notice.
 	Features Features `toml:"features"`
 
@@ -237,6 +237,11 @@ type Features struct {
 	UnifiedExec bool `toml:"unified_exec" default:"true"`
 	// ShellTool false offers no shell tool at all, as in Codex.
 	ShellTool bool `toml:"shell_tool" default:"true"`
+	// RemoteCompaction lets a provider that offers server-side compaction
+	// compact the conversation (see ProviderInfo.ServerCompaction), as
+	// Codex's flag of this name did; false: kodex summarises locally on
+	// every provider.
+	RemoteCompaction bool `toml:"remote_compaction" default:"true"`
 }
 
 // ProjectInfo describes the project around the working directory.

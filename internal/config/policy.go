@@ -2,6 +2,7 @@ package config
 
 import (
 	"maps"
+	"strings"
 	"time"
 )
 
@@ -18,6 +19,41 @@ type ResolvedProvider struct {
 	KeyFrom string
 	// Headers are http_headers plus env_http_headers whose variable is set.
 	Headers map[string]string
+}
+
+// ServerCompaction reports whether the provider compacts conversations on
+// its server (POST {base_url}/responses/compact), decided as Codex decides
+// it (codex-rs ModelProviderInfo::supports_remote_compaction): the
+// provider named "OpenAI" (the built-in openai provider, whatever its
+// base_url or openai_base_url) or an Azure OpenAI one (named "azure", or a
+// base_url on an Azure OpenAI host), and on the Responses wire, which is
+// the only one with the endpoint. features.remote_compaction = false
+// turns it off (see Features).
+func (p ProviderInfo) ServerCompaction() bool {
+	if p.WireAPI != "" && p.WireAPI != "responses" {
+		return false
+	}
+	return p.Name == "OpenAI" || strings.EqualFold(p.Name, "azure") || azureBaseURL(p.BaseURL)
+}
+
+// ServerCompaction reports whether the selected provider compacts
+// conversations on its server: it offers it (ProviderInfo.ServerCompaction)
+// and features.remote_compaction is on.
+func (c *Config) ServerCompaction() bool {
+	return c.Features.RemoteCompaction && c.Provider.ServerCompaction()
+}
+
+// azureBaseURL reports whether a base_url is an Azure OpenAI endpoint, by
+// the host markers Codex looks for (codex-rs/codex-api,
+// is_azure_responses_provider).
+func azureBaseURL(u string) bool {
+	u = strings.ToLower(u)
+	for _, m := range []string{"openai.azure.", "cognitiveservices.azure.", "aoai.azure.", "azure-api.", "azurefd.", "windows.net/openai"} {
+		if strings.Contains(u, m) {
+			return true
+		}
+	}
+	return false
 }
 
 // StreamIdleTimeout is how long a stream may stay silent.

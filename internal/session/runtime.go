@@ -239,6 +239,7 @@ func (rt *Runtime) modelClient() (model.Client, error) {
 		RequestMaxRetries:  retries(p.RequestMaxRetries),
 		StreamMaxRetries:   retries(p.StreamMaxRetries),
 		StreamIdleTimeout:  p.StreamIdleTimeout(),
+		Compaction:         rt.Config.ServerCompaction(),
 		Originator:         originator(rt.env.Getenv),
 		Version:            version.Version,
 		Logger:             rt.env.Logger,

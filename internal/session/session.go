@@ -62,10 +62,10 @@ type Spec struct {
 type Session struct {
 	*agent.Session
 	// ID is the session (thread) id; Rec its rollout (nil when
-	// ephemeral); History the restored conversation of a resumed one.
-	ID      string
-	Rec     *rollout.Recorder
-	History []model.Item
+	// ephemeral). The restored conversation of a resumed or forked one is
+	// RestoredHistory (until the session compacts it away).
+	ID  string
+	Rec *rollout.Recorder
 	// Cwd, Model, Approval, Sandbox and ForkedFrom are what the session
 	// started with.
 	Cwd        string
@@ -232,7 +232,7 @@ func (rt *Runtime) Open(ctx context.Context, sp Spec) (*Session, error) {
 	}
 	s := agent.New(opts)
 	agentSession.Store(s)
-	sess := &Session{Session: s, ID: st.id, Rec: st.rec, History: st.history, Cwd: r.cwd, Model: r.model,
+	sess := &Session{Session: s, ID: st.id, Rec: st.rec, Cwd: r.cwd, Model: r.model,
 		Approval: r.approval, Sandbox: r.sandbox, ForkedFrom: st.forkedFrom, tmp: tmp, closeTools: closeTools, mcp: mcps}
 	if argv := rt.Config.Notify; len(argv) > 0 {
 		client := sp.NotifyClient

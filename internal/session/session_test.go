@@ -113,8 +113,8 @@ func TestManySessionsOneClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if fork.ForkedFrom != id || fork.ID == id || len(fork.History) == 0 {
-		t.Errorf("fork: id %s from %q with %d items", fork.ID, fork.ForkedFrom, len(fork.History))
+	if fork.ForkedFrom != id || fork.ID == id || len(fork.RestoredHistory()) == 0 {
+		t.Errorf("fork: id %s from %q with %d items", fork.ID, fork.ForkedFrom, len(fork.RestoredHistory()))
 	}
 	runTurn(t, fork, "on the fork")
 
