@@ -106,17 +106,19 @@ func reviewPicker() *picker {
 		{label: "Against a base branch", desc: "what this branch would merge"},
 		{label: "A commit", desc: "what one commit introduced"},
 	}}
-	p.choose = func(m *model, i int) tea.Cmd {
-		switch i {
-		case 1:
-			return m.refPicker("Review against which branch?", review.BaseBranch,
-				"for-each-ref", "--sort=-committerdate", "--count=50", "--format=%(refname:short)", "refs/heads")
-		case 2:
-			return m.refPicker("Review which commit?", review.Commit,
-				"log", "-n", "50", "--format=%H%x09%s")
-		}
-		m.overlay = nil
-		return m.startReview(review.Target{Kind: review.Uncommitted})
+	p.choose = func(i int) tea.Msg {
+		return resultMsg(func(m *model) tea.Cmd {
+			switch i {
+			case 1:
+				return m.refPicker("Review against which branch?", review.BaseBranch,
+					"for-each-ref", "--sort=-committerdate", "--count=50", "--format=%(refname:short)", "refs/heads")
+			case 2:
+				return m.refPicker("Review which commit?", review.Commit,
+					"log", "-n", "50", "--format=%H%x09%s")
+			}
+			m.overlay = nil
+			return m.startReview(review.Target{Kind: review.Uncommitted})
+		})
 	}
 	return p
 }
@@ -156,12 +158,14 @@ func (m *model) refPicker(title string, kind review.Kind, gitArgs ...string) tea
 				m.notice(noticeInfo, "Nothing to choose from.", "")
 				return nil
 			}
-			p.choose = func(m *model, i int) tea.Cmd {
-				m.overlay = nil
-				if kind == review.Commit {
-					return m.startReview(review.Target{Kind: review.Commit, Commit: refs[i]})
-				}
-				return m.startReview(review.Target{Kind: review.BaseBranch, Branch: refs[i]})
+			p.choose = func(i int) tea.Msg {
+				return resultMsg(func(m *model) tea.Cmd {
+					m.overlay = nil
+					if kind == review.Commit {
+						return m.startReview(review.Target{Kind: review.Commit, Commit: refs[i]})
+					}
+					return m.startReview(review.Target{Kind: review.BaseBranch, Branch: refs[i]})
+				})
 			}
 			m.overlay = p
 			return nil

@@ -31,17 +31,22 @@ func commands() []command {
 		{"resume", "resume a past session (--all: any directory)", (*model).cmdResume},
 		{"diff", "show git diff, including untracked files", (*model).cmdDiff},
 		{"review", "review code changes: uncommitted, a branch, a commit", (*model).cmdReview},
-		{"undo", "restore the files the last turn changed", (*model).cmdUndo},
-		{"redo", "put back what /undo restored", (*model).cmdRedo},
-		{"rewind", "go back to an earlier message (files too); or Esc Esc", (*model).cmdRewind},
+		{"undo", "restore the files the last turn changed", submits(protocol.Undo{})},
+		{"redo", "put back what /undo restored", submits(protocol.Redo{})},
+		{"rewind", "go back to an earlier message (files too); or Esc Esc", func(m *model, _ string) tea.Cmd { return m.act(m.undo.rewind()) }},
 		{"status", "show model, policies, sandbox and token usage", (*model).cmdStatus},
 		{"init", "ask the agent to write an AGENTS.md", (*model).cmdInit},
 		{"mention", "mention a file (@ search)", (*model).cmdMention},
 		{"copy", "copy the last answer's Markdown", (*model).cmdCopy},
 		{"mcp", "list MCP servers and their tools", (*model).cmdMcp},
-		{"ps", "list running processes; end one", (*model).cmdPs},
+		{"ps", "list running processes; end one", func(m *model, _ string) tea.Cmd { return m.act(psPicker(m.live.processes(), m.now())) }},
 		{"quit", "exit kodex", func(m *model, _ string) tea.Cmd { return m.quit() }},
 	}
+}
+
+// submits is a command that submits op.
+func submits(op protocol.Op) func(*model, string) tea.Cmd {
+	return func(m *model, _ string) tea.Cmd { return m.act(submitOp{op}) }
 }
 
 // findCommand returns the slash command word names: a built-in one, else
@@ -93,14 +98,16 @@ func (m *model) cmdModel(string) tea.Cmd {
 			p.markCurrent(i)
 		}
 	}
-	p.choose = func(m *model, i int) tea.Cmd {
-		name := m.opts.Models[i]
-		current := "none"
-		if name == m.status.info.Model {
-			current = m.status.info.ReasoningEffort
-		}
-		m.overlay = effortPicker(name, current)
-		return nil
+	p.choose = func(i int) tea.Msg {
+		return resultMsg(func(m *model) tea.Cmd {
+			name := m.opts.Models[i]
+			current := "none"
+			if name == m.status.info.Model {
+				current = m.status.info.ReasoningEffort
+			}
+			m.overlay = effortPicker(name, current)
+			return nil
+		})
 	}
 	m.overlay = p
 	return nil
@@ -117,16 +124,18 @@ func effortPicker(modelName, current string) *picker {
 			p.markCurrent(i)
 		}
 	}
-	p.choose = func(m *model, i int) tea.Cmd {
-		effort := efforts[i]
-		if effort == "default" {
-			effort = ""
-		}
-		m.overrides.model, m.overrides.effort = modelName, effort
-		m.status.info.Model, m.status.info.ReasoningEffort = modelName, effort
-		m.status.version++
-		m.notice(noticeInfo, fmt.Sprintf("Model set to %s%s; it applies from your next message.", modelName, ifSet(" (", effort, ")")), "")
-		return nil
+	p.choose = func(i int) tea.Msg {
+		return resultMsg(func(m *model) tea.Cmd {
+			effort := efforts[i]
+			if effort == "default" {
+				effort = ""
+			}
+			m.overrides.model, m.overrides.effort = modelName, effort
+			m.status.info.Model, m.status.info.ReasoningEffort = modelName, effort
+			m.status.version++
+			m.notice(noticeInfo, fmt.Sprintf("Model set to %s%s; it applies from your next message.", modelName, ifSet(" (", effort, ")")), "")
+			return nil
+		})
 	}
 	return p
 }
@@ -184,14 +193,16 @@ func (m *model) cmdApprovals(string) tea.Cmd {
 			p.markCurrent(i)
 		}
 	}
-	p.choose = func(m *model, i int) tea.Cmd {
-		if i == len(presets()) {
-			m.overlay = m.policyPicker()
+	p.choose = func(i int) tea.Msg {
+		return resultMsg(func(m *model) tea.Cmd {
+			if i == len(presets()) {
+				m.overlay = m.policyPicker()
+				return nil
+			}
+			m.applyPreset(presets()[i])
+			m.notice(noticeInfo, "Approvals set to "+presets()[i].name+"; it applies from your next message.", "")
 			return nil
-		}
-		m.applyPreset(presets()[i])
-		m.notice(noticeInfo, "Approvals set to "+presets()[i].name+"; it applies from your next message.", "")
-		return nil
+		})
 	}
 	m.overlay = p
 	return nil
@@ -205,23 +216,27 @@ func (m *model) policyPicker() *picker {
 			p.markCurrent(i)
 		}
 	}
-	p.choose = func(m *model, i int) tea.Cmd {
-		pol := protocol.ApprovalPolicies[i]
-		sp := &picker{title: "What may commands touch?"}
-		for j, mode := range protocol.SandboxModes {
-			sp.items = append(sp.items, popupItem{label: string(mode)})
-			if mode == m.status.info.SandboxMode {
-				sp.markCurrent(j)
+	p.choose = func(i int) tea.Msg {
+		return resultMsg(func(m *model) tea.Cmd {
+			pol := protocol.ApprovalPolicies[i]
+			sp := &picker{title: "What may commands touch?"}
+			for j, mode := range protocol.SandboxModes {
+				sp.items = append(sp.items, popupItem{label: string(mode)})
+				if mode == m.status.info.SandboxMode {
+					sp.markCurrent(j)
+				}
 			}
-		}
-		sp.choose = func(m *model, j int) tea.Cmd {
-			mode := protocol.SandboxModes[j]
-			m.applyPreset(preset{name: "custom", policy: pol, mode: mode})
-			m.notice(noticeInfo, fmt.Sprintf("Approvals set to %s with a %s sandbox; it applies from your next message.", pol, mode), "")
+			sp.choose = func(j int) tea.Msg {
+				return resultMsg(func(m *model) tea.Cmd {
+					mode := protocol.SandboxModes[j]
+					m.applyPreset(preset{name: "custom", policy: pol, mode: mode})
+					m.notice(noticeInfo, fmt.Sprintf("Approvals set to %s with a %s sandbox; it applies from your next message.", pol, mode), "")
+					return nil
+				})
+			}
+			m.overlay = sp
 			return nil
-		}
-		m.overlay = sp
-		return nil
+		})
 	}
 	return p
 }
@@ -310,18 +325,20 @@ func (m *model) resumePicker(sessions []SessionSummary, all bool) *picker {
 		}
 		p.items = append(p.items, popupItem{label: label, desc: desc})
 	}
-	p.choose = func(m *model, i int) tea.Cmd {
-		id, resume := sessions[i].ID, m.opts.ResumeSession
-		return async(func() resultMsg {
-			s, err := resume(id)
-			return func(m *model) tea.Cmd { return m.swapped(s, err, "Resumed session "+id+".") }
+	p.choose = func(i int) tea.Msg {
+		return resultMsg(func(m *model) tea.Cmd {
+			id, resume := sessions[i].ID, m.opts.ResumeSession
+			return async(func() resultMsg {
+				s, err := resume(id)
+				return func(m *model) tea.Cmd { return m.swapped(s, err, "Resumed session "+id+".") }
+			})
 		})
 	}
-	p.extra = func(m *model, k string) tea.Cmd {
+	p.extra = func(k string) tea.Msg {
 		if k != "tab" {
 			return nil
 		}
-		return m.listForResume(!all, p)
+		return resultMsg(func(m *model) tea.Cmd { return m.listForResume(!all, p) })
 	}
 	return p
 }

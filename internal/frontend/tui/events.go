@@ -73,7 +73,7 @@ func (m *model) handleEvent(ev protocol.EventMsg) tea.Cmd {
 		m.commit(&planCell{explanation: e.Explanation, items: e.Plan})
 	case protocol.TerminalInteraction:
 		m.flushStream()
-		m.terminalInput(e)
+		return m.act(terminalInput(e, m.live.processes()))
 	case protocol.TokenCount:
 		m.status.tokens(e)
 		m.priceResponse(e.Last)
@@ -94,8 +94,8 @@ func (m *model) handleEvent(ev protocol.EventMsg) tea.Cmd {
 			return m.exit()
 		}
 	default:
-		if cmd, ok := m.undoEvent(ev); ok {
-			return cmd
+		if r, ok := m.undo.update(ev); ok {
+			return m.act(r)
 		}
 		return m.mcpEvent(ev)
 	}
@@ -245,7 +245,7 @@ func (m *model) turnEnded(n *noticeCell) tea.Cmd {
 	m.reason.text, m.reason.itemID, m.reason.early = "", "", nil
 	m.flushStream()
 	for _, c := range m.live.drain() {
-		if m.keepBackground(c) {
+		if m.live.keepProcess(c) {
 			continue
 		}
 		if e, ok := c.(*execCell); ok && e.running {

@@ -57,7 +57,14 @@ func (m *model) globalKey(key tea.KeyPressMsg) (tea.Cmd, bool) {
 			m.hint = "Interrupting…"
 			return nil, true
 		}
-		return nil, m.escEndsProcesses() || m.escRewind()
+		if m.escEndsProcesses() {
+			return nil, true
+		}
+		if !m.composer.empty() {
+			return nil, false
+		}
+		r, ok := m.undo.escape(m.now())
+		return m.act(r), ok
 	case "ctrl+c":
 		return m.ctrlC(), true
 	case "ctrl+d":

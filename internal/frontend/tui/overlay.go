@@ -23,7 +23,7 @@ type overlay interface {
 type (
 	// closeOverlay closes the overlay with nothing done.
 	closeOverlay struct{}
-	// pickerChosen closes the picker; the root runs p.choose(i).
+	// pickerChosen closes the picker; the root acts on p.choose(i).
 	pickerChosen struct {
 		p *picker
 		i int
@@ -45,13 +45,13 @@ type picker struct {
 	footer string
 	items  []popupItem
 	sel    int
-	choose func(m *model, i int) tea.Cmd
+	choose func(i int) tea.Msg // a result for the root (see route.go)
 	// current is the item in force now, marked ✓ (-1 or unset: none; use
 	// markCurrent, which also selects it).
 	current int
 	marked  bool
 	// extra handles keys the picker does not (e.g. Tab in /resume).
-	extra func(m *model, k string) tea.Cmd
+	extra func(k string) tea.Msg
 }
 
 const pickerRows = 10

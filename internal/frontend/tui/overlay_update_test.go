@@ -46,7 +46,7 @@ func TestOverlayUpdate(t *testing.T) {
 		{"empty picker closes", func() overlay { return &picker{} }, []string{"enter"}, "tui.closeOverlay{}"},
 		{"picker ignores a key", func() overlay { return &picker{items: items} }, []string{"tab"}, "nil"},
 		{"picker passes a key on", func() overlay {
-			return &picker{items: items, extra: func(*model, string) tea.Cmd { return nil }}
+			return &picker{items: items, extra: func(string) tea.Msg { return nil }}
 		}, []string{"tab"}, "key tab"},
 		{"trust yes", func() overlay { return newTrustScreen("/p") }, []string{"y"}, "tui.trustAnswered{true}"},
 		{"trust no", func() overlay { return newTrustScreen("/p") }, []string{"2"}, "tui.trustAnswered{false}"},

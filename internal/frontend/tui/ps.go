@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -16,11 +17,11 @@ import (
 // turn runs; during a turn it interrupts the turn, which ends them too);
 // /ps lists them with their age and last output and ends the one chosen.
 
-// backgroundProcs returns the cells of the processes still running, in
-// start order.
-func (m *model) backgroundProcs() []*execCell {
+// processes returns the cells of the processes still running, in start
+// order.
+func (l *liveArea) processes() []*execCell {
 	var out []*execCell
-	for _, c := range m.live.cells {
+	for _, c := range l.cells {
 		if e, ok := c.(*execCell); ok && e.running && e.processID != 0 {
 			out = append(out, e)
 		}
@@ -28,21 +29,21 @@ func (m *model) backgroundProcs() []*execCell {
 	return out
 }
 
-// keepBackground puts c back in the live area at the end of a turn when it
-// is a process that keeps running, and reports whether it did.
-func (m *model) keepBackground(c cell) bool {
+// keepProcess puts c back in the live area at the end of a turn when it is
+// a process that keeps running, and reports whether it did.
+func (l *liveArea) keepProcess(c cell) bool {
 	e, ok := c.(*execCell)
 	if !ok || !e.running || e.processID == 0 {
 		return false
 	}
-	m.live.add(e.callID, e)
+	l.add(e.callID, e)
 	return true
 }
 
 // escEndsProcesses handles Esc outside a turn: with processes running, it
 // ends them all.
 func (m *model) escEndsProcesses() bool {
-	n := len(m.backgroundProcs())
+	n := len(m.live.processes())
 	if n == 0 {
 		return false
 	}
@@ -55,29 +56,24 @@ func (m *model) escEndsProcesses() bool {
 	return true
 }
 
-// cmdPs lists the running processes; choosing one ends it.
-func (m *model) cmdPs(string) tea.Cmd {
-	procs := m.backgroundProcs()
+// psPicker is /ps: the running processes (started at the times their cells
+// say, now is now); choosing one ends it.
+func psPicker(procs []*execCell, now time.Time) tea.Msg {
 	if len(procs) == 0 {
-		m.notice(noticeInfo, "No processes are running.", "Commands the model starts with exec_command and leaves running are listed here.")
-		return nil
+		return showNotice{noticeInfo, "No processes are running.", "Commands the model starts with exec_command and leaves running are listed here."}
 	}
 	p := &picker{title: "Running processes (enter ends the one chosen)"}
-	now := m.now()
 	for _, e := range procs {
 		p.items = append(p.items, popupItem{
 			label: fmt.Sprintf("%d  %s", e.processID, safeText(displayCommand(e.command))),
 			desc:  formatDuration(now.Sub(e.started).Round(1e9)) + lastOutput(e.tail),
 		})
 	}
-	p.choose = func(m *model, i int) tea.Cmd {
+	p.choose = func(i int) tea.Msg {
 		e := procs[i]
-		m.sink.submit(protocol.EndProcess{ProcessID: e.processID})
-		m.hint = fmt.Sprintf("Ending process %d…", e.processID)
-		return nil
+		return results{submitOp{protocol.EndProcess{ProcessID: e.processID}}, setHint{fmt.Sprintf("Ending process %d…", e.processID)}}
 	}
-	m.overlay = p
-	return nil
+	return openOverlay{p}
 }
 
 // lastOutput is " · " and the last line of output, or "".
@@ -89,15 +85,15 @@ func lastOutput(tail []byte) string {
 	return " · " + strings.TrimSpace(lines[0])
 }
 
-// terminalInput shows what the model wrote to a running process
+// terminalInput is what the model wrote to a running process
 // (write_stdin): "↳ sent to <command>: <input>". A poll (no input) shows
-// nothing.
-func (m *model) terminalInput(e protocol.TerminalInteraction) {
+// nothing (nil).
+func terminalInput(e protocol.TerminalInteraction, procs []*execCell) tea.Msg {
 	if e.Stdin == "" {
-		return
+		return nil
 	}
 	var command []string
-	for _, p := range m.backgroundProcs() {
+	for _, p := range procs {
 		if p.processID == e.ProcessID {
 			command = p.command
 		}
@@ -106,5 +102,5 @@ func (m *model) terminalInput(e protocol.TerminalInteraction) {
 	if len(command) > 0 {
 		target = displayCommand(command)
 	}
-	m.commit(&noticeCell{kind: noticeInfo, text: "↳ sent to " + target + ": " + strconv.Quote(e.Stdin)})
+	return commitCell{&noticeCell{kind: noticeInfo, text: "↳ sent to " + target + ": " + strconv.Quote(e.Stdin)}}
 }

@@ -16,6 +16,25 @@ import (
 // same Update, so a key's effect is complete when Update returns (the
 // frame drawn next, and the Ops submitted, never lag a key behind).
 
+// Results any component may return.
+type (
+	// submitOp submits an Op to the session.
+	submitOp struct{ op protocol.Op }
+	// showNotice commits a notice to the transcript.
+	showNotice struct {
+		kind       noticeKind
+		text, hint string
+	}
+	// commitCell commits a finished cell to the transcript.
+	commitCell struct{ c cell }
+	// setHint shows a hint in the status line until the next key.
+	setHint struct{ text string }
+	// offerDraft puts text in the composer if it is empty.
+	offerDraft struct{ text string }
+	// results are several results, acted on in order.
+	results []tea.Msg
+)
+
 // act carries out a component's result.
 func (m *model) act(msg tea.Msg) tea.Cmd {
 	switch r := msg.(type) {
@@ -30,9 +49,9 @@ func (m *model) act(msg tea.Msg) tea.Cmd {
 		m.overlay = nil
 	case pickerChosen:
 		m.overlay = nil
-		return r.p.choose(m, r.i)
+		return m.act(r.p.choose(r.i))
 	case pickerKey:
-		return r.p.extra(m, r.key)
+		return m.act(r.p.extra(r.key))
 	case trustAnswered:
 		return m.answerTrust(r.trusted)
 	case quitAsked:
@@ -55,6 +74,26 @@ func (m *model) act(msg tea.Msg) tea.Cmd {
 		return m.pasteClipboardImage()
 	case popupChosen:
 		return m.choosePopup(r)
+	case submitOp:
+		m.sink.submit(r.op)
+	case showNotice:
+		m.notice(r.kind, r.text, r.hint)
+	case commitCell:
+		m.commit(r.c)
+	case setHint:
+		m.hint = r.text
+	case offerDraft:
+		if m.composer.empty() {
+			m.composer.setValue(r.text)
+		}
+	case resultMsg:
+		return r(m)
+	case results:
+		cmds := make([]tea.Cmd, 0, len(r))
+		for _, x := range r {
+			cmds = append(cmds, m.act(x))
+		}
+		return tea.Batch(cmds...)
 	case historyChosen:
 		m.overlay = nil
 		m.composer.setValue(r.text)

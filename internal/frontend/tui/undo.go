@@ -13,35 +13,27 @@ import (
 
 // undoState is what /undo, /redo and /rewind need: the turns this session
 // checkpointed (as reported while this UI ran), and when Esc was last
-// pressed on an empty composer (Esc Esc opens the rewind picker).
+// pressed on an empty composer (Esc Esc opens the rewind picker). It takes
+// the checkpoint and restore events and Esc, and returns what to show or
+// submit (see route.go).
 type undoState struct {
 	turns []protocol.TurnCheckpoint
 	escAt time.Time
 }
 
-func (m *model) cmdUndo(string) tea.Cmd {
-	m.sink.submit(protocol.Undo{})
-	return nil
-}
-
-func (m *model) cmdRedo(string) tea.Cmd {
-	m.sink.submit(protocol.Redo{})
-	return nil
-}
-
-func (m *model) cmdRewind(string) tea.Cmd {
-	if len(m.undo.turns) == 0 {
-		m.notice(noticeInfo, "No earlier message to rewind to in this session yet.", "")
-		return nil
+// rewind is /rewind: the picker of the turns to go back to, or why there
+// is none.
+func (u *undoState) rewind() tea.Msg {
+	if len(u.turns) == 0 {
+		return showNotice{noticeInfo, "No earlier message to rewind to in this session yet.", ""}
 	}
-	m.overlay = m.rewindPicker()
-	return nil
+	return openOverlay{u.rewindPicker()}
 }
 
 // rewindPicker lists the user messages of the checkpointed turns, newest
 // first; choosing one asks whether the files go back too.
-func (m *model) rewindPicker() *picker {
-	turns := slices.Clone(m.undo.turns)
+func (u *undoState) rewindPicker() *picker {
+	turns := slices.Clone(u.turns)
 	slices.Reverse(turns)
 	p := &picker{title: "Rewind to before which message?", footer: "↑/↓ select · enter choose · esc cancel"}
 	for _, t := range turns {
@@ -55,59 +47,55 @@ func (m *model) rewindPicker() *picker {
 		}
 		p.items = append(p.items, popupItem{label: label, desc: desc})
 	}
-	p.choose = func(m *model, i int) tea.Cmd {
+	p.choose = func(i int) tea.Msg {
 		t := turns[i]
 		q := &picker{title: fmt.Sprintf("Rewind to before turn %d", t.Turn)}
 		q.items = []popupItem{
 			{label: "Conversation and files", desc: "the files the turns since changed go back too"},
 			{label: "Conversation only", desc: "the files stay as they are"},
 		}
-		q.choose = func(m *model, j int) tea.Cmd {
-			m.sink.submit(protocol.Rewind{Turn: t.Turn, Files: j == 0})
-			return nil
+		q.choose = func(j int) tea.Msg {
+			return submitOp{protocol.Rewind{Turn: t.Turn, Files: j == 0}}
 		}
-		m.overlay = q
-		return nil
+		return openOverlay{q}
 	}
 	return p
 }
 
-// escRewind handles Esc on an idle composer: a second press within
-// quitWindow opens the rewind picker.
-func (m *model) escRewind() bool {
-	if !m.composer.empty() || len(m.undo.turns) == 0 {
-		return false
-	}
-	now := m.now()
-	if !m.undo.escAt.IsZero() && now.Sub(m.undo.escAt) <= quitWindow {
-		m.undo.escAt = time.Time{}
-		m.overlay = m.rewindPicker()
-		return true
-	}
-	m.undo.escAt = now
-	m.hint = "Esc again to rewind to an earlier message"
-	return true
-}
-
-// undoEvent applies the events of checkpoints, undo, redo and rewind.
-func (m *model) undoEvent(ev protocol.EventMsg) (tea.Cmd, bool) {
-	switch e := ev.(type) {
-	case protocol.TurnCheckpoint:
-		m.undo.turns = append(m.undo.turns, e)
-	case protocol.FilesRestored:
-		m.notice(noticeInfo, restoredText(e), "")
-	case protocol.RestoreConflict:
-		m.restoreConflict(e)
-	case protocol.ConversationRewound:
-		m.undo.turns = slices.DeleteFunc(m.undo.turns, func(t protocol.TurnCheckpoint) bool { return t.Turn >= e.Turn })
-		m.notice(noticeInfo, fmt.Sprintf("Rewound: the conversation now ends before turn %d; edit the message and send it to go on from there.", e.Turn), "")
-		if m.composer.empty() {
-			m.composer.setValue(e.Prompt)
-		}
-	default:
+// escape handles Esc on an idle, empty composer: a second press within
+// quitWindow opens the rewind picker. ok is false when there is nothing to
+// rewind to.
+func (u *undoState) escape(now time.Time) (result tea.Msg, ok bool) {
+	if len(u.turns) == 0 {
 		return nil, false
 	}
-	return nil, true
+	if !u.escAt.IsZero() && now.Sub(u.escAt) <= quitWindow {
+		u.escAt = time.Time{}
+		return openOverlay{u.rewindPicker()}, true
+	}
+	u.escAt = now
+	return setHint{"Esc again to rewind to an earlier message"}, true
+}
+
+// update applies the events of checkpoints, undo, redo and rewind; ok is
+// false for other events.
+func (u *undoState) update(ev protocol.EventMsg) (result tea.Msg, ok bool) {
+	switch e := ev.(type) {
+	case protocol.TurnCheckpoint:
+		u.turns = append(u.turns, e)
+		return nil, true
+	case protocol.FilesRestored:
+		return showNotice{noticeInfo, restoredText(e), ""}, true
+	case protocol.RestoreConflict:
+		return restoreConflict(e), true
+	case protocol.ConversationRewound:
+		u.turns = slices.DeleteFunc(u.turns, func(t protocol.TurnCheckpoint) bool { return t.Turn >= e.Turn })
+		return results{
+			showNotice{noticeInfo, fmt.Sprintf("Rewound: the conversation now ends before turn %d; edit the message and send it to go on from there.", e.Turn), ""},
+			offerDraft{e.Prompt},
+		}, true
+	}
+	return nil, false
 }
 
 func restoredText(e protocol.FilesRestored) string {
@@ -130,24 +118,26 @@ func restoredText(e protocol.FilesRestored) string {
 
 // restoreConflict shows what the user changed since the turn and asks
 // whether to restore anyway.
-func (m *model) restoreConflict(e protocol.RestoreConflict) {
-	m.commit(&textCell{title: fmt.Sprintf("Changed since turn %d", e.Turns[0]), body: e.Diff, diff: true})
-	m.notice(noticeWarning, fmt.Sprintf("Nothing restored: %d file(s) were changed since (shown above).", len(e.Paths)), "")
+func restoreConflict(e protocol.RestoreConflict) results {
 	p := &picker{title: fmt.Sprintf("%s anyway, overwriting those changes?", map[string]string{"undo": "Undo", "redo": "Redo", "rewind": "Rewind"}[e.Action])}
 	p.items = []popupItem{{label: "No, keep my changes"}, {label: "Yes, overwrite them", desc: strings.Join(e.Paths, ", ")}}
-	p.choose = func(m *model, i int) tea.Cmd {
+	p.choose = func(i int) tea.Msg {
 		if i == 0 {
 			return nil
 		}
 		switch e.Action {
 		case "undo":
-			m.sink.submit(protocol.Undo{Force: true})
+			return submitOp{protocol.Undo{Force: true}}
 		case "redo":
-			m.sink.submit(protocol.Redo{Force: true})
+			return submitOp{protocol.Redo{Force: true}}
 		case "rewind":
-			m.sink.submit(protocol.Rewind{Turn: e.Turns[0], Files: true, Force: true})
+			return submitOp{protocol.Rewind{Turn: e.Turns[0], Files: true, Force: true}}
 		}
 		return nil
 	}
-	m.overlay = p
+	return results{
+		commitCell{&textCell{title: fmt.Sprintf("Changed since turn %d", e.Turns[0]), body: e.Diff, diff: true}},
+		showNotice{noticeWarning, fmt.Sprintf("Nothing restored: %d file(s) were changed since (shown above).", len(e.Paths)), ""},
+		openOverlay{p},
+	}
 }
