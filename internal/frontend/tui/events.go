@@ -54,7 +54,10 @@ func (m *model) handleEvent(ev protocol.EventMsg) tea.Cmd {
 	case protocol.AgentMessage:
 		m.agentMessage(e.ItemID, e.Text)
 	case protocol.ReasoningDelta, protocol.Reasoning:
-		m.reasoningEvent(e)
+		if !m.opts.HideReasoning {
+			m.act(m.reason.update(e))
+			m.live.version++
+		}
 	case protocol.ExecBegin, protocol.ExecOutputDelta, protocol.ExecEnd,
 		protocol.PatchApplyBegin, protocol.PatchApplyEnd:
 		m.reasoningDone()
@@ -241,8 +244,7 @@ func (m *model) turnStarted() tea.Cmd {
 // turnEnded closes the turn: leftovers are committed, unanswered approvals
 // dropped, and the next queued message, if any, submitted.
 func (m *model) turnEnded(n *noticeCell) tea.Cmd {
-	m.commitReasoning(m.reason.text)
-	m.reason.text, m.reason.itemID, m.reason.early = "", "", nil
+	m.act(m.reason.end())
 	m.flushStream()
 	for _, c := range m.live.drain() {
 		if m.live.keepProcess(c) {

@@ -72,8 +72,7 @@ func (m *model) globalKey(key tea.KeyPressMsg) (tea.Cmd, bool) {
 			return m.quit(), true
 		}
 	case "ctrl+t":
-		m.toggleReasoning()
-		return nil, true
+		return m.act(m.reason.toggle(m.opts.HideReasoning, m.opts.AltScreen)), true
 	case "pgup":
 		m.hist.scrollBy(max(m.height-composerRows, 1))
 		return nil, true

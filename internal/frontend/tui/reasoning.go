@@ -3,6 +3,7 @@ package tui
 import (
 	"strings"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	"github.com/kodex-cli/kodex/internal/frontend/termtext"
@@ -63,89 +64,102 @@ type reasoningState struct {
 	toldInline bool
 }
 
-// reasoningEvent streams or commits a reasoning summary, unless reasoning
-// is hidden.
-func (m *model) reasoningEvent(ev protocol.EventMsg) {
-	if m.opts.HideReasoning {
-		return
-	}
+// reasoningToggled: Ctrl+T expanded or collapsed reasoning.
+type reasoningToggled struct{ expanded bool }
+
+// update streams or commits a reasoning summary; it returns the cell to
+// commit (commitCell) or nil.
+func (r *reasoningState) update(ev protocol.EventMsg) tea.Msg {
 	switch e := ev.(type) {
 	case protocol.ReasoningDelta:
-		if e.ItemID != m.reason.itemID {
-			m.reasoningDone() // a new summary: the last one is finished
-			m.reason.itemID = e.ItemID
+		var out tea.Msg
+		if e.ItemID != r.itemID {
+			out = r.done() // a new summary: the last one is finished
+			r.itemID = e.ItemID
 		}
-		m.reason.text += e.Delta
+		r.text += e.Delta
+		return out
 	case protocol.Reasoning:
-		if m.reason.early[e.ItemID] {
-			delete(m.reason.early, e.ItemID)
-			break
+		if r.early[e.ItemID] {
+			delete(r.early, e.ItemID)
+			return nil
 		}
-		if e.ItemID == m.reason.itemID {
-			m.reason.text, m.reason.itemID = "", ""
+		if e.ItemID == r.itemID {
+			r.text, r.itemID = "", ""
 		}
-		m.commitReasoning(e.Text)
+		return r.cell(e.Text)
 	}
-	m.live.version++
+	return nil
 }
 
-// reasoningDone commits the summary being streamed when the model has moved
-// on to its next item (an answer, a tool call): the transcript shows items
-// in the order the model produced them, though the finished summary only
-// arrives with the whole response.
-func (m *model) reasoningDone() {
-	if strings.TrimSpace(m.reason.text) == "" {
-		return
+// done commits the summary being streamed when the model has moved on to
+// its next item (an answer, a tool call): the transcript shows items in
+// the order the model produced them, though the finished summary only
+// arrives with the whole response. nil: nothing was streaming.
+func (r *reasoningState) done() tea.Msg {
+	if strings.TrimSpace(r.text) == "" {
+		return nil
 	}
-	if m.reason.early == nil {
-		m.reason.early = map[string]bool{}
+	if r.early == nil {
+		r.early = map[string]bool{}
 	}
-	if m.reason.itemID != "" {
-		m.reason.early[m.reason.itemID] = true
+	if r.itemID != "" {
+		r.early[r.itemID] = true
 	}
-	m.commitReasoning(m.reason.text)
-	m.reason.text, m.reason.itemID = "", ""
-	m.live.version++
+	out := r.cell(r.text)
+	r.text, r.itemID = "", ""
+	return out
 }
 
-func (m *model) commitReasoning(text string) {
-	if strings.TrimSpace(text) != "" {
-		m.commit(&reasoningCell{text: text, expanded: m.reason.expanded})
-	}
+// end commits what is left at the end of a turn and forgets the turn's
+// items.
+func (r *reasoningState) end() tea.Msg {
+	out := r.cell(r.text)
+	r.text, r.itemID, r.early = "", "", nil
+	return out
 }
 
-// liveReasoning renders the summary being streamed ("" if none).
-func (m *model) liveReasoning(w int) string {
-	if strings.TrimSpace(m.reason.text) == "" {
+// cell is the reasoning cell of a summary to commit, or nil for none.
+func (r *reasoningState) cell(text string) tea.Msg {
+	if strings.TrimSpace(text) == "" {
+		return nil
+	}
+	return commitCell{&reasoningCell{text: text, expanded: r.expanded}}
+}
+
+// view renders the summary being streamed ("" if none).
+func (r *reasoningState) view(w int) string {
+	if strings.TrimSpace(r.text) == "" {
 		return ""
 	}
-	return (&reasoningCell{text: m.reason.text, expanded: m.reason.expanded}).render(w)
+	return (&reasoningCell{text: r.text, expanded: r.expanded}).render(w)
 }
 
-// toggleReasoning (Ctrl+T) expands or collapses the live reasoning and, in
-// the alternate screen, every reasoning cell of the transcript. Inline,
+// toggle (Ctrl+T) expands or collapses the live reasoning and, in the
+// alternate screen, every reasoning cell of the transcript. Inline,
 // reasoning already printed to the scrollback cannot change: the toggle
 // decides how later reasoning is printed, and the hint line says so once.
-func (m *model) toggleReasoning() {
-	if m.opts.HideReasoning {
-		m.hint = "reasoning is hidden (hide_agent_reasoning)"
-		return
+func (r *reasoningState) toggle(hidden, alt bool) tea.Msg {
+	if hidden {
+		return setHint{"reasoning is hidden (hide_agent_reasoning)"}
 	}
-	r := &m.reason
 	r.expanded = !r.expanded
-	m.live.version++
 	state := "collapsed"
 	if r.expanded {
 		state = "expanded"
 	}
-	switch {
-	case m.opts.AltScreen:
-		m.hist.setReasoningExpanded(r.expanded)
-		m.hint = "reasoning " + state
-	case !r.toldInline:
+	hint := "reasoning " + state
+	if !alt && !r.toldInline {
 		r.toldInline = true
-		m.hint = "reasoning " + state + " from now on; printed reasoning stays as is"
-	default:
-		m.hint = "reasoning " + state
+		hint = "reasoning " + state + " from now on; printed reasoning stays as is"
+	}
+	return results{reasoningToggled{r.expanded}, setHint{hint}}
+}
+
+// reasoningDone commits the summary being streamed, if any (see done).
+func (m *model) reasoningDone() {
+	if r := m.reason.done(); r != nil {
+		m.act(r)
+		m.live.version++
 	}
 }

@@ -94,6 +94,11 @@ func (m *model) act(msg tea.Msg) tea.Cmd {
 			cmds = append(cmds, m.act(x))
 		}
 		return tea.Batch(cmds...)
+	case reasoningToggled:
+		m.live.version++
+		if m.opts.AltScreen {
+			m.hist.setReasoningExpanded(r.expanded)
+		}
 	case historyChosen:
 		m.overlay = nil
 		m.composer.setValue(r.text)

@@ -186,7 +186,7 @@ func (m *model) liveLines(w int) []string {
 	for _, c := range m.live.cells {
 		out = append(out, "", c.render(w))
 	}
-	if r := m.liveReasoning(w); r != "" {
+	if r := m.reason.view(w); r != "" {
 		out = append(out, "", r)
 	}
 	if s := m.stream; s != nil && strings.TrimSpace(s.pending) != "" {
