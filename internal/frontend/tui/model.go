@@ -11,9 +11,10 @@ import (
 	"github.com/kodex-cli/kodex/internal/protocol"
 )
 
-// model is the root Bubble Tea model. Update only dispatches to the
-// handlers in events.go (protocol events), input.go (keys, paste), and the
-// components; View composes cached renderings.
+// model is the root Bubble Tea model. Update only dispatches: keys and
+// pastes go to the focused component (input.go), protocol events to the
+// component they concern (events.go), and the components' typed results
+// are carried out in route.go; View lays out their cached renderings.
 type model struct {
 	opts Options
 	ctx  context.Context // the Run context; canceled when Run returns

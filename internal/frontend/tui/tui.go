@@ -32,6 +32,22 @@
 //	y / a / n / Esc   approval modal: yes, yes for this session, no, abort the turn
 //	Tab               /resume picker: this directory's sessions or all directories'
 //
+// # Structure
+//
+// The root model (model.go) owns the session, the turn and the frame's
+// layout, and routes: a key goes to the focused component (an overlay, else
+// the armed approval modal, else the global keys, the slash and @ popup and
+// the composer); a protocol event goes to the component it concerns. The
+// components are the approval modal (approval.go), the overlays
+// (overlay.go: pickers, the trust screen, help; an MCP server's form, the
+// history search, the pager), the popup (popup.go), the composer
+// (composer.go, over the textarea editor), reasoning (reasoning.go) and
+// undo (undo.go); history.go commits finished cells to the scrollback. A
+// component does not reach into the root: its update returns a typed
+// result (approvalDecided, pickerChosen, popupChosen, submitAsked,
+// submitOp, commitCell, …) which the root carries out in route.go on the
+// same Update, so a key's effect is complete when Update returns.
+//
 // # Performance
 //
 // Nothing ticks while idle: the spinner runs only while a turn runs. Events
