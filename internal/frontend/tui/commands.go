@@ -39,7 +39,7 @@ func commands() []command {
 		{"mention", "mention a file (@ search)", (*model).cmdMention},
 		{"copy", "copy the last answer's Markdown", (*model).cmdCopy},
 		{"mcp", "list MCP servers and their tools", (*model).cmdMcp},
-		{"ps", "list running processes; end one", func(m *model, _ string) tea.Cmd { return m.act(psPicker(m.live.processes(), m.now())) }},
+		{"ps", "list running processes; end one", func(m *model, _ string) tea.Cmd { return m.act(psPicker(m.transcript.live.processes(), m.now())) }},
 		{"quit", "exit kodex", func(m *model, _ string) tea.Cmd { return m.quit() }},
 	}
 }
@@ -360,10 +360,9 @@ func (m *model) swapped(s Session, err error, note string) tea.Cmd {
 	m.gen++
 	m.session = s
 	m.sink.setSession(s)
-	m.flushStream()
-	m.live.drain()
+	m.act(m.transcript.reset())
 	m.approvals.clear()
-	m.queued, m.reason.text = nil, ""
+	m.queued = nil
 	m.turn = turnState{tickGen: m.turn.tickGen + 1}
 	m.status.total, m.status.ctxUsed, m.status.sessionID = protocol.TokenUsage{}, 0, ""
 	m.status.cost, m.status.priced, m.status.costKnown = 0, false, false
@@ -397,11 +396,11 @@ func (m *model) cmdMention(string) tea.Cmd {
 }
 
 func (m *model) cmdCopy(string) tea.Cmd {
-	if m.lastAnswer == "" {
+	if m.transcript.lastAnswer == "" {
 		m.notice(noticeWarning, "Nothing to copy yet.", "")
 		return nil
 	}
-	text := m.lastAnswer
+	text := m.transcript.lastAnswer
 	if m.opts.Clipboard == nil {
 		m.hint = "Copied (OSC 52)"
 		return tea.SetClipboard(text)

@@ -86,7 +86,7 @@ func (m *model) runPrompt(word string, p prompts.Prompt, args string) tea.Cmd {
 	m.composer.prompts.add(strings.TrimSpace(word+" "+args), m.now())
 	if m.turn.running {
 		m.queued = append(m.queued, text)
-		m.live.version++
+		m.transcript.live.version++
 		return nil
 	}
 	return m.submitText(text, nil)

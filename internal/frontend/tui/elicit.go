@@ -63,7 +63,6 @@ func newElicitForm(req protocol.McpElicitationRequest) *elicitForm {
 
 // elicitation shows a server's form, or queues it behind the overlay open.
 func (m *model) elicitation(req protocol.McpElicitationRequest) tea.Cmd {
-	m.flushStream()
 	if m.overlay != nil {
 		m.elicitQueue = append(m.elicitQueue, req)
 		return nil

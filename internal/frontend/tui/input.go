@@ -32,7 +32,7 @@ func (m *model) handleKey(key tea.KeyPressMsg) tea.Cmd {
 	case m.overlay != nil:
 		return m.act(m.overlay.update(key))
 	case m.approvals.armed(m.lastKeyAt):
-		m.live.version++
+		m.transcript.live.version++
 		return m.act(m.approvals.update(key))
 	}
 	if cmd, ok := m.globalKey(key); ok {
@@ -72,7 +72,7 @@ func (m *model) globalKey(key tea.KeyPressMsg) (tea.Cmd, bool) {
 			return m.quit(), true
 		}
 	case "ctrl+t":
-		return m.act(m.reason.toggle(m.opts.HideReasoning, m.opts.AltScreen)), true
+		return m.act(m.transcript.reason.toggle(m.opts.HideReasoning, m.opts.AltScreen)), true
 	case "pgup":
 		m.hist.scrollBy(max(m.height-composerRows, 1))
 		return nil, true
@@ -142,7 +142,7 @@ func (m *model) handlePaste(text string) tea.Cmd {
 	}
 	text = strings.ReplaceAll(strings.ReplaceAll(text, "\r\n", "\n"), "\r", "\n")
 	if m.approvals.paste(text) {
-		m.live.version++
+		m.transcript.live.version++
 		return nil
 	}
 	return m.act(m.composer.paste(text, m.opts.Cwd))
@@ -176,7 +176,7 @@ func (m *model) submitComposer() tea.Cmd {
 	}
 	if m.turn.running {
 		m.queued = append(m.queued, full)
-		m.live.version++
+		m.transcript.live.version++
 		return nil
 	}
 	return m.submitText(full, images)

@@ -31,45 +31,18 @@ func (s *mcpState) set(st protocol.McpServerStatus) {
 	s.servers[st.Server] = st
 }
 
-// mcpEvent applies the MCP events; others are not its.
-func (m *model) mcpEvent(ev protocol.EventMsg) tea.Cmd {
-	switch e := ev.(type) {
-	case protocol.McpServerStatus:
-		m.mcp.set(e)
-		if e.State == protocol.McpReady { // its prompts join the list
-			m.mcpPrompts.invalidate()
-			if m.popup.kind == popupSlash {
-				return m.refreshMCPPrompts()
-			}
-		}
-		if e.State == protocol.McpFailed {
-			hint := "Run /mcp to see the servers."
-			if e.Stderr != "" {
-				hint = "Its stderr ends with: " + lastLine(e.Stderr)
-			}
-			m.notice(noticeWarning, fmt.Sprintf("MCP server %s failed to start: %s", e.Server, e.Error), hint)
-		}
-	case protocol.McpElicitationRequest:
-		return m.elicitation(e)
-	case protocol.McpToolApprovalRequest:
-		m.flushStream()
-		m.approvals.push(&approval{mcp: &e}, m.now(), m.typedAt())
-		return m.desktopNotify(fmt.Sprintf("Approval needed to call %s/%s", e.Server, e.Tool))
-	case protocol.McpToolCallBegin:
-		m.flushStream()
-		m.live.add(e.CallID, &mcpCell{server: e.Server, tool: e.Tool, args: e.Arguments, running: true})
-	case protocol.McpToolCallProgress:
-		if c, ok := m.live.get(e.CallID).(*mcpCell); ok {
-			c.progress = &e
-			m.live.version++
-		}
-	case protocol.McpToolCallEnd:
-		c, ok := m.live.take(e.CallID).(*mcpCell)
-		if !ok { // declined before it began, or a replay
-			c = &mcpCell{server: e.Server, tool: e.Tool, args: e.Arguments}
-		}
-		c.running, c.end = false, &e
-		m.commit(c)
+// mcpReady: a server is ready; its prompts join the list.
+type mcpReady struct{}
+
+// update records a server's state; others are not its.
+func (s *mcpState) update(ev protocol.EventMsg) tea.Msg {
+	e, ok := ev.(protocol.McpServerStatus)
+	if !ok {
+		return nil
+	}
+	s.set(e)
+	if e.State == protocol.McpReady {
+		return mcpReady{}
 	}
 	return nil
 }

@@ -186,7 +186,7 @@ func (m *model) runMCPPrompt(word string, p MCPPrompt, args string) tea.Cmd {
 			}
 			if m.turn.running {
 				m.queued = append(m.queued, text)
-				m.live.version++
+				m.transcript.live.version++
 				return nil
 			}
 			return m.submitText(text, nil)

@@ -40,10 +40,8 @@ type model struct {
 	overrides turnOverrides
 	turn      turnState
 
-	hist   *history
-	live   liveArea
-	stream *stream // the agent message being streamed
-	reason reasoningState
+	hist       *history
+	transcript transcript // the events' cells: streaming, live, committed
 
 	composer composer
 	queued   []string
@@ -56,12 +54,11 @@ type model struct {
 	popup     popupState    // slash and @ popups, derived from the composer
 	files     *fileIndex
 
-	ctrlCAt    time.Time
-	lastKeyAt  time.Time
-	hint       string
-	lastAnswer string
-	quitting   bool
-	exited     bool
+	ctrlCAt   time.Time
+	lastKeyAt time.Time
+	hint      string
+	quitting  bool
+	exited    bool
 
 	frame frameCache
 }
@@ -129,6 +126,7 @@ func newModel(ctx context.Context, opts Options, sink opSink) *model {
 	if m.now == nil {
 		m.now = time.Now
 	}
+	m.transcript = transcript{now: m.now, hideReasoning: opts.HideReasoning}
 	if m.ctx == nil {
 		m.ctx = context.Background()
 	}
@@ -219,7 +217,7 @@ func (m *model) resize(w, h int) {
 	}
 	m.width, m.height = w, h
 	m.hist.setSize(w, h)
-	m.live.version++
+	m.transcript.live.version++
 	m.hist.version++
 }
 

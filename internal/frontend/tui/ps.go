@@ -43,7 +43,7 @@ func (l *liveArea) keepProcess(c cell) bool {
 // escEndsProcesses handles Esc outside a turn: with processes running, it
 // ends them all.
 func (m *model) escEndsProcesses() bool {
-	n := len(m.live.processes())
+	n := len(m.transcript.live.processes())
 	if n == 0 {
 		return false
 	}

@@ -81,7 +81,7 @@ func TestReplayedProcessesAreGone(t *testing.T) {
 	if f := h.frame(); strings.Contains(f, "Running") {
 		t.Errorf("a replayed process is live:\n%s", f)
 	}
-	if procs := h.m.live.processes(); len(procs) != 0 {
+	if procs := h.m.transcript.live.processes(); len(procs) != 0 {
 		t.Errorf("background processes after a replay: %d", len(procs))
 	}
 }

@@ -155,11 +155,3 @@ func (r *reasoningState) toggle(hidden, alt bool) tea.Msg {
 	}
 	return results{reasoningToggled{r.expanded}, setHint{hint}}
 }
-
-// reasoningDone commits the summary being streamed, if any (see done).
-func (m *model) reasoningDone() {
-	if r := m.reason.done(); r != nil {
-		m.act(r)
-		m.live.version++
-	}
-}

@@ -44,7 +44,7 @@ func (m *model) act(msg tea.Msg) tea.Cmd {
 			m.commit(r.commit)
 		}
 		m.approvals.show(m.now(), m.typedAt())
-		m.live.version++
+		m.transcript.live.version++
 	case closeOverlay:
 		m.overlay = nil
 	case pickerChosen:
@@ -95,9 +95,24 @@ func (m *model) act(msg tea.Msg) tea.Cmd {
 		}
 		return tea.Batch(cmds...)
 	case reasoningToggled:
-		m.live.version++
+		m.transcript.live.version++
 		if m.opts.AltScreen {
 			m.hist.setReasoningExpanded(r.expanded)
+		}
+	case turnBegan:
+		return m.turnStarted()
+	case turnFinished:
+		return m.turnFinished()
+	case approvalAsked:
+		m.approvals.push(r.a, m.now(), m.typedAt())
+	case elicitAsked:
+		return m.elicitation(r.req)
+	case notify:
+		return m.desktopNotify(r.body)
+	case mcpReady:
+		m.mcpPrompts.invalidate()
+		if m.popup.kind == popupSlash {
+			return m.refreshMCPPrompts()
 		}
 	case historyChosen:
 		m.overlay = nil

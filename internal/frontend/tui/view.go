@@ -9,11 +9,9 @@ import (
 	md "github.com/kodex-cli/kodex/internal/frontend/tui/markdown"
 )
 
-// frameCache keeps the expensive parts of the last frame: the live area
-// and, in the alternate screen, the transcript rows.
+// frameCache keeps the alternate screen's transcript rows of the last
+// frame (the transcript caches the live area).
 type frameCache struct {
-	liveKey  [3]int // live version, width, stream length
-	live     []string
 	transKey [4]int // history version, width, height, scroll
 	trans    []string
 }
@@ -72,7 +70,7 @@ func (m *model) render() (string, *tea.Cursor) {
 	if m.overlay != nil {
 		top = append(top, m.overlay.view(w))
 	} else {
-		top = append(top, m.liveLines(w)...)
+		top = append(top, m.transcript.view(w, m.queued)...)
 		if modal { // the modal fits the frame; live lines above it give way
 			top = append(top, m.approvals.view(w, max(limit-bottomRows, 0)))
 		}
@@ -169,38 +167,6 @@ func (m *model) footerHint() string {
 		return md.Faint("scrolled · pgdn to return")
 	}
 	return ""
-}
-
-// liveLines renders the running cells, the streaming message and the
-// queued messages, cached until one of them changes.
-func (m *model) liveLines(w int) []string {
-	streamLen := 0
-	if m.stream != nil {
-		streamLen = m.stream.committed + len(m.stream.pending)
-	}
-	key := [3]int{m.live.version, w, streamLen}
-	if key == m.frame.liveKey && m.frame.live != nil {
-		return m.frame.live
-	}
-	var out []string
-	for _, c := range m.live.cells {
-		out = append(out, "", c.render(w))
-	}
-	if r := m.reason.view(w); r != "" {
-		out = append(out, "", r)
-	}
-	if s := m.stream; s != nil && strings.TrimSpace(s.pending) != "" {
-		out = append(out, "", (&agentCell{src: s.pending, cont: s.cont}).render(w))
-	}
-	for _, q := range m.queued {
-		first, _, _ := strings.Cut(q, "\n")
-		out = append(out, md.Faint(ansi.Truncate("↳ queued: "+first, w, "…")))
-	}
-	if out == nil {
-		out = []string{}
-	}
-	m.frame.liveKey, m.frame.live = key, out
-	return out
 }
 
 // transcriptRows renders the visible part of the alt-screen transcript.
