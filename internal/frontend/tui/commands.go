@@ -131,8 +131,7 @@ func effortPicker(modelName, current string) *picker {
 				effort = ""
 			}
 			m.overrides.model, m.overrides.effort = modelName, effort
-			m.status.info.Model, m.status.info.ReasoningEffort = modelName, effort
-			m.status.version++
+			m.status.setModel(modelName, effort)
 			m.notice(noticeInfo, fmt.Sprintf("Model set to %s%s; it applies from your next message.", modelName, ifSet(" (", effort, ")")), "")
 			return nil
 		})
@@ -363,9 +362,7 @@ func (m *model) swapped(s Session, err error, note string) tea.Cmd {
 	m.act(m.transcript.reset())
 	m.approvals.clear()
 	m.queued = nil
-	m.turn = turnState{tickGen: m.turn.tickGen + 1}
-	m.status.total, m.status.ctxUsed, m.status.sessionID = protocol.TokenUsage{}, 0, ""
-	m.status.cost, m.status.priced, m.status.costKnown = 0, false, false
+	m.status.reset()
 	m.undo = undoState{}
 	m.hasContent = false
 	m.notice(noticeInfo, note, "")
@@ -374,7 +371,7 @@ func (m *model) swapped(s Session, err error, note string) tea.Cmd {
 }
 
 func (m *model) cmdStatus(string) tea.Cmd {
-	m.commit(&textCell{title: "Status", body: m.statusReport()})
+	m.commit(&textCell{title: "Status", body: m.status.report()})
 	return nil
 }
 
@@ -383,7 +380,7 @@ const initPrompt = `Generate a file named AGENTS.md that serves as a contributor
 Look at the repository first (layout, build and test commands, coding style, how changes are tested and reviewed), then write a concise Markdown document (200–400 words) with short sections such as: Project structure, Build and test commands, Coding style, Testing guidelines, Commit and pull request guidelines. Name only paths and commands that exist. If AGENTS.md already exists, improve it instead of replacing what is still right.`
 
 func (m *model) cmdInit(string) tea.Cmd {
-	if m.turn.running {
+	if m.status.turn.running {
 		m.queued = append(m.queued, initPrompt)
 		return nil
 	}
@@ -446,7 +443,7 @@ func (m *model) showDiff(out string) {
 // pagerRows is what the frame leaves a pager: the frame less the title,
 // the key line, the spinner row, the composer and the status line.
 func (m *model) pagerRows() int {
-	composer, _, _ := m.composer.view(max(m.width, 20), m.turn.running)
+	composer, _, _ := m.composer.view(max(m.width, 20), m.status.turn.running)
 	return m.frameLimit() - 4 - len(composer)
 }
 

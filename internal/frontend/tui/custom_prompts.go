@@ -84,7 +84,7 @@ func (m *model) runPrompt(word string, p prompts.Prompt, args string) tea.Cmd {
 		return nil
 	}
 	m.composer.prompts.add(strings.TrimSpace(word+" "+args), m.now())
-	if m.turn.running {
+	if m.status.turn.running {
 		m.queued = append(m.queued, text)
 		m.transcript.live.version++
 		return nil

@@ -34,34 +34,16 @@ func (m *model) handleEvents(msg eventsMsg) tea.Cmd {
 // their results. Replayed history goes through here too.
 func (m *model) handleEvent(ev protocol.EventMsg) tea.Cmd {
 	ev = relativize(ev, m.opts.Cwd)
-	switch e := ev.(type) {
-	case protocol.ShutdownComplete:
+	if _, ok := ev.(protocol.ShutdownComplete); ok {
 		if m.quitting {
 			return m.exit()
 		}
 		return nil
-	case protocol.SessionConfigured:
-		m.status.configure(e)
-	case protocol.TokenCount:
-		m.status.tokens(e)
-		m.priceResponse(e.Last)
-		for _, w := range m.status.limits.update(e.RateLimits) {
-			m.notice(noticeWarning, w, "/status shows the provider's limits.")
-		}
-	case protocol.ContextCompacted:
-		m.status.ctxUsed = e.TokensAfter
 	}
 	if r, ok := m.undo.update(ev); ok {
 		return m.act(r)
 	}
-	return tea.Batch(m.act(m.mcp.update(ev)), m.act(m.transcript.update(ev)))
-}
-
-// turnStarted starts the spinner.
-func (m *model) turnStarted() tea.Cmd {
-	m.hasContent = true
-	m.turn = turnState{running: true, started: m.now(), tickGen: m.turn.tickGen + 1}
-	return m.scheduleTick()
+	return tea.Batch(m.act(m.status.update(ev)), m.act(m.mcp.update(ev)), m.act(m.transcript.update(ev)))
 }
 
 // turnFinished closes the turn once the transcript committed its
@@ -69,7 +51,7 @@ func (m *model) turnStarted() tea.Cmd {
 // if any, submitted.
 func (m *model) turnFinished() tea.Cmd {
 	m.approvals.clear()
-	m.turn.running = false
+	m.status.turn.running = false
 	if m.hint == "Interrupting…" {
 		m.hint = ""
 	}
@@ -86,7 +68,7 @@ func (m *model) sessionClosed() tea.Cmd {
 	if m.quitting {
 		return m.exit()
 	}
-	m.turn.running = false
+	m.status.turn.running = false
 	m.notice(noticeError, "The session ended.", "Press Ctrl+C twice or Ctrl+D to exit, or /new to start another.")
 	m.session = nil
 	return nil
@@ -117,7 +99,7 @@ func (m *model) replay(s Session) {
 		m.handleEvent(ev)
 	}
 	m.transcript.replaying = false
-	m.turn.running = false
+	m.status.turn.running = false
 	m.approvals.clear()
 }
 

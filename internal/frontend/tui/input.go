@@ -52,7 +52,7 @@ func (m *model) globalKey(key tea.KeyPressMsg) (tea.Cmd, bool) {
 			m.popup.dismiss(m.composer.value())
 			return nil, true
 		}
-		if m.turn.running {
+		if m.status.turn.running {
 			m.sink.submit(protocol.Interrupt{})
 			m.hint = "Interrupting…"
 			return nil, true
@@ -92,7 +92,7 @@ func (m *model) ctrlC() tea.Cmd {
 	}
 	m.ctrlCAt = now
 	switch {
-	case m.turn.running:
+	case m.status.turn.running:
 		m.sink.submit(protocol.Interrupt{})
 	case !m.composer.empty():
 		m.composer.clear()
@@ -174,7 +174,7 @@ func (m *model) submitComposer() tea.Cmd {
 	if strings.HasPrefix(text, "!") && len(text) > 1 {
 		return m.runUserShell(strings.TrimPrefix(text, "!"))
 	}
-	if m.turn.running {
+	if m.status.turn.running {
 		m.queued = append(m.queued, full)
 		m.transcript.live.version++
 		return nil

@@ -184,7 +184,7 @@ func (m *model) runMCPPrompt(word string, p MCPPrompt, args string) tea.Cmd {
 				m.notice(noticeError, "Could not get "+word+": "+err.Error(), "")
 				return nil
 			}
-			if m.turn.running {
+			if m.status.turn.running {
 				m.queued = append(m.queued, text)
 				m.transcript.live.version++
 				return nil

@@ -36,9 +36,8 @@ type model struct {
 	gen     int // bumps when the session is swapped; stale events are ignored
 	sink    opSink
 
-	status    statusState
+	status    statusState // the status line and the turn's spinner
 	overrides turnOverrides
-	turn      turnState
 
 	hist       *history
 	transcript transcript // the events' cells: streaming, live, committed
@@ -130,7 +129,7 @@ func newModel(ctx context.Context, opts Options, sink opSink) *model {
 	if m.ctx == nil {
 		m.ctx = context.Background()
 	}
-	m.status = newStatus(opts.Status, opts.Cwd)
+	m.status = newStatus(opts.Status, opts.Cwd, opts.Price)
 	m.hist.setSize(m.width, m.height)
 	if opts.TrustPrompt != nil {
 		m.overlay = newTrustScreen(opts.Cwd)
@@ -169,7 +168,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case eventsMsg:
 		cmd = m.handleEvents(msg)
 	case tickMsg:
-		cmd = m.tick(msg)
+		cmd = m.status.turn.tick(msg, m.now())
 	case uv.PrimaryDeviceAttributesEvent, firstFrameMsg:
 		m.hist.ready = true
 	case tea.ModeReportMsg:
@@ -261,21 +260,6 @@ func readEvents(gen int, ch <-chan protocol.Event) eventsMsg {
 		}
 	}
 	return msg
-}
-
-// tick advances the spinner; it only runs while a turn runs.
-func (m *model) tick(msg tickMsg) tea.Cmd {
-	if !m.turn.running || msg.gen != m.turn.tickGen {
-		return nil
-	}
-	m.turn.frame++
-	m.turn.elapsed = m.now().Sub(m.turn.started)
-	return m.scheduleTick()
-}
-
-func (m *model) scheduleTick() tea.Cmd {
-	gen := m.turn.tickGen
-	return tea.Tick(100*time.Millisecond, func(time.Time) tea.Msg { return tickMsg{gen} })
 }
 
 // commit moves a finished cell into the history.

@@ -129,12 +129,11 @@ func windowName(minutes int64) string {
 }
 
 // priceResponse adds a response's cost at the price of the model in use.
-func (m *model) priceResponse(u protocol.TokenUsage) {
-	if m.opts.Price == nil || u.TotalTokens == 0 {
+func (s *statusState) priceResponse(u protocol.TokenUsage) {
+	if s.price == nil || u.TotalTokens == 0 {
 		return
 	}
-	s := &m.status
-	p, ok := m.opts.Price(s.info.Model)
+	p, ok := s.price(s.info.Model)
 	if !ok {
 		s.costKnown = false
 		return

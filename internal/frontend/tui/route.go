@@ -100,7 +100,8 @@ func (m *model) act(msg tea.Msg) tea.Cmd {
 			m.hist.setReasoningExpanded(r.expanded)
 		}
 	case turnBegan:
-		return m.turnStarted()
+		m.hasContent = true
+		return m.status.turn.start(m.now())
 	case turnFinished:
 		return m.turnFinished()
 	case approvalAsked:

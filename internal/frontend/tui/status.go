@@ -3,14 +3,21 @@ package tui
 import (
 	"fmt"
 	"strings"
+	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 
 	md "github.com/kodex-cli/kodex/internal/frontend/tui/markdown"
 	"github.com/kodex-cli/kodex/internal/protocol"
 )
 
-// statusState is what the status line and /status show.
+// statusState is what the status line and /status show: the model and
+// policies in force, the tokens, context and cost, the provider's limits
+// and the running turn's spinner. Its update takes the session's events;
+// the root only reads it, and tells it what the UI chose (setModel,
+// choosePolicy, policySent) and when a turn starts or the session is
+// swapped.
 type statusState struct {
 	info      StatusInfo
 	cwd       string
@@ -30,13 +37,51 @@ type statusState struct {
 	// question) and rides on the next turn, so it is what the next command
 	// runs under; the session's SessionConfigured does not replace it.
 	pending bool
+	// price is a model's price (Options.Price; nil: unknown).
+	price func(model string) (Price, bool)
+	turn  turnState // the running turn, for the spinner
 }
 
-func newStatus(info StatusInfo, cwd string) statusState {
+func newStatus(info StatusInfo, cwd string, price func(string) (Price, bool)) statusState {
 	if info.ApprovalPreset == "" && info.ApprovalPolicy != "" {
 		info.ApprovalPreset = presetName(info.ApprovalPolicy, info.SandboxMode)
 	}
-	return statusState{info: info, cwd: cwd}
+	return statusState{info: info, cwd: cwd, price: price}
+}
+
+// update records what an event says of the session; it returns a warning
+// for each rate limit that has just run low, or nil.
+func (s *statusState) update(ev protocol.EventMsg) tea.Msg {
+	switch e := ev.(type) {
+	case protocol.SessionConfigured:
+		s.configure(e)
+	case protocol.TokenCount:
+		s.tokens(e)
+		s.priceResponse(e.Last)
+		var out results
+		for _, w := range s.limits.update(e.RateLimits) {
+			out = append(out, showNotice{noticeWarning, w, "/status shows the provider's limits."})
+		}
+		if len(out) > 0 {
+			return out
+		}
+	case protocol.ContextCompacted:
+		s.ctxUsed = e.TokensAfter
+	}
+	return nil
+}
+
+// reset forgets the session's usage when the session is swapped.
+func (s *statusState) reset() {
+	s.total, s.ctxUsed, s.sessionID = protocol.TokenUsage{}, 0, ""
+	s.cost, s.priced, s.costKnown = 0, false, false
+	s.turn = turnState{tickGen: s.turn.tickGen + 1}
+}
+
+// setModel shows the model and effort chosen with /model.
+func (s *statusState) setModel(name, effort string) {
+	s.info.Model, s.info.ReasoningEffort = name, effort
+	s.version++
 }
 
 func (s *statusState) configure(e protocol.SessionConfigured) {
@@ -144,15 +189,36 @@ func formatTokens(n int64) string {
 // spinnerFrames animate the "Working" line while a turn runs.
 var spinnerFrames = [...]string{"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"}
 
+// start starts a turn's spinner; the command ticks it.
+func (t *turnState) start(now time.Time) tea.Cmd {
+	*t = turnState{running: true, started: now, tickGen: t.tickGen + 1}
+	return t.nextTick()
+}
+
+// tick advances the spinner; it only runs while a turn runs (ticks of an
+// older turn are dropped).
+func (t *turnState) tick(msg tickMsg, now time.Time) tea.Cmd {
+	if !t.running || msg.gen != t.tickGen {
+		return nil
+	}
+	t.frame++
+	t.elapsed = now.Sub(t.started)
+	return t.nextTick()
+}
+
+func (t *turnState) nextTick() tea.Cmd {
+	gen := t.tickGen
+	return tea.Tick(100*time.Millisecond, func(time.Time) tea.Msg { return tickMsg{gen} })
+}
+
 func (t *turnState) line() string {
 	secs := int(t.elapsed.Seconds())
 	return md.Fg(md.Cyan, spinnerFrames[t.frame%len(spinnerFrames)]) + " " + md.Bold("Working") +
 		md.Faint(fmt.Sprintf(" (%ds · esc to interrupt)", secs))
 }
 
-// statusReport is the /status cell's text.
-func (m *model) statusReport() string {
-	s := &m.status
+// report is the /status cell's text.
+func (s *statusState) report() string {
 	rows := [][2]string{
 		{"Model", s.info.Model + ifSet(" (", s.info.ReasoningEffort, ")")},
 		{"Provider", s.info.Provider},

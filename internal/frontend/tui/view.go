@@ -47,15 +47,15 @@ func (m *model) render() (string, *tea.Cursor) {
 	case m.quitting:
 		bottom = append(bottom, md.Faint("Shutting down…"))
 	case short:
-	case m.turn.running:
-		bottom = append(bottom, m.turn.line())
+	case m.status.turn.running:
+		bottom = append(bottom, m.status.turn.line())
 	default:
 		bottom = append(bottom, "")
 	}
 	composerAt, crow, ccol := len(bottom), 0, 0
 	if showComposer {
 		var rows []string
-		rows, crow, ccol = m.composer.view(w, m.turn.running)
+		rows, crow, ccol = m.composer.view(w, m.status.turn.running)
 		bottom = append(bottom, rows...)
 	}
 	if m.popup.active() && m.overlay == nil {
