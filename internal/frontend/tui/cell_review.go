@@ -76,121 +76,107 @@ func priorityColor(tag string) string {
 // "--base BRANCH" and "--commit SHA" choose the target (words after them
 // are what to focus on); other words are the user's own instructions over
 // the uncommitted changes.
-func (m *model) cmdReview(args string) tea.Cmd {
-	if m.opts.Review == nil {
-		return m.unavailable("/review")
+func (c *commander) cmdReview(args string) tea.Msg {
+	if c.opts.Review == nil {
+		return unavailable("/review")
 	}
 	words := strings.Fields(args)
 	if len(words) == 0 {
-		m.overlay = reviewPicker()
-		return nil
+		return openOverlay{c.reviewPicker()}
 	}
 	t := review.Target{Kind: review.Custom, Instructions: args}
 	if flag := words[0]; flag == "--base" || flag == "--commit" {
 		if len(words) < 2 {
-			m.notice(noticeError, flag+" needs a value.", "/review --base BRANCH, /review --commit SHA, or /review alone to choose.")
-			return nil
+			return showNotice{noticeError, flag + " needs a value.", "/review --base BRANCH, /review --commit SHA, or /review alone to choose."}
 		}
 		t = review.Target{Kind: review.BaseBranch, Branch: words[1], Instructions: strings.Join(words[2:], " ")}
 		if flag == "--commit" {
 			t = review.Target{Kind: review.Commit, Commit: words[1], Instructions: strings.Join(words[2:], " ")}
 		}
 	}
-	return m.startReview(t)
+	return c.startReview(t)
 }
 
 // reviewPicker asks what to review.
-func reviewPicker() *picker {
+func (c *commander) reviewPicker() *picker {
 	p := &picker{title: "What should be reviewed?", items: []popupItem{
 		{label: "Uncommitted changes", desc: "staged, unstaged and untracked"},
 		{label: "Against a base branch", desc: "what this branch would merge"},
 		{label: "A commit", desc: "what one commit introduced"},
 	}}
 	p.choose = func(i int) tea.Msg {
-		return resultMsg(func(m *model) tea.Cmd {
-			switch i {
-			case 1:
-				return m.refPicker("Review against which branch?", review.BaseBranch,
-					"for-each-ref", "--sort=-committerdate", "--count=50", "--format=%(refname:short)", "refs/heads")
-			case 2:
-				return m.refPicker("Review which commit?", review.Commit,
-					"log", "-n", "50", "--format=%H%x09%s")
-			}
-			m.overlay = nil
-			return m.startReview(review.Target{Kind: review.Uncommitted})
-		})
+		switch i {
+		case 1:
+			return c.refPicker("Review against which branch?", review.BaseBranch,
+				"for-each-ref", "--sort=-committerdate", "--count=50", "--format=%(refname:short)", "refs/heads")
+		case 2:
+			return c.refPicker("Review which commit?", review.Commit,
+				"log", "-n", "50", "--format=%H%x09%s")
+		}
+		return reviewChosen{review.Target{Kind: review.Uncommitted}}
 	}
 	return p
 }
 
 // refPicker lists branches or commits through git (Options.Git) and
 // reviews the one chosen. A line is "name" or "id<TAB>title".
-func (m *model) refPicker(title string, kind review.Kind, gitArgs ...string) tea.Cmd {
-	ctx, git := m.ctx, m.opts.Git
-	return async(func() resultMsg {
+func (c *commander) refPicker(title string, kind review.Kind, gitArgs ...string) tea.Msg {
+	ctx, git := c.ctx, c.opts.Git
+	return work(func() tea.Msg {
 		var out []byte
 		err := errors.New("git is not available here")
 		if git != nil {
 			out, err = git(ctx, gitArgs...)
 		}
-		return func(m *model) tea.Cmd {
-			if err != nil {
-				m.overlay = nil
-				m.notice(noticeError, "Could not list them: "+err.Error(), "")
-				return nil
-			}
-			var refs []string
-			p := &picker{title: title}
-			for line := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
-				name, desc, _ := strings.Cut(line, "\t")
-				if name == "" {
-					continue
-				}
-				refs = append(refs, name)
-				label := name
-				if kind == review.Commit {
-					label = name[:min(7, len(name))]
-				}
-				p.items = append(p.items, popupItem{label: termtext.Line(label), desc: termtext.Line(desc)})
-			}
-			if len(refs) == 0 {
-				m.overlay = nil
-				m.notice(noticeInfo, "Nothing to choose from.", "")
-				return nil
-			}
-			p.choose = func(i int) tea.Msg {
-				return resultMsg(func(m *model) tea.Cmd {
-					m.overlay = nil
-					if kind == review.Commit {
-						return m.startReview(review.Target{Kind: review.Commit, Commit: refs[i]})
-					}
-					return m.startReview(review.Target{Kind: review.BaseBranch, Branch: refs[i]})
-				})
-			}
-			m.overlay = p
-			return nil
+		if err != nil {
+			return results{closeOverlay{}, showNotice{noticeError, "Could not list them: " + err.Error(), ""}}
 		}
+		return refPicker(title, kind, out)
 	})
+}
+
+// refPicker offers the branches or commits git listed (out).
+func refPicker(title string, kind review.Kind, out []byte) tea.Msg {
+	var refs []string
+	p := &picker{title: title}
+	for line := range strings.SplitSeq(strings.TrimSpace(string(out)), "\n") {
+		name, desc, _ := strings.Cut(line, "\t")
+		if name == "" {
+			continue
+		}
+		refs = append(refs, name)
+		label := name
+		if kind == review.Commit {
+			label = name[:min(7, len(name))]
+		}
+		p.items = append(p.items, popupItem{label: termtext.Line(label), desc: termtext.Line(desc)})
+	}
+	if len(refs) == 0 {
+		return results{closeOverlay{}, showNotice{noticeInfo, "Nothing to choose from.", ""}}
+	}
+	p.choose = func(i int) tea.Msg {
+		if kind == review.Commit {
+			return reviewChosen{review.Target{Kind: review.Commit, Commit: refs[i]}}
+		}
+		return reviewChosen{review.Target{Kind: review.BaseBranch, Branch: refs[i]}}
+	}
+	return openOverlay{p}
 }
 
 // startReview runs the review off the Update goroutine (the reviewer is a
 // read-only session of its own, see Options.Review) and shows its findings.
-func (m *model) startReview(t review.Target) tea.Cmd {
-	ctx, run, cwd := m.ctx, m.opts.Review, m.opts.Cwd
-	m.notice(noticeInfo, "Reviewing "+termtext.Line(t.Hint())+"…", "")
-	return async(func() resultMsg {
+func (c *commander) startReview(t review.Target) tea.Msg {
+	ctx, run, cwd := c.ctx, c.opts.Review, c.opts.Cwd
+	return results{showNotice{noticeInfo, "Reviewing " + termtext.Line(t.Hint()) + "…", ""}, work(func() tea.Msg {
 		done, out, err := run(ctx, t)
-		return func(m *model) tea.Cmd {
-			switch {
-			case errors.Is(err, review.ErrNothingToReview):
-				m.notice(noticeInfo, "Nothing to review: no "+termtext.Line(t.Hint())+".", "")
-			case errors.Is(err, context.Canceled):
-			case err != nil:
-				m.notice(noticeError, "Review failed: "+err.Error(), "")
-			default:
-				m.commit(&reviewCell{target: done, out: out, cwd: cwd})
-			}
+		switch {
+		case errors.Is(err, review.ErrNothingToReview):
+			return showNotice{noticeInfo, "Nothing to review: no " + termtext.Line(t.Hint()) + ".", ""}
+		case errors.Is(err, context.Canceled):
 			return nil
+		case err != nil:
+			return showNotice{noticeError, "Review failed: " + err.Error(), ""}
 		}
-	})
+		return commitCell{&reviewCell{target: done, out: out, cwd: cwd}}
+	})}
 }

@@ -11,106 +11,174 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 
+	"github.com/kodex-cli/kodex/internal/frontend/review"
 	"github.com/kodex-cli/kodex/internal/protocol"
 )
 
-// command is a slash command.
+// command is a slash command: run returns what the root is to do.
 type command struct {
 	name, desc string
-	run        func(m *model, args string) tea.Cmd
+	run        func(c *commander, args string) tea.Msg
+}
+
+// commander runs the slash commands and their pickers. It reads the
+// options, the status line, the MCP servers and the transcript (it never
+// writes them) and returns a result for the root (see route.go), often
+// with background work whose result arrives later. What needs the root
+// itself — swapping the session, sending or queueing a message, the
+// composer, the frame's size — it asks for with a typed result
+// (sessionOpened, sendText, keepCommand, diffReady, …). Its own state is
+// the MCP servers' prompts as last listed.
+type commander struct {
+	opts       Options
+	ctx        context.Context // the Run context
+	now        func() time.Time
+	status     *statusState // read only
+	mcp        *mcpState    // read only
+	transcript *transcript  // read only: the last answer, the processes
+	mcpPrompts mcpPrompts
+}
+
+// Results of the commands and their pickers.
+type (
+	// background starts work off the Update goroutine; its result comes
+	// back as later.
+	background struct{ cmd tea.Cmd }
+	// later is a result of background work, acted on when it arrives.
+	later struct{ r tea.Msg }
+	// modelChosen: /model's choice, for the next turn.
+	modelChosen struct{ model, effort string }
+	// presetChosen: /approvals' choice (name "custom": a policy and
+	// sandbox mode chosen apart), for the next turn.
+	presetChosen struct{ p preset }
+	// resumeChosen: the session chosen in the /resume picker.
+	resumeChosen struct{ id string }
+	// resumeListAsked: list the sessions again (Tab in the /resume picker
+	// from: all directories or this one).
+	resumeListAsked struct {
+		all  bool
+		from *picker
+	}
+	// sessionsListed: the sessions for the /resume picker (from: the
+	// picker Tab was pressed in, replaced only if still open).
+	sessionsListed struct {
+		sessions []SessionSummary
+		all      bool
+		from     *picker
+		err      error
+	}
+	// sessionOpened: a new, forked or resumed session, to swap in.
+	sessionOpened struct {
+		s    Session
+		err  error
+		note string
+	}
+	// reviewChosen: the target chosen in the /review pickers.
+	reviewChosen struct{ t review.Target }
+	// sendText sends a message (queued while a turn runs).
+	sendText struct{ text string }
+	// keepCommand puts a command back in the composer to be fixed.
+	keepCommand struct{ text string }
+	// rememberPrompt adds a command to the prompt history.
+	rememberPrompt struct{ text string }
+	// insertText types text into the composer.
+	insertText struct{ text string }
+	// diffReady: /diff's output, for a cell or the pager.
+	diffReady struct{ out string }
+	// rewindAsked opens the rewind picker.
+	rewindAsked struct{}
+)
+
+// work runs fn off the Update goroutine; its result comes back as later.
+func work(fn func() tea.Msg) background {
+	return background{func() tea.Msg { return later{fn()} }}
 }
 
 // commands lists the slash commands in popup order.
 func commands() []command {
 	return []command{
-		{"model", "choose the model and reasoning effort", (*model).cmdModel},
-		{"approvals", "choose what kodex may do without asking", (*model).cmdApprovals},
-		{"new", "start a new session", (*model).cmdNew},
-		{"fork", "continue in a new session with a copy of this conversation", (*model).cmdFork},
-		{"compact", "summarise the conversation to free context", (*model).cmdCompact},
-		{"resume", "resume a past session (--all: any directory)", (*model).cmdResume},
-		{"diff", "show git diff, including untracked files", (*model).cmdDiff},
-		{"review", "review code changes: uncommitted, a branch, a commit", (*model).cmdReview},
-		{"undo", "restore the files the last turn changed", submits(protocol.Undo{})},
-		{"redo", "put back what /undo restored", submits(protocol.Redo{})},
-		{"rewind", "go back to an earlier message (files too); or Esc Esc", func(m *model, _ string) tea.Cmd { return m.act(m.undo.rewind()) }},
-		{"status", "show model, policies, sandbox and token usage", (*model).cmdStatus},
-		{"init", "ask the agent to write an AGENTS.md", (*model).cmdInit},
-		{"mention", "mention a file (@ search)", (*model).cmdMention},
-		{"copy", "copy the last answer's Markdown", (*model).cmdCopy},
-		{"mcp", "list MCP servers and their tools", (*model).cmdMcp},
-		{"ps", "list running processes; end one", func(m *model, _ string) tea.Cmd { return m.act(psPicker(m.transcript.live.processes(), m.now())) }},
-		{"quit", "exit kodex", func(m *model, _ string) tea.Cmd { return m.quit() }},
+		{"model", "choose the model and reasoning effort", (*commander).cmdModel},
+		{"approvals", "choose what kodex may do without asking", (*commander).cmdApprovals},
+		{"new", "start a new session", (*commander).cmdNew},
+		{"fork", "continue in a new session with a copy of this conversation", (*commander).cmdFork},
+		{"compact", "summarise the conversation to free context", returns(submitOp{protocol.Compact{}})},
+		{"resume", "resume a past session (--all: any directory)", (*commander).cmdResume},
+		{"diff", "show git diff, including untracked files", (*commander).cmdDiff},
+		{"review", "review code changes: uncommitted, a branch, a commit", (*commander).cmdReview},
+		{"undo", "restore the files the last turn changed", returns(submitOp{protocol.Undo{}})},
+		{"redo", "put back what /undo restored", returns(submitOp{protocol.Redo{}})},
+		{"rewind", "go back to an earlier message (files too); or Esc Esc", returns(rewindAsked{})},
+		{"status", "show model, policies, sandbox and token usage", (*commander).cmdStatus},
+		{"init", "ask the agent to write an AGENTS.md", returns(sendText{initPrompt})},
+		{"mention", "mention a file (@ search)", returns(insertText{"@"})},
+		{"copy", "copy the last answer's Markdown", (*commander).cmdCopy},
+		{"mcp", "list MCP servers and their tools", (*commander).cmdMcp},
+		{"ps", "list running processes; end one", (*commander).cmdPs},
+		{"quit", "exit kodex", returns(quitAsked{})},
 	}
 }
 
-// submits is a command that submits op.
-func submits(op protocol.Op) func(*model, string) tea.Cmd {
-	return func(m *model, _ string) tea.Cmd { return m.act(submitOp{op}) }
+// returns is a command that returns r.
+func returns(r tea.Msg) func(*commander, string) tea.Msg {
+	return func(*commander, string) tea.Msg { return r }
 }
 
-// findCommand returns the slash command word names: a built-in one, else
-// a custom prompt (/name, or /prompts:name as Codex spells it, which also
+// find returns the slash command word names: a built-in one, else a
+// custom prompt (/name, or /prompts:name as Codex spells it, which also
 // reaches a prompt whose name a built-in command takes).
-func (m *model) findCommand(word string) *command {
+func (c *commander) find(word string) *command {
 	name := strings.TrimPrefix(word, "/")
-	for _, c := range commands() {
-		if c.name == name {
-			return &c
+	for _, cmd := range commands() {
+		if cmd.name == name {
+			return &cmd
 		}
 	}
-	if p := m.customPrompt(name); p != nil {
-		return &command{name: p.Name, desc: p.Summary(), run: func(m *model, args string) tea.Cmd {
-			return m.runPrompt(word, *p, args)
+	if p := c.customPrompt(name); p != nil {
+		return &command{name: p.Name, desc: p.Summary(), run: func(c *commander, args string) tea.Msg {
+			return c.runPrompt(word, *p, args)
 		}}
 	}
-	if p, ok := m.findMCPPrompt(name); ok {
-		return &command{name: name, desc: p.Description, run: func(m *model, args string) tea.Cmd {
-			return m.runMCPPrompt(word, p, args)
+	if p, ok := c.findMCPPrompt(name); ok {
+		return &command{name: name, desc: p.Description, run: func(c *commander, args string) tea.Msg {
+			return c.runMCPPrompt(word, p, args)
 		}}
 	}
-	if strings.HasPrefix(name, mcpPromptPrefix) && m.opts.MCPPrompts != nil {
+	if strings.HasPrefix(name, mcpPromptPrefix) && c.opts.MCPPrompts != nil {
 		// Typed before the prompts were listed: list them, then run it.
-		return &command{name: name, run: func(m *model, args string) tea.Cmd {
-			return m.listThenRunMCPPrompt(word, name, args)
+		return &command{name: name, run: func(c *commander, args string) tea.Msg {
+			return c.listThenRunMCPPrompt(word, name, args)
 		}}
 	}
 	return nil
 }
 
-func (m *model) unavailable(what string) tea.Cmd {
-	m.notice(noticeWarning, what+" is not available here.", "")
-	return nil
+func unavailable(what string) tea.Msg {
+	return showNotice{noticeWarning, what + " is not available here.", ""}
 }
 
 // async runs work off the Update goroutine and applies its result.
 func async(work func() resultMsg) tea.Cmd { return func() tea.Msg { return work() } }
 
-func (m *model) cmdModel(string) tea.Cmd {
-	if len(m.opts.Models) == 0 {
-		m.notice(noticeWarning, "No models to choose from.", "Set `model` in config.toml or start kodex with -m.")
-		return nil
+func (c *commander) cmdModel(string) tea.Msg {
+	if len(c.opts.Models) == 0 {
+		return showNotice{noticeWarning, "No models to choose from.", "Set `model` in config.toml or start kodex with -m."}
 	}
 	p := &picker{title: "Choose a model"}
-	for i, name := range m.opts.Models {
+	for i, name := range c.opts.Models {
 		p.items = append(p.items, popupItem{label: name})
-		if name == m.status.info.Model {
+		if name == c.status.info.Model {
 			p.markCurrent(i)
 		}
 	}
 	p.choose = func(i int) tea.Msg {
-		return resultMsg(func(m *model) tea.Cmd {
-			name := m.opts.Models[i]
-			current := "none"
-			if name == m.status.info.Model {
-				current = m.status.info.ReasoningEffort
-			}
-			m.overlay = effortPicker(name, current)
-			return nil
-		})
+		name := c.opts.Models[i]
+		current := "none"
+		if name == c.status.info.Model {
+			current = c.status.info.ReasoningEffort
+		}
+		return openOverlay{effortPicker(name, current)}
 	}
-	m.overlay = p
-	return nil
+	return openOverlay{p}
 }
 
 // effortPicker offers the reasoning efforts for modelName, marking current
@@ -125,16 +193,11 @@ func effortPicker(modelName, current string) *picker {
 		}
 	}
 	p.choose = func(i int) tea.Msg {
-		return resultMsg(func(m *model) tea.Cmd {
-			effort := efforts[i]
-			if effort == "default" {
-				effort = ""
-			}
-			m.overrides.model, m.overrides.effort = modelName, effort
-			m.status.setModel(modelName, effort)
-			m.notice(noticeInfo, fmt.Sprintf("Model set to %s%s; it applies from your next message.", modelName, ifSet(" (", effort, ")")), "")
-			return nil
-		})
+		effort := efforts[i]
+		if effort == "default" {
+			effort = ""
+		}
+		return modelChosen{modelName, effort}
 	}
 	return p
 }
@@ -173,132 +236,115 @@ func presetName(policy protocol.ApprovalPolicy, mode protocol.SandboxMode) strin
 	return "custom"
 }
 
-// applyPreset makes the next turn carry the preset's approval policy and
-// sandbox mode (the session resolves the mode into a complete policy), and
-// shows them in the status line at once.
-func (m *model) applyPreset(p preset) {
-	m.overrides.policy, m.overrides.mode = p.policy, p.mode
-	m.status.choosePolicy(p.policy, p.mode)
-}
-
-func (m *model) cmdApprovals(string) tea.Cmd {
+func (c *commander) cmdApprovals(string) tea.Msg {
 	p := &picker{title: "What may kodex do without asking?"}
 	for _, pr := range presets() {
 		p.items = append(p.items, popupItem{label: pr.name, desc: pr.desc})
 	}
 	p.items = append(p.items, popupItem{label: "custom", desc: "choose the approval policy and sandbox mode"})
 	for i, it := range p.items {
-		if it.label == m.status.info.ApprovalPreset {
+		if it.label == c.status.info.ApprovalPreset {
 			p.markCurrent(i)
 		}
 	}
 	p.choose = func(i int) tea.Msg {
-		return resultMsg(func(m *model) tea.Cmd {
-			if i == len(presets()) {
-				m.overlay = m.policyPicker()
-				return nil
-			}
-			m.applyPreset(presets()[i])
-			m.notice(noticeInfo, "Approvals set to "+presets()[i].name+"; it applies from your next message.", "")
-			return nil
-		})
+		if i == len(presets()) {
+			return openOverlay{c.policyPicker()}
+		}
+		return presetChosen{presets()[i]}
 	}
-	m.overlay = p
-	return nil
+	return openOverlay{p}
 }
 
-func (m *model) policyPicker() *picker {
+// policyPicker chooses an approval policy, then a sandbox mode.
+func (c *commander) policyPicker() *picker {
 	p := &picker{title: "When should kodex ask before running a command?"}
 	for i, pol := range protocol.ApprovalPolicies {
 		p.items = append(p.items, popupItem{label: string(pol)})
-		if pol == m.status.info.ApprovalPolicy {
+		if pol == c.status.info.ApprovalPolicy {
 			p.markCurrent(i)
 		}
 	}
 	p.choose = func(i int) tea.Msg {
-		return resultMsg(func(m *model) tea.Cmd {
-			pol := protocol.ApprovalPolicies[i]
-			sp := &picker{title: "What may commands touch?"}
-			for j, mode := range protocol.SandboxModes {
-				sp.items = append(sp.items, popupItem{label: string(mode)})
-				if mode == m.status.info.SandboxMode {
-					sp.markCurrent(j)
-				}
+		pol := protocol.ApprovalPolicies[i]
+		sp := &picker{title: "What may commands touch?"}
+		for j, mode := range protocol.SandboxModes {
+			sp.items = append(sp.items, popupItem{label: string(mode)})
+			if mode == c.status.info.SandboxMode {
+				sp.markCurrent(j)
 			}
-			sp.choose = func(j int) tea.Msg {
-				return resultMsg(func(m *model) tea.Cmd {
-					mode := protocol.SandboxModes[j]
-					m.applyPreset(preset{name: "custom", policy: pol, mode: mode})
-					m.notice(noticeInfo, fmt.Sprintf("Approvals set to %s with a %s sandbox; it applies from your next message.", pol, mode), "")
-					return nil
-				})
-			}
-			m.overlay = sp
-			return nil
-		})
+		}
+		sp.choose = func(j int) tea.Msg {
+			return presetChosen{preset{name: "custom", policy: pol, mode: protocol.SandboxModes[j]}}
+		}
+		return openOverlay{sp}
 	}
 	return p
 }
 
-func (m *model) cmdFork(string) tea.Cmd {
-	if m.opts.ForkSession == nil {
-		return m.unavailable("/fork")
+// chosenText is the notice of an approval preset chosen.
+func (p preset) chosenText() string {
+	if p.name == "custom" {
+		return fmt.Sprintf("Approvals set to %s with a %s sandbox; it applies from your next message.", p.policy, p.mode)
 	}
-	open := m.opts.ForkSession
-	return async(func() resultMsg {
+	return "Approvals set to " + p.name + "; it applies from your next message."
+}
+
+func (c *commander) cmdFork(string) tea.Msg {
+	if c.opts.ForkSession == nil {
+		return unavailable("/fork")
+	}
+	return c.open(c.opts.ForkSession, "Forked: this is a new session with a copy of the conversation; the original is kept as it was.")
+}
+
+func (c *commander) cmdNew(string) tea.Msg {
+	if c.opts.NewSession == nil {
+		return unavailable("/new")
+	}
+	return c.open(c.opts.NewSession, "Started a new session.")
+}
+
+// open opens a session in the background, to swap in (note: what the
+// notice says then).
+func (c *commander) open(open func() (Session, error), note string) tea.Msg {
+	return work(func() tea.Msg {
 		s, err := open()
-		return func(m *model) tea.Cmd {
-			return m.swapped(s, err, "Forked: this is a new session with a copy of the conversation; the original is kept as it was.")
-		}
+		return sessionOpened{s, err, note}
 	})
 }
 
-func (m *model) cmdCompact(string) tea.Cmd {
-	m.sink.submit(protocol.Compact{})
-	return nil
+// resume opens the session chosen in the /resume picker.
+func (c *commander) resume(id string) tea.Msg {
+	resume := c.opts.ResumeSession
+	return c.open(func() (Session, error) { return resume(id) }, "Resumed session "+id+".")
 }
 
-func (m *model) cmdNew(string) tea.Cmd {
-	if m.opts.NewSession == nil {
-		return m.unavailable("/new")
+func (c *commander) cmdResume(args string) tea.Msg {
+	if c.opts.ListSessions == nil || c.opts.ResumeSession == nil {
+		return unavailable("/resume")
 	}
-	open := m.opts.NewSession
-	return async(func() resultMsg {
-		s, err := open()
-		return func(m *model) tea.Cmd { return m.swapped(s, err, "Started a new session.") }
-	})
+	return c.listForResume(strings.Contains(args, "--all"), nil)
 }
 
-func (m *model) cmdResume(args string) tea.Cmd {
-	if m.opts.ListSessions == nil || m.opts.ResumeSession == nil {
-		return m.unavailable("/resume")
-	}
-	return m.listForResume(strings.Contains(args, "--all"), nil)
-}
-
-// listForResume lists the sessions of this directory (or of all) and shows
-// them in the /resume picker. from is the picker Tab was pressed in: the
-// new list replaces it only if it is still open.
-func (m *model) listForResume(all bool, from *picker) tea.Cmd {
-	list := m.opts.ListSessions
-	return async(func() resultMsg {
+// listForResume lists the sessions of this directory (or of all) for the
+// /resume picker. from is the picker Tab was pressed in.
+func (c *commander) listForResume(all bool, from *picker) tea.Msg {
+	list := c.opts.ListSessions
+	return work(func() tea.Msg {
 		sessions, err := list(all)
-		return func(m *model) tea.Cmd {
-			if from != nil && m.overlay != overlay(from) {
-				return nil // closed while loading
-			}
-			if err != nil {
-				m.overlay = nil
-				m.notice(noticeError, "Could not list sessions: "+err.Error(), "")
-				return nil
-			}
-			m.overlay = m.resumePicker(sessions, all)
-			return nil
-		}
+		return sessionsListed{sessions, all, from, err}
 	})
 }
 
-func (m *model) resumePicker(sessions []SessionSummary, all bool) *picker {
+// showSessions shows the sessions listed in the /resume picker.
+func (c *commander) showSessions(r sessionsListed) tea.Msg {
+	if r.err != nil {
+		return results{closeOverlay{}, showNotice{noticeError, "Could not list sessions: " + r.err.Error(), ""}}
+	}
+	return openOverlay{c.resumePicker(r.sessions, r.all)}
+}
+
+func (c *commander) resumePicker(sessions []SessionSummary, all bool) *picker {
 	title, footer := "Resume a session in this directory", "↑/↓ select · enter resume · tab all directories · esc cancel"
 	if all {
 		title, footer = "Resume a session (all directories)", "↑/↓ select · enter resume · tab this directory · esc cancel"
@@ -308,7 +354,7 @@ func (m *model) resumePicker(sessions []SessionSummary, all bool) *picker {
 	for _, s := range sessions {
 		// The one open now is no choice, nor one with nothing in it (the
 		// session `kodex resume` opened while the list loads is both).
-		if s.ID != m.status.sessionID && strings.TrimSpace(s.Preview) != "" {
+		if s.ID != c.status.sessionID && strings.TrimSpace(s.Preview) != "" {
 			kept = append(kept, s)
 		}
 	}
@@ -324,20 +370,12 @@ func (m *model) resumePicker(sessions []SessionSummary, all bool) *picker {
 		}
 		p.items = append(p.items, popupItem{label: label, desc: desc})
 	}
-	p.choose = func(i int) tea.Msg {
-		return resultMsg(func(m *model) tea.Cmd {
-			id, resume := sessions[i].ID, m.opts.ResumeSession
-			return async(func() resultMsg {
-				s, err := resume(id)
-				return func(m *model) tea.Cmd { return m.swapped(s, err, "Resumed session "+id+".") }
-			})
-		})
-	}
+	p.choose = func(i int) tea.Msg { return resumeChosen{sessions[i].ID} }
 	p.extra = func(k string) tea.Msg {
 		if k != "tab" {
 			return nil
 		}
-		return resultMsg(func(m *model) tea.Cmd { return m.listForResume(!all, p) })
+		return resumeListAsked{!all, p}
 	}
 	return p
 }
@@ -370,62 +408,44 @@ func (m *model) swapped(s Session, err error, note string) tea.Cmd {
 	return m.pump()
 }
 
-func (m *model) cmdStatus(string) tea.Cmd {
-	m.commit(&textCell{title: "Status", body: m.status.report()})
-	return nil
+func (c *commander) cmdStatus(string) tea.Msg {
+	return commitCell{&textCell{title: "Status", body: c.status.report()}}
 }
 
 // initPrompt asks the agent to write AGENTS.md.
 const initPrompt = `Generate a file named AGENTS.md that serves as a contributor guide for this repository.
 Look at the repository first (layout, build and test commands, coding style, how changes are tested and reviewed), then write a concise Markdown document (200–400 words) with short sections such as: Project structure, Build and test commands, Coding style, Testing guidelines, Commit and pull request guidelines. Name only paths and commands that exist. If AGENTS.md already exists, improve it instead of replacing what is still right.`
 
-func (m *model) cmdInit(string) tea.Cmd {
-	if m.status.turn.running {
-		m.queued = append(m.queued, initPrompt)
-		return nil
+func (c *commander) cmdCopy(string) tea.Msg {
+	text := c.transcript.lastAnswer
+	if text == "" {
+		return showNotice{noticeWarning, "Nothing to copy yet.", ""}
 	}
-	return m.submitText(initPrompt, nil)
+	if c.opts.Clipboard == nil {
+		return results{setHint{"Copied (OSC 52)"}, background{tea.SetClipboard(text)}}
+	}
+	if err := c.opts.Clipboard(text); err != nil {
+		return showNotice{noticeError, "Could not copy: " + err.Error(), ""}
+	}
+	return setHint{"Copied"}
 }
 
-func (m *model) cmdMention(string) tea.Cmd {
-	m.composer.insert("@")
-	return m.afterEdit()
-}
-
-func (m *model) cmdCopy(string) tea.Cmd {
-	if m.transcript.lastAnswer == "" {
-		m.notice(noticeWarning, "Nothing to copy yet.", "")
-		return nil
-	}
-	text := m.transcript.lastAnswer
-	if m.opts.Clipboard == nil {
-		m.hint = "Copied (OSC 52)"
-		return tea.SetClipboard(text)
-	}
-	if err := m.opts.Clipboard(text); err != nil {
-		m.notice(noticeError, "Could not copy: "+err.Error(), "")
-		return nil
-	}
-	m.hint = "Copied"
-	return nil
+func (c *commander) cmdPs(string) tea.Msg {
+	return psPicker(c.transcript.live.processes(), c.now())
 }
 
 // cmdDiff shows the working tree's changes, untracked files included.
-func (m *model) cmdDiff(string) tea.Cmd {
-	ctx, git := m.ctx, m.opts.Git
-	return async(func() resultMsg {
+func (c *commander) cmdDiff(string) tea.Msg {
+	ctx, git := c.ctx, c.opts.Git
+	return work(func() tea.Msg {
 		out, err := gitDiff(ctx, git)
-		return func(m *model) tea.Cmd {
-			switch {
-			case err != nil:
-				m.notice(noticeError, err.Error(), "/diff works inside a git repository.")
-			case strings.TrimSpace(out) == "":
-				m.notice(noticeInfo, "No changes.", "")
-			default:
-				m.showDiff(out)
-			}
-			return nil
+		switch {
+		case err != nil:
+			return showNotice{noticeError, err.Error(), "/diff works inside a git repository."}
+		case strings.TrimSpace(out) == "":
+			return showNotice{noticeInfo, "No changes.", ""}
 		}
+		return diffReady{out}
 	})
 }
 
@@ -490,31 +510,27 @@ func gitDiff(ctx context.Context, git func(context.Context, ...string) ([]byte, 
 }
 
 // runUserShell runs `!cmd` and shows its output.
-func (m *model) runUserShell(cmdline string) tea.Cmd {
-	ctx, dir, run := m.ctx, m.opts.Cwd, m.opts.RunUserShell
-	m.commit(&userCell{text: "!" + cmdline})
-	return async(func() resultMsg {
+func (c *commander) runUserShell(cmdline string) tea.Msg {
+	ctx, dir, run := c.ctx, c.opts.Cwd, c.opts.RunUserShell
+	return results{commitCell{&userCell{text: "!" + cmdline}}, work(func() tea.Msg {
 		var out string
 		var err error
 		if run != nil {
 			out, err = run(ctx, cmdline)
 		} else {
-			c := exec.CommandContext(ctx, "sh", "-c", cmdline)
-			c.Dir = dir
+			cmd := exec.CommandContext(ctx, "sh", "-c", cmdline)
+			cmd.Dir = dir
 			var b []byte
-			b, err = c.CombinedOutput()
+			b, err = cmd.CombinedOutput()
 			out = string(b)
 		}
-		return func(m *model) tea.Cmd {
-			body := sanitize(out)
-			if err != nil {
-				body += "\n" + err.Error()
-			}
-			if strings.TrimSpace(body) == "" {
-				body = "(no output)"
-			}
-			m.commit(&textCell{title: "$ " + cmdline, body: body})
-			return nil
+		body := sanitize(out)
+		if err != nil {
+			body += "\n" + err.Error()
 		}
-	})
+		if strings.TrimSpace(body) == "" {
+			body = "(no output)"
+		}
+		return commitCell{&textCell{title: "$ " + cmdline, body: body}}
+	})}
 }

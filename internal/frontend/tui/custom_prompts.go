@@ -24,14 +24,14 @@ func builtin(name string) bool {
 // customPrompt finds the custom prompt name ("x" or "prompts:x") calls.
 // A built-in command wins over a prompt of the same name, which stays
 // reachable as /prompts:name.
-func (m *model) customPrompt(name string) *prompts.Prompt {
+func (c *commander) customPrompt(name string) *prompts.Prompt {
 	bare, prefixed := strings.CutPrefix(name, promptsPrefix)
 	if !prefixed && builtin(bare) {
 		return nil
 	}
-	for i := range m.opts.Prompts {
-		if m.opts.Prompts[i].Name == bare {
-			return &m.opts.Prompts[i]
+	for i := range c.opts.Prompts {
+		if c.opts.Prompts[i].Name == bare {
+			return &c.opts.Prompts[i]
 		}
 	}
 	return nil
@@ -48,9 +48,9 @@ func promptLabel(p prompts.Prompt) string {
 
 // promptItems are the popup rows of the custom prompts whose name starts
 // with q (or, for q = "prompts:…", whose /prompts:name label does).
-func (m *model) promptItems(q string) []popupItem {
+func (c *commander) promptItems(q string) []popupItem {
 	var out []popupItem
-	for _, p := range m.opts.Prompts {
+	for _, p := range c.opts.Prompts {
 		label := promptLabel(p)
 		if !strings.HasPrefix(p.Name, q) && (!strings.HasPrefix(q, promptsPrefix) || !strings.HasPrefix(label[1:], q)) {
 			continue
@@ -67,35 +67,25 @@ func (m *model) promptItems(q string) []popupItem {
 // runPrompt expands a custom prompt with the arguments typed after it and
 // sends it. An argument error is shown and nothing is sent; the command
 // stays in the composer to be fixed.
-func (m *model) runPrompt(word string, p prompts.Prompt, args string) tea.Cmd {
+func (c *commander) runPrompt(word string, p prompts.Prompt, args string) tea.Msg {
 	text, err := p.Expand(args)
 	if err != nil {
-		m.composer.setValue(strings.TrimSpace(word + " " + args))
-		m.popup.dismiss(m.composer.value())
 		hint := ""
 		if p.ArgumentHint != "" {
 			hint = "Usage: " + word + " " + p.ArgumentHint
 		}
-		m.notice(noticeError, capitalize(err.Error())+".", hint)
-		return nil
+		return results{keepCommand{strings.TrimSpace(word + " " + args)}, showNotice{noticeError, capitalize(err.Error()) + ".", hint}}
 	}
 	if strings.TrimSpace(text) == "" {
-		m.notice(noticeWarning, "The custom prompt "+word+" is empty; nothing was sent.", "")
-		return nil
+		return showNotice{noticeWarning, "The custom prompt " + word + " is empty; nothing was sent.", ""}
 	}
-	m.composer.prompts.add(strings.TrimSpace(word+" "+args), m.now())
-	if m.status.turn.running {
-		m.queued = append(m.queued, text)
-		m.transcript.live.version++
-		return nil
-	}
-	return m.submitText(text, nil)
+	return results{rememberPrompt{strings.TrimSpace(word + " " + args)}, sendText{text}}
 }
 
 // promptTemplate is what choosing a prompt with named placeholders in the
 // popup puts in the composer: /name A="" B="", to be filled in.
-func (m *model) promptTemplate(label string) (string, bool) {
-	p := m.customPrompt(strings.TrimPrefix(label, "/"))
+func (c *commander) promptTemplate(label string) (string, bool) {
+	p := c.customPrompt(strings.TrimPrefix(label, "/"))
 	if p == nil {
 		return "", false
 	}

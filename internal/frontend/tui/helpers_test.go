@@ -165,17 +165,19 @@ func (h *harness) scrollback() string {
 	return ansi.Strip(h.printed.String())
 }
 
-// run runs a command that does work off the Update goroutine (async) and
-// applies its result, as the Bubble Tea runtime would; it returns the
-// command the result gave.
+// run runs a command that does work off the Update goroutine (async or a
+// component's background work) and applies its result, as the Bubble Tea
+// runtime would; it returns the command the result gave.
 func (h *harness) run(cmd tea.Cmd) tea.Cmd {
 	h.t.Helper()
 	if cmd == nil {
 		h.t.Fatal("no command to run")
 	}
-	msg, ok := cmd().(resultMsg)
-	if !ok {
-		h.t.Fatalf("command gave %T, want a resultMsg", msg)
+	msg := cmd()
+	switch msg.(type) {
+	case resultMsg, later:
+	default:
+		h.t.Fatalf("command gave %T, want a resultMsg or later", msg)
 	}
 	return h.send(msg)
 }

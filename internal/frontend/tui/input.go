@@ -158,10 +158,10 @@ func (m *model) submitComposer() tea.Cmd {
 	}
 	if strings.HasPrefix(text, "/") && !strings.ContainsAny(text, "\n") {
 		word := strings.Fields(text)[0]
-		if c := m.findCommand(word); c != nil {
+		if c := m.cmds.find(word); c != nil {
 			m.composer.reset()
 			m.refreshPopup()
-			return c.run(m, strings.TrimSpace(strings.TrimPrefix(text, word)))
+			return m.act(c.run(&m.cmds, strings.TrimSpace(strings.TrimPrefix(text, word))))
 		}
 		if commandLike(word) {
 			// Not a message to the model: say so and keep what was typed.
@@ -172,7 +172,7 @@ func (m *model) submitComposer() tea.Cmd {
 	full, images := m.composer.take(m.now())
 	m.refreshPopup()
 	if strings.HasPrefix(text, "!") && len(text) > 1 {
-		return m.runUserShell(strings.TrimPrefix(text, "!"))
+		return m.act(m.cmds.runUserShell(strings.TrimPrefix(text, "!")))
 	}
 	if m.status.turn.running {
 		m.queued = append(m.queued, full)
@@ -211,7 +211,7 @@ func baseNames(paths []string) []string {
 
 func (m *model) submitInitial() tea.Cmd {
 	if m.opts.PickSession != "" {
-		return m.cmdResume(map[string]string{"all": "--all"}[m.opts.PickSession])
+		return m.act(m.cmds.cmdResume(map[string]string{"all": "--all"}[m.opts.PickSession]))
 	}
 	if strings.TrimSpace(m.opts.InitialPrompt) == "" {
 		return nil

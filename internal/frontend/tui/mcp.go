@@ -53,14 +53,13 @@ func lastLine(s string) string {
 }
 
 // cmdMcp lists the MCP servers, their states and tools.
-func (m *model) cmdMcp(string) tea.Cmd {
-	if len(m.mcp.order) == 0 {
-		m.notice(noticeInfo, "No MCP servers are configured.", "Add one with `kodex mcp add NAME -- COMMAND ARGS…` (see docs/mcp.md).")
-		return nil
+func (c *commander) cmdMcp(string) tea.Msg {
+	if len(c.mcp.order) == 0 {
+		return showNotice{noticeInfo, "No MCP servers are configured.", "Add one with `kodex mcp add NAME -- COMMAND ARGS…` (see docs/mcp.md)."}
 	}
 	var b strings.Builder
-	for _, name := range m.mcp.order {
-		st := m.mcp.servers[name]
+	for _, name := range c.mcp.order {
+		st := c.mcp.servers[name]
 		auth := map[string]string{"not_logged_in": " · not logged in (kodex mcp login " + name + ")", "bearer_token": " · bearer token", "o_auth": " · OAuth"}[st.Auth]
 		switch st.State {
 		case protocol.McpReady:
@@ -74,8 +73,7 @@ func (m *model) cmdMcp(string) tea.Cmd {
 			fmt.Fprintf(&b, "%s  %s\n", name, st.State)
 		}
 	}
-	m.commit(&textCell{title: "/mcp", body: strings.TrimRight(b.String(), "\n")})
-	return nil
+	return commitCell{&textCell{title: "/mcp", body: strings.TrimRight(b.String(), "\n")}}
 }
 
 // mcpCell is one MCP tool call: live with its progress, then its outcome.

@@ -51,64 +51,83 @@ func (p *mcpPrompts) invalidate() { p.at, p.stale = time.Time{}, p.stale+1 }
 func (p MCPPrompt) command() string { return mcpPromptPrefix + p.Server + "__" + p.Name }
 
 // refreshMCPPrompts lists the servers' prompts in the background when the
-// listing is older than mcpPromptsTTL; the popup updates when it arrives.
-func (m *model) refreshMCPPrompts() tea.Cmd {
-	list := m.opts.MCPPrompts
-	if list == nil || m.mcpPrompts.fetching || (!m.mcpPrompts.at.IsZero() && m.now().Sub(m.mcpPrompts.at) < mcpPromptsTTL) {
+// listing is older than mcpPromptsTTL (nil: it is fresh, or being listed);
+// the popup updates when it arrives (mcpPromptsListed).
+func (c *commander) refreshMCPPrompts() tea.Msg {
+	list := c.opts.MCPPrompts
+	if list == nil || c.mcpPrompts.fetching || (!c.mcpPrompts.at.IsZero() && c.now().Sub(c.mcpPrompts.at) < mcpPromptsTTL) {
 		return nil
 	}
-	m.mcpPrompts.fetching = true
-	ctx, stale := m.ctx, m.mcpPrompts.stale
-	return async(func() resultMsg {
+	c.mcpPrompts.fetching = true
+	ctx, stale := c.ctx, c.mcpPrompts.stale
+	return work(func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		got, err := list(ctx)
-		return func(m *model) tea.Cmd {
-			m.mcpPrompts.fetching = false
-			if err == nil || len(got) > 0 {
-				m.mcpPrompts.list = got
-			}
-			m.refreshPopup()
-			if stale != m.mcpPrompts.stale { // a server got ready meanwhile
-				return m.refreshMCPPrompts()
-			}
-			m.mcpPrompts.at = m.now()
-			return nil
-		}
+		return mcpPromptsListed{got, err, stale}
 	})
+}
+
+// mcpPromptsListed: the servers' prompts, listed when the invalidation
+// count was stale.
+type mcpPromptsListed struct {
+	got   []MCPPrompt
+	err   error
+	stale int
+}
+
+// keepPrompts keeps a listing; it lists again at once if a server got
+// ready meanwhile. The root refreshes the popup.
+func (c *commander) keepPrompts(r mcpPromptsListed) tea.Msg {
+	c.mcpPrompts.fetching = false
+	if r.err == nil || len(r.got) > 0 {
+		c.mcpPrompts.list = r.got
+	}
+	if r.stale != c.mcpPrompts.stale { // a server got ready meanwhile
+		return c.refreshMCPPrompts()
+	}
+	c.mcpPrompts.at = c.now()
+	return nil
 }
 
 // listThenRunMCPPrompt lists the servers' prompts now and runs the one
 // name calls, or says there is none.
-func (m *model) listThenRunMCPPrompt(word, name, args string) tea.Cmd {
-	list := m.opts.MCPPrompts
-	ctx := m.ctx
-	return async(func() resultMsg {
+func (c *commander) listThenRunMCPPrompt(word, name, args string) tea.Msg {
+	list, ctx := c.opts.MCPPrompts, c.ctx
+	return work(func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		got, err := list(ctx)
-		return func(m *model) tea.Cmd {
-			if err == nil || len(got) > 0 {
-				m.mcpPrompts.list, m.mcpPrompts.at = got, m.now()
-			}
-			if p, ok := m.findMCPPrompt(name); ok {
-				return m.runMCPPrompt(word, p, args)
-			}
-			hint := "/mcp lists the servers; a server still starting has none yet."
-			if err != nil {
-				hint = err.Error()
-			}
-			m.notice(noticeError, "No MCP prompt "+word+".", hint)
-			return nil
-		}
+		return mcpPromptRun{mcpPromptsListed{got: got, err: err}, word, name, args}
 	})
+}
+
+// mcpPromptRun: the prompts listed for a command typed before they were.
+type mcpPromptRun struct {
+	mcpPromptsListed
+	word, name, args string
+}
+
+// runListed runs the MCP prompt a command typed before the listing names.
+func (c *commander) runListed(r mcpPromptRun) tea.Msg {
+	if r.err == nil || len(r.got) > 0 {
+		c.mcpPrompts.list, c.mcpPrompts.at = r.got, c.now()
+	}
+	if p, ok := c.findMCPPrompt(r.name); ok {
+		return c.runMCPPrompt(r.word, p, r.args)
+	}
+	hint := "/mcp lists the servers; a server still starting has none yet."
+	if r.err != nil {
+		hint = r.err.Error()
+	}
+	return showNotice{noticeError, "No MCP prompt " + r.word + ".", hint}
 }
 
 // mcpPromptItems are the popup rows of the MCP prompts whose command starts
 // with q.
-func (m *model) mcpPromptItems(q string) []popupItem {
+func (c *commander) mcpPromptItems(q string) []popupItem {
 	var out []popupItem
-	for _, p := range m.mcpPrompts.list {
+	for _, p := range c.mcpPrompts.list {
 		if !strings.HasPrefix(p.command(), q) {
 			continue
 		}
@@ -122,8 +141,8 @@ func (m *model) mcpPromptItems(q string) []popupItem {
 }
 
 // findMCPPrompt returns the prompt a command names.
-func (m *model) findMCPPrompt(name string) (MCPPrompt, bool) {
-	for _, p := range m.mcpPrompts.list {
+func (c *commander) findMCPPrompt(name string) (MCPPrompt, bool) {
+	for _, p := range c.mcpPrompts.list {
 		if p.command() == name {
 			return p, true
 		}
@@ -133,8 +152,8 @@ func (m *model) findMCPPrompt(name string) (MCPPrompt, bool) {
 
 // mcpPromptTemplate is what choosing an MCP prompt with arguments puts in
 // the composer: /mcp__s__p A="" B="", to be filled in.
-func (m *model) mcpPromptTemplate(label string) (string, bool) {
-	p, ok := m.findMCPPrompt(strings.TrimPrefix(label, "/"))
+func (c *commander) mcpPromptTemplate(label string) (string, bool) {
+	p, ok := c.findMCPPrompt(strings.TrimPrefix(label, "/"))
 	if !ok || len(p.Args) == 0 {
 		return "", false
 	}
@@ -149,12 +168,9 @@ func (m *model) mcpPromptTemplate(label string) (string, bool) {
 // runMCPPrompt gets the prompt with the KEY=value arguments typed after it
 // and sends what the server returns. An argument error or the server's
 // error is shown and nothing is sent; the command stays in the composer.
-func (m *model) runMCPPrompt(word string, p MCPPrompt, args string) tea.Cmd {
-	keep := func(msg, hint string) tea.Cmd {
-		m.composer.setValue(strings.TrimSpace(word + " " + args))
-		m.popup.dismiss(m.composer.value())
-		m.notice(noticeError, msg, hint)
-		return nil
+func (c *commander) runMCPPrompt(word string, p MCPPrompt, args string) tea.Msg {
+	keep := func(msg, hint string) tea.Msg {
+		return results{keepCommand{strings.TrimSpace(word + " " + args)}, showNotice{noticeError, msg, hint}}
 	}
 	values, err := promptArgs(args)
 	if err != nil {
@@ -169,29 +185,20 @@ func (m *model) runMCPPrompt(word string, p MCPPrompt, args string) tea.Cmd {
 	if len(missing) > 0 {
 		return keep(fmt.Sprintf("%s needs %s.", word, strings.Join(missing, ", ")), "Usage: "+word+" "+argsUsage(p))
 	}
-	get := m.opts.MCPPrompt
+	get := c.opts.MCPPrompt
 	if get == nil {
-		return m.unavailable(word)
+		return unavailable(word)
 	}
-	m.composer.prompts.add(strings.TrimSpace(word+" "+args), m.now())
-	ctx := m.ctx
-	return async(func() resultMsg {
+	ctx := c.ctx
+	return results{rememberPrompt{strings.TrimSpace(word + " " + args)}, work(func() tea.Msg {
 		ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 		defer cancel()
 		text, err := get(ctx, p.Server, p.Name, values)
-		return func(m *model) tea.Cmd {
-			if err != nil {
-				m.notice(noticeError, "Could not get "+word+": "+err.Error(), "")
-				return nil
-			}
-			if m.status.turn.running {
-				m.queued = append(m.queued, text)
-				m.transcript.live.version++
-				return nil
-			}
-			return m.submitText(text, nil)
+		if err != nil {
+			return showNotice{noticeError, "Could not get " + word + ": " + err.Error(), ""}
 		}
-	})
+		return sendText{text}
+	})}
 }
 
 // promptArgs parses KEY=value arguments (quoted as in a shell).

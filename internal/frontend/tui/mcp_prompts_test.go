@@ -28,11 +28,11 @@ func TestMCPPromptsAsSlashCommands(t *testing.T) {
 	})
 	h.typeText("/")
 	// The listing runs off the Update goroutine; run it as the runtime would.
-	if cmd := h.m.refreshMCPPrompts(); cmd != nil {
+	if r := h.m.cmds.refreshMCPPrompts(); r != nil {
 		t.Fatalf("a second listing started while one runs")
 	}
-	h.m.mcpPrompts.fetching = false
-	h.run(h.m.refreshMCPPrompts())
+	h.m.cmds.mcpPrompts.fetching = false
+	h.run(h.m.act(h.m.cmds.refreshMCPPrompts()))
 	h.typeText("mcp__d")
 	if f := h.frame(); !strings.Contains(f, "/mcp__docs__summarize") || !strings.Contains(f, "Summarize a page") {
 		t.Fatalf("the MCP prompt is not offered:\n%s", f)

@@ -24,7 +24,6 @@ type model struct {
 	// hasContent: the session has a turn (run here or replayed), so it is
 	// worth resuming; the exit summary names it only then.
 	hasContent bool
-	mcpPrompts mcpPrompts // the MCP servers' prompts, as last listed
 	// elicitQueue holds MCP servers' forms waiting for the overlay open.
 	elicitQueue []protocol.McpElicitationRequest
 
@@ -44,6 +43,7 @@ type model struct {
 
 	composer composer
 	queued   []string
+	cmds     commander // the slash commands and their pickers
 
 	mcp  mcpState  // the MCP servers, as reported
 	undo undoState // checkpointed turns, for /undo, /redo, /rewind
@@ -70,6 +70,12 @@ type turnOverrides struct {
 	model, effort string
 	policy        protocol.ApprovalPolicy
 	mode          protocol.SandboxMode // "" keeps the session's
+}
+
+// setPreset makes the next turn carry the preset's approval policy and
+// sandbox mode (the session resolves the mode into a complete policy).
+func (o *turnOverrides) setPreset(p preset) {
+	o.policy, o.mode = p.policy, p.mode
 }
 
 // userTurn builds the next UserTurn with the pending overrides, which it
@@ -130,6 +136,7 @@ func newModel(ctx context.Context, opts Options, sink opSink) *model {
 		m.ctx = context.Background()
 	}
 	m.status = newStatus(opts.Status, opts.Cwd, opts.Price)
+	m.cmds = commander{opts: opts, ctx: m.ctx, now: m.now, status: &m.status, mcp: &m.mcp, transcript: &m.transcript}
 	m.hist.setSize(m.width, m.height)
 	if opts.TrustPrompt != nil {
 		m.overlay = newTrustScreen(opts.Cwd)
@@ -187,6 +194,8 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case resultMsg:
 		cmd = msg(m)
+	case later:
+		cmd = m.act(msg.r)
 	}
 	m.nextElicitation() // a form waiting for an overlay that closed
 	return m, tea.Batch(cmd, m.hist.flush())

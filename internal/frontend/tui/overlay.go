@@ -164,7 +164,9 @@ func (m *model) answerTrust(trusted bool) tea.Cmd {
 	if trusted {
 		name = "auto-edit"
 	}
-	m.applyPreset(presetByName(name))
+	p := presetByName(name)
+	m.overrides.setPreset(p)
+	m.status.choosePolicy(p.policy, p.mode)
 	return m.submitInitial()
 }
 

@@ -87,8 +87,8 @@ func (m *model) matchCommands(q string) []popupItem {
 			out = append(out, popupItem{label: "/" + c.name, desc: c.desc})
 		}
 	}
-	out = append(out, m.promptItems(q)...)
-	out = append(out, m.mcpPromptItems(q)...)
+	out = append(out, m.cmds.promptItems(q)...)
+	out = append(out, m.cmds.mcpPromptItems(q)...)
 	if len(out) == 0 && q != "" {
 		names := make([]string, len(cmds))
 		for i, c := range cmds {
@@ -144,9 +144,9 @@ func (m *model) choosePopup(r popupChosen) tea.Cmd {
 		m.popup.version++
 		return nil
 	}
-	t, ok := m.promptTemplate(r.label)
+	t, ok := m.cmds.promptTemplate(r.label)
 	if !ok {
-		t, ok = m.mcpPromptTemplate(r.label)
+		t, ok = m.cmds.mcpPromptTemplate(r.label)
 	}
 	if ok {
 		m.composer.setValue(t)
@@ -251,7 +251,7 @@ func (m *model) afterEdit() tea.Cmd {
 	wasFile := m.popup.kind == popupFile
 	m.refreshPopup()
 	if m.popup.kind == popupSlash {
-		return m.refreshMCPPrompts()
+		return m.act(m.cmds.refreshMCPPrompts())
 	}
 	f := m.files
 	if f == nil {

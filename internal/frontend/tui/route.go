@@ -99,26 +99,97 @@ func (m *model) act(msg tea.Msg) tea.Cmd {
 		if m.opts.AltScreen {
 			m.hist.setReasoningExpanded(r.expanded)
 		}
-	case turnBegan:
-		m.hasContent = true
-		return m.status.turn.start(m.now())
-	case turnFinished:
-		return m.turnFinished()
-	case approvalAsked:
-		m.approvals.push(r.a, m.now(), m.typedAt())
-	case elicitAsked:
-		return m.elicitation(r.req)
-	case notify:
-		return m.desktopNotify(r.body)
-	case mcpReady:
-		m.mcpPrompts.invalidate()
-		if m.popup.kind == popupSlash {
-			return m.refreshMCPPrompts()
-		}
 	case historyChosen:
 		m.overlay = nil
 		m.composer.setValue(r.text)
 		return m.afterEdit()
+	default:
+		if cmd, ok := m.actEvent(msg); ok {
+			return cmd
+		}
+		return m.actCommand(msg)
+	}
+	return nil
+}
+
+// actEvent carries out the results of the session's events (see
+// transcript); ok is false for other results.
+func (m *model) actEvent(msg tea.Msg) (cmd tea.Cmd, ok bool) {
+	switch r := msg.(type) {
+	case turnBegan:
+		m.hasContent = true
+		return m.status.turn.start(m.now()), true
+	case turnFinished:
+		return m.turnFinished(), true
+	case approvalAsked:
+		m.approvals.push(r.a, m.now(), m.typedAt())
+	case elicitAsked:
+		return m.elicitation(r.req), true
+	case notify:
+		return m.desktopNotify(r.body), true
+	case mcpReady:
+		m.cmds.mcpPrompts.invalidate()
+		if m.popup.kind == popupSlash {
+			return m.act(m.cmds.refreshMCPPrompts()), true
+		}
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+// actCommand carries out the results of the slash commands and their
+// pickers (see commander).
+func (m *model) actCommand(msg tea.Msg) tea.Cmd {
+	switch r := msg.(type) {
+	case background:
+		return r.cmd
+	case modelChosen:
+		m.overrides.model, m.overrides.effort = r.model, r.effort
+		m.status.setModel(r.model, r.effort)
+		m.notice(noticeInfo, fmt.Sprintf("Model set to %s%s; it applies from your next message.", r.model, ifSet(" (", r.effort, ")")), "")
+	case presetChosen:
+		m.overrides.setPreset(r.p)
+		m.status.choosePolicy(r.p.policy, r.p.mode)
+		m.notice(noticeInfo, r.p.chosenText(), "")
+	case resumeChosen:
+		return m.act(m.cmds.resume(r.id))
+	case resumeListAsked:
+		return m.act(m.cmds.listForResume(r.all, r.from))
+	case sessionsListed:
+		if r.from != nil && m.overlay != overlay(r.from) {
+			return nil // closed while loading
+		}
+		return m.act(m.cmds.showSessions(r))
+	case sessionOpened:
+		return m.swapped(r.s, r.err, r.note)
+	case reviewChosen:
+		return m.act(m.cmds.startReview(r.t))
+	case sendText:
+		if m.status.turn.running {
+			m.queued = append(m.queued, r.text)
+			m.transcript.live.version++
+			return nil
+		}
+		return m.submitText(r.text, nil)
+	case keepCommand:
+		m.composer.setValue(r.text)
+		m.popup.dismiss(m.composer.value())
+	case rememberPrompt:
+		m.composer.prompts.add(r.text, m.now())
+	case insertText:
+		m.composer.insert(r.text)
+		return m.afterEdit()
+	case diffReady:
+		m.showDiff(r.out)
+	case rewindAsked:
+		return m.act(m.undo.rewind())
+	case mcpPromptsListed:
+		next := m.cmds.keepPrompts(r)
+		m.refreshPopup()
+		return m.act(next)
+	case mcpPromptRun:
+		return m.act(m.cmds.runListed(r))
 	}
 	return nil
 }

@@ -46,6 +46,8 @@ func describeResults(msg tea.Msg) []string {
 		}
 	case elicitAsked:
 		return []string{"elicit " + r.req.Server}
+	case submitOp:
+		return []string{fmt.Sprintf("submit %T", r.op)}
 	}
 	return []string{fmt.Sprintf("%T", msg)}
 }
