@@ -34,19 +34,25 @@
 //
 // # Structure
 //
-// The root model (model.go) owns the session, the turn and the frame's
-// layout, and routes: a key goes to the focused component (an overlay, else
-// the armed approval modal, else the global keys, the slash and @ popup and
-// the composer); a protocol event goes to the component it concerns. The
-// components are the approval modal (approval.go), the overlays
-// (overlay.go: pickers, the trust screen, help; an MCP server's form, the
-// history search, the pager), the popup (popup.go), the composer
-// (composer.go, over the textarea editor), reasoning (reasoning.go) and
-// undo (undo.go); history.go commits finished cells to the scrollback. A
+// The root model (model.go) owns the session, the turn's queue and the
+// frame's layout, and routes: a key goes to the focused component (an
+// overlay, else the armed approval modal, else the global keys, the slash
+// and @ popup and the composer); each protocol event goes to the status
+// line, the undo state, the MCP servers' state and the transcript
+// (events.go). The components are the transcript (transcript.go: the
+// streamed message, the live tool calls and processes, reasoning, replay),
+// the status line and the turn's spinner (status.go), the approval modal
+// (approval.go), the overlays (overlay.go: pickers, the trust screen,
+// help; an MCP server's form, the history search, the pager), the popup
+// (popup.go), the composer (composer.go, over the textarea editor), undo
+// (undo.go) and the slash commands (commands.go: the commander and its
+// pickers); history.go commits finished cells to the scrollback. A
 // component does not reach into the root: its update returns a typed
-// result (approvalDecided, pickerChosen, popupChosen, submitAsked,
-// submitOp, commitCell, …) which the root carries out in route.go on the
-// same Update, so a key's effect is complete when Update returns.
+// result (commitCell, showNotice, turnBegan, approvalAsked, submitOp,
+// approvalDecided, pickerChosen, modelChosen, sessionOpened, sendText, …)
+// which the root carries out in route.go on the same Update, so an
+// event's or a key's effect is complete when Update returns. Background
+// work returns a result too (later), carried out when it arrives.
 //
 // # Performance
 //
