@@ -298,7 +298,7 @@ func TestSlashUnavailableAndInit(t *testing.T) {
 func TestFileMention(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Options{})
-	h.m.files = &fileIndex{files: []string{"README.md", "internal/frontend/tui/model.go", "internal/agent/turn.go"}}
+	h.m.src.files = &fileIndex{files: []string{"README.md", "internal/frontend/tui/model.go", "internal/agent/turn.go"}}
 	h.typeText("look at @tuimod")
 	if !h.m.popup.active() || h.m.popup.items[0].label != "internal/frontend/tui/model.go" {
 		t.Fatalf("popup = %+v", h.m.popup.items)

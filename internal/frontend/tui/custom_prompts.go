@@ -48,9 +48,9 @@ func promptLabel(p prompts.Prompt) string {
 
 // promptItems are the popup rows of the custom prompts whose name starts
 // with q (or, for q = "prompts:…", whose /prompts:name label does).
-func (c *commander) promptItems(q string) []popupItem {
+func promptItems(ps []prompts.Prompt, q string) []popupItem {
 	var out []popupItem
-	for _, p := range c.opts.Prompts {
+	for _, p := range ps {
 		label := promptLabel(p)
 		if !strings.HasPrefix(p.Name, q) && (!strings.HasPrefix(q, promptsPrefix) || !strings.HasPrefix(label[1:], q)) {
 			continue

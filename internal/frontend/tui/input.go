@@ -160,7 +160,7 @@ func (m *model) submitComposer() tea.Cmd {
 		word := strings.Fields(text)[0]
 		if c := m.cmds.find(word); c != nil {
 			m.composer.reset()
-			m.refreshPopup()
+			m.popup.refresh(&m.composer.textarea)
 			return m.act(c.run(&m.cmds, strings.TrimSpace(strings.TrimPrefix(text, word))))
 		}
 		if commandLike(word) {
@@ -170,7 +170,7 @@ func (m *model) submitComposer() tea.Cmd {
 		}
 	}
 	full, images := m.composer.take(m.now())
-	m.refreshPopup()
+	m.popup.refresh(&m.composer.textarea)
 	if strings.HasPrefix(text, "!") && len(text) > 1 {
 		return m.act(m.cmds.runUserShell(strings.TrimPrefix(text, "!")))
 	}

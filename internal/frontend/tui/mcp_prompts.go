@@ -123,19 +123,18 @@ func (c *commander) runListed(r mcpPromptRun) tea.Msg {
 	return showNotice{noticeError, "No MCP prompt " + r.word + ".", hint}
 }
 
-// mcpPromptItems are the popup rows of the MCP prompts whose command starts
-// with q.
-func (c *commander) mcpPromptItems(q string) []popupItem {
+// items are the popup rows of the MCP prompts whose command starts with q.
+func (p *mcpPrompts) items(q string) []popupItem {
 	var out []popupItem
-	for _, p := range c.mcpPrompts.list {
-		if !strings.HasPrefix(p.command(), q) {
+	for _, pr := range p.list {
+		if !strings.HasPrefix(pr.command(), q) {
 			continue
 		}
-		desc := p.Description
+		desc := pr.Description
 		if desc == "" {
-			desc = "prompt of MCP server " + p.Server
+			desc = "prompt of MCP server " + pr.Server
 		}
-		out = append(out, popupItem{label: "/" + p.command(), desc: safeLine(desc)})
+		out = append(out, popupItem{label: "/" + pr.command(), desc: safeLine(desc)})
 	}
 	return out
 }

@@ -51,7 +51,7 @@ type model struct {
 	approvals approvalModal // the approval modal: the requests waiting, [0] shown
 	overlay   overlay       // a picker (/model, /approvals, /resume) or the trust screen
 	popup     popupState    // slash and @ popups, derived from the composer
-	files     *fileIndex
+	src       completions   // what the popup lists: the commands, the files
 
 	ctrlCAt   time.Time
 	lastKeyAt time.Time
@@ -137,6 +137,8 @@ func newModel(ctx context.Context, opts Options, sink opSink) *model {
 	}
 	m.status = newStatus(opts.Status, opts.Cwd, opts.Price)
 	m.cmds = commander{opts: opts, ctx: m.ctx, now: m.now, status: &m.status, mcp: &m.mcp, transcript: &m.transcript}
+	m.src = completions{prompts: opts.Prompts, mcp: &m.cmds.mcpPrompts, ctx: m.ctx, dir: opts.Cwd, git: opts.Git, now: m.now}
+	m.popup.src = &m.src
 	m.hist.setSize(m.width, m.height)
 	if opts.TrustPrompt != nil {
 		m.overlay = newTrustScreen(opts.Cwd)

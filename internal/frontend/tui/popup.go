@@ -1,17 +1,13 @@
 package tui
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"time"
 	"unicode"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
-	"github.com/sahilm/fuzzy"
 
-	"github.com/kodex-cli/kodex/internal/frontend/filesearch"
 	md "github.com/kodex-cli/kodex/internal/frontend/tui/markdown"
 )
 
@@ -31,8 +27,9 @@ type popupItem struct {
 }
 
 // popupState is the slash-command or @-file popup, derived from the
-// composer's text after every edit.
+// composer's text after every edit; src lists what it offers.
 type popupState struct {
+	src       popupSource
 	kind      popupKind
 	items     []popupItem
 	sel       int
@@ -56,7 +53,7 @@ type popupSource interface {
 
 // refresh recomputes the popup from the composer's text and the @word its
 // cursor is in.
-func (p *popupState) refresh(c *textarea, src popupSource) {
+func (p *popupState) refresh(c *textarea) {
 	text := c.value()
 	p.version++
 	p.kind, p.items = popupNone, nil
@@ -66,40 +63,15 @@ func (p *popupState) refresh(c *textarea, src popupSource) {
 	p.dismissed = ""
 	if strings.HasPrefix(text, "/") && !strings.ContainsFunc(text, unicode.IsSpace) {
 		p.kind = popupSlash
-		p.items = src.matchCommands(text[1:])
+		p.items = p.src.matchCommands(text[1:])
 	} else if q, ok := c.atToken(); ok {
 		p.kind = popupFile
-		p.items = src.matchFiles(q)
+		p.items = p.src.matchFiles(q)
 	}
 	if p.kind != popupNone && len(p.items) == 0 {
 		p.items = []popupItem{{desc: "no match", none: true}}
 	}
 	p.sel = min(p.sel, max(len(p.items)-1, 0))
-}
-
-// matchCommands lists the built-in commands, then the custom prompts,
-// whose names start with q; with none, the built-in ones q fuzzily matches.
-func (m *model) matchCommands(q string) []popupItem {
-	var out []popupItem
-	cmds := commands()
-	for _, c := range cmds {
-		if strings.HasPrefix(c.name, q) {
-			out = append(out, popupItem{label: "/" + c.name, desc: c.desc})
-		}
-	}
-	out = append(out, m.cmds.promptItems(q)...)
-	out = append(out, m.cmds.mcpPromptItems(q)...)
-	if len(out) == 0 && q != "" {
-		names := make([]string, len(cmds))
-		for i, c := range cmds {
-			names[i] = c.name
-		}
-		for _, match := range fuzzy.Find(q, names) {
-			c := cmds[match.Index]
-			out = append(out, popupItem{label: "/" + c.name, desc: c.desc})
-		}
-	}
-	return out
 }
 
 // popupChosen is the item chosen in the popup: completed into the
@@ -140,7 +112,7 @@ func (p *popupState) update(key tea.KeyPressMsg) (result tea.Msg, handled bool) 
 func (m *model) choosePopup(r popupChosen) tea.Cmd {
 	if !r.send {
 		m.composer.complete(r.label, r.kind == popupFile)
-		m.refreshPopup()
+		m.popup.refresh(&m.composer.textarea)
 		m.popup.version++
 		return nil
 	}
@@ -156,9 +128,6 @@ func (m *model) choosePopup(r popupChosen) tea.Cmd {
 	m.composer.setValue(r.label)
 	return m.submitComposer()
 }
-
-// refreshPopup recomputes the popup after the composer changed.
-func (m *model) refreshPopup() { m.popup.refresh(&m.composer.textarea, m) }
 
 // view renders at most rows rows (at least one): the items around the
 // selection, the commands' names in a column as wide as the longest, and
@@ -209,80 +178,14 @@ func (p *popupState) view(width, rows int) string {
 	return strings.Join(lines, "\n")
 }
 
-// fileIndex is the repository's file list for @ search, loaded once.
-type fileIndex struct {
-	files      []string
-	loading    bool
-	started    bool
-	refreshing bool      // a reload runs; the old list is shown meanwhile
-	loadedAt   time.Time // when files was listed
-}
-
-// matchFiles fuzzy-matches the index, loading it first if needed.
-func (m *model) matchFiles(q string) []popupItem {
-	if m.files == nil {
-		m.files = &fileIndex{loading: true}
-		return []popupItem{{label: "…", desc: "indexing files"}}
-	}
-	if m.files.loading {
-		return []popupItem{{label: "…", desc: "indexing files"}}
-	}
-	var out []popupItem
-	if q == "" {
-		for _, f := range m.files.files[:min(popupRows, len(m.files.files))] {
-			out = append(out, popupItem{label: f})
-		}
-		return out
-	}
-	for _, match := range fuzzy.Find(q, m.files.files) {
-		out = append(out, popupItem{label: match.Str})
-		if len(out) == popupRows*4 {
-			break
-		}
-	}
-	return out
-}
-
-// afterEdit refreshes the popup after the composer changed, loading the
-// file index the first time an @ appears, and again in the background when
-// a new @ starts and the index is older than fileIndexTTL, so files created
-// since show up.
+// afterEdit refreshes the popup after the composer changed and starts what
+// its source needs: the MCP servers' prompts for the slash popup, the file
+// index for @ (see completions.load).
 func (m *model) afterEdit() tea.Cmd {
 	wasFile := m.popup.kind == popupFile
-	m.refreshPopup()
+	m.popup.refresh(&m.composer.textarea)
 	if m.popup.kind == popupSlash {
 		return m.act(m.cmds.refreshMCPPrompts())
 	}
-	f := m.files
-	if f == nil {
-		return nil
-	}
-	switch {
-	case f.loading && !f.started:
-	case !f.loading && !f.refreshing && m.popup.kind == popupFile && !wasFile && m.now().Sub(f.loadedAt) > fileIndexTTL:
-		f.refreshing = true
-	default:
-		return nil
-	}
-	f.started = true
-	ctx, dir, git := m.ctx, m.opts.Cwd, m.opts.Git
-	return func() tea.Msg {
-		files := listFiles(ctx, dir, git)
-		return resultMsg(func(m *model) tea.Cmd {
-			m.files.files, m.files.loading, m.files.refreshing = files, false, false
-			m.files.loadedAt = m.now()
-			m.refreshPopup()
-			return nil
-		})
-	}
-}
-
-// fileIndexTTL is how long the @ file index is trusted before a new @
-// reloads it.
-const fileIndexTTL = 2 * time.Second
-
-// listFiles lists the workspace's files for the @ popup (see
-// internal/frontend/filesearch).
-func listFiles(ctx context.Context, dir string, git func(context.Context, ...string) ([]byte, error)) []string {
-	return filesearch.List(ctx, dir, git)
+	return m.act(m.src.load(m.popup.kind == popupFile && !wasFile))
 }

@@ -22,7 +22,7 @@ func TestPopupSaysNoMatch(t *testing.T) {
 	}
 
 	h = newHarness(t, Options{})
-	h.m.files = &fileIndex{files: []string{"README.md", "main.go"}, loadedAt: h.clock.now()}
+	h.m.src.files = &fileIndex{files: []string{"README.md", "main.go"}, loadedAt: h.clock.now()}
 	h.typeText("see @qqqq")
 	if f := h.frame(); !strings.Contains(f, "no match") {
 		t.Errorf("no 'no match' for an unknown file:\n%s", f)
@@ -37,7 +37,7 @@ func TestFileIndexFindsNewFiles(t *testing.T) {
 	h := newHarness(t, Options{Cwd: t.TempDir(), Git: func(ctx context.Context, args ...string) ([]byte, error) {
 		return []byte(listing), nil
 	}})
-	h.m.files = &fileIndex{files: []string{"README.md"}, loadedAt: h.clock.now()}
+	h.m.src.files = &fileIndex{files: []string{"README.md"}, loadedAt: h.clock.now()}
 	h.typeText("@nouv")
 	if cmd := h.m.afterEdit(); cmd != nil {
 		t.Fatalf("a fresh index is reloaded")

@@ -54,8 +54,8 @@ func TestPopupUpdate(t *testing.T) {
 			t.Parallel()
 			var c textarea
 			c.setValue(tt.text)
-			var p popupState
-			p.refresh(&c, popupSrc)
+			p := popupState{src: popupSrc}
+			p.refresh(&c)
 			var labels []string
 			for _, it := range p.items {
 				labels = append(labels, it.label)
@@ -83,15 +83,15 @@ func TestPopupDismiss(t *testing.T) {
 	t.Parallel()
 	var c textarea
 	c.setValue("/m")
-	var p popupState
-	p.refresh(&c, popupSrc)
+	p := popupState{src: popupSrc}
+	p.refresh(&c)
 	p.dismiss(c.value())
-	p.refresh(&c, popupSrc)
+	p.refresh(&c)
 	if p.active() {
 		t.Error("the popup reopens for the text it was closed for")
 	}
 	c.insert("c")
-	p.refresh(&c, popupSrc)
+	p.refresh(&c)
 	if !p.active() || p.items[0].label != "/mcp" {
 		t.Errorf("an edit does not reopen the popup: %+v", p.items)
 	}
@@ -124,8 +124,8 @@ func TestFilePopupGolden(t *testing.T) {
 	t.Parallel()
 	var c textarea
 	c.setValue("see @")
-	var p popupState
-	p.refresh(&c, popupSrc)
+	p := popupState{src: popupSrc}
+	p.refresh(&c)
 	p.update(keyMsg("down"))
 	golden(t, "popup_file", ansi.Strip(p.view(60, 8)))
 }

@@ -186,8 +186,11 @@ func (m *model) actCommand(msg tea.Msg) tea.Cmd {
 		return m.act(m.undo.rewind())
 	case mcpPromptsListed:
 		next := m.cmds.keepPrompts(r)
-		m.refreshPopup()
+		m.popup.refresh(&m.composer.textarea)
 		return m.act(next)
+	case filesListed:
+		m.src.keep(r)
+		m.popup.refresh(&m.composer.textarea)
 	case mcpPromptRun:
 		return m.act(m.cmds.runListed(r))
 	}
