@@ -126,25 +126,33 @@ func (r *clipReader) save(png []byte) (string, error) {
 	return f.Name(), nil
 }
 
-// pasteClipboardImage (Ctrl+V) attaches the clipboard's image, read off the
-// Update goroutine, or says in the hint line why it cannot.
-func (m *model) pasteClipboardImage() tea.Cmd {
-	read := m.opts.ClipboardImage
+// imagePasted: the clipboard's image saved to path, or why there is none.
+type imagePasted struct {
+	path string
+	err  error
+}
+
+// pasteClipboardImage (Ctrl+V) reads the clipboard's image off the Update
+// goroutine with read ([Options.ClipboardImage]; nil: the platform's
+// tools); the result is imagePasted, for the composer.
+func pasteClipboardImage(ctx context.Context, read func(context.Context) (string, error)) tea.Msg {
 	if read == nil {
 		read = defaultClipReader().read
 	}
-	ctx := m.ctx
-	return async(func() resultMsg {
+	return work(func() tea.Msg {
 		path, err := read(ctx)
-		return func(m *model) tea.Cmd {
-			if err != nil {
-				m.hint = clipboardHint(err)
-				return nil
-			}
-			m.composer.attachImage(path)
-			return nil
-		}
+		return imagePasted{path, err}
 	})
+}
+
+// pasted attaches the clipboard's image, or says in the hint line why it
+// cannot.
+func (c *composer) pasted(r imagePasted) tea.Msg {
+	if r.err != nil {
+		return setHint{clipboardHint(r.err)}
+	}
+	c.attachImage(r.path)
+	return nil
 }
 
 func clipboardHint(err error) string {

@@ -156,9 +156,6 @@ func unavailable(what string) tea.Msg {
 	return showNotice{noticeWarning, what + " is not available here.", ""}
 }
 
-// async runs work off the Update goroutine and applies its result.
-func async(work func() resultMsg) tea.Cmd { return func() tea.Msg { return work() } }
-
 func (c *commander) cmdModel(string) tea.Msg {
 	if len(c.opts.Models) == 0 {
 		return showNotice{noticeWarning, "No models to choose from.", "Set `model` in config.toml or start kodex with -m."}

@@ -103,51 +103,49 @@ type editorDoneMsg struct {
 	err  error
 }
 
-// openEditor is Ctrl+G: the composer's text in $VISUAL or $EDITOR
-// ([Options.Editor]); what the editor saves replaces it.
-func (m *model) openEditor() tea.Cmd {
-	argv := strings.Fields(m.opts.Editor)
+// openEditor is Ctrl+G: text in the editor command ([Options.Editor],
+// $VISUAL or $EDITOR) run in dir; what the editor saves comes back as
+// editorDoneMsg, for the composer.
+func openEditor(ctx context.Context, editor, dir, text string) tea.Msg {
+	argv := strings.Fields(editor)
 	if len(argv) == 0 {
-		m.hint = "set $VISUAL or $EDITOR to edit the message in your editor"
-		return nil
+		return setHint{"set $VISUAL or $EDITOR to edit the message in your editor"}
 	}
 	f, err := os.CreateTemp("", "kodex-message-*.md")
 	if err != nil {
-		m.notice(noticeError, "Could not open the editor: "+err.Error(), "")
-		return nil
+		return showNotice{noticeError, "Could not open the editor: " + err.Error(), ""}
 	}
 	path := f.Name()
-	_, werr := f.WriteString(m.composer.value())
+	_, werr := f.WriteString(text)
 	if cerr := f.Close(); werr == nil {
 		werr = cerr
 	}
 	if werr != nil {
 		_ = os.Remove(path)
-		m.notice(noticeError, "Could not open the editor: "+werr.Error(), "")
-		return nil
+		return showNotice{noticeError, "Could not open the editor: " + werr.Error(), ""}
 	}
-	cmd := exec.CommandContext(context.WithoutCancel(m.ctx), argv[0], append(argv[1:], path)...) //nolint:gosec // the user's own editor
-	cmd.Dir = m.opts.Cwd
-	return tea.ExecProcess(cmd, func(err error) tea.Msg {
+	cmd := exec.CommandContext(context.WithoutCancel(ctx), argv[0], append(argv[1:], path)...) //nolint:gosec // the user's own editor
+	cmd.Dir = dir
+	return background{tea.ExecProcess(cmd, func(err error) tea.Msg {
 		defer os.Remove(path)
 		if err != nil {
 			return editorDoneMsg{err: err}
 		}
 		data, rerr := os.ReadFile(path)
 		return editorDoneMsg{text: strings.TrimRight(string(data), "\n"), err: rerr}
-	})
+	})}
 }
 
-func (m *model) editorDone(msg editorDoneMsg) tea.Cmd {
+// editorDone puts what the editor saved in the composer, or says why the
+// message is unchanged; editor is the command that ran.
+func (c *composer) editorDone(msg editorDoneMsg, editor string) tea.Msg {
 	if msg.err != nil {
 		var exit *exec.ExitError
 		if errors.As(msg.err, &exit) {
-			m.notice(noticeWarning, fmt.Sprintf("The editor exited with status %d; the message is unchanged.", exit.ExitCode()), "")
-		} else {
-			m.notice(noticeError, "Could not run the editor ("+filepath.Base(strings.Fields(m.opts.Editor)[0])+"): "+msg.err.Error(), "Set $VISUAL or $EDITOR to an editor that waits until the file is closed (e.g. \"code --wait\").")
+			return showNotice{noticeWarning, fmt.Sprintf("The editor exited with status %d; the message is unchanged.", exit.ExitCode()), ""}
 		}
-		return nil
+		return showNotice{noticeError, "Could not run the editor (" + filepath.Base(strings.Fields(editor)[0]) + "): " + msg.err.Error(), "Set $VISUAL or $EDITOR to an editor that waits until the file is closed (e.g. \"code --wait\")."}
 	}
-	m.composer.setValue(msg.text)
-	return m.afterEdit()
+	c.setValue(msg.text)
+	return edited{}
 }

@@ -1,9 +1,14 @@
 package tui
 
 import (
+	"errors"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/google/go-cmp/cmp"
 )
 
 func TestHistorySearch(t *testing.T) {
@@ -63,5 +68,54 @@ func TestEditorDone(t *testing.T) {
 	h.send(editorDoneMsg{text: "draft\nwith a second line"})
 	if got := h.m.composer.value(); got != "draft\nwith a second line" {
 		t.Errorf("composer = %q", got)
+	}
+}
+
+// What the clipboard and the editor return, as the composer takes it.
+func TestComposerTakesResults(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		feed      func(c *composer) tea.Msg
+		want      tea.Msg
+		wantValue string
+	}{
+		{"an image is attached", func(c *composer) tea.Msg { return c.pasted(imagePasted{path: "/tmp/kodex-7.png"}) }, nil, "hi [image kodex-7.png]"},
+		{"no image is a hint", func(c *composer) tea.Msg { return c.pasted(imagePasted{err: ErrNoClipboardImage}) }, setHint{"no image in the clipboard"}, "hi "},
+		{"the editor's text replaces", func(c *composer) tea.Msg { return c.editorDone(editorDoneMsg{text: "new\ntext"}, "vi") }, edited{}, "new\ntext"},
+		{"an editor's exit status", func(c *composer) tea.Msg {
+			return c.editorDone(editorDoneMsg{err: &exec.ExitError{}}, "vi")
+		}, showNotice{noticeWarning, "The editor exited with status -1; the message is unchanged.", ""}, "hi "},
+		{"an editor that does not run", func(c *composer) tea.Msg {
+			return c.editorDone(editorDoneMsg{err: errors.New("not found")}, "/usr/bin/myed --wait")
+		}, showNotice{noticeError, "Could not run the editor (myed): not found", "Set $VISUAL or $EDITOR to an editor that waits until the file is closed (e.g. \"code --wait\")."}, "hi "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c := &composer{prompts: &promptHistory{}}
+			c.setValue("hi ")
+			got := tt.feed(c)
+			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(setHint{}, showNotice{})); diff != "" {
+				t.Errorf("result mismatch (-want +got):\n%s", diff)
+			}
+			if v := c.value(); v != tt.wantValue {
+				t.Errorf("composer = %q, want %q", v, tt.wantValue)
+			}
+		})
+	}
+}
+
+// Quitting waits for the session's confirmation, and quits without it when
+// the shutdown times out.
+func TestShutdownTimesOut(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	if cmd := h.key("ctrl+d"); cmd == nil || !h.m.quitting || h.m.exited {
+		t.Fatalf("ctrl+d: quitting %v, exited %v, cmd %v", h.m.quitting, h.m.exited, cmd != nil)
+	}
+	h.send(later{shutdownTimedOut{}})
+	if !h.m.exited {
+		t.Errorf("the shutdown timed out and the UI did not quit")
 	}
 }

@@ -108,10 +108,12 @@ func (m *model) quit() tea.Cmd {
 	}
 	m.quitting = true
 	m.sink.submit(protocol.Shutdown{})
-	return tea.Tick(shutdownTimeout, func(time.Time) tea.Msg {
-		return resultMsg(func(m *model) tea.Cmd { return m.exit() })
-	})
+	return tea.Tick(shutdownTimeout, func(time.Time) tea.Msg { return later{shutdownTimedOut{}} })
 }
+
+// shutdownTimedOut: the session did not confirm the shutdown within
+// shutdownTimeout; quit anyway.
+type shutdownTimedOut struct{}
 
 // exit quits the program; the last frame is empty, so the scrollback ends
 // with the transcript, not a stale composer.

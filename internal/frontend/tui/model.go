@@ -110,8 +110,9 @@ type (
 		closed bool
 	}
 	tickMsg struct{ gen int }
-	// resultMsg carries the result of asynchronous work as a function to
-	// apply to the model on the Update goroutine.
+	// resultMsg is a function applied to the model on the Update
+	// goroutine, for code outside the program's loop (run.go's notice that
+	// the session failed); the components return typed results instead.
 	resultMsg func(m *model) tea.Cmd
 )
 
@@ -188,7 +189,7 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			clear(m.hist.cache)
 		}
 	case editorDoneMsg:
-		cmd = m.editorDone(msg)
+		cmd = m.act(msg)
 	case printedMsg:
 		cmd = m.hist.printed()
 		if m.exited {

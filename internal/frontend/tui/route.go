@@ -69,9 +69,15 @@ func (m *model) act(msg tea.Msg) tea.Cmd {
 	case openOverlay:
 		m.overlay = r.o
 	case editorAsked:
-		return m.openEditor()
+		return m.act(openEditor(m.ctx, m.opts.Editor, m.opts.Cwd, m.composer.value()))
+	case editorDoneMsg:
+		return m.act(m.composer.editorDone(r, m.opts.Editor))
+	case shutdownTimedOut:
+		return m.exit()
 	case imagePasteAsked:
-		return m.pasteClipboardImage()
+		return m.act(pasteClipboardImage(m.ctx, m.opts.ClipboardImage))
+	case imagePasted:
+		return m.act(m.composer.pasted(r))
 	case popupChosen:
 		return m.choosePopup(r)
 	case submitOp:
@@ -86,8 +92,6 @@ func (m *model) act(msg tea.Msg) tea.Cmd {
 		if m.composer.empty() {
 			m.composer.setValue(r.text)
 		}
-	case resultMsg:
-		return r(m)
 	case results:
 		cmds := make([]tea.Cmd, 0, len(r))
 		for _, x := range r {
