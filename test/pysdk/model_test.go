@@ -23,6 +23,8 @@ import (
 //     not run: WHY" when it was declined;
 //   - a prompt "Apply this patch: PATCH" gets an apply_patch call of PATCH,
 //     then "apply_patch said: OUTPUT";
+//   - a prompt naming an MCP tool (a word mcp__SERVER__TOOL) gets a call of
+//     that tool without arguments, then "mcp__SERVER__TOOL said: OUTPUT";
 //   - any other prompt is answered "You said: PROMPT", with " (and sent N
 //     images)" when it came with images.
 func answer(r *modeltest.Request) modeltest.Response {
@@ -37,6 +39,12 @@ func answer(r *modeltest.Request) modeltest.Response {
 		}
 		args, _ := json.Marshal(map[string]any{"input": strings.TrimSpace(patch)})
 		return modeltest.Calls(modeltest.FunctionCall("apply_patch", string(args)))
+	}
+	if tool := mcpTool(prompt); tool != "" {
+		if r.EndsWithToolOutput() {
+			return modeltest.Text(tool + " said: " + strings.TrimSpace(r.LastToolOutput()))
+		}
+		return modeltest.Calls(modeltest.FunctionCall(tool, "{}"))
 	}
 	cmd := backticked(prompt)
 	if cmd != "" && r.EndsWithToolOutput() {
@@ -88,6 +96,16 @@ func lastPrompt(r *modeltest.Request) (string, int) {
 		return text, images
 	}
 	return "", 0
+}
+
+// mcpTool returns the first word of s that names an MCP tool, or "".
+func mcpTool(s string) string {
+	for _, w := range strings.Fields(s) {
+		if w = strings.Trim(w, "`.,:;!?()"); strings.HasPrefix(w, "mcp__") {
+			return w
+		}
+	}
+	return ""
 }
 
 func backticked(s string) string {

@@ -118,6 +118,24 @@ func touchSources() {
 	}
 }
 
+// everything is the path of server-everything, the MCP server whose
+// trigger-elicitation-request tool asks for a form (test/mcp's pinned npm
+// packages; node runs it).
+func everything(t *testing.T) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join(root, "test", "mcp", "node_modules", "@modelcontextprotocol", "server-everything", "dist", "index.js"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("server-everything is not installed (%v): run scripts/test-deps.sh", err)
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Fatalf("node is not on PATH (%v): run scripts/test-deps.sh", err)
+	}
+	return p
+}
+
 // env is one test's world: a KODEX_HOME whose config.toml points at the
 // scripted model, a git repository to work in, with an image in it.
 type env struct {

@@ -10,11 +10,11 @@ import (
 	"github.com/kodex-cli/kodex/internal/model/modeltest"
 )
 
-// TestSDK runs sdk/python/tests/test_kodex.py (approvals, event order,
-// structured output, images, resume, fork/list/archive, interrupts, the
-// errors, the asyncio API) against the real binary, then checks what
-// reached the model: the output schema as text.format, both images, the
-// model set with config.
+// TestSDK runs sdk/python/tests/test_kodex.py (approvals, MCP servers'
+// forms, event order, structured output, images, resume, fork/list/archive,
+// interrupts, the errors, the asyncio API) against the real binary, then
+// checks what reached the model: the output schema as text.format, both
+// images, the model set with config, the answer to an accepted form.
 func TestSDK(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -22,7 +22,7 @@ func TestSDK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.python(t, nil, script)
+	e.python(t, []string{"KODEX_TEST_EVERYTHING=" + everything(t)}, script)
 
 	reqs := e.model.Requests()
 	find := func(prompt string) *modeltest.Request {
@@ -71,6 +71,16 @@ func TestSDK(t *testing.T) {
 	}
 	if effort := nested(find("Think a little").Body, "reasoning", "effort"); effort != "low" {
 		t.Errorf("start_thread(model_reasoning_effort=low) sent reasoning.effort %v", effort)
+	}
+
+	// The MCP server's answer to the accepted form is the tool output the
+	// model gets next.
+	form := "Sign me up with mcp__ev__trigger-elicitation-request please"
+	if !slices.ContainsFunc(reqs, func(r modeltest.Request) bool {
+		p, _ := lastPrompt(&r)
+		return p == form && r.EndsWithToolOutput() && strings.Contains(r.LastToolOutput(), "- Name: Ada Lovelace")
+	}) {
+		t.Errorf("no model request for %q ends with the server's answer to the accepted form", form)
 	}
 
 	// The resumed thread, in another kodex process, carries its history.

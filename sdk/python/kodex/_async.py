@@ -9,7 +9,22 @@ from typing import Any, AsyncIterator, Dict, Optional, Tuple
 from ._client import _ClientBase, _result, _ThreadBase
 from ._errors import KodexRPCError
 from ._rpc import Closed, Connection
-from ._turn import ApprovalHandler, ThreadOptions, TurnMapper, approval_request, decision, list_params, thread_info, thread_list, turn_params
+from ._turn import (
+    DECLINE_FORM,
+    ELICITATION,
+    ApprovalHandler,
+    ElicitationHandler,
+    ThreadOptions,
+    TurnMapper,
+    approval_request,
+    decision,
+    elicitation_answer,
+    elicitation_request,
+    list_params,
+    thread_info,
+    thread_list,
+    turn_params,
+)
 from ._types import ApprovalMode, Input, RunResult, SandboxMode, ThreadEvent, ThreadInfo, ThreadList
 
 
@@ -30,7 +45,8 @@ class AsyncStreamedTurn:
 
 
 class AsyncThread(_ThreadBase):
-    """Thread's asyncio twin. on_approval may be a coroutine function."""
+    """Thread's asyncio twin. on_approval and on_elicitation may be
+    coroutine functions."""
 
     async def run(self, input: Input, output_schema: Any = None) -> RunResult:
         """Runs a turn and returns what it completed (see Thread.run).
@@ -86,6 +102,9 @@ class AsyncThread(_ThreadBase):
                 msg = await q.get()
                 if isinstance(msg, Closed):
                     raise msg.error
+                if "id" in msg and msg.get("method") == ELICITATION:
+                    await self._elicit(conn, msg)
+                    continue
                 if "id" in msg:
                     await self._approve(conn, mapper, msg)
                     continue
@@ -112,6 +131,20 @@ class AsyncThread(_ThreadBase):
             raise
         conn.respond(msg["id"], {"decision": answer})
 
+    async def _elicit(self, conn: Connection, msg: Dict[str, Any]) -> None:
+        handler = self._form_handler()
+        try:
+            answer: Any = DECLINE_FORM
+            if handler is not None:
+                answer = handler(elicitation_request(msg))
+                if inspect.isawaitable(answer):
+                    answer = await answer
+                answer = elicitation_answer(answer)
+        except BaseException:
+            conn.respond(msg["id"], DECLINE_FORM)
+            raise
+        conn.respond(msg["id"], answer)
+
 
 class AsyncKodex:
     """Kodex's asyncio twin: the same arguments, the same methods, awaited
@@ -124,9 +157,11 @@ class AsyncKodex:
         env: Optional[Dict[str, str]] = None,
         config: Optional[Dict[str, Any]] = None,
         on_approval: Optional[ApprovalHandler] = None,
+        on_elicitation: Optional[ElicitationHandler] = None,
     ) -> None:
-        self._base = _ClientBase(kodex_path, env, config, on_approval)
+        self._base = _ClientBase(kodex_path, env, config, on_approval, on_elicitation)
         self._on_approval = on_approval
+        self._on_elicitation = on_elicitation
 
     async def _connection(self) -> Connection:
         conn, ready = self._base._start()
@@ -143,9 +178,10 @@ class AsyncKodex:
         skip_git_repo_check: bool = False,
         model_reasoning_effort: Optional[str] = None,
         on_approval: Optional[ApprovalHandler] = None,
+        on_elicitation: Optional[ElicitationHandler] = None,
     ) -> AsyncThread:
         """A new thread; it starts with its first turn."""
-        opts = ThreadOptions(working_directory, sandbox_mode, approval_policy, model, skip_git_repo_check, model_reasoning_effort, on_approval)
+        opts = ThreadOptions(working_directory, sandbox_mode, approval_policy, model, skip_git_repo_check, model_reasoning_effort, on_approval, on_elicitation)
         return AsyncThread(self, opts, None, False)
 
     def resume_thread(
@@ -159,9 +195,10 @@ class AsyncKodex:
         skip_git_repo_check: bool = False,
         model_reasoning_effort: Optional[str] = None,
         on_approval: Optional[ApprovalHandler] = None,
+        on_elicitation: Optional[ElicitationHandler] = None,
     ) -> AsyncThread:
         """A recorded thread, resumed with its next turn."""
-        opts = ThreadOptions(working_directory, sandbox_mode, approval_policy, model, skip_git_repo_check, model_reasoning_effort, on_approval)
+        opts = ThreadOptions(working_directory, sandbox_mode, approval_policy, model, skip_git_repo_check, model_reasoning_effort, on_approval, on_elicitation)
         return AsyncThread(self, opts, id, False)
 
     async def fork_thread(
@@ -174,9 +211,10 @@ class AsyncKodex:
         model: Optional[str] = None,
         model_reasoning_effort: Optional[str] = None,
         on_approval: Optional[ApprovalHandler] = None,
+        on_elicitation: Optional[ElicitationHandler] = None,
     ) -> AsyncThread:
         """A new thread whose conversation starts as a copy of thread id's."""
-        opts = ThreadOptions(working_directory, sandbox_mode, approval_policy, model, True, model_reasoning_effort, on_approval)
+        opts = ThreadOptions(working_directory, sandbox_mode, approval_policy, model, True, model_reasoning_effort, on_approval, on_elicitation)
         params = opts.params()
         params["threadId"] = id
         result = await _call(await self._connection(), "thread/fork", params)

@@ -10,12 +10,17 @@ from typing import Any, Dict, Iterator, List, Optional, Tuple
 from ._errors import KodexError, KodexRPCError, TurnFailedError, TurnInterruptedError
 from ._rpc import Closed, Connection, check_initialize, environ, find_kodex, initialize_params
 from ._turn import (
+    DECLINE_FORM,
+    ELICITATION,
     ApprovalHandler,
+    ElicitationHandler,
     ThreadOptions,
     TurnMapper,
     approval_request,
     config_args,
     decision,
+    elicitation_answer,
+    elicitation_request,
     list_params,
     thread_info,
     thread_list,
@@ -35,10 +40,12 @@ class _ClientBase:
         env: Optional[Dict[str, str]] = None,
         config: Optional[Dict[str, Any]] = None,
         on_approval: Optional[ApprovalHandler] = None,
+        on_elicitation: Optional[ElicitationHandler] = None,
     ) -> None:
         self._env = environ(env)
         self._argv = [find_kodex(kodex_path, self._env), "app-server"] + config_args(config)
         self._on_approval = on_approval
+        self._on_elicitation = on_elicitation
         self._lock = threading.Lock()
         self._conn: Optional[Connection] = None
         self._ready: "Optional[Future[None]]" = None
@@ -113,6 +120,9 @@ class _ThreadBase:
 
     def _handler(self) -> Optional[ApprovalHandler]:
         return self._options.on_approval or self._client._on_approval
+
+    def _form_handler(self) -> Optional[ElicitationHandler]:
+        return self._options.on_elicitation or self._client._on_elicitation
 
     def _begin(self, turn_id: str) -> TurnMapper:
         assert self._id is not None
@@ -203,6 +213,9 @@ class Thread(_ThreadBase):
                 msg = q.get()
                 if isinstance(msg, Closed):
                     raise msg.error
+                if "id" in msg and msg.get("method") == ELICITATION:
+                    self._elicit(conn, msg)
+                    continue
                 if "id" in msg:
                     self._approve(conn, mapper, msg)
                     continue
@@ -223,6 +236,15 @@ class Thread(_ThreadBase):
             raise
         conn.respond(msg["id"], {"decision": answer})
 
+    def _elicit(self, conn: Connection, msg: Dict[str, Any]) -> None:
+        handler = self._form_handler()
+        try:
+            answer = elicitation_answer(handler(elicitation_request(msg))) if handler is not None else DECLINE_FORM
+        except BaseException:
+            conn.respond(msg["id"], DECLINE_FORM)
+            raise
+        conn.respond(msg["id"], answer)
+
 
 class Kodex:
     """The kodex client: spawns `kodex app-server` (kodex_path, else kodex on
@@ -230,9 +252,10 @@ class Kodex:
 
     env replaces the environment kodex runs in (default: this process's);
     config becomes `-c key=value` overrides (nested objects flattened to
-    dotted keys); on_approval answers approval requests of every thread
-    that has none of its own (default: decline). Close it (or use it as a
-    context manager) to stop kodex; it is stopped at exit anyway."""
+    dotted keys); on_approval answers approval requests, on_elicitation
+    MCP servers' forms, of every thread that has none of its own (default:
+    decline). Close it (or use it as a context manager) to stop kodex; it
+    is stopped at exit anyway."""
 
     def __init__(
         self,
@@ -240,9 +263,11 @@ class Kodex:
         env: Optional[Dict[str, str]] = None,
         config: Optional[Dict[str, Any]] = None,
         on_approval: Optional[ApprovalHandler] = None,
+        on_elicitation: Optional[ElicitationHandler] = None,
     ) -> None:
-        self._base = _ClientBase(kodex_path, env, config, on_approval)
+        self._base = _ClientBase(kodex_path, env, config, on_approval, on_elicitation)
         self._on_approval = on_approval
+        self._on_elicitation = on_elicitation
 
     def _connection(self) -> Connection:
         conn, ready = self._base._start()
@@ -259,9 +284,10 @@ class Kodex:
         skip_git_repo_check: bool = False,
         model_reasoning_effort: Optional[str] = None,
         on_approval: Optional[ApprovalHandler] = None,
+        on_elicitation: Optional[ElicitationHandler] = None,
     ) -> Thread:
         """A new thread; it starts with its first turn."""
-        opts = ThreadOptions(working_directory, sandbox_mode, approval_policy, model, skip_git_repo_check, model_reasoning_effort, on_approval)
+        opts = ThreadOptions(working_directory, sandbox_mode, approval_policy, model, skip_git_repo_check, model_reasoning_effort, on_approval, on_elicitation)
         return Thread(self, opts, None, False)
 
     def resume_thread(
@@ -275,9 +301,10 @@ class Kodex:
         skip_git_repo_check: bool = False,
         model_reasoning_effort: Optional[str] = None,
         on_approval: Optional[ApprovalHandler] = None,
+        on_elicitation: Optional[ElicitationHandler] = None,
     ) -> Thread:
         """A recorded thread, resumed with its next turn."""
-        opts = ThreadOptions(working_directory, sandbox_mode, approval_policy, model, skip_git_repo_check, model_reasoning_effort, on_approval)
+        opts = ThreadOptions(working_directory, sandbox_mode, approval_policy, model, skip_git_repo_check, model_reasoning_effort, on_approval, on_elicitation)
         return Thread(self, opts, id, False)
 
     def fork_thread(
@@ -290,9 +317,10 @@ class Kodex:
         model: Optional[str] = None,
         model_reasoning_effort: Optional[str] = None,
         on_approval: Optional[ApprovalHandler] = None,
+        on_elicitation: Optional[ElicitationHandler] = None,
     ) -> Thread:
         """A new thread whose conversation starts as a copy of thread id's."""
-        opts = ThreadOptions(working_directory, sandbox_mode, approval_policy, model, True, model_reasoning_effort, on_approval)
+        opts = ThreadOptions(working_directory, sandbox_mode, approval_policy, model, True, model_reasoning_effort, on_approval, on_elicitation)
         params = opts.params()
         params["threadId"] = id
         result = self._connection().call("thread/fork", params)

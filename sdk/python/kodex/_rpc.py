@@ -3,9 +3,9 @@ message per line on its stdin and stdout.
 
 A reader thread reads every message kodex sends, in order: a response
 completes the concurrent.futures.Future of its request; a notification or a
-server request (an approval) goes to the subscriber of its thread, in the
-order it came. A server request of a thread nobody listens to is declined,
-as is a request the SDK does not know. When kodex exits, every pending
+server request (an approval, an MCP server's form) goes to the subscriber
+of its thread, in the order it came. A server request of a thread nobody
+listens to is declined; one the SDK does not know gets -32601. When kodex exits, every pending
 request and every subscriber gets a KodexExitedError saying how it ended.
 Both the sync and the asyncio API sit on this one connection type.
 """
@@ -24,7 +24,13 @@ from ._errors import KodexError, KodexExitedError, KodexNotFoundError, KodexRPCE
 PROTOCOL_VERSION = 1
 """The version of kodex's app-server protocol this SDK speaks."""
 
-_APPROVALS = ("item/commandExecution/requestApproval", "item/fileChange/requestApproval")
+# The server requests the SDK answers, and how when no turn of the thread is
+# running to ask its callback.
+_DECLINED: Dict[str, Dict[str, Any]] = {
+    "item/commandExecution/requestApproval": {"decision": "decline"},
+    "item/fileChange/requestApproval": {"decision": "decline"},
+    "mcpServer/elicitation/request": {"action": "decline"},
+}
 
 
 class Closed:
@@ -172,9 +178,10 @@ class Connection:
             thread_id = params["thread"].get("id")
         with self._lock:
             sub = self._subs.get(thread_id) if isinstance(thread_id, str) else None
-        if "id" in msg and (sub is None or method not in _APPROVALS):
-            if method in _APPROVALS:
-                self.respond(msg["id"], {"decision": "decline"})
+        declined = _DECLINED.get(method) if isinstance(method, str) else None
+        if "id" in msg and (sub is None or declined is None):
+            if declined is not None:
+                self.respond(msg["id"], declined)
             else:
                 self.respond(msg["id"], error={"code": -32601, "message": "kodex-sdk does not handle " + str(method)})
             return

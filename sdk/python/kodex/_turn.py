@@ -12,6 +12,8 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from ._errors import KodexError
 from ._types import (
     ApprovalRequest,
+    ElicitationRequest,
+    ElicitationResponse,
     Input,
     ThreadEvent,
     ThreadInfo,
@@ -22,6 +24,7 @@ from ._types import (
 )
 
 ApprovalHandler = Callable[[ApprovalRequest], Any]
+ElicitationHandler = Callable[[ElicitationRequest], Any]
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class ThreadOptions:
     skip_git_repo_check: bool = False
     model_reasoning_effort: Optional[str] = None
     on_approval: Optional[ApprovalHandler] = None
+    on_elicitation: Optional[ElicitationHandler] = None
 
     def params(self) -> Dict[str, Any]:
         """thread/start's (resume's, fork's) params for these options."""
@@ -191,6 +195,52 @@ def decision(value: Any) -> str:
     if isinstance(value, str) and value in _DECISIONS:
         return _DECISIONS[value]
     raise KodexError("on_approval returned %r: want accept, acceptForSession, decline, cancel or a bool" % (value,))
+
+
+# MCP servers' forms (elicitation).
+
+ELICITATION = "mcpServer/elicitation/request"
+DECLINE_FORM: Dict[str, Any] = {"action": "decline"}
+
+
+def elicitation_request(msg: Dict[str, Any]) -> ElicitationRequest:
+    p = msg.get("params") or {}
+    schema = p.get("requestedSchema")
+    return ElicitationRequest(
+        server_name=p.get("serverName", ""),
+        message=p.get("message", ""),
+        requested_schema=schema if isinstance(schema, dict) else {},
+        mode=p.get("mode", "form"),
+        thread_id=p.get("threadId", ""),
+        turn_id=p.get("turnId"),
+        params=p,
+    )
+
+
+def elicitation_answer(value: Any) -> Dict[str, Any]:
+    """The wire answer for what an on_elicitation callback returned: an
+    ElicitationResponse, a dict (the content, accepted), an action string
+    ("accept" sends no content), True (accept) or False or None
+    (decline)."""
+    if isinstance(value, ElicitationResponse):
+        action, content = value.action, value.content
+    elif isinstance(value, dict):
+        action, content = "accept", value
+    elif value is True or value is False or value is None:
+        action, content = ("accept" if value else "decline"), None
+    elif isinstance(value, str):
+        action, content = value, None
+    else:
+        action, content = "", None
+    if action not in ("accept", "decline", "cancel"):
+        raise KodexError("on_elicitation returned %r: want ElicitationResponse.accept(content), a dict of content, accept, decline, cancel or a bool" % (value,))
+    if action != "accept":
+        return {"action": action}
+    try:
+        json.dumps(content or {})
+    except (TypeError, ValueError) as e:
+        raise KodexError("on_elicitation's content cannot be sent as JSON: %s" % e) from e
+    return {"action": "accept", "content": dict(content or {})}
 
 
 # Items and events.

@@ -4,7 +4,7 @@ Items, events, usage and inputs are TypedDicts, plain JSON-like dicts in the
 shapes of Codex's TypeScript SDK (snake_case, a "type" member), so that
 `json.dumps(event)` works and code written against Codex's SDK reads them
 unchanged. What is the SDK's own (a run's result, a thread's listing, an
-approval request) is a dataclass.
+approval request, an MCP server's form) is a dataclass.
 """
 
 from dataclasses import dataclass, field
@@ -22,6 +22,11 @@ ApprovalDecision = Literal["accept", "acceptForSession", "decline", "cancel"]
 """An answer to an approval request: run it, run it and the same again
 without asking in this thread, refuse it (the model is told), or refuse it
 and end the turn."""
+
+ElicitationAction = Literal["accept", "decline", "cancel"]
+"""An answer to an MCP server's form: send what was filled in, refuse to
+(the server is told), or dismiss the form (the server decides what that
+means; server-everything, for one, reports it as cancelled)."""
 
 
 # Items (Codex's ThreadItem).
@@ -274,6 +279,46 @@ class ApprovalRequest:
     reason: Optional[str]
     changes: List[Dict[str, Any]]
     params: Dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ElicitationRequest:
+    """An MCP server (server_name) asks the user to fill in a form in the
+    middle of a tool call (MCP elicitation): message says what for,
+    requested_schema is the form, MCP's flat object JSON schema (properties
+    of strings, numbers, booleans and enums; required). turn_id is the turn
+    whose tool call asked, when kodex knows it. params is the request as
+    kodex sent it."""
+
+    server_name: str
+    message: str
+    requested_schema: Dict[str, Any]
+    mode: str
+    thread_id: str
+    turn_id: Optional[str]
+    params: Dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ElicitationResponse:
+    """What on_elicitation answers: ElicitationResponse.accept(content) (the
+    form filled in: field name to value, as requested_schema says),
+    ElicitationResponse.decline() or ElicitationResponse.cancel()."""
+
+    action: ElicitationAction
+    content: Optional[Dict[str, Any]] = None
+
+    @classmethod
+    def accept(cls, content: Dict[str, Any]) -> "ElicitationResponse":
+        return cls("accept", dict(content))
+
+    @classmethod
+    def decline(cls) -> "ElicitationResponse":
+        return cls("decline")
+
+    @classmethod
+    def cancel(cls) -> "ElicitationResponse":
+        return cls("cancel")
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,13 @@
 
 test/pysdk (go test) runs this file with the SDK installed in a virtual
 environment, kodex on PATH, KODEX_HOME pointing at a scripted model and the
-working directory a git repository holding screenshot.png. The model
-follows conventions (test/pysdk/model_test.go): a command in backticks is
-run with the shell tool, then reported ("`CMD` exited with code N: OUT");
-an output schema is answered with an example of it; anything else with
-"You said: PROMPT". test/pysdk checks afterwards what reached the model
+working directory a git repository holding screenshot.png, and
+KODEX_TEST_EVERYTHING the MCP server server-everything (its index.js). The
+model follows conventions (test/pysdk/model_test.go): a command in
+backticks is run with the shell tool, then reported ("`CMD` exited with
+code N: OUT"); an MCP tool named (mcp__SERVER__TOOL) is called, then
+reported ("TOOL said: OUT"); an output schema is answered with an example
+of it; anything else with "You said: PROMPT". test/pysdk checks afterwards what reached the model
 (the output schema, the images, the configured model).
 """
 
@@ -25,6 +27,8 @@ import unittest
 import kodex
 from kodex import (
     AsyncKodex,
+    ElicitationRequest,
+    ElicitationResponse,
     Kodex,
     KodexError,
     KodexExitedError,
@@ -353,6 +357,145 @@ class Errors(unittest.TestCase):
         k.close()
         with self.assertRaises(KodexError):
             thread.run("again")
+
+
+# server-everything's tool that asks for a form (elicitation), as kodex names it.
+ELICIT = "mcp__ev__trigger-elicitation-request"
+
+
+def everything(**kwargs):
+    """A Kodex with server-everything as MCP server "ev", and the wire log
+    of what the SDK sent kodex (a wrapper tees kodex's stdin)."""
+    server = os.environ["KODEX_TEST_EVERYTHING"]
+    d = tempfile.mkdtemp()
+    wrapper, log = os.path.join(d, "kodex"), os.path.join(d, "stdin.jsonl")
+    with open(wrapper, "w") as f:
+        f.write('#!/bin/sh\ntee -a "%s" | kodex "$@"\n' % log)
+    os.chmod(wrapper, stat.S_IRWXU)
+    config = {"mcp_servers": {"ev": {"command": "node", "args": [server, "stdio"]}}}
+    return Kodex(kodex_path=wrapper, config=config, **kwargs), log
+
+
+def form_answers(log):
+    """The answers the SDK sent kodex (every response: the only requests
+    kodex makes in these tests are forms)."""
+    with open(log) as f:
+        msgs = [json.loads(line) for line in f if line.strip()]
+    return [m for m in msgs if "method" not in m]
+
+
+def check_answer(test, msg, schema):
+    """msg is a JSON-RPC result in the shape kodex reads and Codex's
+    McpServerElicitationRequestResponse has ({action, content?}, no error),
+    and accepted content follows the form's schema."""
+    test.assertNotIn("error", msg)
+    result = msg["result"]
+    test.assertLessEqual(set(result), {"action", "content"}, result)
+    test.assertIn(result["action"], ("accept", "decline", "cancel"))
+    if result["action"] != "accept":
+        test.assertNotIn("content", result)
+        return
+    content, props = result["content"], schema["properties"]
+    test.assertIsInstance(content, dict)
+    for name in schema.get("required", []):
+        test.assertIn(name, content)
+    types = {"string": str, "integer": int, "number": (int, float), "boolean": bool, "array": list}
+    for name, value in content.items():
+        test.assertIn(name, props)
+        test.assertIsInstance(value, types[props[name]["type"]], name)
+        if "enum" in props[name]:
+            test.assertIn(value, props[name]["enum"])
+
+
+class Elicitation(unittest.TestCase):
+    def test_accepted_form_reaches_the_server_and_the_model(self):
+        asked = []
+
+        def on_elicitation(request):
+            asked.append(request)
+            return ElicitationResponse.accept({"name": "Ada Lovelace", "integer": 7})
+
+        k, log = everything(on_elicitation=on_elicitation)
+        with k:
+            thread = k.start_thread()
+            result = thread.run("Sign me up with %s please" % ELICIT)
+        self.assertEqual(len(asked), 1)
+        req = asked[0]
+        self.assertIsInstance(req, ElicitationRequest)
+        self.assertEqual((req.server_name, req.mode, req.thread_id), ("ev", "form", thread.id))
+        self.assertTrue(req.turn_id)
+        self.assertEqual(req.message, "Please provide inputs for the following fields:")
+        self.assertEqual(req.requested_schema["required"], ["name"])
+        self.assertEqual(req.requested_schema["properties"]["name"]["type"], "string")
+        # The model's next request carries the server's answer to the form.
+        self.assertTrue(result.final_response.startswith(ELICIT + " said: "), result.final_response)
+        self.assertIn("- Name: Ada Lovelace", result.final_response)
+        self.assertIn("- Favorite Integer: 7", result.final_response)
+        calls = [i for i in result.items if i["type"] == "mcp_tool_call"]
+        self.assertEqual([(c["server"], c["status"]) for c in calls], [("ev", "completed")])
+        answers = form_answers(log)
+        self.assertEqual([a["result"] for a in answers], [{"action": "accept", "content": {"name": "Ada Lovelace", "integer": 7}}])
+        check_answer(self, answers[0], req.requested_schema)
+
+    def test_without_a_callback_forms_are_declined(self):
+        k, log = everything()
+        with k:
+            result = k.start_thread().run("Ask me with %s" % ELICIT)
+        self.assertIn("User declined", result.final_response)
+        answers = form_answers(log)
+        self.assertEqual([a["result"] for a in answers], [{"action": "decline"}])
+
+    def test_thread_callback_wins_and_shorthands_answer(self):
+        k, log = everything(on_elicitation=lambda r: {"name": "from the client callback"})
+        with k:
+            cancelled = k.start_thread(on_elicitation=lambda r: "cancel").run("Ask me with %s" % ELICIT)
+            accepted = k.start_thread().run("Ask me again with %s" % ELICIT)
+        self.assertIn("User cancelled", cancelled.final_response)
+        self.assertIn("- Name: from the client callback", accepted.final_response)
+        results = [a["result"] for a in form_answers(log)]
+        self.assertEqual(results, [{"action": "cancel"}, {"action": "accept", "content": {"name": "from the client callback"}}])
+
+    def test_a_callback_that_raises_declines_and_stops_the_turn(self):
+        def boom(request):
+            raise ValueError("no form today")
+
+        k, log = everything(on_elicitation=boom)
+        with k:
+            thread = k.start_thread()
+            with self.assertRaises(ValueError):
+                thread.run("Ask me with %s" % ELICIT)
+            # As with on_approval: the form was declined, the turn
+            # interrupted, and the client and thread go on.
+            self.assertEqual(thread.run("still there?").final_response, "You said: still there?")
+        self.assertEqual([a["result"] for a in form_answers(log)], [{"action": "decline"}])
+
+    def test_a_bad_answer_declines(self):
+        k, log = everything(on_elicitation=lambda r: 42)
+        with k:
+            thread = k.start_thread()
+            with self.assertRaises(KodexError):
+                thread.run("Ask me with %s" % ELICIT)
+        self.assertEqual([a["result"] for a in form_answers(log)], [{"action": "decline"}])
+
+    def test_async_callback(self):
+        asyncio.run(self._async_callback())
+
+    async def _async_callback(self):
+        asked = []
+
+        async def on_elicitation(request):
+            asked.append(request.server_name)
+            await asyncio.sleep(0)
+            return ElicitationResponse.accept({"name": "Grace Hopper"})
+
+        server = os.environ["KODEX_TEST_EVERYTHING"]
+        config = {"mcp_servers": {"ev": {"command": "node", "args": [server, "stdio"]}}}
+        async with AsyncKodex(config=config, on_elicitation=on_elicitation) as k:
+            result = await k.start_thread().run("Sign me up with %s" % ELICIT)
+            self.assertIn("- Name: Grace Hopper", result.final_response)
+            declined = await k.start_thread(on_elicitation=lambda r: ElicitationResponse.decline()).run("Ask me with %s" % ELICIT)
+            self.assertIn("User declined", declined.final_response)
+        self.assertEqual(asked, ["ev"])
 
 
 class Async(unittest.TestCase):
