@@ -62,24 +62,10 @@ func (m *model) act(msg tea.Msg) tea.Cmd {
 		what := map[string]string{protocol.ElicitAccept: "sent", protocol.ElicitDecline: "declined", protocol.ElicitCancel: "cancelled"}[r.resp.Action]
 		m.notice(noticeInfo, fmt.Sprintf("Form of MCP server %s %s.", r.server, what), "")
 		m.nextElicitation()
-	case submitAsked:
-		return m.submitComposer()
-	case edited:
-		return m.afterEdit()
 	case openOverlay:
 		m.overlay = r.o
-	case editorAsked:
-		return m.act(openEditor(m.ctx, m.opts.Editor, m.opts.Cwd, m.composer.value()))
-	case editorDoneMsg:
-		return m.act(m.composer.editorDone(r, m.opts.Editor))
 	case shutdownTimedOut:
 		return m.exit()
-	case imagePasteAsked:
-		return m.act(pasteClipboardImage(m.ctx, m.opts.ClipboardImage))
-	case imagePasted:
-		return m.act(m.composer.pasted(r))
-	case popupChosen:
-		return m.choosePopup(r)
 	case submitOp:
 		m.sink.submit(r.op)
 	case showNotice:
@@ -103,17 +89,43 @@ func (m *model) act(msg tea.Msg) tea.Cmd {
 		if m.opts.AltScreen {
 			m.hist.setReasoningExpanded(r.expanded)
 		}
-	case historyChosen:
-		m.overlay = nil
-		m.composer.setValue(r.text)
-		return m.afterEdit()
 	default:
+		if cmd, ok := m.actComposer(msg); ok {
+			return cmd
+		}
 		if cmd, ok := m.actEvent(msg); ok {
 			return cmd
 		}
 		return m.actCommand(msg)
 	}
 	return nil
+}
+
+// actComposer carries out the results of the composer, the popup and what
+// they asked for (the editor, the clipboard, the history search); ok is
+// false for other results.
+func (m *model) actComposer(msg tea.Msg) (cmd tea.Cmd, ok bool) {
+	switch r := msg.(type) {
+	case submitAsked:
+		return m.submitComposer(), true
+	case edited:
+		return m.afterEdit(), true
+	case popupChosen:
+		return m.choosePopup(r), true
+	case editorAsked:
+		return m.act(openEditor(m.ctx, m.opts.Editor, m.opts.Cwd, m.composer.value())), true
+	case editorDoneMsg:
+		return m.act(m.composer.editorDone(r, m.opts.Editor)), true
+	case imagePasteAsked:
+		return m.act(pasteClipboardImage(m.ctx, m.opts.ClipboardImage)), true
+	case imagePasted:
+		return m.act(m.composer.pasted(r)), true
+	case historyChosen:
+		m.overlay = nil
+		m.composer.setValue(r.text)
+		return m.afterEdit(), true
+	}
+	return nil, false
 }
 
 // actEvent carries out the results of the session's events (see

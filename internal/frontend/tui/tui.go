@@ -44,7 +44,9 @@
 // the status line and the turn's spinner (status.go), the approval modal
 // (approval.go), the overlays (overlay.go: pickers, the trust screen,
 // help; an MCP server's form, the history search, the pager), the popup
-// (popup.go), the composer (composer.go, over the textarea editor), undo
+// (popup.go) and its source (completions.go: the slash commands and
+// prompts, the @ file index), the composer (composer.go, over the textarea
+// editor; it takes the clipboard's image and the editor's text too), undo
 // (undo.go) and the slash commands (commands.go: the commander and its
 // pickers); history.go commits finished cells to the scrollback. A
 // component does not reach into the root: its update returns a typed
@@ -52,7 +54,10 @@
 // approvalDecided, pickerChosen, modelChosen, sessionOpened, sendText, …)
 // which the root carries out in route.go on the same Update, so an
 // event's or a key's effect is complete when Update returns. Background
-// work returns a result too (later), carried out when it arrives.
+// work (listing files or sessions, reading the clipboard, the editor, the
+// shutdown timeout) returns a typed result too (later, editorDoneMsg),
+// carried out when it arrives; only run.go's notice that an Op could not be
+// sent is a closure (resultMsg).
 //
 // # Performance
 //
