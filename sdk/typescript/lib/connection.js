@@ -126,10 +126,19 @@ export class Connection {
 
   /** close ends kodex's stdin and resolves once it has exited. */
   async close() {
-    if (this._child && this._child.exitCode === null && this._child.signalCode === null) {
-      this._child.stdin.end();
+    if (!this._child || this._child.exitCode !== null || this._child.signalCode !== null) {
+      await this._exited;
+      return;
     }
-    await this._exited;
+    // Held while kodex exits: an unref'd child would let Node end with
+    // the close still awaited (exit code 13 at a top-level await).
+    this.hold();
+    try {
+      this._child.stdin.end();
+      await this._exited;
+    } finally {
+      this.release();
+    }
   }
 
   _write(m) {
