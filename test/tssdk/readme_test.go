@@ -16,11 +16,13 @@ import (
 )
 
 // example is what a README example needs (the model's script, files in
-// the work directory) and what it must have done.
+// the work directory, server-everything configured as MCP server
+// "everything") and what it must have done.
 type example struct {
-	script []modeltest.Response
-	files  map[string][]byte
-	check  func(t *testing.T, e *env, out string)
+	script     []modeltest.Response
+	files      map[string][]byte
+	everything bool
+	check      func(t *testing.T, e *env, out string)
 }
 
 // A 1×1 PNG.
@@ -51,6 +53,20 @@ func examples() map[string]example {
 				}
 				if r := e.srv.Requests()[1]; !r.EndsWithToolOutput() {
 					t.Errorf("request 2 does not end with the command's output; its input:\n%s", inputOf(r))
+				}
+			},
+		},
+		"forms.ts": {
+			script: []modeltest.Response{
+				modeltest.Calls(modeltest.FunctionCall("mcp__everything__trigger-elicitation-request", "{}")),
+				modeltest.Text("You are signed up."),
+			},
+			everything: true,
+			check: func(t *testing.T, e *env, out string) {
+				want(t, out, "everything asks: Please provide inputs for the following fields:\n",
+					"everything trigger-elicitation-request completed\n", "You are signed up.\n")
+				if r := e.srv.Requests()[1]; !strings.Contains(r.LastToolOutput(), "- Name: Ada Lovelace") {
+					t.Errorf("the model did not get the server's answer to the accepted form: %q", r.LastToolOutput())
 				}
 			},
 		},
@@ -172,6 +188,9 @@ func TestREADMEExamples(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			e := newEnv(t, ex.script...)
+			if ex.everything {
+				e.addEverything(t)
+			}
 			for f, data := range ex.files {
 				if err := os.WriteFile(filepath.Join(e.work, f), data, 0o600); err != nil {
 					t.Fatal(err)

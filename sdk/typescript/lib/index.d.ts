@@ -243,6 +243,36 @@ export type ApprovalDecision = "accept" | "acceptForSession" | "decline" | "canc
 /** Answers approvals; anything but a decision, or a throw, declines. */
 export type ApprovalHandler = (request: ApprovalRequest) => ApprovalDecision | Promise<ApprovalDecision>;
 
+/** An MCP server asks the user to fill in a form in the middle of a tool call (MCP elicitation). */
+export type ElicitationRequest = {
+  /** The MCP server's name, as configured (`[mcp_servers.NAME]`). */
+  serverName: string;
+  /** What the server asks for. */
+  message: string;
+  /** The form: MCP's flat object JSON schema (properties of strings, numbers, booleans and enums; required). */
+  requestedSchema: ElicitationSchema;
+  mode: "form";
+  threadId: string;
+  /** The turn whose tool call asked, when kodex knows it. */
+  turnId: string | null;
+};
+export type ElicitationSchema = {
+  type: "object";
+  properties: { [field: string]: { [keyword: string]: unknown } };
+  required?: string[];
+};
+/** Send the form filled in, refuse (the server is told), or dismiss it. */
+export type ElicitationAction = "accept" | "decline" | "cancel";
+/** The answer to a form: accept with its content (field name to value), decline or cancel. */
+export type ElicitationResponse =
+  | { action: "accept"; content?: { [field: string]: unknown } }
+  | { action: "decline" }
+  | { action: "cancel" };
+/** Answers MCP servers' forms; anything but a response or an action, or a throw, declines. */
+export type ElicitationHandler = (
+  request: ElicitationRequest,
+) => ElicitationResponse | ElicitationAction | Promise<ElicitationResponse | ElicitationAction>;
+
 export type ApprovalMode = "never" | "on-request" | "on-failure" | "untrusted";
 export type SandboxMode = "read-only" | "workspace-write" | "danger-full-access";
 export type ModelReasoningEffort = "minimal" | "low" | "medium" | "high" | "xhigh" | "max" | "ultra" | "persistent";
@@ -267,6 +297,8 @@ export type ThreadOptions = {
   ephemeral?: boolean;
   /** kodex: answers this thread's approvals (instead of KodexOptions.onApproval). */
   onApproval?: ApprovalHandler;
+  /** kodex: answers MCP servers' forms asked in this thread (instead of KodexOptions.onElicitation). */
+  onElicitation?: ElicitationHandler;
 };
 
 export type KodexConfigValue = string | number | boolean | KodexConfigValue[] | KodexConfigObject;
@@ -297,6 +329,8 @@ export type KodexOptions = {
   env?: Record<string, string>;
   /** kodex: answers approvals (default: decline them all). */
   onApproval?: ApprovalHandler;
+  /** kodex: answers MCP servers' forms (elicitation; default: decline them all). */
+  onElicitation?: ElicitationHandler;
 };
 
 /** A recorded thread, as listThreads returns it. */

@@ -149,6 +149,10 @@ export class Kodex {
         const t = this._threadOf(conn, params);
         return { decision: t ? await t._approve(method, params) : "decline" };
       }
+      case "mcpServer/elicitation/request": {
+        const t = this._threadOf(conn, params);
+        return t ? await t._elicit(params) : { action: "decline" };
+      }
       default:
         return undefined; // -32601
     }

@@ -8,6 +8,7 @@ import { isPlainObject, threadParams } from "./config.js";
 import { TurnMapper } from "./events.js";
 
 const DECISIONS = new Set(["accept", "acceptForSession", "decline", "cancel"]);
+const FORM_ACTIONS = new Set(["accept", "decline", "cancel"]);
 
 export class Thread {
   /* @internal: use Kodex.startThread, resumeThread or forkThread. */
@@ -188,6 +189,41 @@ export class Thread {
       return "decline";
     }
   }
+
+  /** _elicit answers an MCP server's form with the onElicitation callback (default: decline). */
+  async _elicit(params) {
+    const onElicitation = this._options.onElicitation ?? this._kodex._options.onElicitation;
+    if (!onElicitation) return { action: "decline" };
+    const request = {
+      serverName: params.serverName ?? "",
+      message: params.message ?? "",
+      requestedSchema: isPlainObject(params.requestedSchema) ? params.requestedSchema : {},
+      mode: params.mode ?? "form",
+      threadId: params.threadId,
+      turnId: params.turnId ?? null,
+    };
+    try {
+      return formAnswer(await onElicitation(request));
+    } catch {
+      return { action: "decline" };
+    }
+  }
+}
+
+/**
+ * formAnswer is the wire answer ({action, content}) for what onElicitation
+ * returned: an action, or {action, content}; anything else declines, as
+ * does content that is not a JSON object.
+ */
+function formAnswer(r) {
+  const action = typeof r === "string" ? r : r?.action;
+  if (!FORM_ACTIONS.has(action)) return { action: "decline" };
+  if (action !== "accept") return { action };
+  const content = r?.content ?? {};
+  if (!isPlainObject(content)) return { action: "decline" };
+  // A copy through JSON: what cannot be sent declines here, rather than
+  // failing the write.
+  return { action, content: JSON.parse(JSON.stringify(content)) };
 }
 
 /**
