@@ -376,6 +376,17 @@ func (p *liveProc) end() {
 	<-p.exited
 }
 
+// hasExited reports whether the process has exited (and its exit code is
+// known).
+func (p *liveProc) hasExited() bool {
+	select {
+	case <-p.exited:
+		return true
+	default:
+		return false
+	}
+}
+
 // write sends chars to the process's terminal.
 func (p *liveProc) write(chars string) error {
 	if p.stdin == nil {

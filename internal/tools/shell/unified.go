@@ -338,8 +338,18 @@ func answerLive(ctx context.Context, env *tools.Env, procs *Processes, p *livePr
 	out, exited, err := p.collect(ctx, ans.yield)
 	p.release()
 	if err != nil {
+		// The turn was interrupted: end every process, this one too (it
+		// may not be listed yet, or another goroutine's EndAll may be
+		// ending it), and report it killed once it has exited, with the
+		// output it printed; never the exit code of a process still
+		// running.
+		killed := !p.hasExited()
 		procs.EndAll()
+		p.end()
 		if end, ok := p.endEvent(); ok {
+			if killed {
+				end.ExitCode = -1
+			}
 			emit(env, end)
 		}
 		return tools.Result{}, fmt.Errorf("running %s: %w", p.argv[0], context.Cause(ctx))

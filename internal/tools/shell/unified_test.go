@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -437,5 +438,60 @@ func TestApprovalCoversTheCommandNotStdin(t *testing.T) {
 	}
 	if len(f.requests) != 1 {
 		t.Errorf("write_stdin asked for approval: %+v", f.requests[1:])
+	}
+}
+
+// TestInterruptedCallReportsKilled: a command interrupted in its first call
+// is reported killed (exit -1) with the output it printed, not with the
+// zero exit code of a process that had not exited yet. The TUI showed
+// "✓ Ran … exit 0" for a command the user had just stopped: the agent's
+// Interrupt had taken the process list and was ending the process while
+// the call, its context canceled, reported it. The command here takes a
+// moment to exit after its SIGTERM, so that order is the one tested.
+func TestInterruptedCallReportsKilled(t *testing.T) {
+	t.Parallel()
+	ex, _, _ := newUnified(t, 0)
+	env, f := newEnv(t, protocol.ApprovalNever, fullAccess)
+	started, terminating := make(chan struct{}), make(chan struct{})
+	var once1, once2 sync.Once
+	record := env.Emit
+	env.Emit = func(m protocol.EventMsg) {
+		record(m)
+		if d, ok := m.(protocol.ExecOutputDelta); ok {
+			if strings.Contains(string(d.Chunk), "started") {
+				once1.Do(func() { close(started) })
+			}
+			if strings.Contains(string(d.Chunk), "terminating") {
+				once2.Do(func() { close(terminating) })
+			}
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		cmd := "trap 'echo terminating; sleep 0.3; exit 0' TERM; echo started; sleep 60 & wait"
+		_, err := ex.Handle(ctx, env, unifiedCall(t, ExecCommandName, map[string]any{"cmd": cmd, "yield_time_ms": 30000}))
+		done <- err
+	}()
+	<-started
+	go ex.Interrupt() // as the agent does on an interrupt
+	<-terminating     // the process has its SIGTERM and is still running
+	cancel()
+	if err := <-done; !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted call = %v, want context.Canceled", err)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var ends []protocol.ExecEnd
+	for _, m := range f.events {
+		if e, ok := m.(protocol.ExecEnd); ok {
+			ends = append(ends, e)
+		}
+	}
+	if len(ends) != 1 {
+		t.Fatalf("%d ExecEnd events, want 1: %+v", len(ends), ends)
+	}
+	if ends[0].ExitCode != -1 || !strings.Contains(ends[0].AggregatedOutput, "started") {
+		t.Errorf("ExecEnd = exit %d, output %q; want exit -1 (killed) with the output", ends[0].ExitCode, ends[0].AggregatedOutput)
 	}
 }
