@@ -27,6 +27,12 @@ const maxStepOutput = 8 << 10
 // the user saw). injected reports the user messages kodex wrote itself
 // (instructions, environment context), which are left out. Damaged lines are
 // skipped, as Load does.
+//
+// A fork's rollout opens with the conversation it copied, as history items
+// and before any event (see internal/session): the answers and reasoning
+// among those items are steps too, so that a fork shows the whole
+// conversation it continues, not only the user's messages. After the first
+// event, answers come from the events (the items repeat them).
 func Transcript(path string, keep int, injected func(string) bool) ([]Step, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -46,17 +52,19 @@ func Transcript(path string, keep int, injected func(string) bool) ([]Step, erro
 		ring[next] = s
 		next = (next + 1) % keep
 	}
+	sawEvent := false
 	_, err = scan(f, func(n int, typ string, payload []byte) error {
 		switch typ {
 		case TypeResponseItem:
 			var it model.Item
-			if json.Unmarshal(payload, &it) != nil || it.Type != model.ItemMessage || it.Role != model.RoleUser {
+			if json.Unmarshal(payload, &it) != nil {
 				return nil
 			}
-			if text := it.Text(); text != "" && (injected == nil || !injected(text)) {
-				add(Step{User: text})
+			if s, ok := copiedStep(it, sawEvent, injected); ok {
+				add(s)
 			}
 		case TypeEvent:
+			sawEvent = true
 			var ev protocol.Event
 			if json.Unmarshal(payload, &ev) != nil || ev.Msg == nil || !Persisted(ev.Msg) {
 				return nil
@@ -73,4 +81,23 @@ func Transcript(path string, keep int, injected func(string) bool) ([]Step, erro
 		return nil, fmt.Errorf("reading rollout %s: %w", path, err)
 	}
 	return append(ring[next:], ring[:next]...), nil
+}
+
+// copiedStep is the step a history item makes: a user's message always;
+// an answer or a reasoning summary only before the first event, where a
+// fork's copied conversation is.
+func copiedStep(it model.Item, sawEvent bool, injected func(string) bool) (Step, bool) {
+	text := it.Text()
+	switch {
+	case it.Type == model.ItemMessage && it.Role == model.RoleUser:
+		if text != "" && (injected == nil || !injected(text)) {
+			return Step{User: text}, true
+		}
+	case sawEvent || text == "":
+	case it.Type == model.ItemMessage && it.Role == model.RoleAssistant:
+		return Step{Event: protocol.AgentMessage{ItemID: it.ID, Text: text}}, true
+	case it.Type == model.ItemReasoning:
+		return Step{Event: protocol.Reasoning{ItemID: it.ID, Text: text}}, true
+	}
+	return Step{}, false
 }

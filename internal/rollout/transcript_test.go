@@ -67,3 +67,58 @@ func TestTranscript(t *testing.T) {
 		t.Errorf("the last 2 steps = %+v, %v", last, err)
 	}
 }
+
+// TestTranscriptOfFork: a fork's rollout opens with the copied conversation
+// as history items; its answers and reasoning are steps, in order, before
+// the fork's own turns (whose answers come from their events only).
+func TestTranscriptOfFork(t *testing.T) {
+	t.Parallel()
+	rec, err := Create(Options{Home: t.TempDir(), Cwd: "/src", ForkedFrom: "parent"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reasoning := model.Item{Type: model.ItemReasoning, ID: "r1", Summary: []model.ContentPart{{Type: model.PartSummaryText, Text: "thinking"}}}
+	answer := func(text string) model.Item {
+		return model.Item{Type: model.ItemMessage, Role: model.RoleAssistant, Content: []model.ContentPart{{Type: model.PartOutputText, Text: text}}}
+	}
+	copied := []model.Item{
+		model.UserText("q1"), reasoning, answer("a1"),
+		{Type: model.ItemFunctionCall, Name: "exec_command", CallID: "c1", Arguments: "{}"},
+		{Type: model.ItemFunctionCallOutput, CallID: "c1", Output: "out"},
+		model.UserText("q2"), answer("a2"),
+	}
+	if err := rec.AppendItems(copied...); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.AppendEvent(protocol.Event{Msg: protocol.TurnStarted{TurnID: "t1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.AppendItems(model.UserText("q3"), answer("a3 (item)")); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.AppendEvent(protocol.Event{Msg: protocol.AgentMessage{ItemID: "m3", Text: "a3"}}); err != nil {
+		t.Fatal(err)
+	}
+	rec.Close()
+	steps, err := Transcript(rec.Path(), 100, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range steps {
+		switch e := s.Event.(type) {
+		case nil:
+			got = append(got, "user:"+s.User)
+		case protocol.AgentMessage:
+			got = append(got, "answer:"+e.Text)
+		case protocol.Reasoning:
+			got = append(got, "reasoning:"+e.Text)
+		default:
+			got = append(got, e.EventType())
+		}
+	}
+	want := []string{"user:q1", "reasoning:thinking", "answer:a1", "user:q2", "answer:a2", "turn_started", "user:q3", "answer:a3"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("steps = %v\nwant %v", got, want)
+	}
+}
