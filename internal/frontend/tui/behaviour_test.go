@@ -368,3 +368,33 @@ func TestUnknownSlashCommand(t *testing.T) {
 	h2.key("enter")
 	wantOps(t, h2.sink, userTurn("/etc/hosts looks odd"))
 }
+
+// TestQuitHintExpires: the "Ctrl+C again to quit" hint goes when the
+// window for the second press closes (the timer's message), not at the
+// next key only; an older press's timer leaves a newer hint alone; a
+// paste clears it as a key does.
+func TestQuitHintExpires(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	if cmd := h.key("ctrl+c"); cmd == nil {
+		t.Fatal("the first Ctrl+C starts no timer for its hint")
+	}
+	first := h.m.ctrlCAt
+	if !strings.Contains(h.frame(), quitHint) {
+		t.Fatalf("no quit hint after Ctrl+C:\n%s", h.frame())
+	}
+	h.send(later{quitHintExpired{first}})
+	if strings.Contains(h.frame(), quitHint) {
+		t.Fatalf("the quit hint outlives its window:\n%s", h.frame())
+	}
+	h.clock.advance(2 * time.Second)
+	h.key("ctrl+c") // a new window
+	h.send(later{quitHintExpired{first}})
+	if !strings.Contains(h.frame(), quitHint) {
+		t.Errorf("the first press's timer ended the second press's hint:\n%s", h.frame())
+	}
+	h.send(tea.PasteMsg{Content: "pasted"})
+	if strings.Contains(h.frame(), quitHint) {
+		t.Errorf("a paste leaves the quit hint:\n%s", h.frame())
+	}
+}

@@ -97,9 +97,17 @@ func (m *model) ctrlC() tea.Cmd {
 	case !m.composer.empty():
 		m.composer.clear()
 	}
-	m.hint = "Ctrl+C again to quit"
-	return nil
+	m.hint = quitHint
+	return tea.Tick(quitWindow, func(time.Time) tea.Msg { return later{quitHintExpired{now}} })
 }
+
+// quitHint is the hint a first Ctrl+C shows until its window closes.
+const quitHint = "Ctrl+C again to quit"
+
+// quitHintExpired ends the quit hint of the Ctrl+C pressed at at, when
+// the window for the second press has closed: a hint that stayed would
+// promise a quit the next press no longer does.
+type quitHintExpired struct{ at time.Time }
 
 // quit asks the session to shut down and quits when it confirms.
 func (m *model) quit() tea.Cmd {
@@ -139,6 +147,7 @@ func (m *model) quitWhenPrinted() tea.Cmd {
 // handlePaste routes pasted text to a denied patch's feedback or the
 // composer (an overlay takes none).
 func (m *model) handlePaste(text string) tea.Cmd {
+	m.hint = "" // as a key does
 	if m.overlay != nil {
 		return nil
 	}

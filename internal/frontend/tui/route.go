@@ -66,6 +66,10 @@ func (m *model) act(msg tea.Msg) tea.Cmd {
 		m.overlay = r.o
 	case shutdownTimedOut:
 		return m.exit()
+	case quitHintExpired:
+		if m.ctrlCAt.Equal(r.at) && m.hint == quitHint {
+			m.hint = ""
+		}
 	case submitOp:
 		m.sink.submit(r.op)
 	case showNotice:
