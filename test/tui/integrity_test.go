@@ -320,3 +320,66 @@ func TestReasoningBeforeTheAnswer(t *testing.T) {
 		}
 	})
 }
+
+// (2b) A picker and the help fit the frame at every size: their title,
+// borders and keys are on the screen (a short screen shows fewer items, or
+// scrolls), labels that differ only at the end stay apart, and once closed
+// nothing of them is left in the scrollback (issue 12).
+func TestOverlayFitsAndLeavesNothing(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int, alt bool) {
+		e := newEnv(t, true)
+		term, _ := e.startSized(w, h, modeArgs(alt)...)
+		waitScreen(t, term, composerHint)
+		onScreen := func(what string, want ...string) string {
+			t.Helper()
+			var screen string
+			if _, err := term.WaitFor(timeout, func(string) bool {
+				screen = term.Screen()
+				for _, s := range want {
+					if !strings.Contains(screen, s) {
+						return false
+					}
+				}
+				return true
+			}); err != nil {
+				t.Fatalf("%s: not all of %q on the screen:\n%s", what, want, screen)
+			}
+			return screen
+		}
+		gone := func(what, text string) {
+			t.Helper()
+			if _, err := term.WaitFor(timeout, func(string) bool { return !strings.Contains(term.Screen(), text) }); err != nil {
+				t.Fatalf("%s is still drawn:\n%s", what, term.Screen())
+			}
+		}
+
+		must(t, term.Type("/model"))
+		waitScreen(t, term, "choose the model")
+		must(t, term.Press("enter"))
+		onScreen("/model", "╭", "Choose a model", "enter choose", "esc cancel", "╰")
+		must(t, term.Press("down")) // the configured model (gpt-5.1-codex) is first
+		onScreen("/model, one down", "Choose a model", "› gpt-5.1-codex-mini", "esc cancel", "╰")
+		must(t, term.Press("esc"))
+		gone("the closed picker", "Choose a model")
+		intactFrame(t, term, w)
+
+		must(t, term.Type("?"))
+		onScreen("help", "Keys", "enter", "send (queued", "close")
+		for range 30 {
+			must(t, term.Press("down"))
+		}
+		onScreen("help, scrolled down", "Keys", "approval: yes", "close")
+		must(t, term.Press("esc"))
+		gone("the closed help", "approval: yes")
+		intactFrame(t, term, w)
+		if alt {
+			return
+		}
+		all := quit(t, term)
+		for _, stale := range []string{"Choose a model", "esc cancel", "gpt-5.1-codex-mini", "shift+enter", "approval: yes"} {
+			if strings.Contains(all, stale) {
+				t.Errorf("the overlay's %q is left in the scrollback:\n%s", stale, all)
+			}
+		}
+	})
+}

@@ -56,7 +56,7 @@ func (c *composer) update(key tea.KeyPressMsg, width int) tea.Msg {
 	switch k {
 	case "?":
 		if c.empty() {
-			return openOverlay{helpOverlay{}}
+			return openOverlay{&helpOverlay{}}
 		}
 	case "enter":
 		return submitAsked{}

@@ -71,7 +71,7 @@ func (s *historySearch) update(k tea.KeyPressMsg) tea.Msg {
 	return nil
 }
 
-func (s *historySearch) view(width int) string {
+func (s *historySearch) view(width, _ int) string {
 	head := md.Faint("history search: ") + md.Bold(safeLine(s.query)) + "▏"
 	body := md.Faint("  no match")
 	if s.at >= 0 {

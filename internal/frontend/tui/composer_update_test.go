@@ -27,7 +27,7 @@ func TestComposerUpdate(t *testing.T) {
 		{"backspace edits", nil, []string{"h", "i", "backspace"}, edited{}, "h"},
 		{"enter asks to submit", nil, []string{"h", "enter"}, submitAsked{}, "h"},
 		{"shift+enter is a newline", nil, []string{"a", "shift+enter", "b"}, edited{}, "a\nb"},
-		{"? on an empty composer opens the help", nil, []string{"?"}, openOverlay{helpOverlay{}}, ""},
+		{"? on an empty composer opens the help", nil, []string{"?"}, openOverlay{&helpOverlay{}}, ""},
 		{"? in text is text", nil, []string{"a", "?"}, edited{}, "a?"},
 		{"tab does nothing", nil, []string{"a", "tab"}, nil, "a"},
 		{"ctrl+g asks for the editor", nil, []string{"ctrl+g"}, editorAsked{}, ""},
@@ -48,7 +48,7 @@ func TestComposerUpdate(t *testing.T) {
 			for _, k := range tt.keys {
 				got = c.update(keyMsg(k), 80)
 			}
-			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(openOverlay{})); diff != "" {
+			if diff := cmp.Diff(tt.want, got, cmp.AllowUnexported(openOverlay{}, helpOverlay{})); diff != "" {
 				t.Errorf("result mismatch (-want +got):\n%s", diff)
 			}
 			if diff := cmp.Diff(tt.wantText, c.value()); diff != "" {

@@ -341,7 +341,7 @@ func (p *pager) update(k tea.KeyPressMsg) tea.Msg {
 	return nil
 }
 
-func (p *pager) view(width int) string {
+func (p *pager) view(width, _ int) string {
 	end := min(p.top+p.page, len(p.rows))
 	out := []string{md.Bold(p.title) + md.Faint(fmt.Sprintf("  rows %d–%d of %d", p.top+1, end, len(p.rows)))}
 	for _, r := range p.rows[p.top:end] {

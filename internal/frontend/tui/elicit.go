@@ -186,7 +186,7 @@ func (e *elicitForm) content() (map[string]any, string, int) {
 	return out, "", 0
 }
 
-func (e *elicitForm) view(width int) string {
+func (e *elicitForm) view(width, _ int) string {
 	inner := max(width-4, 10)
 	var rows []string
 	rows = append(rows, md.Bold("MCP server "+safeLine(e.req.Server)+" asks:"))

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -13,10 +14,12 @@ import (
 // /approvals, /resume, …), the trust screen, the help, an MCP server's
 // form, the history search and the pager. Its update returns what the root
 // is to do (see route.go): closeOverlay, pickerChosen, … or nil to stay
-// open.
+// open. Its view is at most height rows (the rows the frame leaves it, see
+// model.render) when it can be: it shows fewer items, or scrolls, rather
+// than lose its title, borders or keys.
 type overlay interface {
 	update(k tea.KeyPressMsg) tea.Msg
-	view(width int) string
+	view(width, height int) string
 }
 
 // Results of the overlays.
@@ -84,21 +87,39 @@ func (p *picker) markCurrent(i int) {
 	}
 }
 
-func (p *picker) view(width int) string {
+// view draws the title, the items around the selection and the keys in a
+// box of at most height rows: when the items do not all fit, fewer are
+// shown, with a row saying where the selection is ("3/18").
+func (p *picker) view(width, height int) string {
+	inner := max(width-4, 1)
+	title := strings.Split(wrap(md.Bold(p.title), inner), "\n")
+	footer := p.footer
+	if footer == "" {
+		footer = "↑/↓ select · enter choose · esc cancel"
+		if ansi.StringWidth(footer) > inner {
+			footer = "↑/↓ · enter choose · esc cancel"
+		}
+	}
+	keys := strings.Split(wrap(md.Faint(footer), inner), "\n")
 	var b strings.Builder
-	b.WriteString(md.Bold(p.title) + "\n")
+	b.WriteString(strings.Join(title, "\n") + "\n")
 	if len(p.items) == 0 {
 		b.WriteString(md.Faint("  (nothing to choose)") + "\n")
 	}
-	// The descriptions start in one column, after the longest label (up
-	// to a third of the width).
-	col := 0
-	for _, it := range p.items {
-		col = max(col, ansi.StringWidth(it.label))
+	// At most pickerRows items, fewer when the box would be taller than
+	// height (its borders, title and keys always show).
+	shown := pickerRows
+	if height > 0 {
+		shown = min(shown, height-2-len(title)-len(keys))
 	}
-	col = min(col, max((width-6)/3, 8))
-	first := max(0, p.sel-pickerRows+1)
-	for i := first; i < min(len(p.items), first+pickerRows); i++ {
+	more := len(p.items) > max(shown, 1)
+	if more {
+		shown-- // a row says where the selection is
+	}
+	shown = max(shown, 1)
+	col := p.labelColumn(width - 6)
+	first := max(0, p.sel-shown+1)
+	for i := first; i < min(len(p.items), first+shown); i++ {
 		it := p.items[i]
 		line := it.label
 		mark := ""
@@ -119,12 +140,30 @@ func (p *picker) view(width int) string {
 			b.WriteString("  " + line + "\n")
 		}
 	}
-	footer := "↑/↓ select · enter choose · esc cancel"
-	if p.footer != "" {
-		footer = p.footer
+	if more {
+		b.WriteString(md.Faint(fmt.Sprintf("  %d/%d", p.sel+1, len(p.items))) + "\n")
 	}
-	b.WriteString(md.Faint(footer))
+	b.WriteString(strings.Join(keys, "\n"))
 	return box(b.String(), width, md.Cyan)
+}
+
+// labelColumn is where the descriptions start in a row room columns wide:
+// after the longest label, which the descriptions give way to (they keep
+// at most a third of the row, a mark included), so labels that differ only
+// at the end stay apart.
+func (p *picker) labelColumn(room int) int {
+	col, desc := 0, 0
+	for _, it := range p.items {
+		col = max(col, ansi.StringWidth(it.label))
+		desc = max(desc, ansi.StringWidth(it.desc))
+	}
+	if p.marked {
+		desc += 3 // " ✓ "
+	}
+	if desc > 0 {
+		desc = min(desc+1, room/3)
+	}
+	return max(min(col, room-desc-1), min(col, 8))
 }
 
 // trustScreen asks whether to trust the working directory.
@@ -170,7 +209,7 @@ func (m *model) answerTrust(trusted bool) tea.Cmd {
 	return m.submitInitial()
 }
 
-func (t *trustScreen) view(width int) string {
+func (t *trustScreen) view(width, _ int) string {
 	var b strings.Builder
 	b.WriteString(md.Bold("Do you trust the files in this folder?") + "\n\n")
 	b.WriteString(wrap(md.Fg(md.Cyan, t.cwd), width-4) + "\n\n")
@@ -188,8 +227,14 @@ func (t *trustScreen) view(width int) string {
 	return box(b.String(), width, md.Cyan)
 }
 
-// helpOverlay lists every key binding (`?` on an empty composer).
-type helpOverlay struct{}
+// helpOverlay lists every key binding (`?` on an empty composer). It
+// scrolls when the frame is too short for it; any other key closes it.
+type helpOverlay struct {
+	top int // first row shown
+	// rows and shown are the help's rows and how many it showed when last
+	// drawn (they change with the screen's size); the keys scroll by them.
+	rows, shown int
+}
 
 // keyBindings are the keys of the TUI, as the help overlay shows them.
 func keyBindings() [][2]string {
@@ -213,20 +258,77 @@ func keyBindings() [][2]string {
 	}
 }
 
-func (helpOverlay) update(tea.KeyPressMsg) tea.Msg { return closeOverlay{} }
+func (h *helpOverlay) update(k tea.KeyPressMsg) tea.Msg {
+	switch k.String() {
+	case "up", "k":
+		h.top--
+	case "down", "j":
+		h.top++
+	case "pgup", "b":
+		h.top -= max(h.shown, 1)
+	case "pgdown", "space", "f":
+		h.top += max(h.shown, 1)
+	case "home", "g":
+		h.top = 0
+	case "end", "G":
+		h.top = h.rows
+	default:
+		return closeOverlay{}
+	}
+	h.top = min(max(h.top, 0), max(h.rows-h.shown, 0))
+	return nil
+}
 
-func (helpOverlay) view(width int) string {
+// view draws the keys in at most height rows: the title, the rows from
+// top on, and how to scroll when they do not all fit.
+func (h *helpOverlay) view(width, height int) string {
+	rows := helpRows(width)
+	hint := "any key to close"
+	shown := len(rows)
+	if height > 0 && len(rows)+2 > height {
+		hint = "↑/↓ pgup/pgdn scroll · esc close"
+		shown = max(height-2, 1)
+	}
+	h.rows, h.shown = len(rows), shown
+	top := min(max(h.top, 0), len(rows)-shown)
+	title := md.Bold("Keys")
+	if shown < len(rows) {
+		title += md.Faint(fmt.Sprintf("  %d–%d of %d", top+1, top+shown, len(rows)))
+	}
+	out := append([]string{title}, rows[top:top+shown]...)
+	out = append(out, md.Faint(hint))
+	for i, l := range out {
+		out[i] = ansi.Truncate(l, width, "…")
+	}
+	return strings.Join(out, "\n")
+}
+
+// helpRows lays the key bindings out in two columns, wrapping the
+// descriptions. On a narrow screen the key column is as wide as the short
+// keys; a longer key takes a row of its own above its description.
+func helpRows(width int) []string {
 	keys := keyBindings()
-	keyWidth := 0
+	col := 0
 	for _, kb := range keys {
-		keyWidth = max(keyWidth, ansi.StringWidth(kb[0]))
+		col = max(col, ansi.StringWidth(kb[0]))
 	}
-	var b strings.Builder
-	b.WriteString(md.Bold("Keys") + "\n")
+	if width-col-4 < 28 {
+		col = min(col, 8)
+	}
+	descWidth := max(width-col-4, 10)
+	var rows []string
 	for _, kb := range keys {
-		line := "  " + md.Bold(md.Fg(md.Cyan, kb[0])) + strings.Repeat(" ", keyWidth-ansi.StringWidth(kb[0])+2) + kb[1]
-		b.WriteString(ansi.Truncate(line, width, "…") + "\n")
+		key := md.Bold(md.Fg(md.Cyan, kb[0]))
+		desc := strings.Split(wrap(kb[1], descWidth), "\n")
+		if kw := ansi.StringWidth(kb[0]); kw > col {
+			rows = append(rows, "  "+key)
+		} else {
+			rows = append(rows, "  "+key+strings.Repeat(" ", col-kw+2)+desc[0])
+			desc = desc[1:]
+		}
+		for _, d := range desc {
+			rows = append(rows, strings.Repeat(" ", col+4)+d)
+		}
 	}
-	b.WriteString(md.Faint("any key to close"))
-	return b.String()
+	return rows
 }

@@ -52,7 +52,7 @@ func TestOverlayUpdate(t *testing.T) {
 		{"trust no", func() overlay { return newTrustScreen("/p") }, []string{"2"}, "tui.trustAnswered{false}"},
 		{"trust toggles", func() overlay { return newTrustScreen("/p") }, []string{"down", "enter"}, "tui.trustAnswered{false}"},
 		{"trust quits", func() overlay { return newTrustScreen("/p") }, []string{"ctrl+c"}, "tui.quitAsked{}"},
-		{"help closes", func() overlay { return helpOverlay{} }, []string{"x"}, "tui.closeOverlay{}"},
+		{"help closes", func() overlay { return &helpOverlay{} }, []string{"x"}, "tui.closeOverlay{}"},
 		{"history search", func() overlay { return newHistorySearch(hist) }, []string{"f", "i", "x", "enter"}, "history fix the build"},
 		{"history search older", func() overlay { return newHistorySearch(hist) }, []string{"f", "i", "x", "ctrl+r", "tab"}, "history fix the test"},
 		{"history search no match", func() overlay { return newHistorySearch(hist) }, []string{"z", "enter"}, "tui.closeOverlay{}"},
@@ -112,11 +112,11 @@ func TestOverlayGolden(t *testing.T) {
 	p := &picker{title: "Choose a model", items: []popupItem{{label: "gpt-5"}, {label: "gpt-5-codex", desc: "for code"}, {label: "o3"}}}
 	p.markCurrent(1)
 	p.update(keyMsg("down"))
-	golden(t, "overlay_picker", ansi.Strip(p.view(60)))
+	golden(t, "overlay_picker", ansi.Strip(p.view(60, 0)))
 
 	f := newElicitForm(elicitReq())
 	f.update(keyMsg("enter")) // Name is required
-	golden(t, "overlay_elicit_form", ansi.Strip(f.view(72)))
+	golden(t, "overlay_elicit_form", ansi.Strip(f.view(72, 0)))
 }
 
 // An MCP server's answer is what the root submits.

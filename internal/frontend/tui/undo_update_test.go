@@ -133,7 +133,7 @@ func TestUndoEscapeAndRewind(t *testing.T) {
 	if diff := cmp.Diff([]string{"rewind 2"}, summary(q.choose(1))); diff != "" {
 		t.Errorf("rewind without files (-want +got):\n%s", diff)
 	}
-	golden(t, "overlay_rewind", ansi.Strip(p.view(60)))
+	golden(t, "overlay_rewind", ansi.Strip(p.view(60, 0)))
 }
 
 // /ps and what the model writes to a process, from the live processes.

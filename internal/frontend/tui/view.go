@@ -67,8 +67,8 @@ func (m *model) render() (string, *tea.Cursor) {
 	bottomRows := lineCount(bottomText)
 
 	var top []string
-	if m.overlay != nil {
-		top = append(top, m.overlay.view(w))
+	if m.overlay != nil { // it fits what the frame leaves it, so nothing is cut from its top
+		top = append(top, m.overlay.view(w, max(limit-bottomRows, 1)))
 	} else {
 		top = append(top, m.transcript.view(w, m.queued)...)
 		if modal { // the modal fits the frame; live lines above it give way
