@@ -209,22 +209,32 @@ func (m *model) answerTrust(trusted bool) tea.Cmd {
 	return m.submitInitial()
 }
 
-func (t *trustScreen) view(width, _ int) string {
-	var b strings.Builder
-	b.WriteString(md.Bold("Do you trust the files in this folder?") + "\n\n")
-	b.WriteString(wrap(md.Fg(md.Cyan, t.cwd), width-4) + "\n\n")
-	b.WriteString(wrap("Trusting it lets kodex edit files here and run commands in the sandbox without asking "+
-		"(auto-edit). Not trusting it keeps kodex read-only and asks before anything else runs (suggest).", width-4) + "\n\n")
-	opts := []string{"Yes, trust this folder (auto-edit)", "No, ask me first (suggest)"}
-	for i, o := range opts {
+func (t *trustScreen) view(width, height int) string {
+	var opts strings.Builder
+	for i, o := range []string{"Yes, trust this folder (auto-edit)", "No, ask me first (suggest)"} {
 		if i == t.sel {
-			b.WriteString(md.Fg(md.Cyan, "› ") + md.Bold(o) + "\n")
+			opts.WriteString(md.Fg(md.Cyan, "› ") + md.Bold(o) + "\n")
 		} else {
-			b.WriteString("  " + o + "\n")
+			opts.WriteString("  " + o + "\n")
 		}
 	}
-	b.WriteString(md.Faint("y / n, or ↑/↓ and enter"))
-	return box(b.String(), width, md.Cyan)
+	opts.WriteString(md.Faint("y / n, or ↑/↓ and enter"))
+	title := wrap(md.Bold("Do you trust the files in this folder?"), width-4)
+	cwd := wrap(md.Fg(md.Cyan, t.cwd), width-4)
+	why := wrap("Trusting it lets kodex edit files here and run commands in the sandbox without asking "+
+		"(auto-edit). Not trusting it keeps kodex read-only and asks before anything else runs (suggest).", width-4)
+	// On a short screen the explanation goes first, then the folder: the
+	// question, the answers and their keys always show.
+	for _, body := range []string{
+		title + "\n\n" + cwd + "\n\n" + why + "\n\n" + opts.String(),
+		title + "\n\n" + cwd + "\n\n" + opts.String(),
+		title + "\n" + cwd + "\n" + opts.String(),
+	} {
+		if height <= 0 || strings.Count(body, "\n")+3 <= height { // + the box's borders
+			return box(body, width, md.Cyan)
+		}
+	}
+	return box(title+"\n"+opts.String(), width, md.Cyan)
 }
 
 // helpOverlay lists every key binding (`?` on an empty composer). It

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 )
 
 // A picker or the help on a short screen keeps its title, borders and keys
@@ -115,5 +116,37 @@ func TestPickerLabelsStayApart(t *testing.T) {
 	p = &picker{title: "t", items: []popupItem{{label: "a label that is long", desc: "a description that is long too"}}}
 	if got := p.view(40, 0); !strings.Contains(got, "a label that is long") {
 		t.Errorf("the label is cut for its description:\n%s", got)
+	}
+}
+
+// TestTrustScreenFits: on a short screen the trust question drops its
+// explanation, then the folder, but keeps the question, the answers, their
+// keys and its borders.
+func TestTrustScreenFits(t *testing.T) {
+	t.Parallel()
+	ts := &trustScreen{cwd: "/home/me/a/rather/long/project/path"}
+	for _, tt := range []struct {
+		width, height int
+		folder, why   bool
+	}{
+		{80, 0, true, true},
+		{80, 20, true, true},
+		{40, 12, true, false},
+		{40, 7, false, false},
+	} {
+		got := ansi.Strip(ts.view(tt.width, tt.height))
+		lines := strings.Split(got, "\n")
+		if tt.height > 0 && len(lines) > tt.height {
+			t.Errorf("%d×%d: %d rows:\n%s", tt.width, tt.height, len(lines), got)
+		}
+		for _, want := range []string{"╭", "Do you trust", "Yes, trust this folder", "No, ask me first", "y / n", "╰"} {
+			if !strings.Contains(got, want) {
+				t.Errorf("%d×%d: %q missing:\n%s", tt.width, tt.height, want, got)
+			}
+		}
+		if strings.Contains(got, "rather/long") != tt.folder || strings.Contains(got, "Trusting it") != tt.why {
+			t.Errorf("%d×%d: folder shown %v (want %v), explanation shown %v (want %v):\n%s", tt.width, tt.height,
+				strings.Contains(got, "rather/long"), tt.folder, strings.Contains(got, "Trusting it"), tt.why, got)
+		}
 	}
 }
