@@ -103,8 +103,8 @@ func (s *completions) matchFiles(q string) []popupItem {
 
 // load returns the background work listing the files (nil: none is
 // needed): the first time the index was asked for, and when a new @ popup
-// opened (newAt) on an index older than fileIndexTTL, so files created
-// since show up.
+// opened or an open one matched nothing (newAt) on an index older than
+// fileIndexTTL, so files created since show up.
 func (s *completions) load(newAt bool) tea.Msg {
 	f := s.files
 	if f == nil {

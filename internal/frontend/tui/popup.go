@@ -187,5 +187,8 @@ func (m *model) afterEdit() tea.Cmd {
 	if m.popup.kind == popupSlash {
 		return m.act(m.cmds.refreshMCPPrompts())
 	}
-	return m.act(m.src.load(m.popup.kind == popupFile && !wasFile))
+	// A new @, or one whose query now matches nothing (the file may have
+	// been created while the popup was open), may reload a stale index.
+	noMatch := m.popup.kind == popupFile && len(m.popup.items) == 1 && m.popup.items[0].none
+	return m.act(m.src.load(m.popup.kind == popupFile && (!wasFile || noMatch)))
 }

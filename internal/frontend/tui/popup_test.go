@@ -57,6 +57,35 @@ func TestFileIndexFindsNewFiles(t *testing.T) {
 	}
 }
 
+// An open @ popup whose query matches nothing reloads a stale index as
+// the user types, so a file created while it was open is found (once the
+// index is older than fileIndexTTL; a fresh one is not listed again).
+func TestFileIndexReloadsOnNoMatch(t *testing.T) {
+	t.Parallel()
+	listing := "README.md\x00"
+	h := newHarness(t, Options{Cwd: t.TempDir(), Git: func(ctx context.Context, args ...string) ([]byte, error) {
+		return []byte(listing), nil
+	}})
+	h.m.src.files = &fileIndex{files: []string{"README.md"}, loadedAt: h.clock.now()}
+	h.typeText("@cre")
+	if f := h.frame(); !strings.Contains(f, "no match") {
+		t.Fatalf("no 'no match' for a file not yet created:\n%s", f)
+	}
+	listing = "README.md\x00created.txt\x00"
+	if cmd := h.send(keyMsg("a")); cmd != nil {
+		t.Fatalf("a fresh index is listed again on every key")
+	}
+	h.clock.advance(fileIndexTTL + time.Second)
+	cmd := h.send(keyMsg("t"))
+	if cmd == nil {
+		t.Fatalf("an open popup with no match does not reload a stale index")
+	}
+	h.run(cmd)
+	if f := h.frame(); !strings.Contains(f, "created.txt") {
+		t.Errorf("a file created while the popup was open is not found:\n%s", f)
+	}
+}
+
 // On a short screen the popup gives way: the composer and the status line
 // stay, and the popup says where the list is.
 func TestPopupFitsShortScreens(t *testing.T) {
