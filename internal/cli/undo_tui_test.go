@@ -44,7 +44,7 @@ func TestTUIUndoRedoRewind(t *testing.T) {
 
 	_ = term.Type("/undo")
 	_ = term.Press("enter")
-	wait("Undid the file changes of turn 1: 2 file(s) restored")
+	wait("Undid the file changes of turn 1: 2 files restored")
 	if got, gotB := read(a), read(b); got != "one\n" || gotB != "(missing)" {
 		t.Errorf("after /undo: a.txt %q, b.txt %q; want one and missing", got, gotB)
 	}

@@ -104,7 +104,7 @@ func restoredText(e protocol.FilesRestored) string {
 	if len(e.Turns) > 1 && e.Action == "rewind" {
 		what = fmt.Sprintf("turns %d–%d", e.Turns[0], e.Turns[len(e.Turns)-1])
 	}
-	text := fmt.Sprintf("%s the file changes of %s: %d file(s) restored", verb, what, len(e.Paths))
+	text := fmt.Sprintf("%s the file changes of %s: %d file%s restored", verb, what, len(e.Paths), plural(len(e.Paths)))
 	if len(e.Paths) > 0 {
 		shown := e.Paths[:min(len(e.Paths), 8)]
 		text += " (" + strings.Join(shown, ", ")
@@ -137,7 +137,7 @@ func restoreConflict(e protocol.RestoreConflict) results {
 	}
 	return results{
 		commitCell{&textCell{title: fmt.Sprintf("Changed since turn %d", e.Turns[0]), body: e.Diff, diff: true}},
-		showNotice{noticeWarning, fmt.Sprintf("Nothing restored: %d file(s) were changed since (shown above).", len(e.Paths)), ""},
+		showNotice{noticeWarning, fmt.Sprintf("Nothing restored: %d file%s changed since (shown above).", len(e.Paths), map[bool]string{true: " was", false: "s were"}[len(e.Paths) == 1]), ""},
 		openOverlay{p},
 	}
 }

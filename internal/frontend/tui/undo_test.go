@@ -23,7 +23,7 @@ func TestUndoRedoCommands(t *testing.T) {
 	h.key("enter")
 	wantOps(t, h.sink, protocol.Undo{})
 	h.events(protocol.FilesRestored{Action: "undo", Turns: []int{1, 2}, Paths: []string{"parser.go", "parser_test.go"}})
-	if sb := h.scrollback(); !strings.Contains(sb, "Undid the file changes of turn 1: 2 file(s) restored (parser.go,") {
+	if sb := h.scrollback(); !strings.Contains(sb, "Undid the file changes of turn 1: 2 files restored (parser.go,") {
 		t.Errorf("no undo notice:\n%s", sb)
 	}
 	h.typeText("/redo")
@@ -38,7 +38,7 @@ func TestUndoConflictAsks(t *testing.T) {
 	h := newHarness(t, Options{})
 	conflict := protocol.RestoreConflict{Action: "undo", Turns: []int{1}, Paths: []string{"parser.go"}, Diff: "--- a/parser.go (as the turn left it)\n+++ b/parser.go (now)\n@@ -1 +1 @@\n-model\n+mine\n"}
 	h.events(conflict)
-	if sb := h.scrollback(); !strings.Contains(sb, "+mine") || !strings.Contains(sb, "Nothing restored: 1 file(s) were changed since") {
+	if sb := h.scrollback(); !strings.Contains(sb, "+mine") || !strings.Contains(sb, "Nothing restored: 1 file was changed since") {
 		t.Errorf("the conflict is not shown:\n%s", sb)
 	}
 	if f := h.frame(); !strings.Contains(f, "Undo anyway, overwriting those changes?") {

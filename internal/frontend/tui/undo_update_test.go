@@ -69,11 +69,11 @@ func TestUndoUpdate(t *testing.T) {
 	}{
 		{"checkpoints are kept", []protocol.EventMsg{cp(1, "a"), cp(2, "b")}, nil, 2},
 		{"restored files are told", []protocol.EventMsg{cp(1, "a"), protocol.FilesRestored{Action: "undo", Turns: []int{1}, Paths: []string{"x.go"}}},
-			[]string{"notice Undid the file changes of turn 1: 1 file(s) restored (x.go)."}, 1},
+			[]string{"notice Undid the file changes of turn 1: 1 file restored (x.go)."}, 1},
 		{"a rewind drops the later turns and offers the prompt", []protocol.EventMsg{cp(1, "a"), cp(2, "b"), cp(3, "c"), protocol.ConversationRewound{Turn: 2, Prompt: "b"}},
 			[]string{"notice Rewound: the conversation now ends before turn 2; edit the message and send it to go on from there.", "draft b"}, 1},
 		{"a conflict shows the diff and asks", []protocol.EventMsg{protocol.RestoreConflict{Action: "undo", Turns: []int{4}, Paths: []string{"x.go"}, Diff: "-a\n+b\n"}},
-			[]string{"commit Changed since turn 4", "notice Nothing restored: 1 file(s) were changed since (shown above).", "picker Undo anyway, overwriting those changes?"}, 0},
+			[]string{"commit Changed since turn 4", "notice Nothing restored: 1 file was changed since (shown above).", "picker Undo anyway, overwriting those changes?"}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
