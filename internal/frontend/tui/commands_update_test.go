@@ -99,7 +99,7 @@ func TestCommanderCommands(t *testing.T) {
 		{"/quit", []string{"tui.quitAsked"}},
 		{"/copy", []string{"notice Nothing to copy yet."}},
 		{"/new", []string{"notice /new is not available here."}},
-		{"/mcp", []string{"notice No MCP servers are configured. [Add one with `kodex mcp add NAME -- COMMAND ARGS…` (see docs/mcp.md).]"}},
+		{"/mcp", []string{"notice No MCP servers are configured. [Add one with `kodex mcp add NAME -- COMMAND ARGS…` (`kodex mcp add --help` says more).]"}},
 		{"/ps", []string{"notice No processes are running. [Commands the model starts with exec_command and leaves running are listed here.]"}},
 		{"/status", []string{"commit • Status Model: gpt-5 Provider: Directory: /work Approvals: auto-edit (on-request) Sandbox: workspace-write — unknown Session: unknown Tokens: 0 total (0 in, 0 cached, 0 out)"}},
 		{"/fix FILE=a.go", []string{"tui.rememberPrompt", "tui.sendText"}},

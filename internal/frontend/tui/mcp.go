@@ -55,7 +55,7 @@ func lastLine(s string) string {
 // cmdMcp lists the MCP servers, their states and tools.
 func (c *commander) cmdMcp(string) tea.Msg {
 	if len(c.mcp.order) == 0 {
-		return showNotice{noticeInfo, "No MCP servers are configured.", "Add one with `kodex mcp add NAME -- COMMAND ARGS…` (see docs/mcp.md)."}
+		return showNotice{noticeInfo, "No MCP servers are configured.", "Add one with `kodex mcp add NAME -- COMMAND ARGS…` (`kodex mcp add --help` says more)."}
 	}
 	var b strings.Builder
 	for _, name := range c.mcp.order {
