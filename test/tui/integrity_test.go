@@ -383,3 +383,55 @@ func TestOverlayFitsAndLeavesNothing(t *testing.T) {
 		}
 	})
 }
+
+// (2c) The Ctrl+R history search fits the frame at every size: its query
+// line, its match and its keys are on the screen, and once closed nothing
+// of it is left in the scrollback (issue 12).
+func TestHistorySearchFitsAndLeavesNothing(t *testing.T) {
+	eachSize(t, func(t *testing.T, w, h int, alt bool) {
+		e := newEnv(t, true)
+		var hist strings.Builder
+		for _, p := range []string{"fix the flaky test", "deploy the staging server"} {
+			fmt.Fprintf(&hist, "{\"text\":%q,\"ts\":1}\n", p)
+		}
+		if err := os.WriteFile(filepath.Join(e.kodexHome, "history.jsonl"), []byte(hist.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		term, _ := e.startSized(w, h, modeArgs(alt)...)
+		waitScreen(t, term, composerHint)
+		onScreen := func(what string, want ...string) {
+			t.Helper()
+			var screen string
+			if _, err := term.WaitFor(timeout, func(string) bool {
+				screen = term.Screen()
+				for _, s := range want {
+					if !strings.Contains(screen, s) {
+						return false
+					}
+				}
+				return true
+			}); err != nil {
+				t.Fatalf("%s: not all of %q on the screen:\n%s", what, want, screen)
+			}
+		}
+
+		must(t, term.Press("ctrl+r"))
+		onScreen("ctrl+r", "history search:", "deploy the staging server", "esc cancel")
+		must(t, term.Type("flaky"))
+		onScreen("ctrl+r flaky", "history search: flaky", "fix the flaky test", "enter use", "esc cancel")
+		must(t, term.Press("esc"))
+		if _, err := term.WaitFor(timeout, func(string) bool { return !strings.Contains(term.Screen(), "history search") }); err != nil {
+			t.Fatalf("the closed history search is still drawn:\n%s", term.Screen())
+		}
+		intactFrame(t, term, w)
+		if alt {
+			return
+		}
+		all := quit(t, term)
+		for _, stale := range []string{"history search", "fix the flaky test", "esc cancel", "enter use"} {
+			if strings.Contains(all, stale) {
+				t.Errorf("the history search's %q is left in the scrollback:\n%s", stale, all)
+			}
+		}
+	})
+}

@@ -71,7 +71,10 @@ func (s *historySearch) update(k tea.KeyPressMsg) tea.Msg {
 	return nil
 }
 
-func (s *historySearch) view(width, _ int) string {
+// view draws the query, the match's first line and the keys, in at most
+// height rows: on a shorter screen the match goes, then the keys; on a
+// narrow one the keys are said shorter.
+func (s *historySearch) view(width, height int) string {
 	head := md.Faint("history search: ") + md.Bold(safeLine(s.query)) + "▏"
 	body := md.Faint("  no match")
 	if s.at >= 0 {
@@ -81,8 +84,18 @@ func (s *historySearch) view(width, _ int) string {
 		}
 		body = "  " + safeLine(first)
 	}
-	hint := md.Faint("ctrl+r older · enter use · esc cancel")
-	return ansi.Truncate(head, width, "…") + "\n" + ansi.Truncate(body, width, "…") + "\n" + hint
+	hint := "ctrl+r older · enter use · esc cancel"
+	if ansi.StringWidth(hint) > width {
+		hint = ansi.Truncate("^r older · enter use · esc cancel", width, "…")
+	}
+	rows := []string{ansi.Truncate(head, width, "…"), ansi.Truncate(body, width, "…"), md.Faint(hint)}
+	switch height {
+	case 1:
+		rows = rows[:1]
+	case 2:
+		rows = []string{rows[0], rows[2]}
+	}
+	return strings.Join(rows, "\n")
 }
 
 // search returns the index of the newest entry before index before that

@@ -341,12 +341,24 @@ func (p *pager) update(k tea.KeyPressMsg) tea.Msg {
 	return nil
 }
 
-func (p *pager) view(width, _ int) string {
-	end := min(p.top+p.page, len(p.rows))
-	out := []string{md.Bold(p.title) + md.Faint(fmt.Sprintf("  rows %d–%d of %d", p.top+1, end, len(p.rows)))}
+// view draws the title, the page and the keys in at most height rows: the
+// page is sized when a key is pressed (see fit), so after the screen
+// shrank it shows fewer rows until the next key rather than lose its
+// title.
+func (p *pager) view(width, height int) string {
+	page := p.page
+	if height > 0 {
+		page = min(page, max(height-2, 1))
+	}
+	end := min(p.top+page, len(p.rows))
+	out := []string{ansi.Truncate(md.Bold(p.title)+md.Faint(fmt.Sprintf("  rows %d–%d of %d", p.top+1, end, len(p.rows))), width, "…")}
 	for _, r := range p.rows[p.top:end] {
 		out = append(out, ansi.Truncate(r, width, "…"))
 	}
-	out = append(out, md.Faint("↑/↓ pgup/pgdn home/end scroll · q close"))
+	hint := "↑/↓ pgup/pgdn home/end scroll · q close"
+	if ansi.StringWidth(hint) > width {
+		hint = ansi.Truncate("↑/↓ pgup/pgdn · q close", width, "…")
+	}
+	out = append(out, md.Faint(hint))
 	return strings.Join(out, "\n")
 }

@@ -21,6 +21,7 @@ type elicitForm struct {
 	req    protocol.McpElicitationRequest
 	fields []formField
 	sel    int
+	top    int    // the first field shown when they do not all fit
 	err    string // why the last Enter did not send
 }
 
@@ -186,20 +187,82 @@ func (e *elicitForm) content() (map[string]any, string, int) {
 	return out, "", 0
 }
 
-func (e *elicitForm) view(width, _ int) string {
+// view draws the form in a box of at most height rows when it can: on a
+// short screen the blank rows go first, then the message's last lines,
+// then the focused field's description, then the fields away from the
+// focused one (a row says which field it is, "field 3/7"); the title, the
+// focused field, its error and the keys always show (on a tiny screen the
+// error stands in for the keys until the next key).
+func (e *elicitForm) view(width, height int) string {
 	inner := max(width-4, 10)
-	var rows []string
-	rows = append(rows, md.Bold("MCP server "+safeLine(e.req.Server)+" asks:"))
-	rows = append(rows, strings.Split(wrap(safeText(e.req.Message), inner), "\n")...)
+	title := md.Bold("MCP server " + safeLine(e.req.Server) + " asks:")
+	msg := strings.Split(wrap(safeText(e.req.Message), inner), "\n")
+	var errRow []string
+	if e.err != "" {
+		errRow = []string{md.Fg(md.Red, e.err)}
+	}
+	hint := md.Faint(elicitHint(inner))
+	desc := e.sel < len(e.fields) && e.fields[e.sel].f.Description != ""
+
+	rows := append([]string{title}, msg...)
 	if len(e.fields) > 0 {
 		rows = append(rows, "")
 	}
+	rows = append(rows, e.fieldRows(inner, 0, len(e.fields), true)...)
+	rows = append(append(rows, errRow...), "", hint)
+	if height <= 0 || len(rows)+2 <= height { // + the box's borders
+		return box(strings.Join(rows, "\n"), width, md.Cyan)
+	}
+
+	room := height - 2 - 2 - len(errRow) // less the borders, the title and the keys
+	if room < 1 && errRow != nil {
+		// No row for the error: it takes the keys' until the next key
+		// clears it.
+		hint, errRow = errRow[0], nil
+		room++
+	}
+	n := len(e.fields)
+	rows = []string{title}
+	switch {
+	case n+b2i(desc) <= room: // every field, and what the message has room for
+		if k := min(len(msg), room-n-b2i(desc)); k > 0 {
+			shown := msg[:k]
+			if k < len(msg) {
+				shown[k-1] = ansi.Truncate(shown[k-1], inner-1, "") + "…"
+			}
+			rows = append(rows, shown...)
+		}
+		rows = append(rows, e.fieldRows(inner, 0, n, true)...)
+	case n <= room || n == 0:
+		rows = append(rows, e.fieldRows(inner, 0, n, false)...)
+	default: // the fields around the focused one, and where it is
+		k := max(room-1, 1)
+		withDesc := desc && k >= 3
+		if withDesc {
+			k--
+		}
+		e.top = min(max(e.top, e.sel-k+1), e.sel)
+		e.top = min(max(e.top, 0), n-k)
+		rows = append(rows, e.fieldRows(inner, e.top, e.top+k, withDesc)...)
+		if room > 1 {
+			rows = append(rows, md.Faint(fmt.Sprintf("  field %d/%d", e.sel+1, n)))
+		}
+	}
+	rows = append(append(rows, errRow...), hint)
+	return box(strings.Join(rows, "\n"), width, md.Cyan)
+}
+
+// fieldRows are the rows of the fields from up to to, one each, and the
+// focused field's description under it when desc is set.
+func (e *elicitForm) fieldRows(inner, from, to int, desc bool) []string {
 	labelW := 0
 	for _, f := range e.fields {
 		labelW = max(labelW, ansi.StringWidth(fieldLabel(f.f)))
 	}
 	labelW = min(labelW, inner/3)
-	for i, f := range e.fields {
+	var rows []string
+	for i := from; i < to; i++ {
+		f := e.fields[i]
 		label := ansi.Truncate(fieldLabel(f.f), labelW, "…")
 		label += strings.Repeat(" ", labelW-ansi.StringWidth(label))
 		var value string
@@ -233,15 +296,40 @@ func (e *elicitForm) view(width, _ int) string {
 			label = md.Bold(label)
 		}
 		rows = append(rows, ansi.Truncate(prefix+label+"  "+value, inner, "…"))
-		if i == e.sel && f.f.Description != "" {
+		if desc && i == e.sel && f.f.Description != "" {
 			rows = append(rows, md.Faint(ansi.Truncate("    "+safeLine(f.f.Description), inner, "…")))
 		}
 	}
-	if e.err != "" {
-		rows = append(rows, md.Fg(md.Red, e.err))
+	return rows
+}
+
+// elicitHint is the form's keys in inner columns: all of them while at
+// most the last word is cut, then shorter ones that keep sending,
+// declining and cancelling.
+func elicitHint(inner int) string {
+	const full = "tab field · space/←→ choose · enter send · ctrl+d decline · esc cancel"
+	if ansi.StringWidth(full)-len("cancel")+1 <= inner {
+		return ansi.Truncate(full, inner, "…")
 	}
-	rows = append(rows, "", md.Faint(ansi.Truncate("tab field · space/←→ choose · enter send · ctrl+d decline · esc cancel", inner, "…")))
-	return box(strings.Join(rows, "\n"), width, md.Cyan)
+	short := []string{
+		"tab field · enter send · ctrl+d decline · esc cancel",
+		"enter send · ctrl+d decline · esc cancel",
+		"enter send · ^d decline · esc cancel",
+		"enter · ^d decline · esc cancel",
+	}
+	for _, h := range short {
+		if ansi.StringWidth(h) <= inner {
+			return h
+		}
+	}
+	return ansi.Truncate(short[len(short)-1], inner, "…")
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func fieldLabel(f protocol.McpElicitField) string {

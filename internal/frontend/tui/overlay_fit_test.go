@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/kodex-cli/kodex/internal/protocol"
 )
 
 // A picker or the help on a short screen keeps its title, borders and keys
@@ -149,4 +152,162 @@ func TestTrustScreenFits(t *testing.T) {
 				strings.Contains(got, "rather/long"), tt.folder, strings.Contains(got, "Trusting it"), tt.why, got)
 		}
 	}
+}
+
+// longElicitReq is a form taller than a 40×12 screen leaves an overlay.
+func longElicitReq() protocol.McpElicitationRequest {
+	req := elicitReq()
+	req.Message = "The deployment needs a few details before it can go on: fill them in, or decline to stop here."
+	req.Fields = append(req.Fields,
+		protocol.McpElicitField{Name: "env", Title: "Env", Type: "string", Description: "where to deploy"},
+		protocol.McpElicitField{Name: "last", Title: "Last", Type: "string", Required: true, Description: "the last field"},
+	)
+	return req
+}
+
+// An MCP server's form on a short screen keeps its title, borders and
+// keys, the focused field (and its error) among the fields it shows, and
+// says which field that is (issue 12).
+func TestElicitFormFitsTheHeight(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name          string
+		width, height int
+		position      bool // the fields do not all fit: "field 7/7"
+		errPosition   bool // nor with the error under them
+		errHint       bool // the keys show with the error
+	}{
+		{"40x12 inline", 40, 7, true, true, true},
+		{"40x12 alt", 40, 9, true, true, true},
+		{"short", 40, 6, true, false, true},
+		{"tiny", 40, 5, false, false, false},
+		{"all fields, no message", 40, 11, false, false, true},
+		{"80x24", 80, 16, false, false, true},
+		{"unlimited", 40, 0, false, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newElicitForm(longElicitReq())
+			check := func(what string, hint bool, want ...string) {
+				t.Helper()
+				got := ansi.Strip(f.view(tt.width, tt.height))
+				rows := strings.Split(got, "\n")
+				if tt.height > 0 && len(rows) > tt.height {
+					t.Errorf("%s: %d rows, height %d:\n%s", what, len(rows), tt.height, got)
+				}
+				want = append(want, "╭", "MCP server ev asks:", "╰")
+				if hint {
+					want = append(want, "esc cancel")
+				}
+				for _, w := range want {
+					if !strings.Contains(got, w) {
+						t.Errorf("%s: no %q in\n%s", what, w, got)
+					}
+				}
+				for _, r := range rows {
+					if ansi.StringWidth(r) > tt.width {
+						t.Errorf("%s: row wider than %d: %q", what, tt.width, r)
+					}
+				}
+			}
+			check("first field", true, "› Name*")
+			for range len(f.fields) - 1 {
+				f.update(tea.KeyPressMsg{Code: tea.KeyTab})
+			}
+			want := []string{"› Last*"}
+			if tt.position {
+				want = append(want, "field 7/7")
+			}
+			check("last field", true, want...)
+			f.update(tea.KeyPressMsg{Code: tea.KeyUp})
+			f.update(tea.KeyPressMsg{Code: tea.KeyUp})
+			check("two up", true, "› Tools")
+			// Enter on a missing required field goes back to it and says why.
+			f.update(tea.KeyPressMsg{Code: tea.KeyEnter})
+			want = []string{"› Name*", "Name is required"}
+			if tt.errPosition {
+				want = append(want, "field 1/7")
+			}
+			check("error", tt.errHint, want...)
+		})
+	}
+}
+
+// The history search and the pager fit the height they are given too.
+func TestHistorySearchAndPagerFitTheHeight(t *testing.T) {
+	t.Parallel()
+	hist := &promptHistory{entries: []string{"fix the flaky test", "run lint"}}
+	for _, tt := range []struct {
+		width, height int
+		want          []string
+	}{
+		{40, 0, []string{"history search", "run lint", "esc cancel"}},
+		{40, 3, []string{"history search", "run lint", "esc cancel"}},
+		{40, 2, []string{"history search", "esc cancel"}},
+		{40, 1, []string{"history search"}},
+		{24, 7, []string{"history", "run lint", "^r older"}},
+	} {
+		got := ansi.Strip(newHistorySearch(hist).view(tt.width, tt.height))
+		rows := strings.Split(got, "\n")
+		if tt.height > 0 && len(rows) > tt.height {
+			t.Errorf("history search %dx%d: %d rows:\n%s", tt.width, tt.height, len(rows), got)
+		}
+		for _, r := range rows {
+			if ansi.StringWidth(r) > tt.width {
+				t.Errorf("history search %dx%d: row wider than the screen: %q", tt.width, tt.height, r)
+			}
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("history search %dx%d: no %q in\n%s", tt.width, tt.height, w, got)
+			}
+		}
+	}
+
+	// A pager sized for a tall screen keeps its title and keys once the
+	// screen is short, before any key sizes its page again.
+	h := newHarness(t, Options{})
+	h.send(tea.WindowSizeMsg{Width: 80, Height: 24})
+	var long strings.Builder
+	long.WriteString("diff --git a/f.txt b/f.txt\n--- a/f.txt\n+++ b/f.txt\n@@ -1,0 +1,60 @@\n")
+	for i := 1; i <= 60; i++ {
+		fmt.Fprintf(&long, "+row %d\n", i)
+	}
+	h.m.showDiff(long.String())
+	for _, size := range []struct{ w, h int }{{40, 12}, {80, 24}, {40, 12}} {
+		h.send(tea.WindowSizeMsg{Width: size.w, Height: size.h})
+		f := h.frame()
+		if n := len(strings.Split(f, "\n")); n > h.m.frameLimit() {
+			t.Errorf("pager at %dx%d: frame of %d rows, limit %d", size.w, size.h, n, h.m.frameLimit())
+		}
+		for _, w := range []string{"/diff  rows 1–", "q close"} {
+			if !strings.Contains(f, w) {
+				t.Errorf("pager at %dx%d lacks %q:\n%s", size.w, size.h, w, f)
+			}
+		}
+	}
+}
+
+// Goldens of the form and the history search in a 40×12 inline frame
+// (issue 12).
+func TestShortScreenOverlayGoldens(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	h.send(tea.WindowSizeMsg{Width: 40, Height: 12})
+	h.events(protocol.TurnStarted{TurnID: "t1"}, longElicitReq())
+	golden(t, "frame_elicit_form_40x12", h.frame())
+	for range 6 {
+		h.key("tab")
+	}
+	golden(t, "frame_elicit_form_last_40x12", h.frame())
+
+	h = newHarness(t, Options{})
+	h.send(tea.WindowSizeMsg{Width: 40, Height: 12})
+	for _, p := range []string{"fix the flaky test", "write the docs", "fix the build\nand more"} {
+		h.m.composer.prompts.add(p, time.Now())
+	}
+	h.key("ctrl+r")
+	h.typeText("fix")
+	golden(t, "frame_history_search_40x12", h.frame())
 }
