@@ -115,3 +115,52 @@ func TestTUIMCPElicitation(t *testing.T) {
 	}
 	tui.quit()
 }
+
+// On a 40×12 inline screen the server's form keeps its title and keys,
+// shows the fields around the focused one with where it is, and leaves
+// nothing in the scrollback once answered (issue 12).
+func TestTUIMCPElicitationShortScreen(t *testing.T) {
+	t.Parallel()
+	srv := modeltest.New(t,
+		modeltest.Calls(modeltest.Call{CallID: "q1", Name: "mcp__ev__trigger-elicitation-request", Arguments: `{}`}),
+		modeltest.Text("Thanks."),
+	)
+	everything, err := filepath.Abs("../../test/mcp/node_modules/@modelcontextprotocol/server-everything/dist/index.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx := newPolicyFixture(t, "openai_base_url = \""+srv.URL()+"\"\n\n[projects.\"{project}\"]\ntrust_level = \"trusted\"\n\n"+
+		"[mcp_servers.ev]\ncommand = \"node\"\nargs = [\""+everything+"\", \"stdio\"]\n")
+	tui := startTUI(t, fx.project, fx.home, 40, 12, "-a", "never")
+	term, wait := tui.term, tui.wait
+	wait("Ask kodex to do anything")
+	_ = term.Type("ask me")
+	_ = term.Press("enter")
+	wait("MCP server ev asks:")
+	wait("field 1/")
+	for _, want := range []string{"MCP server ev asks:", "› String*", "esc cancel"} {
+		if screen := term.Screen(); !strings.Contains(screen, want) {
+			t.Errorf("the form lacks %q:\n%s", want, screen)
+		}
+	}
+	_ = term.Press("up") // to the last field
+	wait("field 1/")     // the screen may still show the first field
+	if _, err := term.WaitFor(tuiTimeout, func(string) bool {
+		s := term.Screen()
+		return strings.Contains(s, "MCP server ev asks:") && strings.Contains(s, "esc cancel") && !strings.Contains(s, "field 1/")
+	}); err != nil {
+		t.Fatalf("the last field is not shown with the title and keys:\n%s", term.Screen())
+	}
+	_ = term.Press("esc")
+	wait("Thanks.")
+	if _, err := term.WaitFor(tuiTimeout, func(string) bool { return !strings.Contains(term.Screen(), "MCP server ev asks:") }); err != nil {
+		t.Fatalf("the cancelled form is still drawn:\n%s", term.Screen())
+	}
+	tui.quit()
+	all := term.All()
+	for _, stale := range []string{"MCP server ev asks:", "esc cancel", "field 1/"} {
+		if strings.Contains(all, stale) {
+			t.Errorf("the form's %q is left in the scrollback:\n%s", stale, all)
+		}
+	}
+}
