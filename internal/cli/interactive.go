@@ -117,9 +117,11 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 			return err
 		}
 	}
+	var warnings []string
 	if hint := startKeyHint(f, rt.Config); hint != "" {
-		// Said now, with the fix, not after the first prompt fails.
-		fmt.Fprintln(f.IO.ErrOut, "kodex: warning: "+hint)
+		// Said now, with the fix, not after the first prompt fails: a
+		// warning under the UI's header.
+		warnings = append(warnings, strings.ToUpper(hint[:1])+hint[1:]+".")
 	}
 	so := session.Spec{Interactive: true, Resume: io.resume, Fork: io.fork, ResumeLast: io.resumeLast, ResumeID: io.resumeID}
 	sess, err := rt.open(ctx, so)
@@ -153,6 +155,7 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 		Home:          f.Getenv("HOME"),
 		Editor:        cmp.Or(f.Getenv("VISUAL"), f.Getenv("EDITOR")),
 		InitialPrompt: strings.Join(args, " "),
+		Warnings:      warnings,
 		PickSession:   io.pick,
 		Price:         listPrice(rt.Config.Provider.ID),
 		MCPPrompts: func(ctx context.Context) ([]tui.MCPPrompt, error) {

@@ -43,11 +43,14 @@ func TestTUISaysMissingKeyAtStart(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = term.Close() })
-	all, err := term.WaitForText(tuiTimeout, "Ask kodex")
+	// A warning under the header, wrapped by the UI (the cell's last
+	// words, then the whole of it once joined).
+	all, err := term.WaitForText(tuiTimeout, "--oss.")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(all, "no API key for openai") || !strings.Contains(all, "kodex login --with-api-key") {
+	joined := strings.Join(strings.Fields(all), " ")
+	if !strings.Contains(joined, "No API key for openai") || !strings.Contains(joined, "kodex login --with-api-key") || !strings.Contains(all, "⚠") {
 		t.Errorf("no missing-key warning at start:\n%s", all)
 	}
 	// The trust question is up (the project is new): one Ctrl+C quits. A

@@ -151,6 +151,9 @@ func newModel(ctx context.Context, opts Options, sink opSink) *model {
 // submits the initial prompt unless the trust question comes first.
 func (m *model) Init() tea.Cmd {
 	m.commit(&headerCell{version: m.opts.Version, info: m.status.info, cwd: tildeHome(m.opts.Cwd, m.opts.Home)})
+	for _, w := range m.opts.Warnings {
+		m.notice(noticeWarning, w, "")
+	}
 	m.replay(m.session)
 	cmds := []tea.Cmd{m.pump(), firstFrameDrawn()}
 	if m.overlay == nil {

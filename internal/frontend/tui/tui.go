@@ -127,6 +127,9 @@ type Options struct {
 	Editor        string // Ctrl+G's editor command ($VISUAL or $EDITOR; may hold arguments); "": none
 	Home          string // the user's home directory, shown as ~ in the header; "": none
 	InitialPrompt string // submitted at once (after the trust question)
+	// Warnings are shown under the header when the UI starts (a missing
+	// API key and how to set one), as warning cells the screen wraps.
+	Warnings []string
 	// MCPPrompts lists the prompts of the session's ready MCP servers, and
 	// MCPPrompt gets one filled with its arguments: /mcp__SERVER__NAME
 	// sends it. nil: no MCP prompts.
