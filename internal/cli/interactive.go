@@ -265,7 +265,7 @@ func (rt *kodexRuntime) listSessions(all bool) ([]tui.SessionSummary, error) {
 	}
 	out := make([]tui.SessionSummary, 0, len(list))
 	for _, s := range list {
-		out = append(out, tui.SessionSummary{ID: s.ID, Cwd: s.Cwd, Updated: s.Updated, Preview: s.FirstPrompt})
+		out = append(out, tui.SessionSummary{ID: s.ID, Cwd: s.Cwd, Updated: s.Updated, Preview: s.FirstPrompt, Turns: s.Turns})
 	}
 	return out, nil
 }

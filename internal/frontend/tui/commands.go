@@ -358,6 +358,9 @@ func (c *commander) resumePicker(sessions []SessionSummary, all bool) *picker {
 	sessions = kept
 	for _, s := range sessions {
 		desc := s.Updated.Format("2006-01-02 15:04")
+		if s.Turns > 0 { // rows with the same first message differ here
+			desc += fmt.Sprintf(" · %d turn%s", s.Turns, plural(s.Turns))
+		}
 		if all {
 			desc += " · " + s.Cwd
 		}

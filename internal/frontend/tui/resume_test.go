@@ -18,7 +18,7 @@ func TestResumePickerTabTogglesAll(t *testing.T) {
 	h := newHarness(t, Options{
 		ListSessions: func(all bool) ([]SessionSummary, error) {
 			calls = append(calls, all)
-			out := []SessionSummary{{ID: "here-1", Cwd: "/home/me/project", Updated: updated, Preview: "fix the flaky test"}}
+			out := []SessionSummary{{ID: "here-1", Cwd: "/home/me/project", Updated: updated, Preview: "fix the flaky test", Turns: 3}}
 			if all {
 				out = append(out, SessionSummary{ID: "there-1", Cwd: "/home/me/other", Updated: updated, Preview: "write docs"})
 			}
@@ -30,7 +30,7 @@ func TestResumePickerTabTogglesAll(t *testing.T) {
 	h.run(h.key("enter"))
 	f := h.frame()
 	if !strings.Contains(f, "Resume a session in this directory") || !strings.Contains(f, "tab all directories") ||
-		!strings.Contains(f, "fix the flaky test") || strings.Contains(f, "write docs") {
+		!strings.Contains(f, "fix the flaky test") || !strings.Contains(f, "3 turns") || strings.Contains(f, "write docs") {
 		t.Fatalf("picker of this directory:\n%s", f)
 	}
 

@@ -113,6 +113,7 @@ type SessionSummary struct {
 	Cwd     string
 	Updated time.Time
 	Preview string // the first user message, or a title
+	Turns   int    // turns started (0: not known)
 }
 
 // Options configure [Run]. Only Session is required; a nil hook makes the
