@@ -106,11 +106,11 @@ func runRewind(ctx context.Context, f *Factory, g *GlobalOptions, opts *RewindOp
 	}
 	if len(res.Conflicts) > 0 {
 		fmt.Fprintf(f.IO.ErrOut, "%s", termtext.Text(res.Diff))
-		return fmt.Errorf("nothing restored and no fork made: %d file(s) changed since turn %d (shown above); kodex rewind --files --force restores them anyway", len(res.Conflicts), opts.To)
+		return fmt.Errorf("nothing restored and no fork made: %s changed since turn %d (shown above); kodex rewind --files --force restores them anyway", nFiles(len(res.Conflicts)), opts.To)
 	}
 	fmt.Fprintf(w, "Rewound to before turn %d: session %s\n", opts.To, res.ID)
 	if opts.Files {
-		fmt.Fprintf(w, "%d file(s) restored in %s\n", len(res.Restored), termtext.Text(res.Turn.Workspace))
+		fmt.Fprintf(w, "%s restored in %s\n", nFiles(len(res.Restored)), termtext.Text(res.Turn.Workspace))
 		for _, p := range res.Restored {
 			fmt.Fprintf(w, "  %s\n", termtext.Text(p))
 		}

@@ -117,7 +117,7 @@ func runUndo(ctx context.Context, f *Factory, g *GlobalOptions, opts *UndoOption
 	w := f.IO.Out
 	if len(res.Conflicts) > 0 {
 		fmt.Fprintf(f.IO.ErrOut, "%s", termtext.Text(res.Diff))
-		return errors.New(fmt.Sprint("nothing restored: ", len(res.Conflicts), " file(s) changed since turn ", turns[0], " (shown above); kodex undo --force restores them anyway"))
+		return fmt.Errorf("nothing restored: %s changed since turn %d (shown above); kodex undo --force restores them anyway", nFiles(len(res.Conflicts)), turns[0])
 	}
 	fr := protocol.FilesRestored{Action: action, Turns: turns, Paths: res.Restored}
 	if err := rec.AppendEvent(protocol.Event{Msg: fr}); err != nil {
@@ -130,7 +130,7 @@ func runUndo(ctx context.Context, f *Factory, g *GlobalOptions, opts *UndoOption
 	if opts.Redo {
 		verb = "Redid"
 	}
-	fmt.Fprintf(w, "%s turn %d of session %s (%s): %d file(s) restored in %s\n", verb, turns[0], loaded.Meta.ID, termtext.Text(promptTitle(turn.Prompt)), len(res.Restored), termtext.Text(turn.Workspace))
+	fmt.Fprintf(w, "%s turn %d of session %s (%s): %s restored in %s\n", verb, turns[0], loaded.Meta.ID, termtext.Text(promptTitle(turn.Prompt)), nFiles(len(res.Restored)), termtext.Text(turn.Workspace))
 	for _, p := range res.Restored {
 		fmt.Fprintf(w, "  %s\n", termtext.Text(p))
 	}
@@ -145,4 +145,12 @@ func promptTitle(s string) string {
 		}
 	}
 	return s
+}
+
+// nFiles is "1 file" or "N files".
+func nFiles(n int) string {
+	if n == 1 {
+		return "1 file"
+	}
+	return fmt.Sprintf("%d files", n)
 }
