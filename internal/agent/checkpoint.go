@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kodex-cli/kodex/internal/agent/prompt"
 	"github.com/kodex-cli/kodex/internal/checkpoint"
 	"github.com/kodex-cli/kodex/internal/model"
 	"github.com/kodex-cli/kodex/internal/protocol"
@@ -211,6 +212,6 @@ func RestoreNote(action string, turn int) model.Item {
 		text = fmt.Sprintf("The user redid the file changes of turn %d: the files are back as that turn left them.", turn)
 	}
 	return model.Item{Type: model.ItemMessage, Role: model.RoleUser, Content: []model.ContentPart{
-		{Type: model.PartInputText, Text: "<kodex_note>" + text + "</kodex_note>"},
+		{Type: model.PartInputText, Text: prompt.NotePrefix + text + "</kodex_note>"},
 	}}
 }

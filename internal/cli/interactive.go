@@ -297,6 +297,12 @@ func (t tuiSession) Replay() []protocol.EventMsg {
 		steps, err := rollout.Transcript(t.s.Rec.Path(), maxReplaySteps, prompt.IsInjected)
 		if err == nil {
 			for _, st := range steps {
+				if _, ok := st.Event.(protocol.TurnCheckpoint); ok {
+					// Which turns can still be rewound to is the
+					// session's to say (below), not the log's: rewinds
+					// and compactions since have removed some.
+					continue
+				}
 				if st.Event != nil {
 					out = append(out, st.Event)
 				} else {

@@ -76,3 +76,64 @@ func TestTUIUndoRedoRewind(t *testing.T) {
 	}
 	tui.quit()
 }
+
+// TestTUIResumeAfterRewind: a session rewound and resumed offers each of
+// its messages once in the rewind picker (the log's checkpoints are not
+// added to the session's own list), and opens with an empty composer (the
+// rewound message was sent long ago, not a draft to offer again).
+func TestTUIResumeAfterRewind(t *testing.T) {
+	t.Parallel()
+	srv := modeltest.New(t,
+		modeltest.Text("first answer."),
+		modeltest.Text("second answer."),
+		modeltest.Text("edited answer."),
+	)
+	fx := newPolicyFixture(t, "openai_base_url = \""+srv.URL()+"\"\n\n[projects.\"{project}\"]\ntrust_level = \"trusted\"\n")
+	run := startTUI(t, fx.project, fx.home, 100, 30, "-a", "never")
+	run.wait("Ask kodex")
+	for _, q := range []struct{ msg, answer string }{{"msg one", "first answer."}, {"msg two", "second answer."}} {
+		_ = run.term.Type(q.msg)
+		_ = run.term.Press("enter")
+		run.wait(q.answer)
+	}
+	_ = run.term.Press("esc")
+	run.wait("Esc again to rewind")
+	_ = run.term.Press("esc")
+	run.wait("Rewind to before which message?")
+	_ = run.term.Press("enter") // the newest: msg two
+	run.wait("Conversation only")
+	_ = run.term.Press("down")
+	_ = run.term.Press("enter")
+	run.wait("Rewound: the conversation now ends before turn 2")
+	if _, err := run.term.WaitFor(tuiTimeout, func(all string) bool {
+		i := strings.LastIndex(all, "Rewound:")
+		return i >= 0 && strings.Contains(all[i:], "› msg two")
+	}); err != nil {
+		t.Fatalf("the rewound message is not in the composer: %v", err)
+	}
+	_ = run.term.Type(" edited")
+	_ = run.term.Press("enter")
+	run.wait("edited answer.")
+	run.quit()
+
+	again := startTUI(t, fx.project, fx.home, 100, 30, "-a", "never", "resume", "--last")
+	again.wait("edited answer.")
+	if screen := again.term.Screen(); !strings.Contains(screen, "› Ask kodex") {
+		t.Errorf("the resumed session does not open with an empty composer:\n%s", screen)
+	}
+	_ = again.term.Press("esc")
+	again.wait("Esc again to rewind")
+	_ = again.term.Press("esc")
+	again.wait("Rewind to before which message?")
+	screen := again.term.Screen()
+	for _, msg := range []string{"msg one", "msg two edited"} {
+		if n := strings.Count(screen[strings.Index(screen, "Rewind to before"):], msg); n != 1 {
+			t.Errorf("the rewind picker lists %q %d times, want once:\n%s", msg, n, screen)
+		}
+	}
+	_ = again.term.Press("esc")
+	if _, err := again.term.WaitFor(tuiTimeout, func(string) bool { return !strings.Contains(again.term.Screen(), "Rewind to before") }); err != nil {
+		t.Fatalf("Esc does not close the rewind picker: %v", err)
+	}
+	again.quit()
+}

@@ -45,6 +45,9 @@ const (
 	// SummaryPrefix opens the summary that replaced a compacted
 	// conversation.
 	SummaryPrefix = "The earlier part of this conversation was compacted to save context. This summary of it was written at that point; the user's most recent messages are kept above it. Continue the work from here:"
+	// NotePrefix opens a note kodex adds to the history for the model
+	// (the user undid or redid a turn's file changes).
+	NotePrefix = "<kodex_note>"
 )
 
 // IsInjected reports whether a user-role message text is context added by
@@ -52,7 +55,7 @@ const (
 func IsInjected(text string) bool {
 	text = strings.TrimLeft(text, " \t\r\n")
 	return strings.HasPrefix(text, UserInstructionsPrefix) || strings.HasPrefix(text, EnvironmentContextPrefix) ||
-		strings.HasPrefix(text, SummaryPrefix)
+		strings.HasPrefix(text, SummaryPrefix) || strings.HasPrefix(text, NotePrefix)
 }
 
 // UserInstructions renders AGENTS.md text (from LoadProjectDocs) as the

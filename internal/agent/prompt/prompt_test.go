@@ -224,6 +224,9 @@ func TestInitialItems(t *testing.T) {
 	if IsInjected("fix the bug") {
 		t.Error("IsInjected(user prompt) = true")
 	}
+	if !IsInjected(NotePrefix + "The user undid the file changes of turn 2.</kodex_note>") {
+		t.Error("IsInjected(kodex's note to the model) = false: a resumed UI shows it as the user's message")
+	}
 	if got := InitialItems(Initial{Env: env}); len(got) != 1 {
 		t.Errorf("without docs: %d items, want 1", len(got))
 	}

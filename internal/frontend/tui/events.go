@@ -41,9 +41,29 @@ func (m *model) handleEvent(ev protocol.EventMsg) tea.Cmd {
 		return nil
 	}
 	if r, ok := m.undo.update(ev); ok {
+		if m.transcript.replaying {
+			r = withoutDraft(r) // a rewind's message was sent long ago
+		}
 		return m.act(r)
 	}
 	return tea.Batch(m.act(m.status.update(ev)), m.act(m.mcp.update(ev)), m.act(m.transcript.update(ev)))
+}
+
+// withoutDraft is r less any offerDraft in it.
+func withoutDraft(r tea.Msg) tea.Msg {
+	switch x := r.(type) {
+	case offerDraft:
+		return nil
+	case results:
+		out := make(results, 0, len(x))
+		for _, y := range x {
+			if _, ok := y.(offerDraft); !ok {
+				out = append(out, y)
+			}
+		}
+		return out
+	}
+	return r
 }
 
 // turnFinished closes the turn once the transcript committed its
