@@ -60,6 +60,9 @@ func NewCmdSessions(f *Factory) *cobra.Command {
 				if n := names[s.ID]; n != "" {
 					prompt = "[" + n + "] " + prompt
 				}
+				if s.ForkedFrom != "" { // a fork opens with its source's first prompt
+					prompt = "(fork of " + shortID(s.ForkedFrom) + ") " + prompt
+				}
 				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", s.ID, s.Created.Local().Format(time.DateTime), s.Turns, s.Cwd, prompt)
 			}
 			return tw.Flush()
@@ -155,12 +158,13 @@ type sessionJSON struct {
 	Turns       int       `json:"turns"`
 	FirstPrompt string    `json:"first_prompt"`
 	Name        string    `json:"name,omitempty"`
+	ForkedFrom  string    `json:"forked_from,omitempty"`
 }
 
 func writeSessionsJSON(f *Factory, list []rollout.Summary, names map[string]string) error {
 	out := make([]sessionJSON, 0, len(list))
 	for _, s := range list {
-		out = append(out, sessionJSON{s.ID, s.Path, s.Created, s.Updated, s.Cwd, s.Model, s.Turns, s.FirstPrompt, names[s.ID]})
+		out = append(out, sessionJSON{s.ID, s.Path, s.Created, s.Updated, s.Cwd, s.Model, s.Turns, s.FirstPrompt, names[s.ID], s.ForkedFrom})
 	}
 	enc := json.NewEncoder(f.IO.Out)
 	enc.SetIndent("", "  ")
@@ -198,4 +202,13 @@ func newCmdSessionsArchive(f *Factory, archive bool) *cobra.Command {
 			return err
 		},
 	}
+}
+
+// shortID is the head of a session id, as long as git shows a commit's:
+// enough to tell sessions apart and to pass to kodex resume.
+func shortID(id string) string {
+	if len(id) > 13 {
+		return id[:13]
+	}
+	return id
 }
