@@ -14,8 +14,10 @@ const abortedOutput = "aborted: kodex stopped before this call finished; its eff
 // they finish, so only calls that really did not finish are affected.
 // An output whose call is not in the history (its line was damaged and
 // skipped) is dropped, as the API would refuse it. It also returns how many
-// items it made up or dropped.
-func repairHistory(in []model.Item) ([]model.Item, int) {
+// items it made up or dropped, and the outputs it made up when they all
+// close the history (kodex stopped in its last turn, the usual case): those
+// can be recorded where they stand, so the next resume needs no repair.
+func repairHistory(in []model.Item) ([]model.Item, int, []model.Item) {
 	answered, called := map[string]bool{}, map[string]bool{}
 	for _, it := range in {
 		switch it.Type {
@@ -28,8 +30,9 @@ func repairHistory(in []model.Item) ([]model.Item, int) {
 	}
 	out := make([]model.Item, 0, len(in))
 	var missing []model.Item
-	made := 0
+	made, early := 0, false // early: an item made up or dropped before the tail
 	flush := func() {
+		early = early || len(missing) > 0
 		out = append(out, missing...)
 		missing = missing[:0]
 	}
@@ -51,6 +54,7 @@ func repairHistory(in []model.Item) ([]model.Item, int) {
 			// the run's recorded outputs first, then the made-up ones
 			if !called[it.CallID] {
 				made++ // an output whose call was lost (a damaged line): dropped
+				early = true
 				continue
 			}
 		default:
@@ -58,6 +62,10 @@ func repairHistory(in []model.Item) ([]model.Item, int) {
 		}
 		out = append(out, it)
 	}
-	flush()
-	return out, made
+	var tail []model.Item
+	if !early {
+		tail = append(tail, missing...)
+	}
+	out = append(out, missing...)
+	return out, made, tail
 }

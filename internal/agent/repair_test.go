@@ -25,23 +25,29 @@ func TestRepairHistory(t *testing.T) {
 		in   []model.Item
 		want []model.Item
 		made int
+		tail []model.Item // what can be recorded where it stands
 	}{
-		{"complete", []model.Item{user, call("a"), out("a", "ok")}, []model.Item{user, call("a"), out("a", "ok")}, 0},
+		{"complete", []model.Item{user, call("a"), out("a", "ok")}, []model.Item{user, call("a"), out("a", "ok")}, 0, nil},
 		{"last call unfinished", []model.Item{user, call("a"), call("b"), out("a", "ok")},
-			[]model.Item{user, call("a"), call("b"), out("a", "ok"), out("b", abortedOutput)}, 1},
+			[]model.Item{user, call("a"), call("b"), out("a", "ok"), out("b", abortedOutput)}, 1, []model.Item{out("b", abortedOutput)}},
 		{"unfinished in the middle, before a later message", []model.Item{user, custom("p"), call("c"), out("c", "ok"), user},
-			[]model.Item{user, custom("p"), call("c"), out("c", "ok"), customOut("p", abortedOutput), user}, 1},
+			[]model.Item{user, custom("p"), call("c"), out("c", "ok"), customOut("p", abortedOutput), user}, 1, nil},
 		{"output recorded out of order", []model.Item{call("a"), call("b"), out("b", "2"), out("a", "1")},
-			[]model.Item{call("a"), call("b"), out("b", "2"), out("a", "1")}, 0},
+			[]model.Item{call("a"), call("b"), out("b", "2"), out("a", "1")}, 0, nil},
 		{"output without its call", []model.Item{user, out("lost", "x"), call("a"), out("a", "ok")},
-			[]model.Item{user, call("a"), out("a", "ok")}, 1},
-		{"empty", nil, []model.Item{}, 0},
+			[]model.Item{user, call("a"), out("a", "ok")}, 1, nil},
+		{"output without its call, then an unfinished one", []model.Item{user, out("lost", "x"), call("a")},
+			[]model.Item{user, call("a"), out("a", abortedOutput)}, 2, nil},
+		{"empty", nil, []model.Item{}, 0, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, made := repairHistory(tt.in)
+			got, made, tail := repairHistory(tt.in)
 			if diff := cmp.Diff(tt.want, got); diff != "" || made != tt.made {
 				t.Errorf("repairHistory: made %d, want %d; (-want +got):\n%s", made, tt.made, diff)
+			}
+			if diff := cmp.Diff(tt.tail, tail); diff != "" {
+				t.Errorf("repairHistory's tail (-want +got):\n%s", diff)
 			}
 		})
 	}

@@ -134,9 +134,11 @@ type Session struct {
 	toolCalls  int // tool calls run so far (owned like history)
 	// repaired counts the tool calls of the restored history that had no
 	// output (see repairHistory); the user is told at start. restoredN is
-	// how many items Options.History had.
-	repaired  int
-	restoredN int
+	// how many items Options.History had. repairedTail are the outputs
+	// made up at the end of the history, recorded at start.
+	repaired     int
+	repairedTail []model.Item
+	restoredN    int
 
 	ops    chan protocol.Submission
 	bus    *events.Bus
@@ -187,7 +189,7 @@ func New(opts Options) *Session {
 		session:     map[string]bool{},
 		done:        make(chan struct{}),
 	}
-	s.history, s.repaired = repairHistory(opts.History)
+	s.history, s.repaired, s.repairedTail = repairHistory(opts.History)
 	s.restored, s.restoredN = opts.History, len(opts.History)
 	s.opts.History = nil // see RestoredHistory
 	for _, m := range opts.Journal {
@@ -287,6 +289,15 @@ func (s *Session) run(ctx context.Context) {
 	}
 	if s.repaired > 0 {
 		s.emit("", protocol.Warning{Message: fmt.Sprintf("%d tool call(s) of this session had no recorded result (kodex stopped mid-turn, or a damaged transcript line); the model is told they were aborted", s.repaired)})
+		// Recorded where they stand (they close the history), so that the
+		// next resume, or a fork, starts from a whole history and does
+		// not say so again.
+		if len(s.repairedTail) > 0 && s.opts.Recorder != nil {
+			if err := s.opts.Recorder.RecordItems(s.repairedTail...); err != nil {
+				s.log.Warn("recording the aborted outputs", "err", err)
+			}
+		}
+		s.repairedTail = nil
 	}
 	stopStatus := func() {}
 	if s.opts.Status != nil {
