@@ -93,14 +93,15 @@ type Compacted struct {
 
 // Persisted reports whether events of msg's type are recorded by
 // [Recorder.AppendEvent]: the complete, user-visible outcomes (messages,
-// reasoning, command and patch results, plans, token counts, turn ends), not
-// deltas, approvals or session-level noise.
+// reasoning, command and patch results, plans, token counts, compactions,
+// turn ends), not deltas, approvals or session-level noise.
 func Persisted(msg protocol.EventMsg) bool {
 	switch msg.(type) {
 	case protocol.AgentMessage, protocol.Reasoning, protocol.ExecEnd, protocol.PatchApplyEnd,
 		protocol.PlanUpdate, protocol.TokenCount, protocol.TurnStarted,
 		protocol.TurnComplete, protocol.TurnAborted, protocol.TurnFailed,
-		protocol.TurnCheckpoint, protocol.FilesRestored, protocol.ConversationRewound:
+		protocol.TurnCheckpoint, protocol.FilesRestored, protocol.ConversationRewound,
+		protocol.ContextCompacted:
 		return true
 	}
 	return false

@@ -352,6 +352,7 @@ func TestPersisted(t *testing.T) {
 		{protocol.ExecEnd{}, true},
 		{protocol.ExecApprovalRequest{}, false},
 		{protocol.TurnFailed{}, true},
+		{protocol.ContextCompacted{}, true}, // a resumed UI shows where the context was compacted
 		{protocol.SessionConfigured{}, false},
 	} {
 		if got := Persisted(tt.msg); got != tt.want {
