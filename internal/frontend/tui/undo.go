@@ -88,6 +88,12 @@ func (u *undoState) update(ev protocol.EventMsg) (result tea.Msg, ok bool) {
 		return showNotice{noticeInfo, restoredText(e), ""}, true
 	case protocol.RestoreConflict:
 		return restoreConflict(e), true
+	case protocol.ContextCompacted:
+		// The turns before a compaction are no longer in the conversation
+		// as they were sent: none can be rewound to. Not consumed: the
+		// transcript and the status line show the compaction.
+		u.turns = nil
+		return nil, false
 	case protocol.ConversationRewound:
 		u.turns = slices.DeleteFunc(u.turns, func(t protocol.TurnCheckpoint) bool { return t.Turn >= e.Turn })
 		return results{

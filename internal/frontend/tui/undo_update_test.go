@@ -98,6 +98,14 @@ func TestUndoUpdate(t *testing.T) {
 	if _, ok := u.update(protocol.Warning{Message: "x"}); ok {
 		t.Error("undo takes an event not its own")
 	}
+	// A compaction leaves no turn to rewind to, and is left to the others.
+	u.update(cp(1, "a"))
+	if _, ok := u.update(protocol.ContextCompacted{TokensBefore: 9000, TokensAfter: 900}); ok {
+		t.Error("undo takes the compaction the transcript shows")
+	}
+	if len(u.turns) != 0 {
+		t.Errorf("%d turns offered for rewind after a compaction, want none", len(u.turns))
+	}
 }
 
 // Esc Esc opens the rewind picker; its choices submit the rewind.
