@@ -49,6 +49,11 @@ func (u *undoState) rewindPicker() *picker {
 	}
 	p.choose = func(i int) tea.Msg {
 		t := turns[i]
+		if !slices.ContainsFunc(turns[:i+1], protocol.TurnCheckpoint.Changed) {
+			// No turn since changed a file: rewinding the files would only
+			// undo the user's own edits. Nothing to ask.
+			return submitOp{protocol.Rewind{Turn: t.Turn}}
+		}
 		q := &picker{title: fmt.Sprintf("Rewind to before turn %d", t.Turn)}
 		q.items = []popupItem{
 			{label: "Conversation and files", desc: "the files the turns since changed go back too"},

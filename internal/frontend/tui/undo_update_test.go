@@ -134,14 +134,25 @@ func TestUndoEscapeAndRewind(t *testing.T) {
 	if p.items[0].label != "second" {
 		t.Errorf("the newest message is not first: %+v", p.items)
 	}
-	q := p.choose(0).(openOverlay).o.(*picker)
-	if diff := cmp.Diff([]string{"rewind 2 files"}, summary(q.choose(0))); diff != "" {
-		t.Errorf("rewind with files (-want +got):\n%s", diff)
-	}
-	if diff := cmp.Diff([]string{"rewind 2"}, summary(q.choose(1))); diff != "" {
-		t.Errorf("rewind without files (-want +got):\n%s", diff)
+	// No turn since changed a file: nothing to ask about the files.
+	if diff := cmp.Diff([]string{"rewind 2"}, summary(p.choose(0))); diff != "" {
+		t.Errorf("rewind when no file changed (-want +got):\n%s", diff)
 	}
 	golden(t, "overlay_rewind", ansi.Strip(p.view(60, 0)))
+
+	// A turn since changed files: the files may go back too, or stay.
+	u.update(protocol.TurnCheckpoint{Turn: 3, Prompt: "third", Before: "a", After: "b"})
+	p = u.rewindPicker()
+	if _, ok := p.choose(2).(submitOp); ok { // turn 1: turn 3 since changed files
+		t.Fatal("rewinding over a turn that changed files does not ask about the files")
+	}
+	q := p.choose(2).(openOverlay).o.(*picker)
+	if diff := cmp.Diff([]string{"rewind 1 files"}, summary(q.choose(0))); diff != "" {
+		t.Errorf("rewind with files (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"rewind 1"}, summary(q.choose(1))); diff != "" {
+		t.Errorf("rewind without files (-want +got):\n%s", diff)
+	}
 }
 
 // /ps and what the model writes to a process, from the live processes.
