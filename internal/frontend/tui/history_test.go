@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	tea "charm.land/bubbletea/v2"
+	uv "github.com/charmbracelet/ultraviolet"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -63,4 +65,55 @@ func TestHistoryWaitsForTheFirstFrame(t *testing.T) {
 	if cmd := h.flush(); cmd == nil {
 		t.Fatalf("nothing printed once the frame is drawn")
 	}
+}
+
+// The first frame counts as drawn at the terminal's second answer to a
+// device attributes query: the first may arrive while the frame is still
+// being written (see firstFrameDrawn). Until then nothing is printed.
+func TestFirstFrameNeedsTwoAnswers(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	h.m.hist.printHook = nil
+	h.m.hist.ready = false
+	h.m.daAnswers = 0
+	h.m.commit(&noticeCell{text: "hello"})
+
+	cmd := h.send(uv.PrimaryDeviceAttributesEvent{})
+	if h.m.hist.ready {
+		t.Fatal("ready after the first answer")
+	}
+	if got := rawQueries(cmd); got != ansi.RequestPrimaryDeviceAttributes {
+		t.Fatalf("after the first answer the model queries %q, want %q", got, ansi.RequestPrimaryDeviceAttributes)
+	}
+	if h.m.hist.printing {
+		t.Fatal("printed after the first answer")
+	}
+
+	h.send(uv.PrimaryDeviceAttributesEvent{})
+	if !h.m.hist.ready || !h.m.hist.printing {
+		t.Fatalf("after the second answer: ready %v, printing %v; want both", h.m.hist.ready, h.m.hist.printing)
+	}
+	// A later answer (some other query's) asks nothing more.
+	if got := rawQueries(h.send(uv.PrimaryDeviceAttributesEvent{})); got != "" {
+		t.Fatalf("a third answer queries %q", got)
+	}
+}
+
+// rawQueries runs cmd and returns the raw sequences it writes, looking into
+// batches; it leaves other commands (timers, prints) alone.
+func rawQueries(cmd tea.Cmd) string {
+	if cmd == nil {
+		return ""
+	}
+	switch msg := cmd().(type) {
+	case tea.RawMsg:
+		return fmt.Sprint(msg.Msg)
+	case tea.BatchMsg:
+		var b strings.Builder
+		for _, c := range msg {
+			b.WriteString(rawQueries(c))
+		}
+		return b.String()
+	}
+	return ""
 }

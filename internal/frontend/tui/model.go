@@ -39,6 +39,7 @@ type model struct {
 	overrides turnOverrides
 
 	hist       *history
+	daAnswers  int        // the terminal's answers to device attributes queries (see firstFrameDrawn)
 	transcript transcript // the events' cells: streaming, live, committed
 
 	composer composer
@@ -182,7 +183,9 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.handleEvents(msg)
 	case tickMsg:
 		cmd = m.status.turn.tick(msg, m.now())
-	case uv.PrimaryDeviceAttributesEvent, firstFrameMsg:
+	case uv.PrimaryDeviceAttributesEvent:
+		cmd = m.firstFrameAnswer()
+	case firstFrameMsg:
 		m.hist.ready = true
 	case tea.ModeReportMsg:
 		// Bubble Tea measures text by grapheme cluster once the terminal
@@ -211,15 +214,40 @@ func (m *model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 type firstFrameMsg struct{}
 
 // firstFrameDrawn reports when the program's first frame is on the screen,
-// so the history may print above it. Bubble Tea writes queued sequences and
-// then the frame on each of its ticks: the terminal's answer to a device
-// attributes query sent now arrives after the tick that drew the first
-// frame. A terminal that never answers is waited for firstFrameWait.
+// so the history may print above it: Bubble Tea places printed lines
+// relative to the last frame it drew, and lines printed before there is
+// one scroll blank rows into the scrollback.
+//
+// Nothing in Bubble Tea says when a frame is written, but its order is
+// known: on each tick its renderer goroutine writes the queued sequences
+// (such as a query) and then the frame, and the program's first View is
+// taken before any message is handled. The answer to a device attributes
+// query sent from Init is therefore written before or with the tick that
+// draws the first frame — but the frame may still be on its way when the
+// answer arrives (seen under load). So kodex asks twice: the second query
+// is queued only once the first answer came, is written on a later tick,
+// and that tick's goroutine has finished the first frame's write before it
+// starts. A terminal that never answers is waited for firstFrameWait.
 func firstFrameDrawn() tea.Cmd {
 	return tea.Batch(
 		tea.Raw(ansi.RequestPrimaryDeviceAttributes),
 		tea.Tick(firstFrameWait, func(time.Time) tea.Msg { return firstFrameMsg{} }),
 	)
+}
+
+// firstFrameAnswer handles the terminal's answer to a device attributes
+// query: the first asks again, the second means the first frame is drawn
+// (see firstFrameDrawn).
+func (m *model) firstFrameAnswer() tea.Cmd {
+	if m.hist.ready {
+		return nil
+	}
+	m.daAnswers++
+	if m.daAnswers < 2 {
+		return tea.Raw(ansi.RequestPrimaryDeviceAttributes)
+	}
+	m.hist.ready = true
+	return nil
 }
 
 // firstFrameWait bounds the wait for the terminal's answer.
