@@ -32,7 +32,8 @@ const maxStepOutput = 8 << 10
 // and before any event (see internal/session): the answers and reasoning
 // among those items are steps too, so that a fork shows the whole
 // conversation it continues, not only the user's messages. After the first
-// event, answers come from the events (the items repeat them).
+// event (but a token count), answers come from the events (the items repeat
+// them).
 func Transcript(path string, keep int, injected func(string) bool) ([]Step, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -64,7 +65,9 @@ func Transcript(path string, keep int, injected func(string) bool) ([]Step, erro
 				add(s)
 			}
 		case TypeEvent:
-			sawEvent = true
+			// A fork's copied conversation may hold the token count
+			// that says how full its context is (see internal/session).
+			sawEvent = sawEvent || eventType(payload) != "token_count"
 			var ev protocol.Event
 			if json.Unmarshal(payload, &ev) != nil || ev.Msg == nil || !Persisted(ev.Msg) {
 				return nil

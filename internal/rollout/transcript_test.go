@@ -87,7 +87,15 @@ func TestTranscriptOfFork(t *testing.T) {
 		{Type: model.ItemFunctionCallOutput, CallID: "c1", Output: "out"},
 		model.UserText("q2"), answer("a2"),
 	}
-	if err := rec.AppendItems(copied...); err != nil {
+	// The parent's context measure sits among the copied items (after the
+	// items it measured); it does not end the copied conversation.
+	if err := rec.AppendItems(copied[:5]...); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.AppendEvent(protocol.Event{Msg: protocol.TokenCount{ContextUsed: 1234}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := rec.AppendItems(copied[5:]...); err != nil {
 		t.Fatal(err)
 	}
 	if err := rec.AppendEvent(protocol.Event{Msg: protocol.TurnStarted{TurnID: "t1"}}); err != nil {
@@ -117,7 +125,7 @@ func TestTranscriptOfFork(t *testing.T) {
 			got = append(got, e.EventType())
 		}
 	}
-	want := []string{"user:q1", "reasoning:thinking", "answer:a1", "user:q2", "answer:a2", "turn_started", "user:q3", "answer:a3"}
+	want := []string{"user:q1", "reasoning:thinking", "answer:a1", "token_count", "user:q2", "answer:a2", "turn_started", "user:q3", "answer:a3"}
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("steps = %v\nwant %v", got, want)
 	}

@@ -345,11 +345,32 @@ func (rt *Runtime) forkRollout(sp Spec, r resolved, src *rollout.Session) (strin
 	if err != nil {
 		return "", nil, err
 	}
-	if err := rec.AppendItems(src.History...); err != nil {
+	if err := copyConversation(rec, src); err != nil {
 		_ = rec.Close()
 		return "", nil, fmt.Errorf("recording the forked conversation: %w", err)
 	}
 	return u.String(), rec, nil
+}
+
+// copyConversation writes src's conversation as the first lines of a fork's
+// rollout, and where src last measured its context (after ContextAt items),
+// a token count with that measure and no usage of the fork's own: so the
+// fork shows how full its context is from the start, and its compaction
+// estimate goes on from the same point as src's.
+func copyConversation(rec *rollout.Recorder, src *rollout.Session) error {
+	at := min(max(src.ContextAt, 0), len(src.History))
+	if src.Context <= 0 {
+		at = len(src.History)
+	}
+	if err := rec.AppendItems(src.History[:at]...); err != nil {
+		return err
+	}
+	if src.Context > 0 {
+		if err := rec.AppendEvent(protocol.Event{Msg: protocol.TokenCount{ContextUsed: src.Context}}); err != nil {
+			return err
+		}
+	}
+	return rec.AppendItems(src.History[at:]...)
 }
 
 func (rt *Runtime) find(sp Spec) (string, error) {

@@ -10,6 +10,7 @@ import (
 	"github.com/kodex-cli/kodex/internal/config"
 	"github.com/kodex-cli/kodex/internal/model/modeltest"
 	"github.com/kodex-cli/kodex/internal/protocol"
+	"github.com/kodex-cli/kodex/internal/rollout"
 )
 
 // runtimeFor is a Runtime on a fresh home whose config points at srv.
@@ -116,6 +117,11 @@ func TestManySessionsOneClient(t *testing.T) {
 	if fork.ForkedFrom != id || fork.ID == id || len(fork.RestoredHistory()) == 0 {
 		t.Errorf("fork: id %s from %q with %d items", fork.ID, fork.ForkedFrom, len(fork.RestoredHistory()))
 	}
+	// The fork starts as full as its parent, with no usage of its own.
+	parent, forked := loadByID(t, rt.Home, id), loadByID(t, rt.Home, fork.ID)
+	if parent.Context <= 0 || forked.Context != parent.Context || forked.ContextAt != parent.ContextAt || forked.Usage.TotalTokens != 0 {
+		t.Errorf("fork's context %d at %d with usage %+v; parent's %d at %d", forked.Context, forked.ContextAt, forked.Usage, parent.Context, parent.ContextAt)
+	}
 	runTurn(t, fork, "on the fork")
 
 	if err := st.Archive(id); err != nil {
@@ -143,4 +149,17 @@ func TestManySessionsOneClient(t *testing.T) {
 	if _, ok := st.Names()[id]; ok {
 		t.Error("a deleted session kept its name")
 	}
+}
+
+func loadByID(t *testing.T, home, id string) *rollout.Session {
+	t.Helper()
+	path, err := rollout.Find(home, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := rollout.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
