@@ -200,7 +200,7 @@ func (c *headerCell) render(width int) string {
 	if c.cwd != "" {
 		rows = append(rows, label("directory:")+termtext.Text(c.cwd))
 	}
-	rows = append(rows, label("approvals:")+c.info.ApprovalPreset+md.Faint(" · sandbox ")+string(c.info.SandboxMode)+"  "+md.Faint("/approvals"))
+	rows = append(rows, label("approvals:")+c.info.approvalLabel()+md.Faint(" · sandbox ")+string(c.info.SandboxMode)+"  "+md.Faint("/approvals"))
 	inner := 0
 	for _, r := range rows {
 		inner = max(inner, ansi.StringWidth(r))

@@ -58,7 +58,7 @@ func TestCustomPolicySendsMode(t *testing.T) {
 	h.key("down")
 	h.key("down")
 	h.key("enter") // danger-full-access
-	if f := h.frame(); !strings.Contains(f, "custom · danger-full-access") {
+	if f := h.frame(); !strings.Contains(f, "on-failure · danger-full-access") {
 		t.Errorf("status line after the custom choice:\n%s", f)
 	}
 	h.typeText("go")

@@ -133,6 +133,16 @@ func (s *statusState) tokens(e protocol.TokenCount) {
 	s.version++
 }
 
+// approvalLabel names what kodex may do: the preset, or for a policy and
+// sandbox that match none (such as -a untrusted alone), the approval
+// policy, since "custom" says nothing (the sandbox is shown beside it).
+func (i StatusInfo) approvalLabel() string {
+	if i.ApprovalPreset == "custom" && i.ApprovalPolicy != "" {
+		return string(i.ApprovalPolicy)
+	}
+	return i.ApprovalPreset
+}
+
 // contextPercent is how full the context window is, or -1 if unknown.
 func (s *statusState) contextPercent() int {
 	if s.info.ContextWindow <= 0 || s.ctxUsed <= 0 {
@@ -151,8 +161,8 @@ func (s *statusState) line(width int, hint string) string {
 	if modelName != "" {
 		parts = append(parts, modelName)
 	}
-	if s.info.ApprovalPreset != "" {
-		parts = append(parts, s.info.ApprovalPreset)
+	if l := s.info.approvalLabel(); l != "" {
+		parts = append(parts, l)
 	}
 	if s.info.SandboxMode != "" {
 		parts = append(parts, string(s.info.SandboxMode))

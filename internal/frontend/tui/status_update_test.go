@@ -30,6 +30,12 @@ func TestStatusUpdate(t *testing.T) {
 			line: " o3 high · full-auto · workspace-write",
 		},
 		{
+			name: "a policy and sandbox that match no preset show the policy",
+			events: []protocol.EventMsg{protocol.SessionConfigured{Model: "gpt-5",
+				ApprovalPolicy: protocol.ApprovalUntrusted, Sandbox: protocol.SandboxPolicy{Mode: protocol.SandboxWorkspaceWrite}}},
+			line: " gpt-5 · untrusted · workspace-write",
+		},
+		{
 			name: "tokens, context and the cost at the model's price",
 			events: []protocol.EventMsg{protocol.TokenCount{
 				Last:        protocol.TokenUsage{InputTokens: 1_000_000, OutputTokens: 100_000, TotalTokens: 1_100_000},
