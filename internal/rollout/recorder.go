@@ -129,7 +129,7 @@ func Open(path string) (*Recorder, error) {
 	return &Recorder{f: f, path: path, id: meta.ID, now: time.Now, size: end}, nil
 }
 
-// LockedError reports a session another process holds open.
+// LockedError reports a session another process (or this one) holds open.
 type LockedError struct {
 	Path string
 	PID  int // the holder, 0 if unknown
@@ -137,7 +137,10 @@ type LockedError struct {
 
 func (e *LockedError) Error() string {
 	who := "another kodex process"
-	if e.PID > 0 {
+	switch {
+	case e.PID == os.Getpid():
+		who = "this kodex process (it is open already)"
+	case e.PID > 0:
 		who += fmt.Sprintf(" (pid %d)", e.PID)
 	}
 	return fmt.Sprintf("the session is in use by %s: %s", who, e.Path)
