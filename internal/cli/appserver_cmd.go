@@ -443,12 +443,18 @@ func (t *appThread) Info() appserver.ThreadInfo {
 	info := appserver.ThreadInfo{
 		ID: t.s.ID, ForkedFrom: t.s.ForkedFrom, Ephemeral: t.s.Rec == nil, Model: t.s.Model, Provider: t.provider,
 		Cwd: t.s.Cwd, Approval: t.s.Approval, Sandbox: t.s.Sandbox, ReasoningEffort: t.effort,
-		Name: t.store.Names()[t.s.ID], Turns: turnRecords(session.Turns(t.s.RestoredHistory())),
-		Created: t.created, Updated: time.Now(), CliVersion: version.Version,
+		Name: t.store.Names()[t.s.ID], Created: t.created, Updated: time.Now(), CliVersion: version.Version,
 	}
+	turns := session.Turns(t.s.RestoredHistory())
 	if t.s.Rec != nil {
 		info.Path = t.s.Rec.Path()
+		// The whole conversation, also what a compaction took out of the
+		// history.
+		if recorded, err := session.TurnsOf(info.Path); err == nil {
+			turns = recorded
+		}
 	}
+	info.Turns = turnRecords(turns)
 	for _, tr := range info.Turns {
 		if len(tr.User) > 0 {
 			info.Preview = tr.User[0]

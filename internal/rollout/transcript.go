@@ -1,6 +1,7 @@
 package rollout
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -35,6 +36,23 @@ const maxStepOutput = 8 << 10
 // event (but a token count), answers come from the events (the items repeat
 // them).
 func Transcript(path string, keep int, injected func(string) bool) ([]Step, error) {
+	return steps(path, keep, injected, func(protocol.EventMsg) bool { return true })
+}
+
+// Conversation reads the rollout at path as Transcript does, keeping only
+// the user's messages and the answers (the last keep of them): the whole
+// conversation as it was shown, from the first line, whatever compactions
+// left of it in the history.
+func Conversation(path string, keep int, injected func(string) bool) ([]Step, error) {
+	return steps(path, keep, injected, func(ev protocol.EventMsg) bool {
+		_, ok := ev.(protocol.AgentMessage)
+		return ok
+	})
+}
+
+// steps returns the last keep steps of the rollout at path whose events
+// pass want (user messages always do).
+func steps(path string, keep int, injected func(string) bool, want func(protocol.EventMsg) bool) ([]Step, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("opening rollout: %w", err)
@@ -43,7 +61,7 @@ func Transcript(path string, keep int, injected func(string) bool) ([]Step, erro
 	ring := make([]Step, 0, min(keep, 1024))
 	next := 0 // where the ring's oldest step is, once full
 	add := func(s Step) {
-		if keep <= 0 {
+		if keep <= 0 || (s.Event != nil && !want(s.Event)) {
 			return
 		}
 		if len(ring) < keep {
@@ -57,6 +75,9 @@ func Transcript(path string, keep int, injected func(string) bool) ([]Step, erro
 	_, err = scan(f, func(n int, typ string, payload []byte) error {
 		switch typ {
 		case TypeResponseItem:
+			if toolItem(payload) {
+				return nil // never a step; most of a long rollout's bytes
+			}
 			var it model.Item
 			if json.Unmarshal(payload, &it) != nil {
 				return nil
@@ -67,7 +88,11 @@ func Transcript(path string, keep int, injected func(string) bool) ([]Step, erro
 		case TypeEvent:
 			// A fork's copied conversation may hold the token count
 			// that says how full its context is (see internal/session).
-			sawEvent = sawEvent || eventType(payload) != "token_count"
+			et := eventType(payload)
+			sawEvent = sawEvent || et != "token_count"
+			if et == "token_count" && !want(protocol.TokenCount{}) {
+				return nil // the frequent event most callers skip, not decoded
+			}
 			var ev protocol.Event
 			if json.Unmarshal(payload, &ev) != nil || ev.Msg == nil || !Persisted(ev.Msg) {
 				return nil
@@ -84,6 +109,13 @@ func Transcript(path string, keep int, injected func(string) bool) ([]Step, erro
 		return nil, fmt.Errorf("reading rollout %s: %w", path, err)
 	}
 	return append(ring[next:], ring[:next]...), nil
+}
+
+// toolItem reports, without decoding it, whether an encoded history item
+// is a tool call or its output (model.Item encodes its type first).
+func toolItem(payload []byte) bool {
+	return bytes.HasPrefix(payload, []byte(`{"type":"function_call`)) ||
+		bytes.HasPrefix(payload, []byte(`{"type":"custom_tool_call`))
 }
 
 // copiedStep is the step a history item makes: a user's message always;

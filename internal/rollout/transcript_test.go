@@ -129,4 +129,22 @@ func TestTranscriptOfFork(t *testing.T) {
 	if strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("steps = %v\nwant %v", got, want)
 	}
+
+	// The conversation is the user's messages and the answers only.
+	conv, err := Conversation(rec.Path(), 100, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = got[:0]
+	for _, s := range conv {
+		if e, ok := s.Event.(protocol.AgentMessage); ok {
+			got = append(got, "answer:"+e.Text)
+		} else {
+			got = append(got, fmt.Sprintf("user:%s%v", s.User, s.Event))
+		}
+	}
+	want = []string{"user:q1<nil>", "answer:a1", "user:q2<nil>", "answer:a2", "user:q3<nil>", "answer:a3"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("conversation = %v\nwant %v", got, want)
+	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/kodex-cli/kodex/internal/agent/prompt"
 	"github.com/kodex-cli/kodex/internal/model"
+	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/rollout"
 )
 
@@ -132,13 +133,37 @@ func (st *Store) Read(id string, turns bool) (Recorded, error) {
 		}
 	}
 	if turns {
-		loaded, err := rollout.Load(path)
-		if err != nil {
+		if r.Turns, err = TurnsOf(path); err != nil {
 			return r, fmt.Errorf("loading session: %w", err)
 		}
-		r.Turns = Turns(loaded.History)
 	}
 	return r, nil
+}
+
+// maxConversationSteps bounds the messages TurnsOf keeps (the last ones).
+const maxConversationSteps = 20000
+
+// TurnsOf returns the turns of the recorded session at path: the whole
+// conversation as the user saw it, from the first line, also where a
+// compaction has replaced the history the model is sent (and, for a fork,
+// the conversation it copied).
+func TurnsOf(path string) ([]Turn, error) {
+	steps, err := rollout.Conversation(path, maxConversationSteps, prompt.IsInjected)
+	if err != nil {
+		return nil, err
+	}
+	var out []Turn
+	for _, st := range steps {
+		switch e := st.Event.(type) {
+		case nil:
+			out = append(out, Turn{User: []string{st.User}})
+		case protocol.AgentMessage:
+			if len(out) > 0 {
+				out[len(out)-1].Answers = append(out[len(out)-1].Answers, e.Text)
+			}
+		}
+	}
+	return out, nil
 }
 
 // Turns groups a conversation into turns: each user message (not injected

@@ -3,6 +3,7 @@ package appserver_test
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -87,6 +88,7 @@ func TestCompact(t *testing.T) {
 	srv := modeltest.New(t,
 		modeltest.Text("a first answer"),
 		modeltest.Text("the summary of it all"),
+		modeltest.Text("after the compaction"),
 	)
 	e := newEnv(t, srv.URL())
 	s := e.start(t)
@@ -103,6 +105,28 @@ func TestCompact(t *testing.T) {
 	}
 	if !compacted {
 		t.Errorf("no contextCompaction item in %v", methods(t, msgs, ""))
+	}
+	// The thread's turns are the whole conversation, also what the
+	// compaction took out of the history the model is sent.
+	runTurn(t, s, thread, "and then")
+	var read threadResult
+	s.result("thread/read", map[string]any{"threadId": thread, "includeTurns": true}, &read)
+	var got []string
+	for _, tr := range read.Thread.Turns {
+		for _, it := range tr.Items {
+			switch it["type"] {
+			case "userMessage":
+				for _, c := range it["content"].([]any) {
+					got = append(got, "user:"+c.(map[string]any)["text"].(string))
+				}
+			case "agentMessage":
+				got = append(got, "answer:"+it["text"].(string))
+			}
+		}
+	}
+	want := []string{"user:hello", "answer:a first answer", "user:and then", "answer:after the compaction"}
+	if !slices.Equal(got, want) {
+		t.Errorf("thread/read turns after a compaction: %v, want %v", got, want)
 	}
 }
 

@@ -256,7 +256,8 @@ func (c *conn) openThread(ctx context.Context, m *jsonrpc.Message, req OpenReque
 		c.reply(m, nil, openError(err))
 		return
 	}
-	t := newThreadState(c, th)
+	info := th.Info()
+	t := newThreadState(c, th, info.ID)
 	c.mu.Lock()
 	closing := c.closing
 	if !closing {
@@ -268,7 +269,6 @@ func (c *conn) openThread(ctx context.Context, m *jsonrpc.Message, req OpenReque
 		t.shutdown()
 		return
 	}
-	info := th.Info()
 	c.reply(m, threadResult(info, turns), nil)
 	t.notify("thread/started", map[string]any{"thread": wireThread(info, "idle", false)})
 	c.wg.Add(1)

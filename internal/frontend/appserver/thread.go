@@ -42,9 +42,9 @@ type threadState struct {
 	shutOnce sync.Once
 }
 
-func newThreadState(c *conn, th Thread) *threadState {
+func newThreadState(c *conn, th Thread, id string) *threadState {
 	return &threadState{
-		c: c, th: th, id: th.Info().ID, done: make(chan struct{}),
+		c: c, th: th, id: id, done: make(chan struct{}),
 		started: map[string]bool{}, cwds: map[string]string{}, partial: map[string][]byte{}, turnAt: map[string]time.Time{}, inputs: map[string][]userInput{},
 	}
 }
