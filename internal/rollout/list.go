@@ -71,6 +71,17 @@ func List(home string, filter Filter) ([]Summary, error) {
 	return out, err
 }
 
+// Summarize returns the summary of the one rollout at path, a session of
+// home, through the listing index as List does.
+func Summarize(home, path string) (Summary, error) {
+	ix := openIndex(home)
+	s, err := ix.summary(path)
+	if err == nil {
+		ix.save(false)
+	}
+	return s, err
+}
+
 // Find returns the path of the session whose id is idOrPrefix, or starts
 // with it. An existing file path is returned as is. More than one match is
 // an ErrAmbiguous error naming them.

@@ -124,13 +124,8 @@ func (st *Store) Read(id string, turns bool) (Recorded, error) {
 	if r.Meta, err = rollout.ReadMeta(path); err != nil {
 		return r, err
 	}
-	list, err := rollout.List(home, rollout.Filter{Cwd: r.Meta.Cwd})
-	if err == nil {
-		for _, s := range list {
-			if s.ID == r.Meta.ID {
-				r.Summary = s
-			}
-		}
+	if s, err := rollout.Summarize(home, path); err == nil {
+		r.Summary = s
 	}
 	if turns {
 		if r.Turns, err = TurnsOf(path); err != nil {
