@@ -152,20 +152,36 @@ func (s *Store) Snapshot(ctx context.Context) (string, error) {
 	return s.snapshot(ctx)
 }
 
+// Warm brings the store's cache of file stats up to date, as a snapshot
+// does, so that the next snapshot reads only what changes after it. It is
+// for the background: cancelling ctx stops it at once (its git commands
+// are killed) and leaves the store as it was.
+func (s *Store) Warm(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, err := s.snapshotIn(ctx)
+	return err
+}
+
 // snapshot runs git add on a private copy of the store's index (the
 // shared one is only a cache of file stats), then puts it back in place
 // with a rename. So snapshots of several sessions or processes never wait
 // for each other's index.lock, and one killed mid-way leaves no lock
-// behind. The git commands are not cancelled with ctx, for the same
-// reason: they are bounded by the workspace's size.
+// behind. The git commands are not cancelled with ctx (a turn's checkpoint
+// is taken whole): they are bounded by the workspace's size.
 func (s *Store) snapshot(ctx context.Context) (string, error) {
-	ctx = context.WithoutCancel(ctx)
+	return s.snapshotIn(context.WithoutCancel(ctx))
+}
+
+// snapshotIn takes a snapshot, stopped by ctx (see snapshot).
+func (s *Store) snapshotIn(ctx context.Context) (string, error) {
 	shared := filepath.Join(s.sh.GitDir(), "index")
 	private, err := copyIndex(shared)
 	if err != nil {
 		return "", fmt.Errorf("checkpoint: %w", err)
 	}
-	defer os.Remove(private) // after a failure; renamed away otherwise
+	defer os.Remove(private)           // after a failure; renamed away otherwise
+	defer os.Remove(private + ".lock") // left by a git add that was killed
 	sh := s.sh.WithIndex(private)
 	// A file that cannot be read fails the snapshot: a snapshot without it
 	// would have a restore delete it.

@@ -359,3 +359,60 @@ func TestSameSizeRewrites(t *testing.T) {
 		}
 	}
 }
+
+// Warm brings the store up to date as a snapshot would; cancelled, it
+// stops, leaves nothing behind in the store and changes nothing a later
+// snapshot sees.
+func TestWarm(t *testing.T) {
+	t.Parallel()
+	ws := t.TempDir()
+	write(t, ws, "a.txt", "one", 0o644)
+	s := open(t, ws)
+	before := storeFiles(t, s)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := s.Warm(ctx); err == nil {
+		t.Fatal("a cancelled warm-up reported no error")
+	}
+	if got := storeFiles(t, s); !cmp.Equal(got, before) {
+		t.Errorf("a cancelled warm-up changed the store's files:\n%s", cmp.Diff(before, got))
+	}
+
+	if err := s.Warm(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(s.sh.GitDir(), "index")); err != nil {
+		t.Errorf("a warm-up left no index: %v", err)
+	}
+	write(t, ws, "b.txt", "two", 0o644)
+	id := snap(t, s)
+	fresh := open(t, ws)
+	if want := snap(t, fresh); id != want {
+		t.Errorf("snapshot after a warm-up is %s, a fresh store's is %s", id, want)
+	}
+}
+
+// storeFiles lists the files of s's git directory but its objects.
+func storeFiles(t *testing.T, s *Store) []string {
+	t.Helper()
+	var out []string
+	dir := s.sh.GitDir()
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && d.Name() == "objects" {
+			return filepath.SkipDir
+		}
+		if !d.IsDir() {
+			rel, _ := filepath.Rel(dir, p)
+			out = append(out, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}

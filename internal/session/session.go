@@ -81,6 +81,8 @@ type Session struct {
 	mcp *mcp.Manager
 	// notify runs the notify program; nil when none is configured.
 	notify *notifier
+	// stopCheckpoints stops the checkpoint store's background work.
+	stopCheckpoints func()
 }
 
 // Submit sends op to the session and returns its submission id.
@@ -92,10 +94,14 @@ func (s *Session) Submit(ctx context.Context, op protocol.Op) (string, error) {
 	return id, err
 }
 
-// Close releases what the session holds: the notify watch, the rollout,
-// the tools' processes, the MCP servers, the temp dir. Call it after the
+// Close releases what the session holds: the checkpoint store's background
+// work, the notify watch, the rollout, the tools' processes, the MCP
+// servers, the temp dir. Call it after the
 // session's events have ended.
 func (s *Session) Close() {
+	if s.stopCheckpoints != nil {
+		s.stopCheckpoints()
+	}
 	if s.notify != nil {
 		s.notify.close(s.Done())
 	}
@@ -226,14 +232,14 @@ func (rt *Runtime) Open(ctx context.Context, sp Spec) (*Session, error) {
 		}
 	}
 	opts := rt.agentOptions(sp, r, st, router, mechanism)
-	rt.withCheckpoints(ctx, &opts, sp, r.cwd, st)
+	stopCheckpoints := rt.withCheckpoints(ctx, &opts, sp, r.cwd, st)
 	if mcps != nil {
 		opts.Status = mcps.Watch
 	}
 	s := agent.New(opts)
 	agentSession.Store(s)
 	sess := &Session{Session: s, ID: st.id, Rec: st.rec, Cwd: r.cwd, Model: r.model,
-		Approval: r.approval, Sandbox: r.sandbox, ForkedFrom: st.forkedFrom, tmp: tmp, closeTools: closeTools, mcp: mcps}
+		Approval: r.approval, Sandbox: r.sandbox, ForkedFrom: st.forkedFrom, tmp: tmp, closeTools: closeTools, mcp: mcps, stopCheckpoints: stopCheckpoints}
 	if argv := rt.Config.Notify; len(argv) > 0 {
 		client := sp.NotifyClient
 		if client == "" {
