@@ -1,6 +1,12 @@
 package agent
 
-import "github.com/kodex-cli/kodex/internal/model"
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/kodex-cli/kodex/internal/model"
+)
 
 // abortedOutput is the output given to a call whose own output was never
 // recorded: kodex stopped (was killed, crashed) while it ran.
@@ -16,8 +22,9 @@ const abortedOutput = "aborted: kodex stopped before this call finished; its eff
 // skipped) is dropped, as the API would refuse it. It also returns how many
 // items it made up or dropped, and the outputs it made up when they all
 // close the history (kodex stopped in its last turn, the usual case): those
-// can be recorded where they stand, so the next resume needs no repair.
-func repairHistory(in []model.Item) ([]model.Item, int, []model.Item) {
+// can be recorded where they stand, so the next resume needs no repair;
+// and the calls it gave an aborted output.
+func repairHistory(in []model.Item) ([]model.Item, int, []model.Item, []model.Item) {
 	answered, called := map[string]bool{}, map[string]bool{}
 	for _, it := range in {
 		switch it.Type {
@@ -29,7 +36,7 @@ func repairHistory(in []model.Item) ([]model.Item, int, []model.Item) {
 		}
 	}
 	out := make([]model.Item, 0, len(in))
-	var missing []model.Item
+	var missing, aborted []model.Item
 	made, early := 0, false // early: an item made up or dropped before the tail
 	flush := func() {
 		early = early || len(missing) > 0
@@ -46,6 +53,7 @@ func repairHistory(in []model.Item) ([]model.Item, int, []model.Item) {
 					typ = model.ItemCustomToolCallOutput
 				}
 				missing = append(missing, model.Item{Type: typ, CallID: it.CallID, Output: abortedOutput})
+				aborted = append(aborted, it)
 				made++
 				answered[it.CallID] = true
 			}
@@ -67,5 +75,63 @@ func repairHistory(in []model.Item) ([]model.Item, int, []model.Item) {
 		tail = append(tail, missing...)
 	}
 	out = append(out, missing...)
-	return out, made, tail
+	return out, made, tail, aborted
+}
+
+// repairNotice tells the user what repairHistory did: which calls were
+// running when kodex stopped (their effects are unknown), and how many
+// outputs were left out because their call's line was lost.
+func repairNotice(made int, aborted []model.Item) string {
+	var parts []string
+	if n := len(aborted); n > 0 {
+		const shown = 3
+		var names []string
+		for _, c := range aborted[:min(n, shown)] {
+			names = append(names, "`"+callSummary(c)+"`")
+		}
+		list := strings.Join(names, ", ")
+		if n > shown {
+			list += fmt.Sprintf(" and %d more", n-shown)
+		}
+		if n == 1 {
+			parts = append(parts, fmt.Sprintf("kodex stopped while this tool call was running: %s; its effects, if any, are unknown, and the model is told it was aborted", list))
+		} else {
+			parts = append(parts, fmt.Sprintf("kodex stopped while these %d tool calls were running: %s; their effects, if any, are unknown, and the model is told they were aborted", n, list))
+		}
+	}
+	if lost := made - len(aborted); lost > 0 {
+		parts = append(parts, fmt.Sprintf("%d tool result(s) whose call was in a damaged transcript line were left out", lost))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// callSummary is a tool call in a few words: a command's script or
+// argv, else the tool's name; one line, at most 80 characters.
+func callSummary(c model.Item) string {
+	s := c.Name
+	var args struct {
+		Command json.RawMessage `json:"command"`
+		Cmd     string          `json:"cmd"`
+	}
+	if c.Type == model.ItemFunctionCall && json.Unmarshal([]byte(c.Arguments), &args) == nil {
+		var argv []string
+		var str string
+		switch {
+		case args.Cmd != "":
+			s = args.Cmd
+		case json.Unmarshal(args.Command, &argv) == nil && len(argv) > 0:
+			if len(argv) == 3 && (argv[1] == "-c" || argv[1] == "-lc") {
+				s = argv[2]
+			} else {
+				s = strings.Join(argv, " ")
+			}
+		case json.Unmarshal(args.Command, &str) == nil && str != "":
+			s = str
+		}
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > 80 {
+		s = string(r[:79]) + "…"
+	}
+	return s
 }

@@ -138,6 +138,7 @@ type Session struct {
 	// made up at the end of the history, recorded at start.
 	repaired     int
 	repairedTail []model.Item
+	abortedCalls []model.Item
 	restoredN    int
 
 	ops    chan protocol.Submission
@@ -189,7 +190,7 @@ func New(opts Options) *Session {
 		session:     map[string]bool{},
 		done:        make(chan struct{}),
 	}
-	s.history, s.repaired, s.repairedTail = repairHistory(opts.History)
+	s.history, s.repaired, s.repairedTail, s.abortedCalls = repairHistory(opts.History)
 	s.restored, s.restoredN = opts.History, len(opts.History)
 	s.opts.History = nil // see RestoredHistory
 	for _, m := range opts.Journal {
@@ -288,7 +289,8 @@ func (s *Session) run(ctx context.Context) {
 		s.emit("", protocol.Warning{Message: n})
 	}
 	if s.repaired > 0 {
-		s.emit("", protocol.Warning{Message: fmt.Sprintf("%d tool call(s) of this session had no recorded result (kodex stopped mid-turn, or a damaged transcript line); the model is told they were aborted", s.repaired)})
+		s.emit("", protocol.Warning{Message: repairNotice(s.repaired, s.abortedCalls)})
+		s.abortedCalls = nil
 		// Recorded where they stand (they close the history), so that the
 		// next resume, or a fork, starts from a whole history and does
 		// not say so again.
