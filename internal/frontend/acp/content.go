@@ -369,23 +369,31 @@ func planUpdate(m protocol.PlanUpdate) map[string]any {
 const (
 	optionAllow       = "allow"
 	optionAllowAlways = "allow_always"
+	optionAllowPrefix = "allow_prefix"
 	optionReject      = "reject"
 )
 
-func permissionOptions() []any {
-	return []any{
+// permissionOptions are the answers to a permission request; with the
+// model's proposed prefix rule (a command's), also "always allow commands
+// that start with it".
+func permissionOptions(prefix []string) []any {
+	opts := []any{
 		map[string]any{"optionId": optionAllow, "name": "Allow", "kind": "allow_once"},
 		map[string]any{"optionId": optionAllowAlways, "name": "Allow for This Session", "kind": "allow_always"},
-		map[string]any{"optionId": optionReject, "name": "Reject", "kind": "reject_once"},
 	}
+	if len(prefix) > 0 {
+		opts = append(opts, map[string]any{"optionId": optionAllowPrefix, "name": "Always Allow Commands Starting With " + commandTitle(prefix), "kind": "allow_always"})
+	}
+	return append(opts, map[string]any{"optionId": optionReject, "name": "Reject", "kind": "reject_once"})
 }
 
 // decision maps a RequestPermissionOutcome to kodex's decision: allow
 // (approved), allow_always (approved for the session: the same command or
-// file is not asked about again), reject (denied: the model is told), and
-// cancelled (the prompt was cancelled: the turn ends). Anything else
-// denies.
-func decision(outcome json.RawMessage) protocol.ReviewDecision {
+// file is not asked about again), allow_prefix (the proposed prefix rule,
+// when one was offered: later commands that start with it run without
+// asking), reject (denied: the model is told), and cancelled (the prompt
+// was cancelled: the turn ends). Anything else denies.
+func decision(outcome json.RawMessage, prefixOffered bool) protocol.ReviewDecision {
 	var o struct {
 		Outcome  string `json:"outcome"`
 		OptionID string `json:"optionId"`
@@ -401,6 +409,10 @@ func decision(outcome json.RawMessage) protocol.ReviewDecision {
 		return protocol.DecisionApproved
 	case optionAllowAlways:
 		return protocol.DecisionApprovedForSession
+	case optionAllowPrefix:
+		if prefixOffered {
+			return protocol.DecisionApprovedPrefixRule
+		}
 	}
 	return protocol.DecisionDenied
 }

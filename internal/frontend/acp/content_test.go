@@ -2,6 +2,7 @@ package acp
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -76,27 +77,43 @@ func TestCommands(t *testing.T) {
 
 func TestDecision(t *testing.T) {
 	t.Parallel()
-	tests := map[string]protocol.ReviewDecision{
-		`{"outcome":"selected","optionId":"allow"}`:        protocol.DecisionApproved,
-		`{"outcome":"selected","optionId":"allow_always"}`: protocol.DecisionApprovedForSession,
-		`{"outcome":"selected","optionId":"reject"}`:       protocol.DecisionDenied,
-		`{"outcome":"selected","optionId":"whatever"}`:     protocol.DecisionDenied,
-		`{"outcome":"cancelled"}`:                          protocol.DecisionAbort,
-		`"allow"`:                                          protocol.DecisionDenied,
+	tests := []struct {
+		in     string
+		prefix bool // a prefix rule was offered
+		want   protocol.ReviewDecision
+	}{
+		{`{"outcome":"selected","optionId":"allow"}`, false, protocol.DecisionApproved},
+		{`{"outcome":"selected","optionId":"allow_always"}`, false, protocol.DecisionApprovedForSession},
+		{`{"outcome":"selected","optionId":"allow_prefix"}`, true, protocol.DecisionApprovedPrefixRule},
+		{`{"outcome":"selected","optionId":"allow_prefix"}`, false, protocol.DecisionDenied}, // not offered
+		{`{"outcome":"selected","optionId":"reject"}`, false, protocol.DecisionDenied},
+		{`{"outcome":"selected","optionId":"whatever"}`, false, protocol.DecisionDenied},
+		{`{"outcome":"cancelled"}`, false, protocol.DecisionAbort},
+		{`"allow"`, false, protocol.DecisionDenied},
 	}
-	for in, want := range tests {
-		if got := decision(json.RawMessage(in)); got != want {
-			t.Errorf("decision(%s) = %q, want %q", in, got, want)
+	for _, tt := range tests {
+		if got := decision(json.RawMessage(tt.in), tt.prefix); got != tt.want {
+			t.Errorf("decision(%s, prefix offered %v) = %q, want %q", tt.in, tt.prefix, got, tt.want)
 		}
 	}
 	// Every option offered maps to a decision other than a denial, but
-	// reject.
-	for _, o := range permissionOptions() {
-		id := o.(map[string]any)["optionId"].(string)
-		got := decision(json.RawMessage(`{"outcome":"selected","optionId":"` + id + `"}`))
-		if (got == protocol.DecisionDenied) != (id == optionReject) {
-			t.Errorf("option %q decides %q", id, got)
+	// reject; the prefix rule is offered only with a proposal.
+	for _, prefix := range [][]string{nil, {"npm", "test"}} {
+		var ids []string
+		for _, o := range permissionOptions(prefix) {
+			id := o.(map[string]any)["optionId"].(string)
+			ids = append(ids, id)
+			got := decision(json.RawMessage(`{"outcome":"selected","optionId":"`+id+`"}`), len(prefix) > 0)
+			if (got == protocol.DecisionDenied) != (id == optionReject) {
+				t.Errorf("option %q decides %q", id, got)
+			}
 		}
+		if offered := slices.Contains(ids, optionAllowPrefix); offered != (len(prefix) > 0) {
+			t.Errorf("with prefix %q the options are %v", prefix, ids)
+		}
+	}
+	if name := permissionOptions([]string{"npm", "test"})[2].(map[string]any)["name"]; name != "Always Allow Commands Starting With npm test" {
+		t.Errorf("the prefix option reads %q", name)
 	}
 }
 

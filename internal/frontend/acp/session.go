@@ -245,7 +245,7 @@ func (s *sessionState) event(ev protocol.Event) {
 		delete(s.streamed, m.ItemID)
 	case protocol.ExecApprovalRequest:
 		s.toolStarted(execCall(m.CallID, m.Command, m.Cwd, "pending"))
-		s.ask(m.CallID, approveExec, s.tools[m.CallID], execReason(m))
+		s.ask(m.CallID, approveExec, s.tools[m.CallID], execReason(m), m.ProposedPrefixRule)
 	case protocol.ExecBegin:
 		s.toolStarted(execCall(m.CallID, m.Command, m.Cwd, "in_progress"))
 	case protocol.ExecEnd:
@@ -253,7 +253,7 @@ func (s *sessionState) event(ev protocol.Event) {
 		s.toolEnded(m.CallID, execEnd(m))
 	case protocol.PatchApprovalRequest:
 		s.toolStarted(patchCall(m.CallID, m.Changes, "pending"))
-		s.ask(m.CallID, approvePatch, s.tools[m.CallID], m.Reason)
+		s.ask(m.CallID, approvePatch, s.tools[m.CallID], m.Reason, nil)
 	case protocol.PatchApplyBegin:
 		s.toolStarted(patchCall(m.CallID, m.Changes, "in_progress"))
 	case protocol.PatchApplyEnd:
@@ -261,7 +261,7 @@ func (s *sessionState) event(ev protocol.Event) {
 		s.toolEnded(m.CallID, patchEnd(m))
 	case protocol.McpToolApprovalRequest:
 		s.toolStarted(mcpCall(m.CallID, m.Server, m.Tool, nil, "pending"))
-		s.ask(m.CallID, approveExec, s.tools[m.CallID], m.Reason)
+		s.ask(m.CallID, approveExec, s.tools[m.CallID], m.Reason, nil)
 	case protocol.McpToolCallBegin:
 		s.toolStarted(mcpCall(m.CallID, m.Server, m.Tool, m.Arguments, "in_progress"))
 	case protocol.McpToolCallEnd:
@@ -311,7 +311,7 @@ func (s *sessionState) toolEnded(id string, u map[string]any) {
 // ask sends session/request_permission and, when the client answers,
 // submits the decision. The pump goes on meanwhile (the session waits for
 // the decision; session/cancel ends that wait).
-func (s *sessionState) ask(callID string, kind approvalKind, tc *toolCall, reason string) {
+func (s *sessionState) ask(callID string, kind approvalKind, tc *toolCall, reason string, prefix []string) {
 	s.mu.Lock()
 	s.approvals[callID] = kind
 	s.mu.Unlock()
@@ -335,7 +335,7 @@ func (s *sessionState) ask(callID string, kind approvalKind, tc *toolCall, reaso
 			call["rawInput"] = raw
 		}
 	}
-	params := map[string]any{"sessionId": s.id, "toolCall": call, "options": permissionOptions()}
+	params := map[string]any{"sessionId": s.id, "toolCall": call, "options": permissionOptions(prefix)}
 	ch, _, err := s.c.send("session/request_permission", params)
 	if err != nil {
 		s.decide(callID, protocol.DecisionDenied)
@@ -350,7 +350,7 @@ func (s *sessionState) ask(callID string, kind approvalKind, tc *toolCall, reaso
 					Outcome json.RawMessage `json:"outcome"`
 				}
 				if json.Unmarshal(m.Result, &res) == nil {
-					dec = decision(res.Outcome)
+					dec = decision(res.Outcome, len(prefix) > 0)
 				}
 			}
 			s.decide(callID, dec)
