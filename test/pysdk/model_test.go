@@ -20,7 +20,9 @@ import (
 //   - a prompt with a command in backticks (Run `touch hello.txt`) gets a
 //     shell call of that command, then, once its output is back, an answer
 //     saying how it went: "`CMD` exited with code N[: OUTPUT]", or "`CMD` was
-//     not run: WHY" when it was declined;
+//     not run: WHY" when it was declined; with "and allow `PREFIX`" after
+//     it, the call asks to run outside the sandbox and proposes PREFIX as a
+//     prefix rule;
 //   - a prompt "Apply this patch: PATCH" gets an apply_patch call of PATCH,
 //     then "apply_patch said: OUTPUT";
 //   - a prompt naming an MCP tool (a word mcp__SERVER__TOOL) gets a call of
@@ -64,7 +66,13 @@ func answer(r *modeltest.Request) modeltest.Response {
 		return modeltest.Text(text)
 	}
 	if cmd != "" {
-		args, _ := json.Marshal(map[string]any{"command": strings.Fields(cmd)})
+		call := map[string]any{"command": strings.Fields(cmd)}
+		if _, rule, ok := strings.Cut(prompt, "and allow "); ok {
+			call["sandbox_permissions"] = "require_escalated"
+			call["justification"] = "the user asked for it"
+			call["prefix_rule"] = strings.Fields(backticked(rule))
+		}
+		args, _ := json.Marshal(call)
 		return modeltest.Calls(modeltest.FunctionCall("shell", string(args)))
 	}
 	text := "You said: " + prompt

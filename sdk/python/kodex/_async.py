@@ -125,7 +125,7 @@ class AsyncThread(_ThreadBase):
                 answer = handler(req)
                 if inspect.isawaitable(answer):
                     answer = await answer
-            answer = decision(answer)
+            answer = decision(answer, req)
         except BaseException:
             conn.respond(msg["id"], {"decision": "decline"})
             raise

@@ -230,7 +230,7 @@ class Thread(_ThreadBase):
         req = approval_request(msg, mapper.changes((msg.get("params") or {}).get("itemId", "")))
         handler = self._handler()
         try:
-            answer = decision(handler(req)) if handler is not None else "decline"
+            answer = decision(handler(req), req) if handler is not None else "decline"
         except BaseException:
             conn.respond(msg["id"], {"decision": "decline"})
             raise

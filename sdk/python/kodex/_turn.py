@@ -167,6 +167,7 @@ _DECISIONS = {
     "decline": "decline",
     "cancel": "cancel",
 }
+_PREFIX_RULE = ("acceptWithPrefixRule", "accept_with_prefix_rule")
 
 
 def approval_request(msg: Dict[str, Any], changes: List[Dict[str, Any]]) -> ApprovalRequest:
@@ -181,20 +182,33 @@ def approval_request(msg: Dict[str, Any], changes: List[Dict[str, Any]]) -> Appr
         reason=p.get("reason"),
         changes=changes,
         params=p,
+        proposed_prefix_rule=_strings(p.get("proposedExecpolicyAmendment")),
     )
 
 
-def decision(value: Any) -> str:
+def _strings(v: Any) -> Optional[List[str]]:
+    if isinstance(v, list) and v and all(isinstance(x, str) for x in v):
+        return list(v)
+    return None
+
+
+def decision(value: Any, request: Optional[ApprovalRequest] = None) -> Any:
     """The wire decision for what an on_approval callback returned: a
     decision string (snake_case accepted), True (accept), False or None
-    (decline)."""
+    (decline). "acceptWithPrefixRule" accepts with the prefix rule the
+    request proposed (Codex's acceptWithExecpolicyAmendment)."""
     if value is True:
         return "accept"
     if value is False or value is None:
         return "decline"
     if isinstance(value, str) and value in _DECISIONS:
         return _DECISIONS[value]
-    raise KodexError("on_approval returned %r: want accept, acceptForSession, decline, cancel or a bool" % (value,))
+    if isinstance(value, str) and value in _PREFIX_RULE:
+        rule = request.proposed_prefix_rule if request is not None else None
+        if not rule:
+            raise KodexError("on_approval returned %r, but the request proposed no prefix rule" % (value,))
+        return {"acceptWithExecpolicyAmendment": {"execpolicy_amendment": rule}}
+    raise KodexError("on_approval returned %r: want accept, acceptForSession, acceptWithPrefixRule, decline, cancel or a bool" % (value,))
 
 
 # MCP servers' forms (elicitation).

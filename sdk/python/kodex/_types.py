@@ -18,7 +18,7 @@ SandboxMode = Literal["read-only", "workspace-write", "danger-full-access"]
 
 ModelReasoningEffort = Literal["minimal", "low", "medium", "high", "xhigh"]
 
-ApprovalDecision = Literal["accept", "acceptForSession", "decline", "cancel"]
+ApprovalDecision = Literal["accept", "acceptForSession", "acceptWithPrefixRule", "decline", "cancel"]
 """An answer to an approval request: run it, run it and the same again
 without asking in this thread, refuse it (the model is told), or refuse it
 and end the turn."""
@@ -268,7 +268,9 @@ class ApprovalRequest:
     """kodex asks whether it may run a command (kind "command") or apply a
     patch (kind "file_change"). command and cwd are set for commands;
     changes (the fileChange item's changes, with their diffs) for patches.
-    params is the request as kodex sent it."""
+    proposed_prefix_rule is the command prefix the model proposes to allow
+    from now on (answer "acceptWithPrefixRule" to allow it), if any. params
+    is the request as kodex sent it."""
 
     kind: Literal["command", "file_change"]
     thread_id: str
@@ -279,6 +281,7 @@ class ApprovalRequest:
     reason: Optional[str]
     changes: List[Dict[str, Any]]
     params: Dict[str, Any]
+    proposed_prefix_rule: Optional[List[str]] = None
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,32 @@ class Approvals(unittest.TestCase):
         self.assertEqual(result.final_response, "`touch by-thread.txt` exited with code 0")
         self.assertTrue(os.path.exists(os.path.join(WORK, "by-thread.txt")))
 
+    def test_prefix_rule(self):
+        # Accepted with the prefix rule the model proposed, the next command
+        # that starts with it runs outside the sandbox without asking.
+        asked = []
+
+        def on_approval(request):
+            asked.append(request)
+            return "acceptWithPrefixRule"
+
+        with Kodex(on_approval=on_approval) as k:
+            thread = k.start_thread(approval_policy="on-request", sandbox_mode="workspace-write")
+            first = thread.run("Run `mkdir -p ../prefixed-a`, and allow `mkdir -p`")
+            second = thread.run("Run `mkdir -p ../prefixed-b`, and allow `mkdir -p`")
+        self.assertEqual([r.proposed_prefix_rule for r in asked], [["mkdir", "-p"]])
+        self.assertEqual(first.final_response, "`mkdir -p ../prefixed-a` exited with code 0")
+        self.assertEqual(second.final_response, "`mkdir -p ../prefixed-b` exited with code 0")
+        for d in ("prefixed-a", "prefixed-b"):
+            self.assertTrue(os.path.isdir(os.path.join(WORK, "..", d)), d)
+
+    def test_prefix_rule_without_a_proposal(self):
+        with Kodex(on_approval=lambda r: "accept_with_prefix_rule") as k:
+            thread = k.start_thread(approval_policy="untrusted")
+            with self.assertRaisesRegex(KodexError, "proposed no prefix rule"):
+                thread.run("Run `touch no-rule.txt`")
+        self.assertFalse(os.path.exists(os.path.join(WORK, "no-rule.txt")))
+
     def test_a_callback_that_raises_stops_the_turn(self):
         def boom(request):
             raise ValueError("no way")
