@@ -119,7 +119,7 @@ func (s *Session) runCompact(ctx context.Context, turnID string) {
 		s.emit(turnID, protocol.TurnComplete{TurnID: turnID})
 		return
 	}
-	if err := s.compact(ctx, turnID, false); err != nil {
+	if err := s.compact(ctx, turnID, false, 0); err != nil {
 		s.endWithError(ctx, turnID, err)
 		return
 	}
@@ -129,27 +129,46 @@ func (s *Session) runCompact(ctx context.Context, turnID string) {
 // compact replaces the history, records the replacement and reports it:
 // on the provider's server when the model client offers it (see
 // compactRemote), else, or when that fails, by a summary the model writes.
-func (s *Session) compact(ctx context.Context, turnID string, auto bool) error {
+//
+// The last keep items of the history are left out of the compaction and
+// follow it: a turn that compacts before its first request keeps its new
+// message (keep 1) after the summary, so that what the model reads last is
+// what the user just asked, not the summary's "continue the work".
+func (s *Session) compact(ctx context.Context, turnID string, auto bool, keep int) error {
 	before := s.contextEstimate()
+	full := s.history
+	var tail []model.Item
+	if keep > 0 && keep < len(full) {
+		s.history, tail = full[:len(full)-keep], slices.Clone(full[len(full)-keep:])
+	}
+	next, summary, usage, err := s.compacted(ctx, turnID)
+	if err != nil {
+		s.history = full
+		return err
+	}
+	s.replaceHistory(turnID, summary, append(next, tail...), usage, before, auto)
+	return nil
+}
+
+// compacted returns what replaces the history (and the model's summary in
+// it, "" for a provider's compaction).
+func (s *Session) compacted(ctx context.Context, turnID string) ([]model.Item, string, *protocol.TokenUsage, error) {
 	if c, ok := s.opts.Model.(model.Compactor); ok && c.ServerCompaction() {
 		next, usage, err := s.compactRemote(ctx, turnID, c)
 		if err == nil {
-			s.replaceHistory(turnID, "", next, usage, before, auto)
-			return nil
+			return next, "", usage, nil
 		}
 		if ctx.Err() != nil {
-			return ctx.Err()
+			return nil, "", nil, ctx.Err()
 		}
 		s.log.Warn("server-side compaction failed", "err", err)
 		s.emit(turnID, protocol.Warning{Message: "the provider could not compact the conversation (" + errorInfo(err).Message + "); kodex summarises it instead"})
 	}
 	summary, usage, err := s.summarizeFitting(ctx, turnID)
 	if err != nil {
-		return err
+		return nil, "", nil, err
 	}
-	next := compactedHistory(s.history, summary, min(keptUserBytes, int(s.compactLimit())*4/3))
-	s.replaceHistory(turnID, summary, next, usage, before, auto)
-	return nil
+	return compactedHistory(s.history, summary, min(keptUserBytes, int(s.compactLimit())*4/3)), summary, usage, nil
 }
 
 // replaceHistory makes next the history (summary: the model's summary in

@@ -63,14 +63,17 @@ func TestRemoteAutoCompact(t *testing.T) {
 		t.Fatalf("request 3 went to %s, want /v1/responses/compact", cmp3.Path)
 	}
 	env := userItem(prompt.EnvironmentContextPrefix + "<cwd>/w</cwd></environment_context>")
-	wantSent := []wireItem{env, userItem("first"), assistantItem("First answer."), userItem("second"), assistantItem("Second answer."), userItem("third")}
+	// Compacted before the turn's first request: the new message is not
+	// part of what is compacted, and follows it (as in Codex, where the
+	// pre-turn compaction runs before the turn's input is recorded).
+	wantSent := []wireItem{env, userItem("first"), assistantItem("First answer."), userItem("second"), assistantItem("Second answer.")}
 	if diff := cmp.Diff(wantSent, inputOf(cmp3)); diff != "" {
 		t.Errorf("the compaction request's input (-want +got):\n%s", diff)
 	}
 	if tools, _ := cmp3.Body["tools"].([]any); len(tools) == 0 {
 		t.Errorf("the compaction request offers no tools: %v", cmp3.Body["tools"])
 	}
-	wantAfter := []wireItem{env, userItem("first"), userItem("second"), userItem("third"), compactionItem("ENC-1")}
+	wantAfter := []wireItem{env, userItem("first"), userItem("second"), compactionItem("ENC-1"), userItem("third")}
 	next := h.request(3)
 	if diff := cmp.Diff(wantAfter, inputOf(next)); diff != "" {
 		t.Errorf("the request after compaction (-want +got):\n%s", diff)
@@ -86,8 +89,8 @@ func TestRemoteAutoCompact(t *testing.T) {
 	if len(summaries) != 1 || summaries[0] != "" {
 		t.Errorf("recorded summaries = %q, want one, empty (the provider's compaction)", summaries)
 	}
-	want := []model.Item{model.UserText("first"), model.UserText("second"), model.UserText("third"),
-		{Type: model.ItemCompaction, ID: "cmp_3", EncryptedContent: "ENC-1"}}
+	want := []model.Item{model.UserText("first"), model.UserText("second"),
+		{Type: model.ItemCompaction, ID: "cmp_3", EncryptedContent: "ENC-1"}, model.UserText("third")}
 	if len(items) != 5 || !cmp.Equal(want, items[:4]) || items[4].Text() != "Third answer." {
 		t.Errorf("recorded history after compaction = %+v; want the replacement and the answer", items)
 	}

@@ -26,7 +26,8 @@ func summaryItem(text string) wireItem { return userItem(prompt.Summary(text)) }
 // came after passes the limit, the next request is preceded by a
 // compaction: the model gets the whole conversation and the compaction
 // prompt, and the request after it carries the user's messages and the
-// summary instead of the history.
+// summary instead of the history. The turn's new message is not compacted:
+// it follows the summary, so it is what the model reads last.
 func TestAutoCompactBeforeTheLimit(t *testing.T) {
 	t.Parallel()
 	rec := &fakeRecorder{}
@@ -53,14 +54,14 @@ func TestAutoCompactBeforeTheLimit(t *testing.T) {
 	if !isCompactRequest(&sum) {
 		t.Fatalf("request 3 is not the compaction request; input %+v", inputOf(sum))
 	}
-	wantSummarised := []wireItem{userItem("first"), assistantItem("First answer."), userItem("second"), assistantItem("Second answer."), userItem("third"), userItem(prompt.CompactPrompt())}
+	wantSummarised := []wireItem{userItem("first"), assistantItem("First answer."), userItem("second"), assistantItem("Second answer."), userItem(prompt.CompactPrompt())}
 	if diff := cmp.Diff(wantSummarised, inputOf(sum)); diff != "" {
 		t.Errorf("the compaction request's input (-want +got):\n%s", diff)
 	}
 	if tools := sum.Body["tools"]; tools != nil {
 		t.Errorf("the compaction request offers tools: %v", tools)
 	}
-	wantAfter := []wireItem{userItem("first"), userItem("second"), userItem("third"), summaryItem("Goal: the word is kiwi.")}
+	wantAfter := []wireItem{userItem("first"), userItem("second"), summaryItem("Goal: the word is kiwi."), userItem("third")}
 	if diff := cmp.Diff(wantAfter, inputOf(h.request(3))); diff != "" {
 		t.Errorf("the request after compaction (-want +got):\n%s", diff)
 	}
@@ -72,7 +73,7 @@ func TestAutoCompactBeforeTheLimit(t *testing.T) {
 	if len(summaries) != 1 || summaries[0] != "Goal: the word is kiwi." {
 		t.Errorf("recorded summaries = %q", summaries)
 	}
-	if len(items) != 5 || items[3].Text() != prompt.Summary("Goal: the word is kiwi.") || items[4].Text() != "Third answer." {
+	if len(items) != 5 || items[2].Text() != prompt.Summary("Goal: the word is kiwi.") || items[3].Text() != "third" || items[4].Text() != "Third answer." {
 		t.Errorf("recorded history after compaction = %+v; want the compacted history and the answer", items)
 	}
 }
@@ -121,7 +122,7 @@ func TestCompactOnContextWindowError(t *testing.T) {
 	if len(msgsOf[protocol.ContextCompacted](evs)) != 1 {
 		t.Errorf("no ContextCompacted; events %v", types(evs))
 	}
-	want := []wireItem{userItem("one"), userItem("two"), summaryItem("Summary of one.")}
+	want := []wireItem{userItem("one"), summaryItem("Summary of one."), userItem("two")}
 	if diff := cmp.Diff(want, inputOf(h.request(3))); diff != "" {
 		t.Errorf("the retried request (-want +got):\n%s", diff)
 	}

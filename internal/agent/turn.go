@@ -38,8 +38,14 @@ func (s *Session) runTurn(ctx context.Context, turnID string, ut protocol.UserTu
 			s.fail(turnID, protocol.ErrorInfo{Code: "internal", Message: fmt.Sprintf("the model made %d requests in one turn without finishing", maxSteps), Hint: "interrupt and rephrase the task"})
 			return
 		}
+		// Before the turn's first request, its new message stays out of
+		// the compaction and follows it (see compact).
+		keep := 0
+		if step == 0 {
+			keep = 1
+		}
 		if s.needsCompaction() {
-			if err := s.compact(ctx, turnID, true); err != nil {
+			if err := s.compact(ctx, turnID, true, keep); err != nil {
 				if ctx.Err() != nil {
 					s.endWithError(ctx, turnID, err)
 					return
@@ -52,7 +58,7 @@ func (s *Session) runTurn(ctx context.Context, turnID string, ut protocol.UserTu
 		res, err := s.sample(ctx, turnID, s.request(ctx, turnID, ut))
 		if err != nil && model.KindOf(err) == model.ErrContextWindow && ctx.Err() == nil && len(s.history) > 1 {
 			// The estimate was short: compact, then retry the request once.
-			if cerr := s.compact(ctx, turnID, true); cerr == nil {
+			if cerr := s.compact(ctx, turnID, true, keep); cerr == nil {
 				res, err = s.sample(ctx, turnID, s.request(ctx, turnID, ut))
 			}
 		}
