@@ -175,6 +175,48 @@ func TestQueuedMessageSentAfterTurn(t *testing.T) {
 	wantOps(t, h.sink, userTurn("and then"))
 }
 
+// Commands that would cut the running turn off (a new session, a fork, a
+// resume) or change the conversation or the files under it are refused
+// while it runs and kept in the composer; the others run.
+func TestCommandsDuringATurn(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		cmd     string
+		refused bool
+	}{
+		{"/new", true}, {"/fork", true}, {"/resume", true}, {"/compact", true},
+		{"/undo", true}, {"/redo", true}, {"/rewind", true}, {"/review", true},
+		{"/status", false}, {"/diff", false},
+	} {
+		t.Run(tt.cmd, func(t *testing.T) {
+			t.Parallel()
+			h := newHarness(t, Options{})
+			h.events(protocol.TurnStarted{TurnID: "t1"})
+			h.typeText(tt.cmd)
+			cmd := h.key("enter")
+			refused := strings.Contains(h.scrollback()+h.frame(), tt.cmd+" is not available while a turn is running")
+			if refused != tt.refused {
+				t.Fatalf("%s refused: %v, want %v:\n%s", tt.cmd, refused, tt.refused, h.frame())
+			}
+			if !tt.refused {
+				return
+			}
+			if cmd != nil || h.sink.count() != 0 {
+				t.Errorf("%s did something while refused: cmd %v, ops %v", tt.cmd, cmd != nil, h.sink.ops)
+			}
+			if got := h.m.composer.value(); got != tt.cmd {
+				t.Errorf("composer = %q, want the command kept", got)
+			}
+			// Once the turn has ended, it runs.
+			h.events(protocol.TurnComplete{TurnID: "t1"})
+			h.key("enter")
+			if strings.Contains(h.m.composer.value(), tt.cmd) {
+				t.Errorf("%s still in the composer after the turn ended", tt.cmd)
+			}
+		})
+	}
+}
+
 func TestLargePasteCollapses(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Options{})

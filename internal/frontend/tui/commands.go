@@ -118,6 +118,20 @@ func commands() []command {
 	}
 }
 
+// duringTurn reports whether the command name may run while a turn is
+// running. Those that swap the session (/new, /fork, /resume), change the
+// conversation or the files under the turn (/compact, /undo, /redo,
+// /rewind) or start a turn of their own (/review) may not, as in Codex:
+// the running turn would be cut off unrecorded, or its files changed
+// under it. Messages and /init are queued instead.
+func duringTurn(name string) bool {
+	switch name {
+	case "new", "fork", "resume", "compact", "undo", "redo", "rewind", "review":
+		return false
+	}
+	return true
+}
+
 // returns is a command that returns r.
 func returns(r tea.Msg) func(*commander, string) tea.Msg {
 	return func(*commander, string) tea.Msg { return r }

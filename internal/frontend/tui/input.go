@@ -170,6 +170,11 @@ func (m *model) submitComposer() tea.Cmd {
 	if strings.HasPrefix(text, "/") && !strings.ContainsAny(text, "\n") {
 		word := strings.Fields(text)[0]
 		if c := m.cmds.find(word); c != nil {
+			if m.status.turn.running && !duringTurn(c.name) {
+				// Kept in the composer, to run once the turn has ended.
+				m.notice(noticeWarning, "/"+c.name+" is not available while a turn is running.", "Wait for it to end, or press Esc to interrupt it.")
+				return nil
+			}
 			m.composer.reset()
 			m.popup.refresh(&m.composer.textarea)
 			return m.act(c.run(&m.cmds, strings.TrimSpace(strings.TrimPrefix(text, word))))
