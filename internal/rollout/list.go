@@ -31,6 +31,14 @@ type Summary struct {
 	Totals
 }
 
+// Empty reports whether the session holds nothing to go back to: no turn
+// and no message of the user's (kodex started and quit), or a fork that
+// never had a turn of its own. Listings and Last leave such sessions out,
+// as Codex's do; kodex resume ID still opens one.
+func (s Summary) Empty() bool {
+	return s.Turns == 0 && (s.FirstPrompt == "" || s.ForkedFrom != "")
+}
+
 // Filter narrows List.
 type Filter struct {
 	// Cwd keeps only sessions that started in this directory ("" for all).
@@ -39,14 +47,17 @@ type Filter struct {
 	Limit int
 	// PromptMax truncates FirstPrompt to this many runes (0: 120).
 	PromptMax int
+	// Empty keeps the empty sessions too (see Summary.Empty).
+	Empty bool
 }
 
 // SessionsDir returns the directory rollouts live in.
 func SessionsDir(home string) string { return filepath.Join(home, "sessions") }
 
-// List returns summaries of the sessions under home, newest first. A file
-// is read (as a stream) only when the listing index does not hold it as it
-// is (see index.go); unreadable or malformed files are skipped.
+// List returns summaries of the sessions under home, newest first, but
+// the empty ones unless filter.Empty (see Summary.Empty). A file is read (as a stream) only
+// when the listing index does not hold it as it is (see index.go);
+// unreadable or malformed files are skipped.
 func List(home string, filter Filter) ([]Summary, error) {
 	pmax := filter.PromptMax
 	if pmax <= 0 {
@@ -57,7 +68,7 @@ func List(home string, filter Filter) ([]Summary, error) {
 	stopped := false
 	err := walkNewest(home, func(path string) (bool, error) {
 		s, err := ix.summary(path)
-		if err != nil || (filter.Cwd != "" && !samePath(s.Cwd, filter.Cwd)) {
+		if err != nil || (filter.Cwd != "" && !samePath(s.Cwd, filter.Cwd)) || (s.Empty() && !filter.Empty) {
 			return false, nil
 		}
 		s.FirstPrompt = truncate(s.FirstPrompt, pmax)
@@ -125,32 +136,28 @@ func Find(home, idOrPrefix string) (string, error) {
 	return "", fmt.Errorf("%w %q matches %d sessions: %s (give more of the id)", ErrAmbiguous, idOrPrefix, len(ids), strings.Join(ids, ", "))
 }
 
-// Last returns the path of the most recently created session, or of the
-// most recent one started in cwd if cwd is not "".
+// Last returns the path of the session last worked in (the most recently
+// updated, as Codex's --last picks it), or of the one last worked in that
+// started in cwd if cwd is not "". Empty sessions are left out (see
+// Summary.Empty).
 func Last(home, cwd string) (string, error) {
-	var found string
-	err := walkNewest(home, func(path string) (bool, error) {
-		if cwd == "" {
-			found = path
-			return true, nil
-		}
-		m, err := readMetaFile(path)
-		if err == nil && samePath(m.Cwd, cwd) {
-			found = path
-			return true, nil
-		}
-		return false, nil
-	})
+	list, err := List(home, Filter{Cwd: cwd})
 	if err != nil {
 		return "", err
 	}
-	if found == "" {
+	var found *Summary
+	for i := range list {
+		if found == nil || list[i].Updated.After(found.Updated) {
+			found = &list[i]
+		}
+	}
+	if found == nil {
 		if cwd != "" {
 			return "", fmt.Errorf("%w recorded for %s", ErrNotFound, cwd)
 		}
 		return "", fmt.Errorf("%w recorded under %s", ErrNotFound, SessionsDir(home))
 	}
-	return found, nil
+	return found.Path, nil
 }
 
 // Remove deletes the rollout of the session idOrPrefix (see Find), and its

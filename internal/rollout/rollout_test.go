@@ -329,6 +329,50 @@ func TestListFindLastRemove(t *testing.T) {
 	}
 }
 
+// Sessions with nothing to go back to (kodex started and quit; a fork
+// never used) are left out of listings and of Last, but for Filter.Empty;
+// Last picks the session last worked in, not the last created.
+func TestListLeavesEmptySessionsOut(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	older := newRecorder(t, home, Options{ID: "0190a000-0000-7000-8000-000000000001", Cwd: "/w", Now: clock(t0)})
+	turn(t, older, 1, "first work")
+	newer := newRecorder(t, home, Options{ID: "0190a000-0000-7000-8000-000000000002", Cwd: "/w", Now: clock(t0.Add(time.Hour))})
+	turn(t, newer, 1, "second work")
+	must(t, newer.Close())
+	// Worked in again after the newer one: last updated.
+	clk := clock(t0.Add(2 * time.Hour))
+	older.now = clk
+	turn(t, older, 2, "back to the first")
+	must(t, older.Close())
+	empty := newRecorder(t, home, Options{ID: "0190a000-0000-7000-8000-000000000003", Cwd: "/w", Now: clock(t0.Add(3 * time.Hour))})
+	must(t, empty.Close())
+	fork := newRecorder(t, home, Options{ID: "0190a000-0000-7000-8000-000000000004", Cwd: "/w", ForkedFrom: "0190a000-0000-7000-8000-000000000001", Now: clock(t0.Add(4 * time.Hour))})
+	must(t, fork.AppendItems(model.UserText("first work")))
+	must(t, fork.Close())
+
+	ids := func(f Filter) []string {
+		list, err := List(home, f)
+		must(t, err)
+		var out []string
+		for _, s := range list {
+			out = append(out, s.ID[len(s.ID)-1:])
+		}
+		return out
+	}
+	if diff := cmp.Diff([]string{"2", "1"}, ids(Filter{})); diff != "" {
+		t.Errorf("listed (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"4", "3", "2", "1"}, ids(Filter{Empty: true})); diff != "" {
+		t.Errorf("listed with Empty (-want +got):\n%s", diff)
+	}
+	last, err := Last(home, "/w")
+	must(t, err)
+	if !strings.Contains(last, "000000000001") {
+		t.Errorf("Last = %s, want the session last worked in (1)", last)
+	}
+}
+
 func TestListEmptyHome(t *testing.T) {
 	t.Parallel()
 	got, err := List(t.TempDir(), Filter{})

@@ -87,7 +87,7 @@ func PruneCheckpoints(ctx context.Context, home string, o PruneOptions) (PruneRe
 	}
 	var sessions []rollout.Summary
 	for _, h := range []string{home, ArchivedHome(home)} {
-		list, err := rollout.List(h, rollout.Filter{})
+		list, err := rollout.List(h, rollout.Filter{Empty: true}) // what any session refers to is kept
 		if err != nil {
 			return rep, err
 		}
