@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -254,8 +255,13 @@ func models(cfg *config.Config) []string {
 	return out
 }
 
+// maxPicked bounds the sessions the /resume picker offers.
+const maxPicked = 50
+
+// listSessions lists the sessions for the /resume picker: the last worked
+// in first (as --last picks them), with their names.
 func (rt *kodexRuntime) listSessions(all bool) ([]tui.SessionSummary, error) {
-	filter := rollout.Filter{Limit: 50, PromptMax: 80}
+	filter := rollout.Filter{PromptMax: 80}
 	if !all {
 		filter.Cwd = rt.Cwd
 	}
@@ -263,9 +269,13 @@ func (rt *kodexRuntime) listSessions(all bool) ([]tui.SessionSummary, error) {
 	if err != nil {
 		return nil, err
 	}
+	slices.SortStableFunc(list, func(a, b rollout.Summary) int { return b.Updated.Compare(a.Updated) })
+	list = list[:min(len(list), maxPicked)]
+	names := (&session.Store{Home: rt.Home}).Names()
 	out := make([]tui.SessionSummary, 0, len(list))
 	for _, s := range list {
-		out = append(out, tui.SessionSummary{ID: s.ID, Cwd: s.Cwd, Updated: s.Updated, Preview: s.FirstPrompt, Turns: s.Turns})
+		out = append(out, tui.SessionSummary{ID: s.ID, Cwd: s.Cwd, Updated: s.Updated, Preview: s.FirstPrompt, Turns: s.Turns,
+			Name: names[s.ID], ForkedFrom: s.ForkedFrom})
 	}
 	return out, nil
 }

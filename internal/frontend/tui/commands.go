@@ -355,6 +355,10 @@ func (c *commander) showSessions(r sessionsListed) tea.Msg {
 	return openOverlay{c.resumePicker(r.sessions, r.all)}
 }
 
+// shortSessionID is the start of a session id, as kodex sessions list
+// shows a fork's source.
+func shortSessionID(id string) string { return id[:min(len(id), 13)] }
+
 func (c *commander) resumePicker(sessions []SessionSummary, all bool) *picker {
 	title, footer := "Resume a session in this directory", "↑/↓ select · enter resume · tab all directories · esc cancel"
 	if all {
@@ -381,6 +385,12 @@ func (c *commander) resumePicker(sessions []SessionSummary, all bool) *picker {
 		label := strings.Join(strings.Fields(s.Preview), " ")
 		if label == "" {
 			label = s.ID
+		}
+		if s.ForkedFrom != "" { // a fork opens with its source's first message
+			label = "(fork of " + shortSessionID(s.ForkedFrom) + ") " + label
+		}
+		if s.Name != "" {
+			label = "[" + strings.Join(strings.Fields(s.Name), " ") + "] " + label
 		}
 		p.items = append(p.items, popupItem{label: label, desc: desc})
 	}

@@ -76,3 +76,27 @@ func TestResumePickerClosedWhileListing(t *testing.T) {
 		t.Errorf("picker reopened after Esc:\n%s", h.frame())
 	}
 }
+
+// The picker shows a session's name and that a fork is one (a fork opens
+// with its source's first message, so the rows looked alike).
+func TestResumePickerShowsNamesAndForks(t *testing.T) {
+	t.Parallel()
+	updated := time.Date(2025, 1, 2, 3, 4, 0, 0, time.UTC)
+	h := newHarness(t, Options{
+		ListSessions: func(bool) ([]SessionSummary, error) {
+			return []SessionSummary{
+				{ID: "01a24528-7478-7000-8000-000000000002", Updated: updated, Preview: "hello first", Turns: 2, ForkedFrom: "01a24521-4921-7000-8000-000000000001"},
+				{ID: "01a24521-4921-7000-8000-000000000001", Updated: updated, Preview: "hello first", Turns: 1, Name: "the original"},
+			}, nil
+		},
+		ResumeSession: func(string) (Session, error) { return newFakeSession(), nil },
+	})
+	h.typeText("/resume")
+	h.run(h.key("enter"))
+	f := h.frame()
+	for _, want := range []string{"(fork of 01a24521-4921) hello first", "[the original] hello first"} {
+		if !strings.Contains(f, want) {
+			t.Errorf("picker lacks %q:\n%s", want, f)
+		}
+	}
+}

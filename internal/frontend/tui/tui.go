@@ -109,11 +109,13 @@ type StatusInfo struct {
 
 // SessionSummary is one row of the /resume picker.
 type SessionSummary struct {
-	ID      string
-	Cwd     string
-	Updated time.Time
-	Preview string // the first user message, or a title
-	Turns   int    // turns started (0: not known)
+	ID         string
+	Cwd        string
+	Updated    time.Time
+	Preview    string // the first user message, or a title
+	Turns      int    // turns started (0: not known)
+	Name       string // given with kodex sessions rename, if any
+	ForkedFrom string // the session it is a fork of, if any
 }
 
 // Options configure [Run]. Only Session is required; a nil hook makes the
