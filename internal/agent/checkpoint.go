@@ -160,6 +160,9 @@ func (s *Session) rewind(ctx context.Context, id string, op protocol.Rewind) {
 			s.emit(id, protocol.Warning{Message: "could not record the session transcript: " + err.Error()})
 		}
 	}
+	// The context is what is left: the meter shows it now, not at the
+	// next turn.
+	s.emit(id, protocol.TokenCount{Total: s.total, ContextWindow: s.settings.ContextWindow, ContextUsed: s.contextEstimate()})
 	s.emit(id, protocol.ConversationRewound{Turn: op.Turn, Prompt: tc.Prompt})
 }
 

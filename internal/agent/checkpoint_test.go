@@ -165,7 +165,11 @@ func TestRewindAfterResume(t *testing.T) {
 		t.Fatalf("rewindable turns (-want +got):\n%s", diff)
 	}
 	h2.submit(protocol.Rewind{Turn: 2, Files: true})
-	untilType[protocol.ConversationRewound](h2)
+	evs2, _ := untilType[protocol.ConversationRewound](h2)
+	// The context meter shows what is left at once: two short messages.
+	if tc := msgsOf[protocol.TokenCount](evs2); len(tc) != 1 || tc[0].ContextUsed <= 0 || tc[0].ContextUsed > 50 {
+		t.Errorf("token counts with the rewind: %+v; want one, of the two messages left", tc)
+	}
 	if _, err := os.Stat(filepath.Join(ws, "f.txt")); !os.IsNotExist(err) {
 		t.Errorf("f.txt after rewinding the resumed session: %v", err)
 	}
