@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"text/tabwriter"
 	"time"
@@ -83,12 +84,19 @@ func NewCmdSessions(f *Factory) *cobra.Command {
 			if err != nil {
 				return &ConfigError{err}
 			}
-			id := sessionID(home, args[0])
+			// An archived session is deleted as well.
+			base := home
+			if _, err := rollout.Find(home, args[0]); errors.Is(err, rollout.ErrNotFound) {
+				if _, err := rollout.Find(session.ArchivedHome(home), args[0]); err == nil {
+					base = session.ArchivedHome(home)
+				}
+			}
+			id := sessionID(base, args[0])
 			var workspaces []string // whose checkpoints it may have been keeping
-			if path, err := rollout.Find(home, args[0]); err == nil {
+			if path, err := rollout.Find(base, args[0]); err == nil {
 				workspaces = session.SessionWorkspaces(path)
 			}
-			if err := rollout.Remove(home, args[0]); err != nil {
+			if err := rollout.Remove(base, args[0]); err != nil {
 				return err
 			}
 			if id != "" {

@@ -389,6 +389,9 @@ func (rt *Runtime) find(sp Spec) (string, error) {
 	}
 	path, err := rollout.Find(rt.Home, sp.ResumeID)
 	if errors.Is(err, rollout.ErrNotFound) {
+		if _, aerr := rollout.Find(ArchivedHome(rt.Home), sp.ResumeID); aerr == nil {
+			return "", &NotFoundError{Msg: fmt.Sprintf("session %q is archived; bring it back with kodex sessions unarchive %s", sp.ResumeID, sp.ResumeID)}
+		}
 		return "", &NotFoundError{Msg: fmt.Sprintf("no session %q; list them with kodex sessions list", sp.ResumeID)}
 	}
 	return path, err
