@@ -144,6 +144,9 @@ type PatchApplyEnd struct {
 	Success bool         `json:"success"`
 	Changes []FileChange `json:"changes"`
 	Output  string       `json:"output"` // A/M/D summary or the error
+	// Declined: not applied because the user said no or the approval
+	// policy does not allow it (Output says why), not because it failed.
+	Declined bool `json:"declined,omitempty"`
 }
 
 // ExecApprovalRequest asks the user whether a command may run. Answer with

@@ -345,11 +345,11 @@ func (t *threadState) turnEnded(id, status string, te *turnError) {
 
 func (t *threadState) patchEnded(turnID string, m protocol.PatchApplyEnd) {
 	status := "completed"
-	if !m.Success {
+	switch {
+	case m.Declined:
+		status = "declined"
+	case !m.Success:
 		status = "failed"
-		if len(m.Changes) == 0 && !t.started[m.CallID] {
-			status = "declined"
-		}
 	}
 	t.itemStarted(turnID, fileChange(m.CallID, m.Changes, "inProgress"))
 	t.itemCompleted(turnID, fileChange(m.CallID, m.Changes, status))

@@ -195,7 +195,7 @@ func (q *approvalModal) decide(d protocol.ReviewDecision, feedback string) appro
 		return approvalDecided{op: protocol.ExecApproval{CallID: a.mcp.CallID, Decision: d}}
 	}
 	out := approvalDecided{op: protocol.PatchApproval{CallID: a.patch.CallID, Decision: d, Feedback: feedback}}
-	if d == protocol.DecisionDenied || d == protocol.DecisionAbort {
+	if d == protocol.DecisionAbort { // the turn ends: no event shows the patch (a denial's does)
 		out.commit = &patchCell{changes: a.patch.Changes, declined: true}
 	}
 	return out

@@ -47,7 +47,7 @@ func TestApprovalModalUpdate(t *testing.T) {
 		{"patch yes", patch, []string{"y"}, protocol.PatchApproval{CallID: "p1", Decision: protocol.DecisionApproved}, false, 0},
 		{"patch no asks why", patch, []string{"n"}, nil, false, 1},
 		{"patch no with feedback", patch, []string{"n", "b", "a", "d", "space", "enter"},
-			protocol.PatchApproval{CallID: "p1", Decision: protocol.DecisionDenied, Feedback: "bad"}, true, 0},
+			protocol.PatchApproval{CallID: "p1", Decision: protocol.DecisionDenied, Feedback: "bad"}, false, 0}, // the patch's end shows it
 		{"patch feedback cancelled", patch, []string{"n", "esc", "y"}, protocol.PatchApproval{CallID: "p1", Decision: protocol.DecisionApproved}, false, 0},
 		{"patch abort", patch, []string{"esc"}, protocol.PatchApproval{CallID: "p1", Decision: protocol.DecisionAbort}, true, 0},
 	}

@@ -14,13 +14,17 @@ import (
 // patchDiffLines is how many diff lines a patch cell shows before folding.
 const patchDiffLines = 80
 
+// rejectedByUser is what a patch the user declined without a word says:
+// the cell says "Declined" already.
+const rejectedByUser = "patch rejected by user"
+
 // patchCell is a patch being applied, then its outcome.
 type patchCell struct {
 	changes  []protocol.FileChange
 	running  bool
 	failed   bool
-	declined bool   // the user said no: summary only
-	output   string // the error, when failed
+	declined bool   // the user or the policy said no: summary and why
+	output   string // the error, when failed; why, when declined
 }
 
 // diffStat counts added and removed lines of a unified diff.
@@ -77,6 +81,10 @@ func (c *patchCell) render(width int) string {
 	b.WriteString("\n" + renderChanges(c.changes, width, budget))
 	if c.failed && c.output != "" {
 		b.WriteString("\n" + indent(md.Fg(md.Red, wrap(sanitize(c.output), width-4)), "  ", "  "))
+	}
+	if c.declined && c.output != "" && c.output != rejectedByUser {
+		// The policy's reason, or what the user told the model.
+		b.WriteString("\n" + indent(md.Faint(wrap(sanitize(c.output), width-4)), "  ", "  "))
 	}
 	return b.String()
 }

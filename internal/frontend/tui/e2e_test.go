@@ -125,6 +125,9 @@ func (s *scriptedSession) play(prompt string) bool {
 		}
 		answer := "Patch applied."
 		if a, _ := op.(protocol.PatchApproval); a.Decision == protocol.DecisionDenied {
+			// As the agent does: the declined patch's end says so.
+			s.emit(protocol.PatchApplyEnd{CallID: "p1", Changes: []protocol.FileChange{{Path: "hello.txt", Kind: protocol.ChangeAdd, UnifiedDiff: "+hello\n"}},
+				Output: "patch rejected by user: " + a.Feedback, Declined: true})
 			answer = "Understood, I did not apply the patch (" + a.Feedback + ")."
 		}
 		s.emit(protocol.AgentMessage{ItemID: "m2", Text: answer},

@@ -204,7 +204,7 @@ func (t *transcript) toolEvent(ev protocol.EventMsg) tea.Msg {
 		if !ok {
 			c = &patchCell{}
 		}
-		c.running, c.failed, c.output = false, !e.Success, e.Output
+		c.running, c.failed, c.declined, c.output = false, !e.Success && !e.Declined, e.Declined, e.Output
 		if len(e.Changes) > 0 {
 			c.changes = e.Changes
 		}

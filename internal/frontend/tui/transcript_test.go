@@ -113,6 +113,17 @@ func TestTranscriptUpdate(t *testing.T) {
 			want: []string{"approval exec rm x", "notify Approval needed to run rm x", "commit ✗ Declined rm x"},
 		},
 		{
+			name: "a declined patch is one cell, with the policy's reason or the user's words",
+			events: []protocol.EventMsg{
+				protocol.PatchApprovalRequest{CallID: "p1", Changes: []protocol.FileChange{{Path: "a.txt", Kind: protocol.ChangeAdd, UnifiedDiff: "+x\n"}}},
+				protocol.PatchApplyEnd{CallID: "p1", Changes: []protocol.FileChange{{Path: "a.txt", Kind: protocol.ChangeAdd, UnifiedDiff: "+x\n"}}, Output: "patch rejected by user", Declined: true},
+				protocol.PatchApplyEnd{CallID: "p2", Changes: []protocol.FileChange{{Path: "/etc/b", Kind: protocol.ChangeAdd, UnifiedDiff: "+y\n"}}, Output: "patch rejected: writing outside the workspace", Declined: true},
+			},
+			want: []string{"approval patch", "notify Approval needed to edit files",
+				"commit ✗ Declined edits to 1 file (+1 -0) └ A a.txt (+1 -0)",
+				"commit ✗ Declined edits to 1 file (+1 -0) └ A /etc/b (+1 -0) patch rejected: writing outside the workspace"},
+		},
+		{
 			name: "history asks nothing and starts no spinner",
 			events: []protocol.EventMsg{
 				UserMessage{Text: "hi"},

@@ -132,8 +132,9 @@ func (t *Tool) run(ctx context.Context, env *tools.Env, callID, text, workdir st
 	if err != nil {
 		return tools.Result{}, err
 	}
-	if refused != nil {
-		return failed(changes, *refused)
+	if refused != nil { // declined, by the user or the policy
+		emit(env, protocol.PatchApplyEnd{CallID: callID, Success: false, Changes: changes, Output: refused.Output, Declined: true})
+		return *refused, nil
 	}
 	emit(env, protocol.PatchApplyBegin{CallID: callID, Changes: changes, AutoApproved: auto})
 	if err := plan.Commit(pfs); err != nil {

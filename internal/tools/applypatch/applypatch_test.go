@@ -321,9 +321,10 @@ func TestApprovalDecisions(t *testing.T) {
 				t.Errorf("applied = %v, want %v", applied, tt.applied)
 			}
 			if tt.name == "denied" {
-				// A refused patch is a failed edit the user sees, with why.
-				if len(f.events) != 1 || f.events[0].(protocol.PatchApplyEnd).Success || f.events[0].(protocol.PatchApplyEnd).Output != tt.wantOutput {
-					t.Errorf("events = %v, want one failed PatchApplyEnd", f.events)
+				// A refused patch is a declined edit the user sees, with why.
+				if len(f.events) != 1 || f.events[0].(protocol.PatchApplyEnd).Success || !f.events[0].(protocol.PatchApplyEnd).Declined ||
+					f.events[0].(protocol.PatchApplyEnd).Output != tt.wantOutput {
+					t.Errorf("events = %v, want one declined PatchApplyEnd", f.events)
 				}
 			} else if !tt.applied && len(f.events) != 0 {
 				t.Errorf("events = %v, want none", f.events)
