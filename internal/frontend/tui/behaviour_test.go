@@ -175,6 +175,32 @@ func TestQueuedMessageSentAfterTurn(t *testing.T) {
 	wantOps(t, h.sink, userTurn("and then"))
 }
 
+// Messages queued during a turn that the user then interrupts are not
+// sent: they come back to the composer (above what was typed since), to be
+// edited or sent, as in Codex.
+func TestQueuedMessagesBackAfterInterrupt(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, Options{})
+	h.events(protocol.TurnStarted{TurnID: "t1"})
+	for _, msg := range []string{"first thought", "second thought"} {
+		h.typeText(msg)
+		h.key("enter")
+	}
+	h.typeText("and more")
+	h.events(protocol.TurnAborted{TurnID: "t1", Reason: "interrupted"})
+	if h.sink.count() != 0 {
+		t.Fatalf("queued messages were sent after the interrupt: %v", h.sink.ops)
+	}
+	if got, want := h.m.composer.value(), "first thought\nsecond thought\nand more"; got != want {
+		t.Errorf("composer = %q, want %q", got, want)
+	}
+	if f := h.frame(); strings.Contains(f, "queued:") {
+		t.Errorf("the queue is still shown:\n%s", f)
+	}
+	h.key("enter")
+	wantOps(t, h.sink, userTurn("first thought\nsecond thought\nand more"))
+}
+
 // Commands that would cut the running turn off (a new session, a fork, a
 // resume) or change the conversation or the files under it are refused
 // while it runs and kept in the composer; the others run.

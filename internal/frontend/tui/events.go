@@ -68,12 +68,26 @@ func withoutDraft(r tea.Msg) tea.Msg {
 
 // turnFinished closes the turn once the transcript committed its
 // leftovers: unanswered approvals are dropped and the next queued message,
-// if any, submitted.
-func (m *model) turnFinished() tea.Cmd {
+// if any, submitted; after an interrupted turn, the queued messages go back
+// to the composer instead.
+func (m *model) turnFinished(aborted bool) tea.Cmd {
 	m.approvals.clear()
 	m.status.turn.running = false
 	if m.hint == "Interrupting…" {
 		m.hint = ""
+	}
+	if aborted && len(m.queued) > 0 && !m.quitting {
+		// The user stopped the turn to change course: what they queued
+		// comes back to the composer to edit or send, as in Codex, above
+		// anything typed since.
+		text := strings.Join(m.queued, "\n")
+		if cur := m.composer.value(); strings.TrimSpace(cur) != "" {
+			text += "\n" + cur
+		}
+		m.queued = nil
+		m.composer.setValue(text)
+		m.transcript.live.version++
+		return nil
 	}
 	if len(m.queued) > 0 && !m.quitting {
 		next := m.queued[0]

@@ -140,7 +140,7 @@ func (m *model) actEvent(msg tea.Msg) (cmd tea.Cmd, ok bool) {
 		m.hasContent = true
 		return m.status.turn.start(m.now()), true
 	case turnFinished:
-		return m.turnFinished(), true
+		return m.turnFinished(r.aborted), true
 	case approvalAsked:
 		m.approvals.push(r.a, m.now(), m.typedAt())
 	case elicitAsked:

@@ -40,8 +40,9 @@ type transcript struct {
 type (
 	// turnBegan: a turn started (the spinner runs).
 	turnBegan struct{}
-	// turnFinished: the turn ended; its leftovers are committed already.
-	turnFinished struct{}
+	// turnFinished: the turn ended (aborted: interrupted, or an approval
+	// was aborted); its leftovers are committed already.
+	turnFinished struct{ aborted bool }
 	// approvalAsked: an approval request for the modal.
 	approvalAsked struct{ a *approval }
 	// elicitAsked: an MCP server's form for the overlay.
@@ -133,7 +134,8 @@ func (t *transcript) turnEnded(ev protocol.EventMsg) tea.Msg {
 	if n != nil {
 		out = append(out, commitCell{n})
 	}
-	out = append(out, turnFinished{})
+	_, aborted := ev.(protocol.TurnAborted)
+	out = append(out, turnFinished{aborted: aborted})
 	if body != "" && !t.replaying { // no notification for history
 		out = append(out, notify{body})
 	}
