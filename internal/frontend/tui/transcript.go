@@ -93,7 +93,9 @@ func (t *transcript) update(ev protocol.EventMsg) tea.Msg {
 	case protocol.ContextCompacted:
 		return showNotice{noticeInfo, fmt.Sprintf("Context compacted (%s → %s tokens).", formatTokens(e.TokensBefore), formatTokens(e.TokensAfter)), ""}
 	case protocol.Retry:
-		return showNotice{noticeWarning, retryText(e), ""}
+		// What the broken attempt streamed goes first: the retry's
+		// warning comes after it, and the answer starts again below.
+		return results{t.reason.end(), t.flush(), showNotice{noticeWarning, retryText(e), ""}}
 	case protocol.Warning:
 		return showNotice{noticeWarning, e.Message, ""}
 	case protocol.Error:

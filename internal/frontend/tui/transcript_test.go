@@ -124,6 +124,15 @@ func TestTranscriptUpdate(t *testing.T) {
 				"commit ✗ Declined edits to 1 file (+1 -0) └ A /etc/b (+1 -0) patch rejected: writing outside the workspace"},
 		},
 		{
+			name: "a retry commits what the broken attempt streamed before its warning",
+			events: []protocol.EventMsg{
+				protocol.AgentMessageDelta{ItemID: "m", Delta: "The first half"},
+				protocol.Retry{Attempt: 1, MaxAttempts: 5, Reason: "stream disconnected"},
+				protocol.AgentMessage{ItemID: "m2", Text: "The whole answer."},
+			},
+			want: []string{"commit • The first half", "notice " + retryText(protocol.Retry{Attempt: 1, MaxAttempts: 5, Reason: "stream disconnected"}), "commit • The whole answer."},
+		},
+		{
 			name: "history asks nothing and starts no spinner",
 			events: []protocol.EventMsg{
 				UserMessage{Text: "hi"},
