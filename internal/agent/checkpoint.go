@@ -98,7 +98,7 @@ func (s *Session) runRestore(ctx context.Context, id string, op protocol.Op) {
 	case protocol.Redo:
 		n, step, ok := s.journal.Redo()
 		if !ok {
-			s.emit(id, protocol.Error{ErrorInfo: protocol.ErrorInfo{Code: "nothing_to_redo", Message: "nothing to redo (a turn after an undo forgets it)"}})
+			s.emit(id, protocol.Error{ErrorInfo: protocol.ErrorInfo{Code: "nothing_to_redo", Message: "nothing to redo: /redo puts back what an undo restored (a turn after the undo forgets it)"}})
 			return
 		}
 		if s.restore(ctx, id, "redo", []int{n}, []checkpoint.Step{step}, op.Force) {

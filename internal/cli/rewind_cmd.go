@@ -49,8 +49,8 @@ directory; an id prefix is enough.`,
 			if len(args) == 1 {
 				opts.ID = args[0]
 			}
-			if opts.To < 0 {
-				return &UsageError{Msg: "--to takes a turn number (kodex rewind lists them)"}
+			if opts.To < 0 || (opts.To == 0 && cmd.Flags().Changed("to")) {
+				return &UsageError{Msg: "--to takes a turn number from 1 (kodex rewind lists them)"}
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)
@@ -105,8 +105,12 @@ func runRewind(ctx context.Context, f *Factory, g *GlobalOptions, opts *RewindOp
 		return err
 	}
 	if len(res.Conflicts) > 0 {
+		src := opts.ID
+		if m, err := rollout.ReadMeta(path); err == nil {
+			src = m.ID
+		}
 		fmt.Fprintf(f.IO.ErrOut, "%s", termtext.Text(res.Diff))
-		return fmt.Errorf("nothing restored and no fork made: %s changed since turn %d (shown above); kodex rewind --files --force restores them anyway", nFiles(len(res.Conflicts)), opts.To)
+		return fmt.Errorf("nothing restored and no fork made: %s changed since turn %d (shown above); kodex rewind %s --to %d --files --force restores them anyway", nFiles(len(res.Conflicts)), opts.To, src, opts.To)
 	}
 	fmt.Fprintf(w, "Rewound to before turn %d: session %s\n", opts.To, res.ID)
 	if opts.Files {
