@@ -189,6 +189,27 @@ const summary = {};
   assert.equal(turn.finalResponse, "outside git");
 }
 
+// "acceptWithPrefixRule" accepts with the rule the model proposed: the next
+// command that starts with it runs outside the sandbox without asking.
+{
+  const asked = [];
+  const thread = kodex.startThread({
+    workingDirectory: workdir,
+    approvalPolicy: "on-request",
+    sandboxMode: "workspace-write",
+    onApproval: (request) => {
+      asked.push(request);
+      return "acceptWithPrefixRule";
+    },
+  });
+  assert.equal((await thread.run("make a")).finalResponse, "made a");
+  assert.equal((await thread.run("make b")).finalResponse, "made b");
+  assert.deepEqual(asked.map((r) => r.proposedPrefixRule), [["mkdir", "-p"]]);
+  for (const d of ["ts-prefixed-a", "ts-prefixed-b"]) {
+    assert.ok(existsSync(path.join(workdir, "..", d)), `${d} was not made`);
+  }
+}
+
 // Errors: a missing binary, a binary that exits, a request kodex refuses.
 {
   await assert.rejects(new Kodex({ kodexPathOverride: path.join(workdir, "no-such-kodex") }).listThreads(), (err) => {

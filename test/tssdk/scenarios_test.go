@@ -40,6 +40,12 @@ func TestScenarios(t *testing.T) {
 		modeltest.HTTPError(400, "invalid_request_error", "the model refused"),
 		// Outside a git repository, with skipGitRepoCheck.
 		modeltest.Text("outside git"),
+		// A prefix rule accepted: the second command that starts with it
+		// runs outside the sandbox without asking.
+		modeltest.Calls(modeltest.FunctionCall("shell", `{"command":["mkdir","-p","../ts-prefixed-a"],"sandbox_permissions":"require_escalated","justification":"asked for","prefix_rule":["mkdir","-p"]}`)),
+		modeltest.Text("made a"),
+		modeltest.Calls(modeltest.FunctionCall("shell", `{"command":["mkdir","-p","../ts-prefixed-b"],"sandbox_permissions":"require_escalated","prefix_rule":["mkdir","-p"]}`)),
+		modeltest.Text("made b"),
 	)
 	src, err := os.ReadFile(filepath.Join(fx.here, "scenarios.mjs"))
 	if err != nil {
@@ -65,8 +71,8 @@ func TestScenarios(t *testing.T) {
 	t.Logf("scenarios.mjs: %s", strings.TrimSpace(out))
 
 	reqs := e.srv.Requests()
-	if len(reqs) != 12 {
-		t.Fatalf("the model received %d requests, want 12", len(reqs))
+	if len(reqs) != 16 {
+		t.Fatalf("the model received %d requests, want 16", len(reqs))
 	}
 	if out := reqs[1].LastToolOutput(); !strings.Contains(out, "streamed") {
 		t.Errorf("request 2's tool output = %q, want the echo's", out)
@@ -120,6 +126,12 @@ func TestScenarios(t *testing.T) {
 	}
 	if in := reqs[11].Input(); len(in) == 0 || !strings.Contains(in[0].Text(), "<cwd>"+e.home+"</cwd>") {
 		t.Errorf("request 12 is not in the directory outside git (%s); its input:\n%s", e.home, inputOf(reqs[11]))
+	}
+	// The prefix rule: both commands ran (the second without asking).
+	for i := 13; i <= 15; i += 2 {
+		if out := reqs[i].LastToolOutput(); !strings.Contains(out, `"exit_code":0`) {
+			t.Errorf("request %d's tool output = %q, want the mkdir's success", i+1, out)
+		}
 	}
 	// The fork was archived.
 	archived, _ := filepath.Glob(filepath.Join(e.kodexHome, "archived", "sessions", "*", "*", "*", "*"+got.ForkThread+"*.jsonl"))

@@ -235,11 +235,13 @@ export type ApprovalRequest = {
   cwd?: string;
   /** Why kodex asks, when it says. */
   reason: string | null;
+  /** The command prefix the model proposes to allow from now on (answer "acceptWithPrefixRule"), if any (command_execution). */
+  proposedPrefixRule?: string[];
   /** The item as item.started showed it: the command, or the patch's files. */
   item?: ThreadItem;
 };
-/** The answer to an approval: run it, run it and do not ask again in this thread, refuse (the model is told), or end the turn. */
-export type ApprovalDecision = "accept" | "acceptForSession" | "decline" | "cancel";
+/** The answer to an approval: run it, run it and do not ask again in this thread, run it and allow later commands that start with the proposed prefix rule, refuse (the model is told), or end the turn. */
+export type ApprovalDecision = "accept" | "acceptForSession" | "acceptWithPrefixRule" | "decline" | "cancel";
 /** Answers approvals; anything but a decision, or a throw, declines. */
 export type ApprovalHandler = (request: ApprovalRequest) => ApprovalDecision | Promise<ApprovalDecision>;
 

@@ -179,11 +179,21 @@ export class Thread {
     if (request.type === "command_execution") {
       request.command = params.command ?? "";
       request.cwd = params.cwd ?? "";
+      const rule = params.proposedExecpolicyAmendment;
+      if (Array.isArray(rule) && rule.length > 0 && rule.every((w) => typeof w === "string")) {
+        request.proposedPrefixRule = [...rule];
+      }
     }
     const item = this._turn?.mapper.item(params.itemId);
     if (item) request.item = item;
     try {
       const d = await onApproval(request);
+      if (d === "acceptWithPrefixRule") {
+        // Accept, with the prefix rule the request proposed (none: decline).
+        return request.proposedPrefixRule
+          ? { acceptWithExecpolicyAmendment: { execpolicy_amendment: request.proposedPrefixRule } }
+          : "decline";
+      }
       return DECISIONS.has(d) ? d : "decline";
     } catch {
       return "decline";
