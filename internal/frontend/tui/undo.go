@@ -128,12 +128,20 @@ func restoredText(e protocol.FilesRestored) string {
 }
 
 // restoreConflict shows what the user changed since the turn and asks
-// whether to restore anyway.
+// whether to restore anyway; a rewind may also go back in the conversation
+// only, keeping the user's changes.
 func restoreConflict(e protocol.RestoreConflict) results {
 	p := &picker{title: fmt.Sprintf("%s anyway, overwriting those changes?", map[string]string{"undo": "Undo", "redo": "Redo", "rewind": "Rewind"}[e.Action])}
 	p.items = []popupItem{{label: "No, keep my changes"}, {label: "Yes, overwrite them", desc: strings.Join(e.Paths, ", ")}}
+	if e.Action == "rewind" {
+		p.title = "Rewind the files too, overwriting those changes?"
+		p.items = []popupItem{{label: "Conversation only, keep my changes"}, {label: "Conversation and files, overwrite them", desc: strings.Join(e.Paths, ", ")}, {label: "Cancel"}}
+	}
 	p.choose = func(i int) tea.Msg {
-		if i == 0 {
+		switch {
+		case e.Action == "rewind" && i == 0:
+			return submitOp{protocol.Rewind{Turn: e.Turns[0]}}
+		case i != 1:
 			return nil
 		}
 		switch e.Action {
@@ -146,8 +154,9 @@ func restoreConflict(e protocol.RestoreConflict) results {
 		}
 		return nil
 	}
+	// The files changed since the last of the turns restored.
 	return results{
-		commitCell{&textCell{title: fmt.Sprintf("Changed since turn %d", e.Turns[0]), body: e.Diff, diff: true}},
+		commitCell{&textCell{title: fmt.Sprintf("Changed since turn %d", e.Turns[len(e.Turns)-1]), body: e.Diff, diff: true}},
 		showNotice{noticeWarning, fmt.Sprintf("Nothing restored: %d file%s changed since (shown above).", len(e.Paths), map[bool]string{true: " was", false: "s were"}[len(e.Paths) == 1]), ""},
 		openOverlay{p},
 	}

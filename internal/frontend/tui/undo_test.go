@@ -53,6 +53,36 @@ func TestUndoConflictAsks(t *testing.T) {
 	wantOps(t, h.sink, protocol.Undo{Force: true})
 }
 
+// A rewind's conflict offers the conversation alone (the user's changes
+// kept), both (overwritten), or nothing; the diff is of the changes since
+// the last turn rewound over.
+func TestRewindConflictAsks(t *testing.T) {
+	t.Parallel()
+	conflict := protocol.RestoreConflict{Action: "rewind", Turns: []int{4, 5}, Paths: []string{"x.go"}, Diff: "-a\n+b\n"}
+	for _, tt := range []struct {
+		downs int
+		want  []protocol.Op
+	}{
+		{0, []protocol.Op{protocol.Rewind{Turn: 4}}},
+		{1, []protocol.Op{protocol.Rewind{Turn: 4, Files: true, Force: true}}},
+		{2, nil},
+	} {
+		h := newHarness(t, Options{})
+		h.events(conflict)
+		if sb := h.scrollback(); !strings.Contains(sb, "Changed since turn 5") {
+			t.Errorf("the diff's title:\n%s", sb)
+		}
+		if f := h.frame(); !strings.Contains(f, "Conversation only, keep my changes") || !strings.Contains(f, "Cancel") {
+			t.Fatalf("the question:\n%s", f)
+		}
+		for range tt.downs {
+			h.key("down")
+		}
+		h.key("enter")
+		wantOps(t, h.sink, tt.want...)
+	}
+}
+
 // /rewind lists the earlier messages, newest first; the choice and whether
 // the files go too become a Rewind op, and the rewound message comes back
 // in the composer to be edited.
