@@ -115,6 +115,9 @@ func restoredText(e protocol.FilesRestored) string {
 	if len(e.Turns) > 1 && e.Action == "rewind" {
 		what = fmt.Sprintf("turns %d–%d", e.Turns[0], e.Turns[len(e.Turns)-1])
 	}
+	if len(e.Paths) == 0 {
+		return fmt.Sprintf("%s the file changes of %s: the files were as they should be already, nothing to restore.", verb, what)
+	}
 	text := fmt.Sprintf("%s the file changes of %s: %d file%s restored", verb, what, len(e.Paths), plural(len(e.Paths)))
 	if len(e.Paths) > 0 {
 		shown := e.Paths[:min(len(e.Paths), 8)]

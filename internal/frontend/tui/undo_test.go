@@ -29,6 +29,11 @@ func TestUndoRedoCommands(t *testing.T) {
 	h.typeText("/redo")
 	h.key("enter")
 	wantOps(t, h.sink, protocol.Redo{})
+	// Nothing to put back: said so, not "0 files restored".
+	h.events(protocol.FilesRestored{Action: "redo", Turns: []int{2}})
+	if sb := h.scrollback(); !strings.Contains(sb, "Redid the file changes of turn 2: the files were as they should be already") {
+		t.Errorf("no notice of an empty redo:\n%s", sb)
+	}
 }
 
 // A conflict shows the user's changes and asks; No restores nothing, Yes
