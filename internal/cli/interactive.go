@@ -101,6 +101,15 @@ original is left as it was (kodex resume continues it instead).`,
 	return cmd
 }
 
+// forkNote says what a fork of session from is ("" for no fork), as /fork
+// does.
+func forkNote(from string) string {
+	if from == "" {
+		return ""
+	}
+	return "Forked from session " + from + ": this is a new session with a copy of its conversation; the original is kept as it was."
+}
+
 // runInteractive opens the terminal UI (`kodex [PROMPT]`, `kodex resume`).
 func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *interactiveOptions, args []string) error {
 	if !f.IO.StdinTTY || !f.IO.StdoutTTY {
@@ -157,6 +166,7 @@ func runInteractive(ctx context.Context, f *Factory, g *GlobalOptions, io *inter
 		Editor:        cmp.Or(f.Getenv("VISUAL"), f.Getenv("EDITOR")),
 		InitialPrompt: strings.Join(args, " "),
 		Warnings:      warnings,
+		Note:          forkNote(sess.ForkedFrom),
 		PickSession:   io.pick,
 		Price:         listPrice(rt.Config.Provider.ID),
 		MCPPrompts: func(ctx context.Context) ([]tui.MCPPrompt, error) {

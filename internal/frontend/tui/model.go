@@ -156,6 +156,9 @@ func (m *model) Init() tea.Cmd {
 		m.notice(noticeWarning, w, "")
 	}
 	m.replay(m.session)
+	if m.opts.Note != "" {
+		m.notice(noticeInfo, m.opts.Note, "")
+	}
 	cmds := []tea.Cmd{m.pump(), firstFrameDrawn()}
 	if m.overlay == nil {
 		cmds = append(cmds, m.submitInitial())

@@ -133,6 +133,9 @@ type Options struct {
 	// Warnings are shown under the header when the UI starts (a missing
 	// API key and how to set one), as warning cells the screen wraps.
 	Warnings []string
+	// Note is shown after a resumed session's history (what the session
+	// is, as /fork says it of a fork); "": none.
+	Note string
 	// MCPPrompts lists the prompts of the session's ready MCP servers, and
 	// MCPPrompt gets one filled with its arguments: /mcp__SERVER__NAME
 	// sends it. nil: no MCP prompts.
