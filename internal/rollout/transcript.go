@@ -40,13 +40,17 @@ func Transcript(path string, keep int, injected func(string) bool) ([]Step, erro
 }
 
 // Conversation reads the rollout at path as Transcript does, keeping only
-// the user's messages and the answers (the last keep of them): the whole
-// conversation as it was shown, from the first line, whatever compactions
-// left of it in the history.
+// the user's messages, the answers, and the turn checkpoints and rewinds
+// that say which turns a rewind took back (the last keep of them): the
+// whole conversation as it was shown, from the first line, whatever
+// compactions left of it in the history.
 func Conversation(path string, keep int, injected func(string) bool) ([]Step, error) {
 	return steps(path, keep, injected, func(ev protocol.EventMsg) bool {
-		_, ok := ev.(protocol.AgentMessage)
-		return ok
+		switch ev.(type) {
+		case protocol.AgentMessage, protocol.TurnCheckpoint, protocol.ConversationRewound:
+			return true
+		}
+		return false
 	})
 }
 

@@ -141,13 +141,14 @@ const maxConversationSteps = 20000
 // TurnsOf returns the turns of the recorded session at path: the whole
 // conversation as the user saw it, from the first line, also where a
 // compaction has replaced the history the model is sent (and, for a fork,
-// the conversation it copied).
+// the conversation it copied), less the turns a rewind took back.
 func TurnsOf(path string) ([]Turn, error) {
 	steps, err := rollout.Conversation(path, maxConversationSteps, prompt.IsInjected)
 	if err != nil {
 		return nil, err
 	}
 	var out []Turn
+	at := map[int]int{} // a checkpointed turn's number → its index in out
 	for _, st := range steps {
 		switch e := st.Event.(type) {
 		case nil:
@@ -155,6 +156,14 @@ func TurnsOf(path string) ([]Turn, error) {
 		case protocol.AgentMessage:
 			if len(out) > 0 {
 				out[len(out)-1].Answers = append(out[len(out)-1].Answers, e.Text)
+			}
+		case protocol.TurnCheckpoint: // recorded as its turn ends
+			if len(out) > 0 {
+				at[e.Turn] = len(out) - 1
+			}
+		case protocol.ConversationRewound: // the conversation ends before turn e.Turn
+			if i, ok := at[e.Turn]; ok && i <= len(out) {
+				out = out[:i]
 			}
 		}
 	}

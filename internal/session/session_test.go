@@ -7,7 +7,10 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/kodex-cli/kodex/internal/config"
+	"github.com/kodex-cli/kodex/internal/model"
 	"github.com/kodex-cli/kodex/internal/model/modeltest"
 	"github.com/kodex-cli/kodex/internal/protocol"
 	"github.com/kodex-cli/kodex/internal/rollout"
@@ -162,4 +165,42 @@ func loadByID(t *testing.T, home, id string) *rollout.Session {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TurnsOf is the conversation as the user saw it, less what a rewind took
+// back: turns a and b, a rewind to before b, then c, is [a, c].
+func TestTurnsOfAfterARewind(t *testing.T) {
+	t.Parallel()
+	rec, err := rollout.Create(rollout.Options{Home: t.TempDir(), Cwd: "/w"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	turn := func(n int, prompt, answer string) {
+		t.Helper()
+		if err := rec.AppendItems(model.UserText(prompt)); err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range []protocol.EventMsg{protocol.AgentMessage{Text: answer}, protocol.TurnCheckpoint{Turn: n, Prompt: prompt}} {
+			if err := rec.AppendEvent(protocol.Event{Msg: ev}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	turn(1, "a", "A")
+	turn(2, "b", "B")
+	if err := rec.AppendEvent(protocol.Event{Msg: protocol.ConversationRewound{Turn: 2, Prompt: "b"}}); err != nil {
+		t.Fatal(err)
+	}
+	turn(3, "c", "C")
+	if err := rec.Close(); err != nil {
+		t.Fatal(err)
+	}
+	got, err := TurnsOf(rec.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Turn{{User: []string{"a"}, Answers: []string{"A"}}, {User: []string{"c"}, Answers: []string{"C"}}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("TurnsOf (-want +got):\n%s", diff)
+	}
 }
