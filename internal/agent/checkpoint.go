@@ -92,7 +92,7 @@ func (s *Session) runRestore(ctx context.Context, id string, op protocol.Op) {
 			s.emit(id, protocol.Error{ErrorInfo: protocol.ErrorInfo{Code: "nothing_to_undo", Message: "no turn of this session left file changes to undo"}})
 			return
 		}
-		if s.restore(ctx, id, "undo", turns, []checkpoint.Step{step}, op.Force) {
+		if s.restore(ctx, id, "undo", turns, []checkpoint.Step{step}, op.Force, 0) {
 			s.record(RestoreNote("undo", turns[0]))
 		}
 	case protocol.Redo:
@@ -101,7 +101,7 @@ func (s *Session) runRestore(ctx context.Context, id string, op protocol.Op) {
 			s.emit(id, protocol.Error{ErrorInfo: protocol.ErrorInfo{Code: "nothing_to_redo", Message: "nothing to redo: /redo puts back what an undo restored (a turn after the undo forgets it)"}})
 			return
 		}
-		if s.restore(ctx, id, "redo", []int{n}, []checkpoint.Step{step}, op.Force) {
+		if s.restore(ctx, id, "redo", []int{n}, []checkpoint.Step{step}, op.Force, 0) {
 			s.record(RestoreNote("redo", n))
 		}
 	case protocol.Rewind:
@@ -111,7 +111,8 @@ func (s *Session) runRestore(ctx context.Context, id string, op protocol.Op) {
 
 // restore restores steps for action and reports it; it returns whether the
 // files were restored.
-func (s *Session) restore(ctx context.Context, id, action string, turns []int, steps []checkpoint.Step, force bool) bool {
+// rewindTo is the turn a rewind goes back to before (0 for undo and redo).
+func (s *Session) restore(ctx context.Context, id, action string, turns []int, steps []checkpoint.Step, force bool, rewindTo int) bool {
 	for _, n := range turns {
 		if tc, _ := s.journal.Turn(n); tc.Workspace != s.opts.Checkpoints.Workspace() {
 			s.emit(id, protocol.Error{ErrorInfo: protocol.ErrorInfo{Code: "undo_failed", Message: fmt.Sprintf("turn %d ran in %s; run kodex there to restore its files", n, tc.Workspace)}})
@@ -124,7 +125,7 @@ func (s *Session) restore(ctx context.Context, id, action string, turns []int, s
 		return false
 	}
 	if len(res.Conflicts) > 0 {
-		s.emit(id, protocol.RestoreConflict{Action: action, Turns: turns, Paths: res.Conflicts, Diff: res.Diff})
+		s.emit(id, protocol.RestoreConflict{Action: action, Turns: turns, Paths: res.Conflicts, Diff: res.Diff, Rewind: rewindTo})
 		return false
 	}
 	fr := protocol.FilesRestored{Action: action, Turns: turns, Paths: res.Restored}
@@ -146,7 +147,7 @@ func (s *Session) rewind(ctx context.Context, id string, op protocol.Rewind) {
 		return
 	}
 	if op.Files {
-		if turns, steps := s.journal.Since(op.Turn); len(steps) > 0 && !s.restore(ctx, id, "rewind", turns, steps, op.Force) {
+		if turns, steps := s.journal.Since(op.Turn); len(steps) > 0 && !s.restore(ctx, id, "rewind", turns, steps, op.Force, op.Turn) {
 			return
 		}
 	}

@@ -86,6 +86,12 @@ func TestUndoRedoRewind(t *testing.T) {
 		t.Errorf("a refused undo changed f.txt to %q", got)
 	}
 
+	// Rewinding over the user's edit asks too, and says where to.
+	h.submit(protocol.Rewind{Turn: 1, Files: true})
+	if _, c := untilType[protocol.RestoreConflict](h); c.Action != "rewind" || c.Rewind != 1 {
+		t.Errorf("rewind conflict = %+v; want one for a rewind to before turn 1", c)
+	}
+
 	// Rewind to before turn 1, files too (forced over the user's edit).
 	h.submit(protocol.Rewind{Turn: 1, Files: true, Force: true})
 	evs, rw := untilType[protocol.ConversationRewound](h)

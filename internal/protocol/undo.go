@@ -58,12 +58,15 @@ type FilesRestored struct {
 // RestoreConflict reports that Undo, Redo or Rewind restored nothing
 // because the user changed Paths since the turns' checkpoint: Diff shows
 // how (from what the turns left to what is there now). Submitting the op
-// again with Force restores them anyway.
+// again with Force restores them anyway. For a rewind, Rewind is the turn
+// it goes back to before (Turns holds only the turns whose changes were
+// still in place, so it may start later).
 type RestoreConflict struct {
 	Action string   `json:"action"`
 	Turns  []int    `json:"turns"`
 	Paths  []string `json:"paths"`
 	Diff   string   `json:"diff,omitempty"`
+	Rewind int      `json:"rewind,omitempty"`
 }
 
 // ConversationRewound reports that the conversation now ends before the

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -119,15 +120,12 @@ func restoredText(e protocol.FilesRestored) string {
 		return fmt.Sprintf("%s the file changes of %s: the files were as they should be already, nothing to restore.", verb, what)
 	}
 	text := fmt.Sprintf("%s the file changes of %s: %d file%s restored", verb, what, len(e.Paths), plural(len(e.Paths)))
-	if len(e.Paths) > 0 {
-		shown := e.Paths[:min(len(e.Paths), 8)]
-		text += " (" + strings.Join(shown, ", ")
-		if len(e.Paths) > len(shown) {
-			text += fmt.Sprintf(", … %d more", len(e.Paths)-len(shown))
-		}
-		text += ")"
+	shown := e.Paths[:min(len(e.Paths), 8)]
+	text += " (" + strings.Join(shown, ", ")
+	if len(e.Paths) > len(shown) {
+		text += fmt.Sprintf(", … %d more", len(e.Paths)-len(shown))
 	}
-	return text + "."
+	return text + ")."
 }
 
 // restoreConflict shows what the user changed since the turn and asks
@@ -140,10 +138,11 @@ func restoreConflict(e protocol.RestoreConflict) results {
 		p.title = "Rewind the files too, overwriting those changes?"
 		p.items = []popupItem{{label: "Conversation only, keep my changes"}, {label: "Conversation and files, overwrite them", desc: strings.Join(e.Paths, ", ")}, {label: "Cancel"}}
 	}
+	target := cmp.Or(e.Rewind, e.Turns[0]) // the turn a rewind goes back to before
 	p.choose = func(i int) tea.Msg {
 		switch {
 		case e.Action == "rewind" && i == 0:
-			return submitOp{protocol.Rewind{Turn: e.Turns[0]}}
+			return submitOp{protocol.Rewind{Turn: target}}
 		case i != 1:
 			return nil
 		}
@@ -153,13 +152,18 @@ func restoreConflict(e protocol.RestoreConflict) results {
 		case "redo":
 			return submitOp{protocol.Redo{Force: true}}
 		case "rewind":
-			return submitOp{protocol.Rewind{Turn: e.Turns[0], Files: true, Force: true}}
+			return submitOp{protocol.Rewind{Turn: target, Files: true, Force: true}}
 		}
 		return nil
 	}
-	// The files changed since the last of the turns restored.
+	// The diff is from what the undone turn left, or for a rewind the last
+	// of the turns it goes back over.
+	since := e.Turns[0]
+	if e.Action == "rewind" {
+		since = e.Turns[len(e.Turns)-1]
+	}
 	return results{
-		commitCell{&textCell{title: fmt.Sprintf("Changed since turn %d", e.Turns[len(e.Turns)-1]), body: e.Diff, diff: true}},
+		commitCell{&textCell{title: fmt.Sprintf("Changed since turn %d", since), body: e.Diff, diff: true}},
 		showNotice{noticeWarning, fmt.Sprintf("Nothing restored: %d file%s changed since (shown above).", len(e.Paths), map[bool]string{true: " was", false: "s were"}[len(e.Paths) == 1]), ""},
 		openOverlay{p},
 	}

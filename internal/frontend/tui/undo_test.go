@@ -63,13 +63,15 @@ func TestUndoConflictAsks(t *testing.T) {
 // the last turn rewound over.
 func TestRewindConflictAsks(t *testing.T) {
 	t.Parallel()
-	conflict := protocol.RestoreConflict{Action: "rewind", Turns: []int{4, 5}, Paths: []string{"x.go"}, Diff: "-a\n+b\n"}
+	// Turn 3's changes were undone already: the files go back over 4 and
+	// 5, the conversation to before 3.
+	conflict := protocol.RestoreConflict{Action: "rewind", Turns: []int{4, 5}, Paths: []string{"x.go"}, Diff: "-a\n+b\n", Rewind: 3}
 	for _, tt := range []struct {
 		downs int
 		want  []protocol.Op
 	}{
-		{0, []protocol.Op{protocol.Rewind{Turn: 4}}},
-		{1, []protocol.Op{protocol.Rewind{Turn: 4, Files: true, Force: true}}},
+		{0, []protocol.Op{protocol.Rewind{Turn: 3}}},
+		{1, []protocol.Op{protocol.Rewind{Turn: 3, Files: true, Force: true}}},
 		{2, nil},
 	} {
 		h := newHarness(t, Options{})
