@@ -133,13 +133,16 @@ func (s *Session) runCompact(ctx context.Context, turnID string) {
 // The last keep items of the history are left out of the compaction and
 // follow it: a turn that compacts before its first request keeps its new
 // message (keep 1) after the summary, so that what the model reads last is
-// what the user just asked, not the summary's "continue the work".
+// what the user just asked, not the summary's "continue the work". Items
+// too big for that (over half the limit: a pasted log) are compacted with
+// the rest, which keeps only their end.
 func (s *Session) compact(ctx context.Context, turnID string, auto bool, keep int) error {
 	before := s.contextEstimate()
 	full := s.history
 	var tail []model.Item
-	if keep > 0 && keep < len(full) {
-		s.history, tail = full[:len(full)-keep], slices.Clone(full[len(full)-keep:])
+	if keep > 0 && keep < len(full) && estimateTokens(full[len(full)-keep:]) <= s.compactLimit()/2 {
+		n := len(full) - keep
+		s.history, tail = full[:n:n], slices.Clone(full[n:])
 	}
 	next, summary, usage, err := s.compacted(ctx, turnID)
 	if err != nil {

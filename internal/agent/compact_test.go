@@ -78,6 +78,38 @@ func TestAutoCompactBeforeTheLimit(t *testing.T) {
 	}
 }
 
+// TestAutoCompactHugeNewMessage: a new message too big to keep whole
+// after the summary (over half the limit: a pasted log) is compacted with
+// the rest, which keeps its end only, so the turn's request fits.
+func TestAutoCompactHugeNewMessage(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, agent.Options{Settings: agent.Settings{Model: "m", AutoCompactLimit: 2000}},
+		modeltest.Response{Text: "First answer.", Usage: usage(1400, 100)},
+		modeltest.Response{Text: "The summary.", Usage: usage(2200, 50)},
+		modeltest.Response{Text: "Read it.", Usage: usage(900, 20)},
+	)
+	h.turn("first")
+	huge := "log start " + strings.Repeat("x", 8000) + " log end"
+	evs := h.turn(huge)
+	if len(msgsOf[protocol.ContextCompacted](evs)) != 1 {
+		t.Fatalf("no compaction; events %v", types(evs))
+	}
+	sum := h.request(1)
+	if !isCompactRequest(&sum) || !strings.Contains(string(sum.Raw), "log start") {
+		t.Errorf("the huge message is not in what was compacted")
+	}
+	after := inputOf(h.request(2))
+	last := after[len(after)-1].Text
+	if !strings.HasPrefix(last, "The earlier part of this conversation was compacted") {
+		t.Errorf("the request after compaction ends with %.60q, want the summary", last)
+	}
+	for _, it := range after {
+		if strings.Contains(it.Text, "log start") || len(it.Text) > 4000 {
+			t.Errorf("the huge message went whole into the request after compaction (%d bytes)", len(it.Text))
+		}
+	}
+}
+
 // TestCompactOp: /compact runs as a turn of its own, and the next turn's
 // request starts from the summary.
 func TestCompactOp(t *testing.T) {

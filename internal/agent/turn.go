@@ -57,7 +57,8 @@ func (s *Session) runTurn(ctx context.Context, turnID string, ut protocol.UserTu
 		}
 		res, err := s.sample(ctx, turnID, s.request(ctx, turnID, ut))
 		if err != nil && model.KindOf(err) == model.ErrContextWindow && ctx.Err() == nil && len(s.history) > 1 {
-			// The estimate was short: compact, then retry the request once.
+			// The estimate was short: compact, then retry the request once
+			// (a new message too big to keep whole is compacted too).
 			if cerr := s.compact(ctx, turnID, true, keep); cerr == nil {
 				res, err = s.sample(ctx, turnID, s.request(ctx, turnID, ut))
 			}
