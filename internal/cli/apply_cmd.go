@@ -92,7 +92,7 @@ func runApply(cmd *cobra.Command, f *Factory, g *GlobalOptions, id string) error
 }
 
 // findApplySession is the rollout of session id (a prefix), or of the last
-// session started in cwd.
+// session worked in in cwd (see rollout.Last).
 func findApplySession(home, cwd, id string) (string, error) {
 	if id != "" {
 		return rollout.Find(home, id)

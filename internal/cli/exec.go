@@ -105,7 +105,7 @@ sandbox_mode and approval_policy in config.toml, choose each separately.`,
 			return continueSession(cmd, opts, "resume", args, run)
 		},
 	}
-	resume.Flags().BoolVar(&opts.ResumeLast, "last", false, "resume the most recent session in this directory")
+	resume.Flags().BoolVar(&opts.ResumeLast, "last", false, "resume the session last worked in, in this directory")
 	fork := &cobra.Command{
 		Use:   "fork [--last | SESSION_ID] [PROMPT | -]",
 		Short: "Start a new session with a copy of a recorded one's conversation",
@@ -119,7 +119,7 @@ goes on from there with a new prompt; the original session is left as it was.`,
 			return continueSession(cmd, opts, "fork", args, run)
 		},
 	}
-	fork.Flags().BoolVar(&opts.ResumeLast, "last", false, "fork the most recent session in this directory")
+	fork.Flags().BoolVar(&opts.ResumeLast, "last", false, "fork the session last worked in, in this directory")
 	cmd.AddCommand(resume, fork, newCmdExecReview(f, opts))
 	return cmd
 }

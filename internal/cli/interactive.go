@@ -66,7 +66,7 @@ sessions (no argument; --all lists every directory's).`,
 			return runInteractive(cmd.Context(), f, g, io, nil)
 		},
 	}
-	cmd.Flags().BoolVar(&io.resumeLast, "last", false, "resume the most recent session in this directory")
+	cmd.Flags().BoolVar(&io.resumeLast, "last", false, "resume the session last worked in, in this directory")
 	cmd.Flags().BoolVar(&io.all, "all", false, "with no session id: pick from every directory's sessions")
 	cmd.Flags().BoolVar(&io.altScreen, "alt-screen", false, "use the full-screen mode")
 	return cmd
@@ -96,7 +96,7 @@ original is left as it was (kodex resume continues it instead).`,
 			return runInteractive(cmd.Context(), f, g, io, args)
 		},
 	}
-	cmd.Flags().BoolVar(&io.resumeLast, "last", false, "fork the most recent session in this directory")
+	cmd.Flags().BoolVar(&io.resumeLast, "last", false, "fork the session last worked in, in this directory")
 	cmd.Flags().BoolVar(&io.altScreen, "alt-screen", false, "use the full-screen mode")
 	return cmd
 }

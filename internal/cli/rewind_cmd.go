@@ -39,7 +39,7 @@ another program), nothing is restored and no fork is made: kodex shows how
 the file differs and stops; --force restores anyway.
 
 Without --to, the turns that can be rewound to are listed (a turn compacted
-away cannot be). With no SESSION_ID, the most recent session started in this
+away cannot be). With no SESSION_ID, the session last worked in in this
 directory; an id prefix is enough.`,
 		Example: `  kodex rewind                     # list the turns of the last session here
   kodex rewind 0199a7c2 --to 3     # fork it from before turn 3's message

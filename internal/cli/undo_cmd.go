@@ -42,7 +42,7 @@ another program), nothing is restored: kodex shows how it differs and stops;
 what commands did outside the workspace (a package installed, a database
 changed, a push) cannot be undone.
 
-With no SESSION_ID, the most recent session started in this directory; an id
+With no SESSION_ID, the session last worked in in this directory; an id
 prefix is enough. In the TUI: /undo, /redo, /rewind.`,
 		Example: `  kodex undo                  # the last turn of the last session here
   kodex undo 0199a7c2         # a session by id prefix (kodex sessions list)

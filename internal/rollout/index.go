@@ -26,7 +26,7 @@ import (
 
 const (
 	indexName    = ".index.json"
-	indexVersion = 1
+	indexVersion = 2 // 2: Rewound
 	// indexPrompt is how much of a first prompt the index keeps (listings
 	// show up to 120 runes of its first line; 512 bytes are at least 128).
 	indexPrompt = 512
@@ -57,12 +57,13 @@ type indexEntry struct {
 	Turns       int                 `json:"turns"`
 	Usage       protocol.TokenUsage `json:"usage"`
 	FirstPrompt string              `json:"first_prompt,omitempty"`
+	Rewound     bool                `json:"rewound,omitempty"`
 }
 
 func (e *indexEntry) summary(path string) Summary {
 	return Summary{
 		ID: e.ID, Path: path, Created: e.Created, Cwd: e.Cwd, Model: e.Model, ForkedFrom: e.ForkedFrom,
-		Totals: Totals{Turns: e.Turns, Usage: e.Usage, FirstPrompt: e.FirstPrompt, Updated: e.Updated},
+		Totals: Totals{Turns: e.Turns, Usage: e.Usage, FirstPrompt: e.FirstPrompt, Updated: e.Updated, Rewound: e.Rewound},
 	}
 }
 
@@ -187,7 +188,7 @@ func summarizeFrom(path string, from *indexEntry) (*indexEntry, error) {
 	}
 	e.Started, e.Ends, e.Lines, e.Scanned = t.started, t.ends, done.n, done.off
 	t.finish()
-	e.Turns, e.Usage, e.Updated = sum.Turns, sum.Usage, sum.Updated
+	e.Turns, e.Usage, e.Updated, e.Rewound = sum.Turns, sum.Usage, sum.Updated, sum.Rewound
 	e.FirstPrompt = promptHead(sum.FirstPrompt)
 	return e, nil
 }

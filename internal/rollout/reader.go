@@ -53,6 +53,9 @@ type Totals struct {
 	FirstPrompt string
 	// Updated is the timestamp of the last line.
 	Updated time.Time
+	// Rewound: the conversation was rewound (in the session, or it is a
+	// fork made by a rewind).
+	Rewound bool
 }
 
 // Load reads the rollout at path, streaming: events are counted, not kept,
@@ -219,6 +222,8 @@ func (t *totaler) event(payload []byte) (protocol.TokenCount, bool, error) {
 		t.started++
 	case "turn_complete", "turn_aborted", "turn_failed":
 		t.ends++
+	case "conversation_rewound":
+		t.totals.Rewound = true
 	case "token_count":
 		var ev protocol.Event
 		if err := json.Unmarshal(payload, &ev); err != nil {

@@ -350,6 +350,11 @@ func TestListLeavesEmptySessionsOut(t *testing.T) {
 	fork := newRecorder(t, home, Options{ID: "0190a000-0000-7000-8000-000000000004", Cwd: "/w", ForkedFrom: "0190a000-0000-7000-8000-000000000001", Now: clock(t0.Add(4 * time.Hour))})
 	must(t, fork.AppendItems(model.UserText("first work")))
 	must(t, fork.Close())
+	// A fork made by kodex rewind is there to be resumed: not empty.
+	rewound := newRecorder(t, home, Options{ID: "0190a000-0000-7000-8000-000000000005", Cwd: "/w", ForkedFrom: "0190a000-0000-7000-8000-000000000001", Now: clock(t0.Add(-time.Hour))})
+	must(t, rewound.AppendItems(model.UserText("first work")))
+	must(t, rewound.AppendEvent(protocol.Event{Msg: protocol.ConversationRewound{Turn: 2, Prompt: "back to the first"}}))
+	must(t, rewound.Close())
 
 	ids := func(f Filter) []string {
 		list, err := List(home, f)
@@ -360,10 +365,10 @@ func TestListLeavesEmptySessionsOut(t *testing.T) {
 		}
 		return out
 	}
-	if diff := cmp.Diff([]string{"2", "1"}, ids(Filter{})); diff != "" {
+	if diff := cmp.Diff([]string{"2", "1", "5"}, ids(Filter{})); diff != "" {
 		t.Errorf("listed (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"4", "3", "2", "1"}, ids(Filter{Empty: true})); diff != "" {
+	if diff := cmp.Diff([]string{"4", "3", "2", "1", "5"}, ids(Filter{Empty: true})); diff != "" {
 		t.Errorf("listed with Empty (-want +got):\n%s", diff)
 	}
 	last, err := Last(home, "/w")

@@ -122,6 +122,11 @@ func RewindFork(ctx context.Context, o RewindOptions) (Rewound, error) {
 	if err := rec.AppendItems(loaded.History[:tc.HistoryLen]...); err != nil {
 		return res, fmt.Errorf("recording the rewound conversation: %w", err)
 	}
+	// What it is: listings show it (a fork with no turn of its own yet),
+	// and --last picks it, the session last worked in.
+	if err := rec.AppendEvent(protocol.Event{Msg: protocol.ConversationRewound{Turn: o.Turn, Prompt: tc.Prompt}}); err != nil {
+		return res, fmt.Errorf("recording the rewound conversation: %w", err)
+	}
 	res.ID, res.Path = rec.ID(), rec.Path()
 	return res, nil
 }
