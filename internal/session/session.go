@@ -364,14 +364,17 @@ func (rt *Runtime) forkRollout(sp Spec, r resolved, src *rollout.Session) (strin
 // fork shows how full its context is from the start, and its compaction
 // estimate goes on from the same point as src's.
 func copyConversation(rec *rollout.Recorder, src *rollout.Session) error {
-	at := min(max(src.ContextAt, 0), len(src.History))
-	if src.Context <= 0 {
-		at = len(src.History)
+	// A measure past the history's end is from before a compaction: src's
+	// own estimate ignores it, and so does the fork.
+	measured := src.Context > 0 && src.ContextAt >= 0 && src.ContextAt <= len(src.History)
+	at := len(src.History)
+	if measured {
+		at = src.ContextAt
 	}
 	if err := rec.AppendItems(src.History[:at]...); err != nil {
 		return err
 	}
-	if src.Context > 0 {
+	if measured {
 		if err := rec.AppendEvent(protocol.Event{Msg: protocol.TokenCount{ContextUsed: src.Context}}); err != nil {
 			return err
 		}
