@@ -84,12 +84,14 @@ func List(home string, filter Filter) ([]Summary, error) {
 }
 
 // Summarize returns the summary of the one rollout at path, a session of
-// home, through the listing index as List does.
+// home, through the listing index, as List does (the first prompt cut as
+// List's default).
 func Summarize(home, path string) (Summary, error) {
 	ix := openIndex(home)
 	s, err := ix.summary(path)
 	if err == nil {
 		ix.save(false)
+		s.FirstPrompt = truncate(s.FirstPrompt, 120)
 	}
 	return s, err
 }
