@@ -40,13 +40,16 @@ func (s Summary) Empty() bool {
 	return s.Turns == 0 && !s.Rewound && (s.FirstPrompt == "" || s.ForkedFrom != "")
 }
 
+// defaultPromptMax is how much of a first prompt a summary keeps, in runes.
+const defaultPromptMax = 120
+
 // Filter narrows List.
 type Filter struct {
 	// Cwd keeps only sessions that started in this directory ("" for all).
 	Cwd string
 	// Limit caps the number of summaries (0 for no limit).
 	Limit int
-	// PromptMax truncates FirstPrompt to this many runes (0: 120).
+	// PromptMax truncates FirstPrompt to this many runes (0: defaultPromptMax).
 	PromptMax int
 	// Empty keeps the empty sessions too (see Summary.Empty).
 	Empty bool
@@ -62,7 +65,7 @@ func SessionsDir(home string) string { return filepath.Join(home, "sessions") }
 func List(home string, filter Filter) ([]Summary, error) {
 	pmax := filter.PromptMax
 	if pmax <= 0 {
-		pmax = 120
+		pmax = defaultPromptMax
 	}
 	var out []Summary
 	ix := openIndex(home)
@@ -91,7 +94,7 @@ func Summarize(home, path string) (Summary, error) {
 	s, err := ix.summary(path)
 	if err == nil {
 		ix.save(false)
-		s.FirstPrompt = truncate(s.FirstPrompt, 120)
+		s.FirstPrompt = truncate(s.FirstPrompt, defaultPromptMax)
 	}
 	return s, err
 }
