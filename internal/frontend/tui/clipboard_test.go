@@ -168,3 +168,30 @@ func TestDefaultClipboardReader(t *testing.T) {
 		})
 	}
 }
+
+// A message with an image queued during a turn keeps its image: sent with
+// it when the turn ends, back in the composer with its chip after an
+// interrupt.
+func TestQueuedMessageKeepsItsImage(t *testing.T) {
+	t.Parallel()
+	shot := "/tmp/kodex-7.png"
+	want := protocol.UserTurn{Items: []protocol.InputItem{
+		{Type: protocol.InputText, Text: "and this?"},
+		{Type: protocol.InputLocalImage, Path: shot},
+	}}
+	for _, end := range []protocol.EventMsg{protocol.TurnComplete{TurnID: "t1"}, protocol.TurnAborted{TurnID: "t1", Reason: "interrupted"}} {
+		h := newHarness(t, Options{ClipboardImage: func(context.Context) (string, error) { return shot, nil }})
+		h.events(protocol.TurnStarted{TurnID: "t1"})
+		h.typeText("and this? ")
+		h.run(h.key("ctrl+v"))
+		h.key("enter")
+		h.events(end)
+		if _, aborted := end.(protocol.TurnAborted); aborted {
+			if got := h.m.composer.value(); got != "and this? [image kodex-7.png]" {
+				t.Errorf("composer after the interrupt = %q", got)
+			}
+			h.key("enter")
+		}
+		wantOps(t, h.sink, want)
+	}
+}

@@ -80,19 +80,30 @@ func (m *model) turnFinished(aborted bool) tea.Cmd {
 		// The user stopped the turn to change course: what they queued
 		// comes back to the composer to edit or send, as in Codex, above
 		// anything typed since.
-		text := strings.Join(m.queued, "\n")
+		var texts, images []string
+		for _, q := range m.queued {
+			texts = append(texts, q.text)
+			images = append(images, q.images...)
+		}
+		text := strings.Join(texts, "\n")
 		if cur := m.composer.value(); strings.TrimSpace(cur) != "" {
 			text += "\n" + cur
 		}
 		m.queued = nil
+		if len(images) > 0 && text != "" {
+			text += " "
+		}
 		m.composer.setValue(text)
+		for _, img := range images { // their chips, after the text
+			m.composer.attachImage(img)
+		}
 		m.transcript.live.version++
 		return nil
 	}
 	if len(m.queued) > 0 && !m.quitting {
 		next := m.queued[0]
 		m.queued = m.queued[1:]
-		return m.submitText(next, nil)
+		return m.submitText(next.text, next.images)
 	}
 	return nil
 }

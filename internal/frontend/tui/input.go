@@ -191,7 +191,7 @@ func (m *model) submitComposer() tea.Cmd {
 		return m.act(m.cmds.runUserShell(strings.TrimPrefix(text, "!")))
 	}
 	if m.status.turn.running {
-		m.queued = append(m.queued, full)
+		m.queued = append(m.queued, queuedMsg{full, images})
 		m.transcript.live.version++
 		return nil
 	}

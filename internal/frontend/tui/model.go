@@ -43,7 +43,7 @@ type model struct {
 	transcript transcript // the events' cells: streaming, live, committed
 
 	composer composer
-	queued   []string
+	queued   []queuedMsg
 	cmds     commander // the slash commands and their pickers
 
 	mcp  mcpState  // the MCP servers, as reported
@@ -164,6 +164,12 @@ func (m *model) Init() tea.Cmd {
 		cmds = append(cmds, m.submitInitial())
 	}
 	return tea.Batch(cmds...)
+}
+
+// queuedMsg is a message typed while a turn ran, sent when it ends.
+type queuedMsg struct {
+	text   string
+	images []string
 }
 
 // Update dispatches a message to its handler.

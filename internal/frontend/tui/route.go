@@ -187,7 +187,7 @@ func (m *model) actCommand(msg tea.Msg) tea.Cmd {
 		return m.act(m.cmds.startReview(r.t))
 	case sendText:
 		if m.status.turn.running {
-			m.queued = append(m.queued, r.text)
+			m.queued = append(m.queued, queuedMsg{text: r.text})
 			m.transcript.live.version++
 			return nil
 		}

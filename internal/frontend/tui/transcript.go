@@ -364,7 +364,7 @@ func (t *transcript) reset() tea.Msg {
 // view renders the live area: the running cells, the reasoning and the
 // message being streamed, and the queued messages, cached until one of
 // them changes (the root bumps live.version when queued changes).
-func (t *transcript) view(w int, queued []string) []string {
+func (t *transcript) view(w int, queued []queuedMsg) []string {
 	streamLen := 0
 	if t.stream != nil {
 		streamLen = t.stream.committed + len(t.stream.pending)
@@ -384,7 +384,7 @@ func (t *transcript) view(w int, queued []string) []string {
 		out = append(out, "", (&agentCell{src: s.pending, cont: s.cont}).render(w))
 	}
 	for _, q := range queued {
-		first, _, _ := strings.Cut(q, "\n")
+		first, _, _ := strings.Cut(q.text, "\n")
 		out = append(out, md.Faint(ansi.Truncate("↳ queued: "+first, w, "…")))
 	}
 	if out == nil {

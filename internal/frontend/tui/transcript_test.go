@@ -247,7 +247,7 @@ func TestTranscriptGolden(t *testing.T) {
 	} {
 		commit(tr.update(ev))
 	}
-	b.WriteString("--- live:\n" + ansi.Strip(strings.Join(tr.view(60, []string{"and add a test"}), "\n")) + "\n--- committed at the end:\n")
+	b.WriteString("--- live:\n" + ansi.Strip(strings.Join(tr.view(60, []queuedMsg{{text: "and add a test"}}), "\n")) + "\n--- committed at the end:\n")
 	for _, ev := range []protocol.EventMsg{
 		protocol.ExecEnd{CallID: "c1", ExitCode: 1, AggregatedOutput: "--- FAIL: TestDecode\nFAIL\n", Duration: protocol.Duration(1200 * time.Millisecond)},
 		protocol.PlanUpdate{Plan: []protocol.PlanItem{{Step: "Fix the bound", Status: protocol.PlanCompleted}}},
