@@ -205,9 +205,13 @@ func absIn(base, p string) string {
 // earlier session here starts a new one, as Codex's exec does.
 func (rt *kodexRuntime) open(ctx context.Context, sp session.Spec) (*session.Session, error) {
 	if sp.Resume && sp.ResumeLast && !sp.Interactive {
-		if _, err := rollout.Last(rt.Home, rt.Cwd); errors.Is(err, rollout.ErrNotFound) {
+		path, err := rollout.Last(rt.Home, rt.Cwd)
+		switch {
+		case errors.Is(err, rollout.ErrNotFound):
 			fmt.Fprintf(rt.f.IO.ErrOut, "kodex: no earlier session in %s; starting a new one\n", rt.Cwd)
 			sp.Resume, sp.ResumeLast = false, false
+		case err == nil: // found once: the session opens that path
+			sp.ResumeLast, sp.ResumeID = false, path
 		}
 	}
 	return rt.Open(ctx, sp)
