@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kodex-cli/kodex/internal/model"
+	"github.com/kodex-cli/kodex/internal/protocol"
 )
 
 // abortedOutput is the output given to a call whose own output was never
@@ -78,6 +79,59 @@ func repairHistory(in []model.Item) ([]model.Item, int, []model.Item, []model.It
 	return out, made, tail, aborted
 }
 
+// recordRepair records the outputs repairHistory made up where they stand,
+// when they close the history (kodex stopped in its last turn, the usual
+// case), so that the next resume, or a fork, starts from a whole history
+// and does not warn again; and with them, for each command that was
+// running, its end as aborted, so that a replayed transcript shows the
+// command (its begin was never recorded). It runs before the session
+// starts, so a frontend replaying the transcript sees them.
+func (s *Session) recordRepair() {
+	if len(s.repairedTail) == 0 || s.opts.Recorder == nil {
+		s.repairedTail = nil
+		return
+	}
+	if err := s.opts.Recorder.RecordItems(s.repairedTail...); err != nil {
+		s.log.Warn("recording the aborted outputs", "err", err)
+	}
+	for _, c := range s.abortedCalls {
+		if argv := callArgv(c); len(argv) > 0 {
+			end := protocol.ExecEnd{CallID: c.CallID, Command: argv, ExitCode: -1, AggregatedOutput: abortedOutput}
+			if err := s.opts.Recorder.RecordEvent(end); err != nil {
+				s.log.Warn("recording an aborted command", "err", err)
+			}
+		}
+	}
+	s.repairedTail = nil
+}
+
+// callArgv is the command a shell tool call runs (shell's argv, or
+// shell_command's and exec_command's command line under bash -lc), or nil
+// for any other call.
+func callArgv(c model.Item) []string {
+	if c.Type != model.ItemFunctionCall {
+		return nil
+	}
+	var args struct {
+		Command json.RawMessage `json:"command"`
+		Cmd     string          `json:"cmd"`
+	}
+	if json.Unmarshal([]byte(c.Arguments), &args) != nil {
+		return nil
+	}
+	var argv []string
+	var line string
+	switch {
+	case args.Cmd != "":
+		return []string{"bash", "-lc", args.Cmd}
+	case json.Unmarshal(args.Command, &argv) == nil && len(argv) > 0:
+		return argv
+	case json.Unmarshal(args.Command, &line) == nil && line != "":
+		return []string{"bash", "-lc", line}
+	}
+	return nil
+}
+
 // repairNotice tells the user what repairHistory did: which calls were
 // running when kodex stopped (their effects are unknown), and how many
 // outputs were left out because their call's line was lost.
@@ -109,25 +163,11 @@ func repairNotice(made int, aborted []model.Item) string {
 // argv, else the tool's name; one line, at most 80 characters.
 func callSummary(c model.Item) string {
 	s := c.Name
-	var args struct {
-		Command json.RawMessage `json:"command"`
-		Cmd     string          `json:"cmd"`
-	}
-	if c.Type == model.ItemFunctionCall && json.Unmarshal([]byte(c.Arguments), &args) == nil {
-		var argv []string
-		var str string
-		switch {
-		case args.Cmd != "":
-			s = args.Cmd
-		case json.Unmarshal(args.Command, &argv) == nil && len(argv) > 0:
-			if len(argv) == 3 && (argv[1] == "-c" || argv[1] == "-lc") {
-				s = argv[2]
-			} else {
-				s = strings.Join(argv, " ")
-			}
-		case json.Unmarshal(args.Command, &str) == nil && str != "":
-			s = str
-		}
+	switch argv := callArgv(c); {
+	case len(argv) == 3 && (argv[1] == "-c" || argv[1] == "-lc"):
+		s = argv[2]
+	case len(argv) > 0:
+		s = strings.Join(argv, " ")
 	}
 	s = strings.Join(strings.Fields(s), " ")
 	if r := []rune(s); len(r) > 80 {

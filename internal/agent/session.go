@@ -191,6 +191,7 @@ func New(opts Options) *Session {
 		done:        make(chan struct{}),
 	}
 	s.history, s.repaired, s.repairedTail, s.abortedCalls = repairHistory(opts.History)
+	s.recordRepair()
 	s.restored, s.restoredN = opts.History, len(opts.History)
 	s.opts.History = nil // see RestoredHistory
 	for _, m := range opts.Journal {
@@ -291,15 +292,6 @@ func (s *Session) run(ctx context.Context) {
 	if s.repaired > 0 {
 		s.emit("", protocol.Warning{Message: repairNotice(s.repaired, s.abortedCalls)})
 		s.abortedCalls = nil
-		// Recorded where they stand (they close the history), so that the
-		// next resume, or a fork, starts from a whole history and does
-		// not say so again.
-		if len(s.repairedTail) > 0 && s.opts.Recorder != nil {
-			if err := s.opts.Recorder.RecordItems(s.repairedTail...); err != nil {
-				s.log.Warn("recording the aborted outputs", "err", err)
-			}
-		}
-		s.repairedTail = nil
 	}
 	stopStatus := func() {}
 	if s.opts.Status != nil {
