@@ -101,6 +101,8 @@ func supervise(s spec, argv []string) int {
 	if err := setRlimits(s); err != nil {
 		return helperFail("setting resource limits: %v", err)
 	}
+	sigs := catchStops()
+	defer signal.Stop(sigs)
 	started := make(chan startResult, 1)
 	done := make(chan struct{})
 	go confineAndStart(s, argv, started, done)
@@ -109,7 +111,7 @@ func supervise(s spec, argv []string) int {
 		close(done)
 		return res.code
 	}
-	code := waitCommand(res.pid)
+	code := waitCommand(res.pid, sigs)
 	close(done)
 	killAll(s.Namespaces)
 	if snap != nil {
@@ -220,13 +222,21 @@ func reportRestore(tampered []string, err error) {
 	}
 }
 
+// catchStops catches the signals that stop the helper (kodex's death sends
+// SIGTERM, see Pdeathsig) from now on. It is called before the command
+// starts: a signal that came between the start and the wait would
+// otherwise end the helper with its default action, and leave the command
+// running on its own.
+func catchStops() chan os.Signal {
+	sigs := make(chan os.Signal, 4)
+	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT)
+	return sigs
+}
+
 // waitCommand forwards termination signals to the command's process group
 // (escalating to SIGKILL after a grace period), reaps every child and returns
 // the command's status in shell form.
-func waitCommand(pid int) int {
-	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, unix.SIGTERM, unix.SIGINT, unix.SIGHUP, unix.SIGQUIT)
-	defer signal.Stop(sigs)
+func waitCommand(pid int, sigs <-chan os.Signal) int {
 	done := make(chan struct{})
 	defer close(done)
 	go func() {

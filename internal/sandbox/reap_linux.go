@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"syscall"
 	"time"
 
@@ -44,6 +45,8 @@ func reapMain(argv []string) int {
 	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
 		return helperFail("becoming a subreaper: %v", err)
 	}
+	sigs := catchStops()
+	defer signal.Stop(sigs)
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -51,7 +54,7 @@ func reapMain(argv []string) int {
 		fmt.Fprintf(os.Stderr, "kodex: %v\n", err)
 		return 127
 	}
-	code := waitCommand(cmd.Process.Pid) // reaps; cmd.Wait is never called
+	code := waitCommand(cmd.Process.Pid, sigs) // reaps; cmd.Wait is never called
 	killAll(false)
 	return code
 }
