@@ -7,11 +7,13 @@ import (
 	"github.com/kodex-cli/kodex/internal/model/modeltest"
 )
 
-// kodex fork opens the UI on the copy with the conversation it copied,
-// then says what the session is, as /fork does.
+// kodex fork opens the UI on the copy with the transcript it copied (its
+// commands too), then says what the session is, as /fork does.
 func TestTUIForkSaysWhatItIs(t *testing.T) {
 	t.Parallel()
-	srv := modeltest.New(t, modeltest.Text("first answer."))
+	srv := modeltest.New(t,
+		modeltest.Calls(modeltest.FunctionCall("shell", `{"command":["echo","from-the-parent"]}`)),
+		modeltest.Text("first answer."))
 	fx := newPolicyFixture(t, "openai_base_url = \""+srv.URL()+"\"\n\n[projects.\"{project}\"]\ntrust_level = \"trusted\"\n")
 	run := startTUI(t, fx.project, fx.home, 100, 30, "-a", "never", "a question")
 	run.wait("first answer.")
@@ -22,6 +24,9 @@ func TestTUIForkSaysWhatItIs(t *testing.T) {
 	answer, note := strings.Index(all, "first answer."), strings.Index(all, "Forked from session ")
 	if answer < 0 || note < answer {
 		t.Errorf("want the copied conversation, then the note:\n%s", all)
+	}
+	if !strings.Contains(all, "Ran echo from-the-parent") {
+		t.Errorf("the fork does not replay the copied command:\n%s", all)
 	}
 	fork.quit()
 }

@@ -32,10 +32,11 @@ type Summary struct {
 }
 
 // Empty reports whether the session holds nothing to go back to: no turn
-// and no message of the user's (kodex started and quit), or a fork that
-// never had a turn of its own (but one made by kodex rewind, which is there
-// to be resumed). Listings and Last leave such sessions out, as Codex's
-// do; kodex resume ID still opens one.
+// and no message of the user's (kodex started and quit), or a fork from
+// before forks copied their source's lines that never had a turn of its
+// own (but one made by kodex rewind, which is there to be resumed).
+// Listings and Last leave such sessions out, as Codex's do; kodex resume
+// ID still opens one.
 func (s Summary) Empty() bool {
 	return s.Turns == 0 && !s.Rewound && (s.FirstPrompt == "" || s.ForkedFrom != "")
 }

@@ -292,6 +292,62 @@ func (r *Recorder) Close() error {
 	return nil
 }
 
+// CopyFrom appends the lines of the rollout at path but its first (its
+// session meta) as they are: a fork's rollout starts with everything its
+// source recorded (the conversation, commands, edits, compactions, turn
+// checkpoints), as Codex's forks do. Lines that are not rollout lines (a
+// damaged one, a torn last one) are left out.
+func (r *Recorder) CopyFrom(path string) error {
+	src, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("opening rollout: %w", err)
+	}
+	defer src.Close()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.f == nil {
+		return fmt.Errorf("rollout %s: %w", r.path, os.ErrClosed)
+	}
+	if r.failed != nil {
+		return fmt.Errorf("%w: %w", ErrStopped, r.failed)
+	}
+	var out bytes.Buffer
+	flush := func() error {
+		if out.Len() == 0 {
+			return nil
+		}
+		if _, err := r.f.Write(out.Bytes()); err != nil {
+			r.failed = fmt.Errorf("writing %s: %w", r.path, err)
+			if terr := r.f.Truncate(r.size); terr != nil {
+				r.failed = fmt.Errorf("%w (and cutting the partial line: %w)", r.failed, terr)
+			}
+			return fmt.Errorf("%w: %w", ErrStopped, r.failed)
+		}
+		r.size += int64(out.Len())
+		out.Reset()
+		return nil
+	}
+	br := bufio.NewReaderSize(src, 64<<10)
+	for n := 1; ; n++ {
+		line, rerr := br.ReadBytes('\n')
+		if rerr != nil && !errors.Is(rerr, io.EOF) {
+			return fmt.Errorf("reading rollout %s: %w", path, rerr)
+		}
+		whole := len(line) > 0 && line[len(line)-1] == '\n'
+		if _, _, _, ok := splitLine(line); ok && whole && n > 1 {
+			out.Write(line)
+		}
+		if out.Len() >= 1<<20 || rerr != nil {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+		if rerr != nil {
+			return nil
+		}
+	}
+}
+
 func (r *Recorder) append(typ string, payload any) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()

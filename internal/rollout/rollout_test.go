@@ -482,3 +482,45 @@ func TestExecEndOutputClipped(t *testing.T) {
 		t.Errorf("recorded output: %d bytes, head %q, tail %q", len(got), got[:10], got[len(got)-10:])
 	}
 }
+
+// CopyFrom appends a rollout's lines but its meta, as they are; a damaged
+// line and a torn last line are left out.
+func TestCopyFrom(t *testing.T) {
+	t.Parallel()
+	home := t.TempDir()
+	src := newRecorder(t, home, Options{ID: "0190a000-0000-7000-8000-00000000000a", Cwd: "/w"})
+	turn(t, src, 1, "the question")
+	must(t, src.Close())
+	f, err := os.OpenFile(src.Path(), os.O_APPEND|os.O_WRONLY, 0)
+	must(t, err)
+	_, err = f.WriteString("not a rollout line\n{\"timestamp\":\"2026-11-24T09:30:09Z\",\"type\":\"event\",\"payload\":{\"msg\":{\"type\":\"turn_started\",\"turn_id\":\"t2\"}}}\n{\"timestamp\":\"torn")
+	must(t, err)
+	must(t, f.Close())
+
+	dst := newRecorder(t, home, Options{ID: "0190a000-0000-7000-8000-00000000000b", Cwd: "/w", ForkedFrom: "0190a000-0000-7000-8000-00000000000a"})
+	must(t, dst.CopyFrom(src.Path()))
+	must(t, dst.AppendItems(model.UserText("the fork's own")))
+	must(t, dst.Close())
+
+	read := func(p string) []string {
+		b, err := os.ReadFile(p)
+		must(t, err)
+		return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	}
+	srcLines, dstLines := read(src.Path()), read(dst.Path())
+	// The fork: its own meta, the source's whole lines but its meta and
+	// the damaged and torn ones, then its own line.
+	want := append([]string{dstLines[0]}, srcLines[1:len(srcLines)-3]...)
+	want = append(want, srcLines[len(srcLines)-2])
+	if diff := cmp.Diff(want, dstLines[:len(dstLines)-1]); diff != "" {
+		t.Errorf("copied lines (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(dstLines[0], `"forked_from":"0190a000-0000-7000-8000-00000000000a"`) || !strings.Contains(dstLines[len(dstLines)-1], "the fork's own") {
+		t.Errorf("the fork's own lines are not its own:\n%s\n%s", dstLines[0], dstLines[len(dstLines)-1])
+	}
+	s, err := Load(dst.Path())
+	must(t, err)
+	if s.Turns != 2 || len(s.Skipped) != 0 || s.Torn {
+		t.Errorf("the fork loads with %d turns, skipped %v, torn %v", s.Turns, s.Skipped, s.Torn)
+	}
+}

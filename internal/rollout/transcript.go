@@ -29,12 +29,13 @@ const maxStepOutput = 8 << 10
 // (instructions, environment context), which are left out. Damaged lines are
 // skipped, as Load does.
 //
-// A fork's rollout opens with the conversation it copied, as history items
-// and before any event (see internal/session): the answers and reasoning
-// among those items are steps too, so that a fork shows the whole
-// conversation it continues, not only the user's messages. After the first
-// event (but a token count), answers come from the events (the items repeat
-// them).
+// A fork's rollout opens with a copy of its source's lines (see
+// internal/session), so it replays as its source does. One made before
+// kodex copied the lines opens with the conversation it copied, as history
+// items and before any event: the answers and reasoning among those items
+// are steps too, so that such a fork shows the whole conversation it
+// continues, not only the user's messages. After the first event (but a
+// token count), answers come from the events (the items repeat them).
 func Transcript(path string, keep int, injected func(string) bool) ([]Step, error) {
 	return steps(path, keep, injected, func(protocol.EventMsg) bool { return true })
 }

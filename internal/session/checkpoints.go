@@ -33,7 +33,7 @@ func (rt *Runtime) withCheckpoints(ctx context.Context, opts *agent.Options, sp 
 		opts.Notices = append(opts.Notices, fmt.Sprintf("undo is off in this session: %v", err))
 		return stop
 	}
-	if sp.Resume && !sp.Fork {
+	if sp.Resume { // a fork's too: it copied its source's turns
 		opts.Journal = st.journal
 	}
 	return stop

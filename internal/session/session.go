@@ -334,8 +334,10 @@ func (rt *Runtime) restore(sp Spec, r resolved) (restored, error) {
 }
 
 // forkRollout makes the id and, unless ephemeral, the rollout of a new
-// session forked from src: its meta names src, and src's conversation is
-// its first lines.
+// session forked from src: its meta names src, and src's lines (but its
+// meta) are its first lines, as Codex's forks are, so the fork replays the
+// whole transcript, commands and edits too, and may undo or rewind the
+// turns it copied.
 func (rt *Runtime) forkRollout(sp Spec, r resolved, src *rollout.Session) (string, *rollout.Recorder, error) {
 	u, err := uuid.NewV7()
 	if err != nil {
@@ -351,35 +353,11 @@ func (rt *Runtime) forkRollout(sp Spec, r resolved, src *rollout.Session) (strin
 	if err != nil {
 		return "", nil, err
 	}
-	if err := copyConversation(rec, src); err != nil {
+	if err := rec.CopyFrom(src.Path); err != nil {
 		_ = rec.Close()
 		return "", nil, fmt.Errorf("recording the forked conversation: %w", err)
 	}
 	return u.String(), rec, nil
-}
-
-// copyConversation writes src's conversation as the first lines of a fork's
-// rollout, and where src last measured its context (after ContextAt items),
-// a token count with that measure and no usage of the fork's own: so the
-// fork shows how full its context is from the start, and its compaction
-// estimate goes on from the same point as src's.
-func copyConversation(rec *rollout.Recorder, src *rollout.Session) error {
-	// A measure past the history's end is from before a compaction: src's
-	// own estimate ignores it, and so does the fork.
-	measured := src.Context > 0 && src.ContextAt >= 0 && src.ContextAt <= len(src.History)
-	at := len(src.History)
-	if measured {
-		at = src.ContextAt
-	}
-	if err := rec.AppendItems(src.History[:at]...); err != nil {
-		return err
-	}
-	if measured {
-		if err := rec.AppendEvent(protocol.Event{Msg: protocol.TokenCount{ContextUsed: src.Context}}); err != nil {
-			return err
-		}
-	}
-	return rec.AppendItems(src.History[at:]...)
 }
 
 func (rt *Runtime) find(sp Spec) (string, error) {

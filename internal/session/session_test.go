@@ -120,10 +120,14 @@ func TestManySessionsOneClient(t *testing.T) {
 	if fork.ForkedFrom != id || fork.ID == id || len(fork.RestoredHistory()) == 0 {
 		t.Errorf("fork: id %s from %q with %d items", fork.ID, fork.ForkedFrom, len(fork.RestoredHistory()))
 	}
-	// The fork starts as full as its parent, with no usage of its own.
+	// The fork's rollout is its parent's, but for its meta: the same
+	// conversation, context measure, turns and undo journal.
 	parent, forked := loadByID(t, rt.Home, id), loadByID(t, rt.Home, fork.ID)
-	if parent.Context <= 0 || forked.Context != parent.Context || forked.ContextAt != parent.ContextAt || forked.Usage.TotalTokens != 0 {
-		t.Errorf("fork's context %d at %d with usage %+v; parent's %d at %d", forked.Context, forked.ContextAt, forked.Usage, parent.Context, parent.ContextAt)
+	if parent.Context <= 0 || forked.Context != parent.Context || forked.ContextAt != parent.ContextAt || forked.Turns != parent.Turns ||
+		len(forked.History) != len(parent.History) || len(forked.Journal) != len(parent.Journal) || forked.Meta.ForkedFrom != id {
+		t.Errorf("fork: context %d at %d, %d turns, %d items, %d journal entries, from %q; parent: %d at %d, %d turns, %d items, %d journal entries",
+			forked.Context, forked.ContextAt, forked.Turns, len(forked.History), len(forked.Journal), forked.Meta.ForkedFrom,
+			parent.Context, parent.ContextAt, parent.Turns, len(parent.History), len(parent.Journal))
 	}
 	runTurn(t, fork, "on the fork")
 
