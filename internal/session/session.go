@@ -320,7 +320,7 @@ func (rt *Runtime) restore(sp Spec, r resolved) (restored, error) {
 		if st.id, st.rec, err = rt.forkRollout(sp, r, loaded); err != nil {
 			return st, err
 		}
-		st.usage = protocol.TokenUsage{} // the new thread counts its own
+		// Its transcript is its source's: so are the token totals it goes on from.
 	case !sp.Ephemeral:
 		if st.rec, err = rollout.Open(path); err != nil {
 			var le *rollout.LockedError
