@@ -316,16 +316,9 @@ func (r *Recorder) CopyFrom(path string) error {
 		if out.Len() == 0 {
 			return nil
 		}
-		if _, err := r.f.Write(out.Bytes()); err != nil {
-			r.failed = fmt.Errorf("writing %s: %w", r.path, err)
-			if terr := r.f.Truncate(r.size); terr != nil {
-				r.failed = fmt.Errorf("%w (and cutting the partial line: %w)", r.failed, terr)
-			}
-			return fmt.Errorf("%w: %w", ErrStopped, r.failed)
-		}
-		r.size += int64(out.Len())
+		err := r.writeLocked(out.Bytes())
 		out.Reset()
-		return nil
+		return err
 	}
 	br := bufio.NewReaderSize(src, 64<<10)
 	for n := 1; ; n++ {
@@ -387,11 +380,19 @@ func (r *Recorder) appendLocked(typ string, payload any) error {
 	b := r.buf.Bytes()
 	b[len(b)-1] = '}'
 	b = append(b, '\n')
+	err := r.writeLocked(b)
+	if r.buf.Cap() > 1<<20 { // do not pin a huge buffer after a big image line
+		r.buf = bytes.Buffer{}
+	}
+	return err
+}
+
+// writeLocked writes whole lines with a single write. On a failure (a full
+// disk, a quota, an I/O error) it cuts any part that was written, so the
+// file ends with a whole line, and stops recording (lines after a lost one
+// would not make a valid conversation).
+func (r *Recorder) writeLocked(b []byte) error {
 	if _, err := r.f.Write(b); err != nil {
-		// A full disk, a quota, an I/O error: cut any part of the line
-		// that was written, so the file ends with a whole line, and stop
-		// recording (lines after a lost one would not make a valid
-		// conversation).
 		r.failed = fmt.Errorf("writing %s: %w", r.path, err)
 		if terr := r.f.Truncate(r.size); terr != nil {
 			r.failed = fmt.Errorf("%w (and cutting the partial line: %w)", r.failed, terr)
@@ -399,8 +400,5 @@ func (r *Recorder) appendLocked(typ string, payload any) error {
 		return fmt.Errorf("%w: %w", ErrStopped, r.failed)
 	}
 	r.size += int64(len(b))
-	if r.buf.Cap() > 1<<20 { // do not pin a huge buffer after a big image line
-		r.buf = bytes.Buffer{}
-	}
 	return nil
 }
